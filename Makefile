@@ -1,0 +1,25 @@
+# The two commands of the README, and the steps they are made of.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: setup build test demo bench clean
+
+setup:
+	@scripts/setup
+
+build: setup
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo
+
+bench: build
+	@$(BUILD)/bench/routing_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	@bench/load.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "core/agent.h"
+#include "core/enums.h"
+#include "core/ticket.h"
+#include "core/time.h"
+
+namespace sb {
+namespace {
+
+TEST(Enums, RoundTripEveryName) {
+  for (auto name : EnumNames<Channel>::names) {
+    auto c = parse_enum<Channel>(name, "channel");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(to_string(*c), name);
+  }
+  EXPECT_EQ(to_string(TicketStatus::kHold), "hold");
+  EXPECT_EQ(to_string(Priority::kUrgent), "urgent");
+  EXPECT_EQ(to_string(Presence::kAway), "away");
+  EXPECT_EQ(to_string(Tier::kVip), "vip");
+}
+
+TEST(Enums, UnknownNameIsAnErrorNamingTheField) {
+  auto p = parse_enum<Priority>("critical", "priority");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(p.error().field, "priority");
+  EXPECT_NE(p.error().message.find("low|normal|high|urgent"), std::string::npos);
+  EXPECT_FALSE(parse_enum<Channel>("Email", "channel").ok());  // names are exact
+}
+
+TEST(Transitions, FollowZendesk) {
+  using S = TicketStatus;
+  EXPECT_TRUE(check_transition(S::kNew, S::kOpen).ok());
+  EXPECT_TRUE(check_transition(S::kOpen, S::kPending).ok());
+  EXPECT_TRUE(check_transition(S::kHold, S::kSolved).ok());
+  EXPECT_TRUE(check_transition(S::kSolved, S::kOpen).ok());
+  EXPECT_TRUE(check_transition(S::kSolved, S::kClosed).ok());
+  EXPECT_FALSE(check_transition(S::kOpen, S::kNew).ok());
+  EXPECT_FALSE(check_transition(S::kOpen, S::kClosed).ok());
+  EXPECT_FALSE(check_transition(S::kSolved, S::kPending).ok());
+  auto closed = check_transition(S::kClosed, S::kOpen);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(closed.error().code, "invalid_transition");
+}
+
+TEST(Time, FormatsAndParsesIso8601) {
+  Time t = from_millis(1764106368123);
+  EXPECT_EQ(format_time(t), "2025-11-25T21:32:48.123Z");
+  EXPECT_EQ(parse_time("2025-11-25T21:32:48.123Z"), t);
+  EXPECT_EQ(parse_time("2025-11-25T21:32:48Z"), from_millis(1764106368000));
+  EXPECT_FALSE(parse_time("2025-13-25T21:32:48Z"));
+  EXPECT_FALSE(parse_time("yesterday"));
+}
+
+TEST(Validate, RejectsOutOfRangeSkillsAndCapacity) {
+  Agent a;
+  a.name = "Ada";
+  a.skills = {{"billing", 6}};
+  auto s = validate(a);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().field, "skills.billing");
+  a.skills = {{"billing", 5}};
+  a.capacity[static_cast<int>(Channel::kChat)] = -1;
+  EXPECT_EQ(validate(a).error().field, "capacity.chat");
+
+  Ticket t;
+  EXPECT_EQ(validate(t).error().field, "subject");
+}
+
+}  // namespace
+}  // namespace sb

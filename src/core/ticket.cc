@@ -1,0 +1,46 @@
+#include "core/ticket.h"
+
+namespace sb {
+
+Status check_transition(TicketStatus from, TicketStatus to) {
+  using S = TicketStatus;
+  bool allowed = false;
+  if (from == to) {
+    allowed = from != S::kClosed;
+  } else if (to == S::kNew || from == S::kClosed) {
+    allowed = false;
+  } else if (from == S::kSolved) {
+    allowed = to == S::kOpen || to == S::kClosed;
+  } else {
+    allowed = to != S::kClosed;  // a ticket is solved before it is closed
+  }
+  if (allowed) return Status::Ok();
+  return Error::Conflict("invalid_transition",
+                         "a ticket cannot go from '" + std::string(to_string(from)) + "' to '" +
+                             std::string(to_string(to)) + "'",
+                         "status");
+}
+
+Status validate_skills(const SkillLevels& skills, const std::string& field) {
+  for (const auto& [name, level] : skills) {
+    if (name.empty() || name.size() > 100) {
+      return Error::Invalid(field, "skill names must be 1 to 100 characters");
+    }
+    if (level < kMinProficiency || level > kMaxProficiency) {
+      return Error::Invalid(field + "." + name, "proficiency must be between 1 and 5");
+    }
+  }
+  return Status::Ok();
+}
+
+Status validate(const Ticket& t) {
+  if (t.subject.empty()) return Error::Missing("subject");
+  if (t.subject.size() > 1000) return Error::Invalid("subject", "subject is longer than 1000 characters");
+  if (auto s = validate_skills(t.required_skills, "required_skills"); !s) return s;
+  for (const auto& tag : t.tags) {
+    if (tag.empty() || tag.size() > 100) return Error::Invalid("tags", "tags must be 1 to 100 characters");
+  }
+  return Status::Ok();
+}
+
+}  // namespace sb

@@ -1,0 +1,78 @@
+#pragma once
+// A support request and everything routing needs to know about it.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/enums.h"
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/time.h"
+
+namespace sb {
+
+// Skill name -> proficiency (1..5). On an agent: what the agent has. On a
+// ticket: the minimum an agent must have.
+using SkillLevels = std::map<std::string, int>;
+inline constexpr int kMinProficiency = 1;
+inline constexpr int kMaxProficiency = 5;
+
+struct Requester {
+  std::string email;
+  std::string name;
+  Tier tier = Tier::kStandard;
+};
+
+// Why a ticket went to the agent it went to. Written by the routing policy at
+// the moment of assignment.
+struct RoutingExplanation {
+  std::string policy;    // e.g. "skills_best_match"
+  AgentId agent;
+  int proficiency = 0;   // sum of the agent's levels over the required skills
+  int load = 0;          // the agent's load on the ticket's channel before this ticket
+  int capacity = 0;      // the agent's capacity on that channel
+  int candidates = 0;    // eligible agents considered
+  std::string summary;   // one sentence for people
+  Time at;
+};
+
+struct Ticket {
+  TicketId id;
+  Channel channel = Channel::kApi;
+  std::string subject;
+  std::string body;
+  Requester requester;
+  TicketStatus status = TicketStatus::kNew;
+  Priority priority = Priority::kNormal;
+  std::string category;
+  std::optional<TeamId> team;  // no team: not routed until one is set
+  SkillLevels required_skills;
+  std::vector<std::string> tags;
+  std::optional<AgentId> assignee;
+  Time created_at;
+  Time updated_at;
+  std::optional<Time> assigned_at;
+  std::optional<Time> solved_at;
+  std::optional<RoutingExplanation> routing;
+};
+
+// solved and closed tickets hold no capacity and wait in no queue.
+inline bool is_terminal(TicketStatus s) {
+  return s == TicketStatus::kSolved || s == TicketStatus::kClosed;
+}
+
+// Zendesk's lifecycle: new only at creation; open/pending/hold/solved move
+// freely among themselves; solved may reopen or close; closed is final.
+// Returns ok or an invalid_transition conflict on field "status".
+Status check_transition(TicketStatus from, TicketStatus to);
+
+// Field-level checks that do not need other objects: subject present and at
+// most 1,000 characters, skill levels within 1..5 and named, tags non-empty.
+Status validate(const Ticket& t);
+
+// Shared by tickets and agents: names 1..100 characters, levels 1..5; errors
+// name `field` (and the skill).
+Status validate_skills(const SkillLevels& skills, const std::string& field);
+
+}  // namespace sb

@@ -1,0 +1,90 @@
+#pragma once
+// The routing view of every agent: skills, teams, presence, capacity and load
+// per channel, and when each was last given work. Alongside it an
+// availability index answers "which agents of team T could take one more
+// ticket on channel C, with skill S" without scanning every agent.
+//
+// An agent is *available* on (team, channel) when it is online, belongs to
+// the team and its load on the channel is below its capacity there. Each
+// index bucket (team, channel, skill) holds the available agents with that
+// skill, ordered best first for skills_best_match: higher level, then lower
+// load relative to capacity, then longer since last assignment, then lower id.
+//
+// Not thread-safe; owned by one Engine.
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "core/agent.h"
+#include "routing/skills.h"
+
+namespace sb {
+
+struct AgentState {
+  AgentId id;
+  std::vector<SkillLevel> skills;  // sorted by skill id
+  std::vector<TeamId> teams;
+  ChannelCounts capacity{};
+  ChannelCounts load{};
+  Presence presence = Presence::kOffline;
+  Time last_assigned{};  // the epoch when never assigned
+
+  // The agent's level in `skill`, 0 when it lacks it.
+  int level(SkillId skill) const;
+  bool in_team(TeamId team) const;
+  bool has_room(Channel c) const;
+  // True when the agent meets every required level (ignoring team, presence, room).
+  bool meets(const std::vector<SkillLevel>& needs) const;
+};
+
+class AgentPool {
+ public:
+  struct Entry {
+    int level;
+    int load;
+    int capacity;
+    Time last_assigned;
+    AgentId id;
+    bool operator<(const Entry& o) const;
+  };
+  using Bucket = std::set<Entry>;
+
+  // Adds or replaces the agent; keeps its load and last assignment when it
+  // already exists.
+  void upsert(AgentId id, std::vector<SkillLevel> skills, std::vector<TeamId> teams,
+              const ChannelCounts& capacity, Presence presence);
+  void set_presence(AgentId id, Presence presence);
+  // Moves one unit of load on `c`. Does not check capacity: callers do.
+  void add_load(AgentId id, Channel c, Time at);
+  void remove_load(AgentId id, Channel c);
+  void set_last_assigned(AgentId id, Time at);
+
+  const AgentState* find(AgentId id) const;
+  const std::map<AgentId, AgentState>& all() const { return agents_; }
+
+  // Available agents of (team, channel) having `skill`, best first; nullptr
+  // when none. kAnySkill gives all available agents of the team.
+  const Bucket* bucket(TeamId team, Channel c, SkillId skill) const;
+
+ private:
+  struct Key {
+    TeamId team;
+    Channel channel;
+    SkillId skill;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept;
+  };
+
+  // Index maintenance: every change to an agent is unindex, mutate, index.
+  void unindex(const AgentState& a);
+  void index(const AgentState& a);
+
+  std::map<AgentId, AgentState> agents_;
+  std::unordered_map<Key, Bucket, KeyHash> buckets_;
+};
+
+}  // namespace sb
