@@ -1,0 +1,103 @@
+#include "store/memory_store.h"
+
+#include <algorithm>
+
+namespace sb {
+
+Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
+  std::lock_guard lock(mu_);
+  // Team names are unique, as in the SQL stores; check before writing anything.
+  std::map<std::string, TeamId> names;
+  for (const auto& [id, t] : teams_) names[t.name] = id;
+  for (const WriteBatch* b : batches) {
+    for (const Team& t : b->teams) {
+      auto [it, inserted] = names.try_emplace(t.name, t.id);
+      if (!inserted && it->second != t.id) {
+        return Error::Conflict("duplicate_name", "a team named '" + t.name + "' exists", "name");
+      }
+    }
+  }
+  for (const WriteBatch* b : batches) {
+    for (const Ticket& t : b->tickets) tickets_[t.id] = t;
+    for (const Agent& a : b->agents) agents_[a.id] = a;
+    for (const Team& t : b->teams) teams_[t.id] = t;
+    for (const TokenRecord& t : b->tokens) tokens_[t.hash] = t;
+  }
+  return Status::Ok();
+}
+
+Result<Snapshot> MemoryStore::load_snapshot() {
+  std::lock_guard lock(mu_);
+  Snapshot s;
+  for (const auto& [id, t] : teams_) {
+    s.teams.push_back(t);
+    s.max_team_id = std::max(s.max_team_id, id.value);
+  }
+  for (const auto& [id, a] : agents_) {
+    s.agents.push_back(a);
+    s.max_agent_id = std::max(s.max_agent_id, id.value);
+  }
+  for (const auto& [id, t] : tickets_) {
+    s.max_ticket_id = std::max(s.max_ticket_id, id.value);
+    if (!is_terminal(t.status)) s.open_tickets.push_back(t);
+    if (t.assignee && t.assigned_at) {
+      Time& last = s.last_assigned[*t.assignee];
+      last = std::max(last, *t.assigned_at);
+    }
+  }
+  return s;
+}
+
+Result<std::optional<Ticket>> MemoryStore::find_ticket(TicketId id) {
+  std::lock_guard lock(mu_);
+  auto it = tickets_.find(id);
+  if (it == tickets_.end()) return std::optional<Ticket>();
+  return std::optional<Ticket>(it->second);
+}
+
+Result<TicketPage> MemoryStore::list_tickets(const TicketQuery& q) {
+  std::lock_guard lock(mu_);
+  TicketPage page;
+  for (auto it = tickets_.upper_bound(TicketId{q.after}); it != tickets_.end(); ++it) {
+    const Ticket& t = it->second;
+    if (q.status && t.status != *q.status) continue;
+    if (q.team && t.team != q.team) continue;
+    if (q.assignee && t.assignee != q.assignee) continue;
+    if (static_cast<int>(page.tickets.size()) == q.limit) {
+      page.more = true;
+      break;
+    }
+    page.tickets.push_back(t);
+  }
+  return page;
+}
+
+Result<std::optional<Agent>> MemoryStore::find_agent(AgentId id) {
+  std::lock_guard lock(mu_);
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return std::optional<Agent>();
+  return std::optional<Agent>(it->second);
+}
+
+Result<std::vector<Agent>> MemoryStore::list_agents() {
+  std::lock_guard lock(mu_);
+  std::vector<Agent> out;
+  for (const auto& [id, a] : agents_) out.push_back(a);
+  return out;
+}
+
+Result<std::vector<Team>> MemoryStore::list_teams() {
+  std::lock_guard lock(mu_);
+  std::vector<Team> out;
+  for (const auto& [id, t] : teams_) out.push_back(t);
+  return out;
+}
+
+Result<std::optional<TokenRecord>> MemoryStore::find_token(const std::string& hash) {
+  std::lock_guard lock(mu_);
+  auto it = tokens_.find(hash);
+  if (it == tokens_.end()) return std::optional<TokenRecord>();
+  return std::optional<TokenRecord>(it->second);
+}
+
+}  // namespace sb

@@ -1,0 +1,31 @@
+#pragma once
+// The in-memory Store: the fake for tests and the simulator. Same contract as
+// the real stores (see store_contract_test.cc), nothing survives the process.
+#include <map>
+#include <mutex>
+
+#include "store/store.h"
+
+namespace sb {
+
+class MemoryStore final : public Store {
+ public:
+  using Store::commit;
+  Status commit(std::span<const WriteBatch* const> batches) override;
+  Result<Snapshot> load_snapshot() override;
+  Result<std::optional<Ticket>> find_ticket(TicketId id) override;
+  Result<TicketPage> list_tickets(const TicketQuery& query) override;
+  Result<std::optional<Agent>> find_agent(AgentId id) override;
+  Result<std::vector<Agent>> list_agents() override;
+  Result<std::vector<Team>> list_teams() override;
+  Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
+
+ private:
+  std::mutex mu_;
+  std::map<TicketId, Ticket> tickets_;
+  std::map<AgentId, Agent> agents_;
+  std::map<TeamId, Team> teams_;
+  std::map<std::string, TokenRecord> tokens_;
+};
+
+}  // namespace sb

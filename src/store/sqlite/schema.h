@@ -1,0 +1,67 @@
+#pragma once
+// The SQLite schema as an ordered list of migrations. Migration i (0-based)
+// takes the schema from version i to i+1; the applied version is kept in
+// schema_version. Never edit a released migration: append a new one.
+#include <array>
+#include <string_view>
+
+#include "store/sqlite/connection.h"
+
+namespace sb::sqlite {
+
+inline constexpr std::array<std::string_view, 1> kMigrations{
+    R"sql(
+CREATE TABLE teams (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE agents (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  skills TEXT NOT NULL,      -- JSON {"skill": level}
+  teams TEXT NOT NULL,       -- JSON [team id]
+  capacity TEXT NOT NULL,    -- JSON [email, web, chat, phone, api]
+  presence TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE tickets (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  requester_email TEXT NOT NULL,
+  requester_name TEXT NOT NULL,
+  requester_tier TEXT NOT NULL,
+  status TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  category TEXT NOT NULL,
+  team_id INTEGER,
+  required_skills TEXT NOT NULL,  -- JSON {"skill": minimum level}
+  tags TEXT NOT NULL,             -- JSON [tag]
+  assignee_id INTEGER,
+  created_at INTEGER NOT NULL,    -- milliseconds since the Unix epoch, UTC
+  updated_at INTEGER NOT NULL,
+  assigned_at INTEGER,
+  solved_at INTEGER,
+  routing TEXT NOT NULL           -- JSON explanation of the last routing decision, or ''
+);
+CREATE INDEX tickets_by_status ON tickets (status, id);
+CREATE INDEX tickets_by_team ON tickets (team_id, id);
+CREATE INDEX tickets_by_assignee ON tickets (assignee_id, id);
+CREATE TABLE tokens (
+  hash TEXT PRIMARY KEY,   -- hex BLAKE2b-256 of the secret; the secret is never stored
+  role TEXT NOT NULL,
+  agent_id INTEGER,
+  created_at INTEGER NOT NULL
+);
+)sql",
+};
+
+// Brings the database to the latest version. Fails when the file is newer
+// than this binary.
+Status migrate(Connection& c);
+
+}  // namespace sb::sqlite

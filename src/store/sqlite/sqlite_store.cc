@@ -1,0 +1,386 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/schema.h"
+
+namespace sb {
+namespace {
+
+using nlohmann::json;
+using sqlite::Connection;
+using sqlite::Statement;
+
+// Nested values (skills, tags, team lists, capacities, the routing
+// explanation) are stored as JSON text in one column each.
+json skills_json(const SkillLevels& s) { return json(s); }
+
+const char* kTicketColumns =
+    "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
+    "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
+    "solved_at, routing";
+
+template <class E>
+E enum_or(const std::string& name, E fallback) {
+  auto r = parse_enum<E>(name, "");
+  return r.ok() ? *r : fallback;
+}
+
+std::optional<std::int64_t> opt_millis(const std::optional<Time>& t) {
+  if (!t) return std::nullopt;
+  return to_millis(*t);
+}
+
+std::optional<Time> opt_time(const std::optional<std::int64_t>& ms) {
+  if (!ms) return std::nullopt;
+  return from_millis(*ms);
+}
+
+std::string routing_text(const std::optional<RoutingExplanation>& r) {
+  if (!r) return {};
+  return json{{"policy", r->policy},         {"agent", r->agent.value},
+              {"proficiency", r->proficiency}, {"load", r->load},
+              {"capacity", r->capacity},     {"candidates", r->candidates},
+              {"summary", r->summary},       {"at", to_millis(r->at)}}
+      .dump();
+}
+
+std::optional<RoutingExplanation> routing_from(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  RoutingExplanation r;
+  r.policy = j.value("policy", "");
+  r.agent = AgentId{j.value("agent", std::int64_t{0})};
+  r.proficiency = j.value("proficiency", 0);
+  r.load = j.value("load", 0);
+  r.capacity = j.value("capacity", 0);
+  r.candidates = j.value("candidates", 0);
+  r.summary = j.value("summary", "");
+  r.at = from_millis(j.value("at", std::int64_t{0}));
+  return r;
+}
+
+Ticket read_ticket(const Statement& s) {
+  Ticket t;
+  t.id = TicketId{s.int64(0)};
+  t.channel = enum_or(s.text(1), Channel::kApi);
+  t.subject = s.text(2);
+  t.body = s.text(3);
+  t.requester.email = s.text(4);
+  t.requester.name = s.text(5);
+  t.requester.tier = enum_or(s.text(6), Tier::kStandard);
+  t.status = enum_or(s.text(7), TicketStatus::kNew);
+  t.priority = enum_or(s.text(8), Priority::kNormal);
+  t.category = s.text(9);
+  if (auto team = s.optional_int64(10)) t.team = TeamId{*team};
+  t.required_skills = json::parse(s.text(11)).get<SkillLevels>();
+  t.tags = json::parse(s.text(12)).get<std::vector<std::string>>();
+  if (auto a = s.optional_int64(13)) t.assignee = AgentId{*a};
+  t.created_at = from_millis(s.int64(14));
+  t.updated_at = from_millis(s.int64(15));
+  t.assigned_at = opt_time(s.optional_int64(16));
+  t.solved_at = opt_time(s.optional_int64(17));
+  t.routing = routing_from(s.text(18));
+  return t;
+}
+
+Status write_ticket(Connection& c, const Ticket& t) {
+  auto st = c.prepare(std::string("INSERT OR REPLACE INTO tickets (") + kTicketColumns +
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  std::optional<std::int64_t> team, assignee;
+  if (t.team) team = t.team->value;
+  if (t.assignee) assignee = t.assignee->value;
+  st->bind(1, t.id.value)
+      .bind(2, to_string(t.channel))
+      .bind(3, t.subject)
+      .bind(4, t.body)
+      .bind(5, t.requester.email)
+      .bind(6, t.requester.name)
+      .bind(7, to_string(t.requester.tier))
+      .bind(8, to_string(t.status))
+      .bind(9, to_string(t.priority))
+      .bind(10, t.category)
+      .bind(11, team)
+      .bind(12, skills_json(t.required_skills).dump())
+      .bind(13, json(t.tags).dump())
+      .bind(14, assignee)
+      .bind(15, to_millis(t.created_at))
+      .bind(16, to_millis(t.updated_at))
+      .bind(17, opt_millis(t.assigned_at))
+      .bind(18, opt_millis(t.solved_at))
+      .bind(19, routing_text(t.routing));
+  return st->run();
+}
+
+const char* kAgentColumns = "id, name, email, skills, teams, capacity, presence, created_at, updated_at";
+
+Agent read_agent(const Statement& s) {
+  Agent a;
+  a.id = AgentId{s.int64(0)};
+  a.name = s.text(1);
+  a.email = s.text(2);
+  a.skills = json::parse(s.text(3)).get<SkillLevels>();
+  for (std::int64_t t : json::parse(s.text(4)).get<std::vector<std::int64_t>>()) a.teams.push_back(TeamId{t});
+  a.capacity = json::parse(s.text(5)).get<ChannelCounts>();
+  a.presence = enum_or(s.text(6), Presence::kOffline);
+  a.created_at = from_millis(s.int64(7));
+  a.updated_at = from_millis(s.int64(8));
+  return a;
+}
+
+Status write_agent(Connection& c, const Agent& a) {
+  auto st = c.prepare(std::string("INSERT OR REPLACE INTO agents (") + kAgentColumns +
+                      ") VALUES (?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  std::vector<std::int64_t> teams;
+  for (TeamId t : a.teams) teams.push_back(t.value);
+  st->bind(1, a.id.value)
+      .bind(2, a.name)
+      .bind(3, a.email)
+      .bind(4, skills_json(a.skills).dump())
+      .bind(5, json(teams).dump())
+      .bind(6, json(a.capacity).dump())
+      .bind(7, to_string(a.presence))
+      .bind(8, to_millis(a.created_at))
+      .bind(9, to_millis(a.updated_at));
+  return st->run();
+}
+
+Team read_team(const Statement& s) { return Team{TeamId{s.int64(0)}, s.text(1), from_millis(s.int64(2))}; }
+
+Status write_team(Connection& c, const Team& t) {
+  auto st = c.prepare("INSERT INTO teams (id, name, created_at) VALUES (?,?,?) "
+                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name");
+  if (!st) return st.error();
+  st->bind(1, t.id.value).bind(2, t.name).bind(3, to_millis(t.created_at));
+  return st->run();
+}
+
+Status write_token(Connection& c, const TokenRecord& t) {
+  auto st = c.prepare("INSERT OR REPLACE INTO tokens (hash, role, agent_id, created_at) VALUES (?,?,?,?)");
+  if (!st) return st.error();
+  std::optional<std::int64_t> agent;
+  if (t.agent) agent = t.agent->value;
+  st->bind(1, t.hash).bind(2, to_string(t.role)).bind(3, agent).bind(4, to_millis(t.created_at));
+  return st->run();
+}
+
+template <class T, class Read>
+Result<std::vector<T>> read_all(Statement st, Read read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read(st));
+  }
+  st.reset();
+  return out;
+}
+
+Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) {
+  for (const WriteBatch* b : batches) {
+    for (const Team& t : b->teams) {
+      if (auto s = write_team(c, t); !s) {
+        if (s.error().code == "constraint") {
+          return Error::Conflict("duplicate_name", "a team named '" + t.name + "' exists", "name");
+        }
+        return s;
+      }
+    }
+    for (const Agent& a : b->agents) {
+      if (auto s = write_agent(c, a); !s) return s;
+    }
+    for (const Ticket& t : b->tickets) {
+      if (auto s = write_ticket(c, t); !s) return s;
+    }
+    for (const TokenRecord& t : b->tokens) {
+      if (auto s = write_token(c, t); !s) return s;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int SqliteStore::schema_version() { return static_cast<int>(sqlite::kMigrations.size()); }
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path));
+  auto writer = Connection::open(path);
+  if (!writer) return writer.error();
+  store->writer_ = std::move(*writer);
+  if (auto s = sqlite::migrate(*store->writer_); !s) return s.error();
+  return store;
+}
+
+SqliteStore::Lease::~Lease() {
+  if (!c_) return;
+  std::lock_guard lock(store_->pool_mu_);
+  store_->idle_readers_.push_back(std::move(c_));
+}
+
+Result<SqliteStore::Lease> SqliteStore::reader() {
+  {
+    std::lock_guard lock(pool_mu_);
+    if (!idle_readers_.empty()) {
+      auto c = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return Lease(this, std::move(c));
+    }
+  }
+  auto c = Connection::open(path_);
+  if (!c) return c.error();
+  return Lease(this, std::move(*c));
+}
+
+Status SqliteStore::commit(std::span<const WriteBatch* const> batches) {
+  std::lock_guard lock(writer_mu_);
+  Connection& c = *writer_;
+  if (auto s = c.exec("BEGIN IMMEDIATE"); !s) return s;
+  if (auto s = write_batches(c, batches); !s) {
+    (void)c.exec("ROLLBACK");
+    return s;
+  }
+  if (auto s = c.exec("COMMIT"); !s) {
+    (void)c.exec("ROLLBACK");
+    return s;
+  }
+  return Status::Ok();
+}
+
+Result<Snapshot> SqliteStore::load_snapshot() {
+  std::lock_guard lock(writer_mu_);
+  Connection& c = *writer_;
+  if (auto s = c.exec("BEGIN"); !s) return s.error();
+  Snapshot snap;
+  auto fail = [&](const Error& e) -> Result<Snapshot> {
+    (void)c.exec("ROLLBACK");
+    return e;
+  };
+  auto teams = c.prepare("SELECT id, name, created_at FROM teams ORDER BY id");
+  if (!teams) return fail(teams.error());
+  auto t = read_all<Team>(*teams, read_team);
+  if (!t) return fail(t.error());
+  snap.teams = std::move(*t);
+
+  auto agents = c.prepare(std::string("SELECT ") + kAgentColumns + " FROM agents ORDER BY id");
+  if (!agents) return fail(agents.error());
+  auto a = read_all<Agent>(*agents, read_agent);
+  if (!a) return fail(a.error());
+  snap.agents = std::move(*a);
+
+  auto open = c.prepare(std::string("SELECT ") + kTicketColumns +
+                        " FROM tickets WHERE status NOT IN ('solved','closed') ORDER BY id");
+  if (!open) return fail(open.error());
+  auto o = read_all<Ticket>(*open, read_ticket);
+  if (!o) return fail(o.error());
+  snap.open_tickets = std::move(*o);
+
+  auto last = c.prepare("SELECT assignee_id, MAX(assigned_at) FROM tickets "
+                        "WHERE assignee_id IS NOT NULL AND assigned_at IS NOT NULL GROUP BY assignee_id");
+  if (!last) return fail(last.error());
+  auto l = read_all<std::pair<AgentId, Time>>(*last, [](const Statement& s) {
+    return std::pair{AgentId{s.int64(0)}, from_millis(s.int64(1))};
+  });
+  if (!l) return fail(l.error());
+  for (auto& [agent, at] : *l) snap.last_assigned[agent] = at;
+
+  auto maxes = c.prepare("SELECT (SELECT IFNULL(MAX(id),0) FROM tickets), "
+                         "(SELECT IFNULL(MAX(id),0) FROM agents), (SELECT IFNULL(MAX(id),0) FROM teams)");
+  if (!maxes) return fail(maxes.error());
+  auto row = maxes->step();
+  if (!row) return fail(row.error());
+  snap.max_ticket_id = maxes->int64(0);
+  snap.max_agent_id = maxes->int64(1);
+  snap.max_team_id = maxes->int64(2);
+  maxes->reset();
+  (void)c.exec("COMMIT");
+  return snap;
+}
+
+Result<std::optional<Ticket>> SqliteStore::find_ticket(TicketId id) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, id.value);
+  auto rows = read_all<Ticket>(*st, read_ticket);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Ticket>();
+  return std::optional<Ticket>(std::move(rows->front()));
+}
+
+Result<TicketPage> SqliteStore::list_tickets(const TicketQuery& q) {
+  auto c = reader();
+  if (!c) return c.error();
+  // NULL parameters mean "any"; one statement serves every filter combination.
+  auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns +
+                          " FROM tickets WHERE id > ?1 AND (?2 IS NULL OR status = ?2) "
+                          "AND (?3 IS NULL OR team_id = ?3) AND (?4 IS NULL OR assignee_id = ?4) "
+                          "ORDER BY id LIMIT ?5");
+  if (!st) return st.error();
+  st->bind(1, q.after);
+  if (q.status) st->bind(2, to_string(*q.status)); else st->bind_null(2);
+  if (q.team) st->bind(3, q.team->value); else st->bind_null(3);
+  if (q.assignee) st->bind(4, q.assignee->value); else st->bind_null(4);
+  st->bind(5, static_cast<std::int64_t>(q.limit) + 1);
+  auto rows = read_all<Ticket>(*st, read_ticket);
+  if (!rows) return rows.error();
+  TicketPage page;
+  page.more = static_cast<int>(rows->size()) > q.limit;
+  if (page.more) rows->pop_back();
+  page.tickets = std::move(*rows);
+  return page;
+}
+
+Result<std::optional<Agent>> SqliteStore::find_agent(AgentId id) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, id.value);
+  auto rows = read_all<Agent>(*st, read_agent);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Agent>();
+  return std::optional<Agent>(std::move(rows->front()));
+}
+
+Result<std::vector<Agent>> SqliteStore::list_agents() {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kAgentColumns + " FROM agents ORDER BY id");
+  if (!st) return st.error();
+  return read_all<Agent>(*st, read_agent);
+}
+
+Result<std::vector<Team>> SqliteStore::list_teams() {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT id, name, created_at FROM teams ORDER BY id");
+  if (!st) return st.error();
+  return read_all<Team>(*st, read_team);
+}
+
+Result<std::optional<TokenRecord>> SqliteStore::find_token(const std::string& hash) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT hash, role, agent_id, created_at FROM tokens WHERE hash = ?");
+  if (!st) return st.error();
+  st->bind(1, hash);
+  auto rows = read_all<TokenRecord>(*st, [](const Statement& s) {
+    TokenRecord t;
+    t.hash = s.text(0);
+    t.role = enum_or(s.text(1), Role::kAgent);
+    if (auto a = s.optional_int64(2)) t.agent = AgentId{*a};
+    t.created_at = from_millis(s.int64(3));
+    return t;
+  });
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<TokenRecord>();
+  return std::optional<TokenRecord>(std::move(rows->front()));
+}
+
+}  // namespace sb

@@ -1,0 +1,57 @@
+#pragma once
+// The embedded default Store: one SQLite file in WAL mode. One writer
+// connection serves commit(); readers take connections from a small pool so
+// that GETs run beside the writer. The schema is versioned; open() applies
+// any migrations the file has not seen, each in its own transaction.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace sb {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens or creates the database at `path` and migrates it to the latest
+  // schema. Fails (unavailable) when the file cannot be opened or is newer
+  // than this binary.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  static int schema_version();
+
+  using Store::commit;
+  Status commit(std::span<const WriteBatch* const> batches) override;
+  Result<Snapshot> load_snapshot() override;
+  Result<std::optional<Ticket>> find_ticket(TicketId id) override;
+  Result<TicketPage> list_tickets(const TicketQuery& query) override;
+  Result<std::optional<Agent>> find_agent(AgentId id) override;
+  Result<std::vector<Agent>> list_agents() override;
+  Result<std::vector<Team>> list_teams() override;
+  Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
+
+ private:
+  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
+
+  // A reader connection, returned to the pool when the lease ends.
+  class Lease {
+   public:
+    Lease(SqliteStore* store, std::unique_ptr<sqlite::Connection> c) : store_(store), c_(std::move(c)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    sqlite::Connection* operator->() { return c_.get(); }
+   private:
+    SqliteStore* store_;
+    std::unique_ptr<sqlite::Connection> c_;
+  };
+  Result<Lease> reader();
+
+  std::string path_;
+  std::mutex writer_mu_;
+  std::unique_ptr<sqlite::Connection> writer_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+};
+
+}  // namespace sb

@@ -1,0 +1,237 @@
+// The contract every Store implementation keeps, run against each backend.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <functional>
+
+#include "store/memory_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sb {
+namespace {
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+};
+
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir = std::filesystem::temp_directory_path() /
+          ("sb_store_" + std::to_string(::getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    store = GetParam().open(dir.string());
+    ASSERT_NE(store, nullptr);
+  }
+  void TearDown() override {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::unique_ptr<Store> reopen() {
+    store.reset();
+    return GetParam().open(dir.string());
+  }
+
+  std::filesystem::path dir;
+  std::unique_ptr<Store> store;
+};
+
+Ticket sample_ticket(std::int64_t id, TicketStatus status = TicketStatus::kOpen) {
+  Ticket t;
+  t.id = TicketId{id};
+  t.channel = Channel::kChat;
+  t.subject = "VPN drops — ünïcode ✓";
+  t.body = "line one\nline 'two' \"quoted\"";
+  t.requester = {"ana@example.com", "Ana", Tier::kVip};
+  t.status = status;
+  t.priority = Priority::kHigh;
+  t.category = "network";
+  t.team = TeamId{1};
+  t.required_skills = {{"vpn", 3}, {"spanish", 2}};
+  t.tags = {"vpn", "remote"};
+  t.assignee = AgentId{7};
+  t.created_at = from_millis(1000);
+  t.updated_at = from_millis(2000);
+  t.assigned_at = from_millis(1500 + id);
+  if (is_terminal(status)) t.solved_at = from_millis(3000);
+  RoutingExplanation why;
+  why.policy = "skills_best_match";
+  why.agent = AgentId{7};
+  why.proficiency = 5;
+  why.load = 1;
+  why.capacity = 3;
+  why.candidates = 4;
+  why.summary = "chosen";
+  why.at = from_millis(1500);
+  t.routing = why;
+  return t;
+}
+
+TEST_P(StoreContract, TicketRoundTripsEveryField) {
+  const Ticket t = sample_ticket(1);
+  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}}).ok());
+  auto got = store->find_ticket(TicketId{1});
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  const Ticket& g = **got;
+  EXPECT_EQ(g.subject, t.subject);
+  EXPECT_EQ(g.body, t.body);
+  EXPECT_EQ(g.requester.tier, Tier::kVip);
+  EXPECT_EQ(g.channel, Channel::kChat);
+  EXPECT_EQ(g.priority, Priority::kHigh);
+  EXPECT_EQ(g.team, t.team);
+  EXPECT_EQ(g.required_skills, t.required_skills);
+  EXPECT_EQ(g.tags, t.tags);
+  EXPECT_EQ(g.assignee, t.assignee);
+  EXPECT_EQ(g.assigned_at, t.assigned_at);
+  EXPECT_FALSE(g.solved_at);
+  ASSERT_TRUE(g.routing);
+  EXPECT_EQ(g.routing->candidates, 4);
+  EXPECT_EQ(g.routing->summary, "chosen");
+  EXPECT_FALSE(store->find_ticket(TicketId{2})->has_value());
+}
+
+TEST_P(StoreContract, ListFiltersAndPagesInIdOrder) {
+  WriteBatch b;
+  for (int i = 1; i <= 7; ++i) {
+    Ticket t = sample_ticket(i, i % 2 ? TicketStatus::kOpen : TicketStatus::kSolved);
+    if (i == 3) t.team = TeamId{2};
+    b.tickets.push_back(t);
+  }
+  ASSERT_TRUE(store->commit(b).ok());
+  TicketQuery q;
+  q.status = TicketStatus::kOpen;
+  q.limit = 2;
+  auto p1 = store->list_tickets(q);
+  ASSERT_TRUE(p1.ok());
+  ASSERT_EQ(p1->tickets.size(), 2u);
+  EXPECT_EQ(p1->tickets[0].id, TicketId{1});
+  EXPECT_EQ(p1->tickets[1].id, TicketId{3});
+  EXPECT_TRUE(p1->more);
+  q.after = 3;
+  auto p2 = store->list_tickets(q);
+  ASSERT_EQ(p2->tickets.size(), 2u);
+  EXPECT_EQ(p2->tickets[1].id, TicketId{7});
+  EXPECT_FALSE(p2->more);
+  TicketQuery by_team;
+  by_team.team = TeamId{2};
+  EXPECT_EQ(store->list_tickets(by_team)->tickets.size(), 1u);
+  TicketQuery by_agent;
+  by_agent.assignee = AgentId{8};
+  EXPECT_TRUE(store->list_tickets(by_agent)->tickets.empty());
+}
+
+TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
+  WriteBatch b;
+  b.teams = {Team{TeamId{1}, "support", from_millis(1)}, Team{TeamId{4}, "billing", from_millis(1)}};
+  Agent a;
+  a.id = AgentId{7};
+  a.name = "Ada";
+  a.skills = {{"vpn", 4}};
+  a.teams = {TeamId{1}, TeamId{4}};
+  a.capacity = {1, 2, 3, 4, 5};
+  a.presence = Presence::kAway;
+  b.agents = {a};
+  b.tickets = {sample_ticket(1), sample_ticket(9, TicketStatus::kSolved), sample_ticket(5, TicketStatus::kPending)};
+  ASSERT_TRUE(store->commit(b).ok());
+  auto s = store->load_snapshot();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->max_ticket_id, 9);
+  EXPECT_EQ(s->max_agent_id, 7);
+  EXPECT_EQ(s->max_team_id, 4);
+  ASSERT_EQ(s->open_tickets.size(), 2u);
+  EXPECT_EQ(s->open_tickets[0].id, TicketId{1});
+  EXPECT_EQ(s->open_tickets[1].id, TicketId{5});
+  ASSERT_EQ(s->agents.size(), 1u);
+  EXPECT_EQ(s->agents[0].capacity, a.capacity);
+  EXPECT_EQ(s->agents[0].teams, a.teams);
+  EXPECT_EQ(s->agents[0].presence, Presence::kAway);
+  EXPECT_EQ(s->last_assigned.at(AgentId{7}), from_millis(1509));
+}
+
+TEST_P(StoreContract, UpsertReplacesTheWholeRecord) {
+  Ticket t = sample_ticket(1);
+  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}}).ok());
+  t.status = TicketStatus::kSolved;
+  t.assignee.reset();
+  t.tags.clear();
+  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}}).ok());
+  auto g = store->find_ticket(TicketId{1});
+  EXPECT_EQ((*g)->status, TicketStatus::kSolved);
+  EXPECT_FALSE((*g)->assignee);
+  EXPECT_TRUE((*g)->tags.empty());
+}
+
+TEST_P(StoreContract, AFailedCommitWritesNothing) {
+  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {Team{TeamId{1}, "support", from_millis(1)}}, {}}).ok());
+  WriteBatch ok_part{{sample_ticket(1)}, {}, {}, {}};
+  WriteBatch bad_part{{}, {}, {Team{TeamId{2}, "support", from_millis(1)}}, {}};  // duplicate name
+  const WriteBatch* both[] = {&ok_part, &bad_part};
+  auto s = store->commit(both);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "duplicate_name");
+  EXPECT_FALSE(store->find_ticket(TicketId{1})->has_value());
+  EXPECT_EQ(store->list_teams()->size(), 1u);
+}
+
+TEST_P(StoreContract, TokensAreFoundByHash) {
+  TokenRecord t{"abc123", Role::kAgent, AgentId{3}, from_millis(5)};
+  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {}, {t}}).ok());
+  auto got = store->find_token("abc123");
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->agent, AgentId{3});
+  EXPECT_EQ((*got)->role, Role::kAgent);
+  EXPECT_FALSE(store->find_token("abc124")->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreContract,
+    ::testing::Values(Backend{"memory", [](const std::string&) -> std::unique_ptr<Store> {
+                                return std::make_unique<MemoryStore>();
+                              }},
+                      Backend{"sqlite", [](const std::string& dir) -> std::unique_ptr<Store> {
+                                auto s = SqliteStore::open(dir + "/test.db");
+                                return s.ok() ? std::move(*s) : nullptr;
+                              }}),
+    [](const auto& info) { return info.param.name; });
+
+// SQLite only: data outlives the process's handle, and migrations are recorded.
+TEST(SqliteStore, SurvivesReopen) {
+  const auto path = std::filesystem::temp_directory_path() / ("sb_reopen_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto s = SqliteStore::open(path.string());
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE((*s)->commit(WriteBatch{{sample_ticket(3)}, {}, {}, {}}).ok());
+  }
+  auto s = SqliteStore::open(path.string());
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE((*s)->find_ticket(TicketId{3})->has_value());
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+}
+
+TEST(SqliteStore, RefusesANewerSchema) {
+  const auto path = std::filesystem::temp_directory_path() / ("sb_newer_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto c = sqlite::Connection::open(path.string());
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE((*c)->exec("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                           "INSERT INTO schema_version VALUES (99)").ok());
+  }
+  auto s = SqliteStore::open(path.string());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("newer"), std::string::npos);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace sb
