@@ -397,6 +397,13 @@ const Team* Engine::find_team(TeamId id) const {
   return it == teams_.end() ? nullptr : &it->second;
 }
 
+std::optional<TeamId> Engine::team_named(const std::string& name) const {
+  for (const auto& [id, team] : teams_) {
+    if (team.name == name) return id;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::size_t> Engine::queue_position(TicketId id) const {
   auto it = live_.find(id);
   if (it == live_.end() || !it->second.ticket.team) return std::nullopt;
@@ -406,6 +413,11 @@ std::optional<std::size_t> Engine::queue_position(TicketId id) const {
 }
 
 std::vector<QueueStats> Engine::queues(Time now) const {
+  std::map<TeamId, int> online;
+  for (const auto& [aid, a] : pool_.all()) {
+    if (a.presence != Presence::kOnline) continue;
+    for (TeamId t : a.teams) ++online[t];
+  }
   std::vector<QueueStats> out;
   for (const auto& [id, team] : teams_) {
     QueueStats s;
@@ -415,9 +427,7 @@ std::vector<QueueStats> Engine::queues(Time now) const {
       s.waiting = q->second.size();
       if (auto oldest = q->second.oldest()) s.oldest_wait = now - *oldest;
     }
-    for (const auto& [aid, a] : pool_.all()) {
-      if (a.presence == Presence::kOnline && a.in_team(id)) ++s.agents_online;
-    }
+    if (auto o = online.find(id); o != online.end()) s.agents_online = o->second;
     out.push_back(std::move(s));
   }
   return out;

@@ -98,6 +98,7 @@ class Engine {
   const Ticket* find_live_ticket(TicketId id) const;
   const Agent* find_agent(AgentId id) const;
   const Team* find_team(TeamId id) const;
+  std::optional<TeamId> team_named(const std::string& name) const;
   const AgentState* agent_state(AgentId id) const { return pool_.find(id); }
   // 1-based place in its team's queue, nullopt when not waiting.
   std::optional<std::size_t> queue_position(TicketId id) const;

@@ -1,0 +1,173 @@
+#include "service/service.h"
+
+#include <string>
+
+namespace sb {
+namespace {
+
+WriteBatch to_batch(Changes&& c) {
+  WriteBatch b;
+  b.tickets = std::move(c.tickets);
+  b.agents = std::move(c.agents);
+  b.teams = std::move(c.teams);
+  return b;
+}
+
+}  // namespace
+
+Time system_now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+
+Service::Service(Store& store, std::unique_ptr<RoutingPolicy> policy, Clock clock)
+    : store_(store), clock_(std::move(clock)), engine_(std::move(policy)), committer_(store) {}
+
+Status Service::rebuild_locked() {
+  committer_.recover();
+  auto snapshot = store_.load_snapshot();
+  if (!snapshot) return snapshot.error();
+  Changes unblocked = engine_.restore(*snapshot, clock_());
+  needs_rebuild_ = false;
+  if (unblocked.empty()) return Status::Ok();
+  auto handle = committer_.enqueue(to_batch(std::move(unblocked)));
+  return committer_.wait(handle);
+}
+
+Status Service::start() {
+  std::lock_guard lock(engine_mu_);
+  return rebuild_locked();
+}
+
+template <class Command, class View>
+auto Service::apply(Command&& command, View&& view)
+    -> Result<decltype(view(std::declval<const Changes&>()))> {
+  GroupCommitter::Handle handle;
+  std::optional<decltype(view(std::declval<const Changes&>()))> out;
+  {
+    std::lock_guard lock(engine_mu_);
+    if (needs_rebuild_) {
+      if (auto s = rebuild_locked(); !s) return Error::Unavailable("store unavailable: " + s.error().message);
+    }
+    Result<Changes> changes = command();
+    if (!changes) return changes.error();
+    out.emplace(view(*changes));
+    handle = committer_.enqueue(to_batch(std::move(*changes)));
+  }
+  if (auto s = committer_.wait(handle); !s) {
+    std::lock_guard lock(engine_mu_);
+    needs_rebuild_ = true;
+    if (s.error().kind == ErrorKind::kConflict) return s.error();
+    return Error::Unavailable("the change was not saved: " + s.error().message);
+  }
+  return std::move(*out);
+}
+
+Result<TicketView> Service::create_ticket(Ticket draft) {
+  return apply([&] { return engine_.create_ticket(std::move(draft), clock_()); },
+               [&](const Changes& c) {
+                 const Ticket& t = c.tickets.front();  // the new ticket is touched first
+                 return TicketView{t, engine_.queue_position(t.id)};
+               });
+}
+
+Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch) {
+  std::optional<Ticket> stored;
+  return apply(
+      [&]() -> Result<Changes> {
+        if (!engine_.find_live_ticket(id)) {
+          // Not live: solved or closed (or unknown). Its newest version is in
+          // a batch not yet committed, or in the store.
+          stored = committer_.pending_ticket(id);
+          if (!stored) {
+            auto found = store_.find_ticket(id);
+            if (!found) return found.error();
+            stored = std::move(*found);
+          }
+        }
+        return engine_.update_ticket(id, patch, clock_(), stored ? &*stored : nullptr);
+      },
+      [&](const Changes& c) {
+        for (const Ticket& t : c.tickets) {
+          if (t.id == id) return TicketView{t, engine_.queue_position(id)};
+        }
+        return TicketView{*stored, std::nullopt};
+      });
+}
+
+AgentView Service::agent_view_locked(const Agent& a) const {
+  AgentView v{a, {}, std::nullopt};
+  if (const AgentState* s = engine_.agent_state(a.id)) {
+    v.load = s->load;
+    if (s->last_assigned != Time{}) v.last_assigned = s->last_assigned;
+  }
+  return v;
+}
+
+Result<AgentView> Service::create_agent(Agent draft) {
+  return apply([&] { return engine_.create_agent(std::move(draft), clock_()); },
+               [&](const Changes& c) { return agent_view_locked(c.agents.front()); });
+}
+
+Result<AgentView> Service::update_agent(AgentId id, const AgentPatch& patch) {
+  return apply([&] { return engine_.update_agent(id, patch, clock_()); },
+               [&](const Changes& c) { return agent_view_locked(c.agents.front()); });
+}
+
+Result<Team> Service::create_team(Team draft) {
+  return apply([&] { return engine_.create_team(std::move(draft), clock_()); },
+               [&](const Changes& c) { return c.teams.front(); });
+}
+
+Status Service::add_token(TokenRecord token) {
+  GroupCommitter::Handle handle;
+  {
+    std::lock_guard lock(engine_mu_);
+    if (token.agent && !engine_.find_agent(*token.agent)) {
+      return Error::Invalid("agent_id", "agent " + std::to_string(token.agent->value) + " does not exist");
+    }
+    token.created_at = clock_();
+    WriteBatch b;
+    b.tokens.push_back(std::move(token));
+    handle = committer_.enqueue(std::move(b));
+  }
+  return committer_.wait(handle);
+}
+
+Result<std::optional<TicketView>> Service::find_ticket(TicketId id) {
+  auto found = store_.find_ticket(id);
+  if (!found) return found.error();
+  if (!found->has_value()) return std::optional<TicketView>();
+  std::lock_guard lock(engine_mu_);
+  return std::optional<TicketView>(TicketView{std::move(**found), engine_.queue_position(id)});
+}
+
+Result<TicketPage> Service::list_tickets(const TicketQuery& query) { return store_.list_tickets(query); }
+
+Result<std::optional<AgentView>> Service::find_agent(AgentId id) {
+  auto found = store_.find_agent(id);
+  if (!found) return found.error();
+  if (!found->has_value()) return std::optional<AgentView>();
+  std::lock_guard lock(engine_mu_);
+  return std::optional<AgentView>(agent_view_locked(**found));
+}
+
+Result<std::vector<AgentView>> Service::list_agents() {
+  auto agents = store_.list_agents();
+  if (!agents) return agents.error();
+  std::vector<AgentView> out;
+  std::lock_guard lock(engine_mu_);
+  for (const Agent& a : *agents) out.push_back(agent_view_locked(a));
+  return out;
+}
+
+Result<std::vector<Team>> Service::list_teams() { return store_.list_teams(); }
+
+std::optional<TeamId> Service::team_by_name(const std::string& name) {
+  std::lock_guard lock(engine_mu_);
+  return engine_.team_named(name);
+}
+
+std::vector<QueueStats> Service::queues() {
+  std::lock_guard lock(engine_mu_);
+  return engine_.queues(clock_());
+}
+
+}  // namespace sb

@@ -1,0 +1,133 @@
+#include "service/service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/memory_store.h"
+
+namespace sb {
+namespace {
+
+// A store whose commits can be made to fail, to see the service recover.
+class FlakyStore final : public Store {
+ public:
+  using Store::commit;
+  Status commit(std::span<const WriteBatch* const> b) override {
+    ++commits;
+    if (fail_next.exchange(false)) return Error::Unavailable("disk full");
+    return inner.commit(b);
+  }
+  Result<Snapshot> load_snapshot() override { return inner.load_snapshot(); }
+  Result<std::optional<Ticket>> find_ticket(TicketId id) override { return inner.find_ticket(id); }
+  Result<TicketPage> list_tickets(const TicketQuery& q) override { return inner.list_tickets(q); }
+  Result<std::optional<Agent>> find_agent(AgentId id) override { return inner.find_agent(id); }
+  Result<std::vector<Agent>> list_agents() override { return inner.list_agents(); }
+  Result<std::vector<Team>> list_teams() override { return inner.list_teams(); }
+  Result<std::optional<TokenRecord>> find_token(const std::string& h) override { return inner.find_token(h); }
+
+  MemoryStore inner;
+  std::atomic<bool> fail_next{false};
+  std::atomic<int> commits{0};
+};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest() : service(store, std::move(make_policy("skills_best_match").value())) {
+    EXPECT_TRUE(service.start().ok());
+    team = service.create_team(Team{TeamId{}, "support", {}})->id;
+  }
+  AgentId add_agent(ChannelCounts cap, Presence p = Presence::kOnline) {
+    Agent a;
+    a.name = "a";
+    a.teams = {team};
+    a.capacity = cap;
+    a.presence = p;
+    return service.create_agent(a)->agent.id;
+  }
+  Ticket draft() {
+    Ticket t;
+    t.subject = "help";
+    t.team = team;
+    return t;
+  }
+  FlakyStore store;
+  Service service;
+  TeamId team;
+};
+
+TEST_F(ServiceTest, CreatedTicketIsInTheStoreWithItsAssignment) {
+  AgentId a = add_agent({1, 1, 1, 1, 1});
+  auto v = service.create_ticket(draft());
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->ticket.assignee, a);
+  auto stored = store.inner.find_ticket(v->ticket.id);
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->assignee, a);
+  auto waiting = service.create_ticket(draft());
+  EXPECT_EQ(waiting->queue_position, 1u);
+}
+
+TEST_F(ServiceTest, AFailedCommitIsReportedAndTheEngineIsRebuilt) {
+  AgentId a = add_agent({1, 1, 1, 1, 1});
+  store.fail_next = true;
+  auto lost = service.create_ticket(draft());
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().kind, ErrorKind::kUnavailable);
+  // The engine had assigned it; after the rebuild the agent is free again.
+  auto next = service.create_ticket(draft());
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->ticket.assignee, a);
+  // The lost ticket was never acknowledged, so its id is free again.
+  TicketQuery all;
+  auto stored = store.inner.list_tickets(all);
+  ASSERT_EQ(stored->tickets.size(), 1u);
+  EXPECT_EQ(stored->tickets[0].id, next->ticket.id);
+}
+
+TEST_F(ServiceTest, ConcurrentCreatesShareCommitsAndKeepCapacity) {
+  const AgentId a = add_agent({5, 5, 5, 5, 5});
+  const int before = store.commits;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 50; ++j) {
+        if (service.create_ticket(draft()).ok()) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 400);
+  TicketQuery q;
+  q.limit = 1000;
+  auto all = store.inner.list_tickets(q);
+  ASSERT_EQ(all->tickets.size(), 400u);
+  int assigned = 0;
+  for (const Ticket& t : all->tickets) assigned += t.assignee == a;
+  EXPECT_EQ(assigned, 5);
+  EXPECT_LE(store.commits - before, 400);
+  auto view = service.find_agent(a);
+  EXPECT_EQ((*view)->load[static_cast<int>(Channel::kApi)], 5);
+}
+
+TEST_F(ServiceTest, SolvingAClosedTicketIsAConflictAndSolvedCanReopen) {
+  add_agent({1, 1, 1, 1, 1});
+  TicketId id = service.create_ticket(draft())->ticket.id;
+  TicketPatch solve;
+  solve.status = TicketStatus::kSolved;
+  ASSERT_TRUE(service.update_ticket(id, solve).ok());
+  TicketPatch reopen;
+  reopen.status = TicketStatus::kOpen;
+  auto r = service.update_ticket(id, reopen);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->ticket.status, TicketStatus::kOpen);
+  TicketPatch close;
+  close.status = TicketStatus::kClosed;
+  EXPECT_EQ(service.update_ticket(id, close).error().code, "invalid_transition");
+  EXPECT_EQ(service.update_ticket(TicketId{99}, reopen).error().kind, ErrorKind::kNotFound);
+}
+
+}  // namespace
+}  // namespace sb
