@@ -250,7 +250,9 @@ Result<Changes> Engine::update_agent(AgentId id, const AgentPatch& patch, Time n
   if (patch.email) next.email = *patch.email;
   if (patch.skills) next.skills = *patch.skills;
   if (patch.teams) next.teams = *patch.teams;
-  if (patch.capacity) next.capacity = *patch.capacity;
+  for (std::size_t c = 0; c < patch.capacity.size(); ++c) {
+    if (patch.capacity[c]) next.capacity[c] = *patch.capacity[c];
+  }
   if (patch.presence) next.presence = *patch.presence;
   if (auto s = validate(next); !s) return s.error();
   if (auto s = check_teams(next.teams, "teams"); !s) return s.error();

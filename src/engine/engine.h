@@ -63,7 +63,7 @@ struct AgentPatch {
   std::optional<std::string> email;
   std::optional<SkillLevels> skills;
   std::optional<std::vector<TeamId>> teams;
-  std::optional<ChannelCounts> capacity;
+  std::array<std::optional<int>, enum_count<Channel>()> capacity;  // per channel, absent = keep
   std::optional<Presence> presence;
 };
 

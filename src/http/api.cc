@@ -1,0 +1,271 @@
+#include "http/api.h"
+
+#include <charconv>
+#include <exception>
+
+#include "http/auth.h"
+#include "http/json_mapping.h"
+
+namespace sb::http {
+namespace {
+
+// Thrown inside handlers to leave early with an Error; caught in handle().
+struct Fail {
+  Error error;
+};
+
+template <class T>
+T ok_or_throw(Result<T> r) {
+  if (!r) throw Fail{r.error()};
+  return std::move(*r);
+}
+void ok_or_throw(Status s) {
+  if (!s) throw Fail{s.error()};
+}
+
+json parse_body(const Request& r) {
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) throw Fail{Error::Malformed("the request body is not valid JSON")};
+  if (!body.is_object()) throw Fail{Error::Malformed("the request body must be a JSON object")};
+  return body;
+}
+
+std::int64_t id_param(const Request& r, const std::string& what) {
+  const std::string& s = r.params.at("id");
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || p != s.data() + s.size() || id <= 0) throw Fail{Error::NotFound(what + " " + s)};
+  return id;
+}
+
+std::optional<std::int64_t> int_query(const Request& r, const std::string& key, std::int64_t lo, std::int64_t hi) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || p != it->second.data() + it->second.size() || v < lo || v > hi) {
+    throw Fail{Error::Invalid(key, "'" + key + "' must be an integer between " + std::to_string(lo) + " and " +
+                                       std::to_string(hi))};
+  }
+  return v;
+}
+
+void require_admin(const Request& r) {
+  if (!r.principal.is_admin()) throw Fail{Error::Forbidden("this needs an admin token")};
+}
+
+Response created(json body) { return Response{201, std::move(body), {}}; }
+Response ok(json body) { return Response{200, std::move(body), {}}; }
+
+}  // namespace
+
+int http_status(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kMalformed: return 400;
+    case ErrorKind::kUnauthenticated: return 401;
+    case ErrorKind::kPermissionDenied: return 403;
+    case ErrorKind::kNotFound: return 404;
+    case ErrorKind::kMethodNotAllowed: return 405;
+    case ErrorKind::kConflict: return 409;
+    case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kInvalidArgument: return 422;
+    case ErrorKind::kUnavailable: return 503;
+    case ErrorKind::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response error_response(const Error& e) {
+  json err{{"code", e.code}, {"message", e.message}};
+  err["field"] = e.field.empty() ? json(nullptr) : json(e.field);
+  return Response{http_status(e.kind), json{{"error", err}}, {}};
+}
+
+Api::Api(Service& service, std::string admin_token_hash)
+    : service_(service),
+      admin_hash_(std::move(admin_token_hash)),
+      router_({
+          // The whole API, in one table.
+          {"GET", "/healthz", Access::kPublic, [this](Request& r) { return healthz(r); }},
+          {"POST", "/api/v1/tickets", Access::kAdmin, [this](Request& r) { return create_ticket(r); }},
+          {"GET", "/api/v1/tickets", Access::kAgent, [this](Request& r) { return list_tickets(r); }},
+          {"GET", "/api/v1/tickets/{id}", Access::kAgent, [this](Request& r) { return get_ticket(r); }},
+          {"PATCH", "/api/v1/tickets/{id}", Access::kAgent, [this](Request& r) { return update_ticket(r); }},
+          {"POST", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return create_agent(r); }},
+          {"GET", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return list_agents(r); }},
+          {"GET", "/api/v1/agents/{id}", Access::kAgent, [this](Request& r) { return get_agent(r); }},
+          {"PATCH", "/api/v1/agents/{id}", Access::kAdmin, [this](Request& r) { return update_agent(r); }},
+          {"PUT", "/api/v1/agents/{id}/presence", Access::kAgent, [this](Request& r) { return set_presence(r); }},
+          {"POST", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return create_team(r); }},
+          {"GET", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return list_teams(r); }},
+          {"GET", "/api/v1/queues", Access::kAdmin, [this](Request& r) { return list_queues(r); }},
+          {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }},
+      }) {}
+
+Result<Principal> Api::authenticate(const Request& r) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (r.authorization.size() <= kBearer.size() || r.authorization.compare(0, kBearer.size(), kBearer) != 0) {
+    return Error::Unauthenticated("send 'Authorization: Bearer <token>'");
+  }
+  const std::string hash = hash_token(std::string_view(r.authorization).substr(kBearer.size()));
+  if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt};
+  auto found = service_.find_token(hash);
+  if (!found) return found.error();
+  if (!found->has_value()) return Error::Unauthenticated("unknown token");
+  return Principal{(*found)->role, (*found)->agent};
+}
+
+Response Api::handle(Request& request) {
+  try {
+    std::string allow;
+    auto route = router_.match(request, &allow);
+    if (!route) {
+      Response res = error_response(route.error());
+      if (!allow.empty()) res.headers.emplace_back("Allow", allow);
+      return res;
+    }
+    if ((*route)->access != Access::kPublic) {
+      auto who = authenticate(request);
+      if (!who) return error_response(who.error());
+      request.principal = *who;
+      if ((*route)->access == Access::kAdmin && !request.principal.is_admin()) {
+        return error_response(Error::Forbidden("this needs an admin token"));
+      }
+    }
+    return (*route)->handler(request);
+  } catch (const Fail& f) {
+    return error_response(f.error);
+  } catch (const std::exception& e) {
+    return error_response(Error::Internal(std::string("unexpected: ") + e.what()));
+  }
+}
+
+// ---- handlers ------------------------------------------------------------------
+
+Response Api::healthz(Request&) { return ok({{"status", "ok"}}); }
+
+Response Api::create_ticket(Request& r) {
+  const json body = parse_body(r);
+  Ticket draft = ok_or_throw(parse_ticket_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  return created(to_json(ok_or_throw(service_.create_ticket(std::move(draft)))));
+}
+
+Response Api::get_ticket(Request& r) {
+  const TicketId id{id_param(r, "ticket")};
+  auto found = ok_or_throw(service_.find_ticket(id));
+  if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
+  if (!r.principal.is_admin() && found->ticket.assignee != r.principal.agent) {
+    throw Fail{Error::Forbidden("agents may read only their own tickets")};
+  }
+  return ok(to_json(*found));
+}
+
+Response Api::list_tickets(Request& r) {
+  TicketQuery q;
+  if (auto it = r.query.find("status"); it != r.query.end() && !it->second.empty()) {
+    q.status = ok_or_throw(parse_enum<TicketStatus>(it->second, "status"));
+  }
+  if (auto it = r.query.find("team"); it != r.query.end() && !it->second.empty()) {
+    if (auto byname = service_.team_by_name(it->second)) {
+      q.team = byname;
+    } else {
+      q.team = TeamId{*int_query(r, "team", 1, INT64_MAX)};
+    }
+  }
+  if (auto a = int_query(r, "assignee_id", 1, INT64_MAX)) q.assignee = AgentId{*a};
+  q.limit = static_cast<int>(int_query(r, "limit", 1, 100).value_or(50));
+  if (auto it = r.query.find("cursor"); it != r.query.end() && !it->second.empty()) {
+    q.after = ok_or_throw(decode_cursor(it->second));
+  }
+  if (!r.principal.is_admin()) {
+    if (q.assignee && q.assignee != r.principal.agent) throw Fail{Error::Forbidden("agents may list only their own tickets")};
+    q.assignee = r.principal.agent;
+  }
+  TicketPage page = ok_or_throw(service_.list_tickets(q));
+  json tickets = json::array();
+  for (Ticket& t : page.tickets) tickets.push_back(to_json(TicketView{std::move(t), std::nullopt}));
+  json next = page.more ? json(encode_cursor(tickets.back()["id"].get<std::int64_t>())) : json(nullptr);
+  return ok({{"tickets", std::move(tickets)}, {"next_cursor", next}});
+}
+
+Response Api::update_ticket(Request& r) {
+  const TicketId id{id_param(r, "ticket")};
+  const json body = parse_body(r);
+  TicketPatch patch = ok_or_throw(parse_ticket_patch(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  if (!r.principal.is_admin()) {
+    auto found = ok_or_throw(service_.find_ticket(id));
+    if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
+    if (found->ticket.assignee != r.principal.agent) throw Fail{Error::Forbidden("agents may change only their own tickets")};
+    if (patch.priority || patch.team || patch.assignee || patch.tags) {
+      throw Fail{Error::Forbidden("agents may change only the status of their tickets")};
+    }
+  }
+  return ok(to_json(ok_or_throw(service_.update_ticket(id, patch))));
+}
+
+Response Api::create_agent(Request& r) {
+  const json body = parse_body(r);
+  Agent draft = ok_or_throw(parse_agent_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  return created(to_json(ok_or_throw(service_.create_agent(std::move(draft)))));
+}
+
+Response Api::list_agents(Request&) {
+  json agents = json::array();
+  for (const AgentView& v : ok_or_throw(service_.list_agents())) agents.push_back(to_json(v));
+  return ok({{"agents", std::move(agents)}});
+}
+
+Response Api::get_agent(Request& r) {
+  const AgentId id{id_param(r, "agent")};
+  if (!r.principal.is_admin() && r.principal.agent != id) throw Fail{Error::Forbidden("agents may read only themselves")};
+  auto found = ok_or_throw(service_.find_agent(id));
+  if (!found) throw Fail{Error::NotFound("agent " + std::to_string(id.value))};
+  return ok(to_json(*found));
+}
+
+Response Api::update_agent(Request& r) {
+  const AgentId id{id_param(r, "agent")};
+  const json body = parse_body(r);
+  AgentPatch patch = ok_or_throw(parse_agent_patch(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  return ok(to_json(ok_or_throw(service_.update_agent(id, patch))));
+}
+
+Response Api::set_presence(Request& r) {
+  const AgentId id{id_param(r, "agent")};
+  if (!r.principal.is_admin() && r.principal.agent != id) {
+    throw Fail{Error::Forbidden("agents may set only their own presence")};
+  }
+  const json body = parse_body(r);
+  AgentPatch patch;
+  patch.presence = ok_or_throw(parse_presence(body));
+  return ok(to_json(ok_or_throw(service_.update_agent(id, patch))));
+}
+
+Response Api::create_team(Request& r) {
+  const json body = parse_body(r);
+  Team draft = ok_or_throw(parse_team_create(body));
+  return created(to_json(ok_or_throw(service_.create_team(std::move(draft)))));
+}
+
+Response Api::list_teams(Request&) {
+  json teams = json::array();
+  for (const Team& t : ok_or_throw(service_.list_teams())) teams.push_back(to_json(t));
+  return ok({{"teams", std::move(teams)}});
+}
+
+Response Api::list_queues(Request&) {
+  json queues = json::array();
+  for (const QueueStats& q : service_.queues()) queues.push_back(to_json(q));
+  return ok({{"queues", std::move(queues)}});
+}
+
+Response Api::create_token(Request& r) {
+  const json body = parse_body(r);
+  const AgentId agent = ok_or_throw(parse_token_request(body));
+  const std::string token = new_token();
+  ok_or_throw(service_.add_token(TokenRecord{hash_token(token), Role::kAgent, agent, {}}));
+  // The secret is shown here once; only its hash is stored.
+  return created({{"token", token}, {"role", "agent"}, {"agent_id", agent.value}});
+}
+
+}  // namespace sb::http

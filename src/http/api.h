@@ -1,0 +1,46 @@
+#pragma once
+// The REST API under /api/v1 and /healthz. Api::handle() takes a parsed
+// request through routing (404/405), authentication (401/403), the handler,
+// and maps every Error to its status code and JSON error body. No input
+// reaches a 500: handler exceptions are caught and reported as internal.
+//
+// Thread-safe: the Service serialises what needs serialising.
+#include <string>
+
+#include "http/message.h"
+#include "http/router.h"
+#include "service/service.h"
+
+namespace sb::http {
+
+class Api {
+ public:
+  // `admin_token_hash` is hash_token() of the admin token.
+  Api(Service& service, std::string admin_token_hash);
+
+  Response handle(Request& request);
+
+ private:
+  Result<Principal> authenticate(const Request& request);
+
+  Response healthz(Request&);
+  Response create_ticket(Request&);
+  Response get_ticket(Request&);
+  Response list_tickets(Request&);
+  Response update_ticket(Request&);
+  Response create_agent(Request&);
+  Response list_agents(Request&);
+  Response get_agent(Request&);
+  Response update_agent(Request&);
+  Response set_presence(Request&);
+  Response create_team(Request&);
+  Response list_teams(Request&);
+  Response list_queues(Request&);
+  Response create_token(Request&);
+
+  Service& service_;
+  std::string admin_hash_;
+  Router router_;
+};
+
+}  // namespace sb::http

@@ -1,0 +1,22 @@
+#pragma once
+// Bearer tokens. A token is 32 random bytes (libsodium), shown once as
+// "sb_" + base64url; only its BLAKE2b-256 hash is kept, and hashes are
+// compared in constant time.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sb::http {
+
+std::string new_token();
+std::string hash_token(std::string_view token);
+bool same_hash(std::string_view a, std::string_view b);
+
+// Opaque page cursors for list endpoints.
+std::string encode_cursor(std::int64_t after_id);
+// 422 on field "cursor" when `cursor` was not made by encode_cursor.
+Result<std::int64_t> decode_cursor(std::string_view cursor);
+
+}  // namespace sb::http

@@ -1,0 +1,330 @@
+#include "http/json_mapping.h"
+
+#include <set>
+
+namespace sb::http {
+namespace {
+
+constexpr std::size_t kMaxText = 64 * 1024;    // subject, names, e-mail
+constexpr std::size_t kMaxBody = 1024 * 1024;  // a ticket body (the request limit bounds it too)
+
+// Reads fields from one JSON object, remembering the first error and which
+// keys were read, so that finish() can reject unknown fields.
+class Fields {
+ public:
+  Fields(const json& obj, std::string prefix = {}) : obj_(obj), prefix_(std::move(prefix)) {
+    if (!obj_.is_object()) fail(Error::Invalid(prefix_.empty() ? "body" : prefix_, "must be a JSON object"));
+  }
+
+  bool has(const std::string& key) {
+    seen_.insert(key);
+    return obj_.is_object() && obj_.contains(key);
+  }
+  bool is_null(const std::string& key) { return has(key) && obj_.at(key).is_null(); }
+
+  std::optional<std::string> string(const std::string& key, std::size_t max = kMaxText) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_string()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be a string"));
+    const auto& s = v.get_ref<const std::string&>();
+    if (s.size() > max) {
+      return fail(Error::Invalid(name(key), "'" + name(key) + "' is longer than " + std::to_string(max) + " bytes"));
+    }
+    return s;
+  }
+
+  std::optional<std::int64_t> integer(const std::string& key, std::int64_t lo, std::int64_t hi) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_number_integer()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be an integer"));
+    const auto i = v.get<std::int64_t>();
+    if (i < lo || i > hi) {
+      return fail(Error::Invalid(name(key), "'" + name(key) + "' must be between " + std::to_string(lo) +
+                                                " and " + std::to_string(hi)));
+    }
+    return i;
+  }
+
+  template <class E>
+  std::optional<E> enumeration(const std::string& key) {
+    auto s = string(key, 64);
+    if (!s) return std::nullopt;
+    auto e = parse_enum<E>(*s, name(key));
+    if (!e) return fail(e.error());
+    return *e;
+  }
+
+  std::optional<SkillLevels> skills(const std::string& key) {
+    if (!has(key) || error_) return std::nullopt;
+    Fields inner(obj_.at(key), name(key));
+    SkillLevels out;
+    if (obj_.at(key).is_object()) {
+      for (const auto& [skill, level] : obj_.at(key).items()) {
+        auto l = inner.integer(skill, kMinProficiency, kMaxProficiency);
+        if (l) out[skill] = static_cast<int>(*l);
+      }
+    }
+    if (auto e = inner.error()) return fail(*e);
+    return out;
+  }
+
+  std::optional<std::vector<std::string>> strings(const std::string& key) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_array()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be an array of strings"));
+    std::vector<std::string> out;
+    for (const json& item : v) {
+      if (!item.is_string()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be an array of strings"));
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+
+  // A team given by id (integer) or by name (string).
+  std::optional<TeamId> team(const json& v, const std::string& field, const TeamResolver& teams) {
+    if (v.is_number_integer() && v.get<std::int64_t>() > 0) return TeamId{v.get<std::int64_t>()};
+    if (v.is_string()) {
+      if (auto id = teams(v.get<std::string>())) return id;
+      return fail(Error::Invalid(field, "no team named '" + v.get<std::string>() + "'"));
+    }
+    return fail(Error::Invalid(field, "'" + field + "' must be a team id or name"));
+  }
+
+  std::optional<std::vector<TeamId>> teams(const std::string& key, const TeamResolver& resolve) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_array()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be an array of team ids or names"));
+    std::vector<TeamId> out;
+    for (const json& item : v) {
+      auto t = team(item, name(key), resolve);
+      if (!t) return std::nullopt;
+      if (std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(*t);
+    }
+    return out;
+  }
+
+  // {"email": 8, "chat": 3}: channels not named are left as they are.
+  void capacity(const std::string& key, std::array<std::optional<int>, enum_count<Channel>()>& out) {
+    if (!has(key) || error_) return;
+    const json& v = obj_.at(key);
+    Fields inner(v, name(key));
+    if (v.is_object()) {
+      for (const auto& [channel, count] : v.items()) {
+        auto c = parse_enum<Channel>(channel, name(key) + "." + channel);
+        if (!c) {
+          fail(c.error());
+          return;
+        }
+        if (auto n = inner.integer(channel, 0, kMaxCapacity)) out[static_cast<std::size_t>(*c)] = static_cast<int>(*n);
+      }
+    }
+    if (auto e = inner.error()) fail(*e);
+  }
+
+  std::optional<Error> error() const { return error_; }
+
+  // The first error met, else an unknown_field error for a key no reader asked for.
+  Status finish() const {
+    if (error_) return *error_;
+    if (obj_.is_object()) {
+      for (const auto& [key, value] : obj_.items()) {
+        if (!seen_.count(key)) {
+          return Error{ErrorKind::kInvalidArgument, "unknown_field", "unknown field '" + name(key) + "'", name(key)};
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  std::nullopt_t fail(Error e) {
+    if (!error_) error_ = std::move(e);
+    return std::nullopt;
+  }
+
+ private:
+  std::string name(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  const json& obj_;
+  std::string prefix_;
+  std::set<std::string> seen_;
+  std::optional<Error> error_;
+};
+
+json optional_time(const std::optional<Time>& t) {
+  return t ? json(format_time(*t)) : json(nullptr);
+}
+
+json channel_counts(const ChannelCounts& counts) {
+  json j = json::object();
+  for (std::size_t c = 0; c < counts.size(); ++c) j[std::string(to_string(static_cast<Channel>(c)))] = counts[c];
+  return j;
+}
+
+}  // namespace
+
+Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams) {
+  Fields f(body);
+  Ticket t;
+  if (auto c = f.enumeration<Channel>("channel")) t.channel = *c;
+  if (!f.has("subject") && !f.error()) return Error::Missing("subject");
+  if (auto s = f.string("subject")) t.subject = *s;
+  if (auto s = f.string("body", kMaxBody)) t.body = *s;
+  if (f.has("requester") && !f.error()) {
+    Fields r(body.at("requester"), "requester");
+    if (auto s = r.string("email")) t.requester.email = *s;
+    if (auto s = r.string("name")) t.requester.name = *s;
+    if (auto tier = r.enumeration<Tier>("tier")) t.requester.tier = *tier;
+    if (auto s = r.finish(); !s) f.fail(s.error());
+  }
+  if (auto p = f.enumeration<Priority>("priority")) t.priority = *p;
+  if (auto s = f.string("category", 200)) t.category = *s;
+  if (f.has("team") && !f.is_null("team") && !f.error()) t.team = f.team(body.at("team"), "team", teams);
+  if (auto s = f.skills("required_skills")) t.required_skills = *s;
+  if (auto s = f.strings("tags")) t.tags = *s;
+  if (auto s = f.finish(); !s) return s.error();
+  if (auto s = validate(t); !s) return s.error();
+  return t;
+}
+
+Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& teams) {
+  Fields f(body);
+  TicketPatch p;
+  p.status = f.enumeration<TicketStatus>("status");
+  p.priority = f.enumeration<Priority>("priority");
+  if (f.has("team") && !f.error()) {
+    if (f.is_null("team")) {
+      p.team = std::optional<TeamId>();
+    } else if (auto t = f.team(body.at("team"), "team", teams)) {
+      p.team = t;
+    }
+  }
+  if (f.has("assignee_id") && !f.error()) {
+    if (f.is_null("assignee_id")) {
+      p.assignee = std::optional<AgentId>();
+    } else if (auto a = f.integer("assignee_id", 1, INT64_MAX)) {
+      p.assignee = std::optional<AgentId>(AgentId{*a});
+    }
+  }
+  p.tags = f.strings("tags");
+  if (auto s = f.finish(); !s) return s.error();
+  return p;
+}
+
+Result<Agent> parse_agent_create(const json& body, const TeamResolver& teams) {
+  Fields f(body);
+  Agent a;
+  if (!f.has("name") && !f.error()) return Error::Missing("name");
+  if (auto s = f.string("name")) a.name = *s;
+  if (auto s = f.string("email")) a.email = *s;
+  if (auto s = f.skills("skills")) a.skills = *s;
+  if (auto t = f.teams("teams", teams)) a.teams = *t;
+  std::array<std::optional<int>, enum_count<Channel>()> capacity;
+  f.capacity("capacity", capacity);
+  for (std::size_t c = 0; c < capacity.size(); ++c) {
+    if (capacity[c]) a.capacity[c] = *capacity[c];
+  }
+  if (auto p = f.enumeration<Presence>("presence")) a.presence = *p;
+  if (auto s = f.finish(); !s) return s.error();
+  if (auto s = validate(a); !s) return s.error();
+  return a;
+}
+
+Result<AgentPatch> parse_agent_patch(const json& body, const TeamResolver& teams) {
+  Fields f(body);
+  AgentPatch p;
+  p.name = f.string("name");
+  p.email = f.string("email");
+  p.skills = f.skills("skills");
+  p.teams = f.teams("teams", teams);
+  f.capacity("capacity", p.capacity);
+  p.presence = f.enumeration<Presence>("presence");
+  if (auto s = f.finish(); !s) return s.error();
+  return p;
+}
+
+Result<Team> parse_team_create(const json& body) {
+  Fields f(body);
+  Team t;
+  if (!f.has("name") && !f.error()) return Error::Missing("name");
+  if (auto s = f.string("name", 200)) t.name = *s;
+  if (auto s = f.finish(); !s) return s.error();
+  if (auto s = validate(t); !s) return s.error();
+  return t;
+}
+
+Result<Presence> parse_presence(const json& body) {
+  Fields f(body);
+  if (!f.has("presence") && !f.error()) return Error::Missing("presence");
+  auto p = f.enumeration<Presence>("presence");
+  if (auto s = f.finish(); !s) return s.error();
+  return *p;
+}
+
+Result<AgentId> parse_token_request(const json& body) {
+  Fields f(body);
+  if (!f.has("agent_id") && !f.error()) return Error::Missing("agent_id");
+  auto id = f.integer("agent_id", 1, INT64_MAX);
+  if (auto s = f.finish(); !s) return s.error();
+  return AgentId{*id};
+}
+
+json to_json(const TicketView& v) {
+  const Ticket& t = v.ticket;
+  json j{{"id", t.id.value},
+         {"channel", to_string(t.channel)},
+         {"subject", t.subject},
+         {"body", t.body},
+         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", to_string(t.requester.tier)}}},
+         {"status", to_string(t.status)},
+         {"priority", to_string(t.priority)},
+         {"category", t.category},
+         {"team", t.team ? json(t.team->value) : json(nullptr)},
+         {"required_skills", t.required_skills},
+         {"tags", t.tags},
+         {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
+         {"created_at", format_time(t.created_at)},
+         {"updated_at", format_time(t.updated_at)},
+         {"assigned_at", optional_time(t.assigned_at)},
+         {"solved_at", optional_time(t.solved_at)},
+         {"queue_position", v.queue_position ? json(*v.queue_position) : json(nullptr)}};
+  if (t.routing) {
+    const RoutingExplanation& r = *t.routing;
+    j["routing"] = {{"policy", r.policy},   {"agent_id", r.agent.value}, {"proficiency", r.proficiency},
+                    {"load", r.load},       {"capacity", r.capacity},    {"candidates_compared", r.candidates},
+                    {"summary", r.summary}, {"at", format_time(r.at)}};
+  } else {
+    j["routing"] = nullptr;
+  }
+  return j;
+}
+
+json to_json(const AgentView& v) {
+  const Agent& a = v.agent;
+  json teams = json::array();
+  for (TeamId t : a.teams) teams.push_back(t.value);
+  return {{"id", a.id.value},
+          {"name", a.name},
+          {"email", a.email},
+          {"skills", a.skills},
+          {"teams", teams},
+          {"capacity", channel_counts(a.capacity)},
+          {"load", channel_counts(v.load)},
+          {"presence", to_string(a.presence)},
+          {"last_assigned_at", optional_time(v.last_assigned)},
+          {"created_at", format_time(a.created_at)},
+          {"updated_at", format_time(a.updated_at)}};
+}
+
+json to_json(const Team& t) {
+  return {{"id", t.id.value}, {"name", t.name}, {"created_at", format_time(t.created_at)}};
+}
+
+json to_json(const QueueStats& q) {
+  return {{"team", q.team.value},
+          {"name", q.name},
+          {"waiting", q.waiting},
+          {"oldest_wait_seconds", q.oldest_wait ? json(q.oldest_wait->count() / 1000.0) : json(nullptr)},
+          {"agents_online", q.agents_online}};
+}
+
+}  // namespace sb::http

@@ -1,0 +1,33 @@
+#pragma once
+// Domain records to and from JSON. Parsing is strict: an unknown field, a
+// wrong type or a bad value is a 422 naming the field; a missing required
+// field is a 422 missing_field.
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/engine.h"
+#include "service/service.h"
+
+namespace sb::http {
+
+using nlohmann::json;
+// Turns a team name into its id; nullopt when no team has that name.
+using TeamResolver = std::function<std::optional<TeamId>(const std::string&)>;
+
+Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams);
+Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& teams);
+Result<Agent> parse_agent_create(const json& body, const TeamResolver& teams);
+Result<AgentPatch> parse_agent_patch(const json& body, const TeamResolver& teams);
+Result<Team> parse_team_create(const json& body);
+Result<Presence> parse_presence(const json& body);
+Result<AgentId> parse_token_request(const json& body);
+
+json to_json(const TicketView& v);
+json to_json(const AgentView& v);
+json to_json(const Team& t);
+json to_json(const QueueStats& q);
+
+}  // namespace sb::http

@@ -1,0 +1,42 @@
+#pragma once
+// Matches a method and path against the route table. Patterns are literal
+// segments and {name} placeholders, e.g. "/api/v1/tickets/{id}".
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+
+namespace sb::http {
+
+using Handler = std::function<Response(Request&)>;
+
+enum class Access {
+  kPublic,  // no token needed
+  kAgent,   // any valid token; the handler checks what an agent may see
+  kAdmin,   // admin token only
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Access access;
+  Handler handler;
+};
+
+class Router {
+ public:
+  explicit Router(std::vector<Route> routes);
+
+  // The route for the request, filling request.params; on no match an error
+  // response: 404 for an unknown path, 405 (with Allow) for a known path with
+  // another method.
+  Result<const Route*> match(Request& request, std::string* allow) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+std::vector<std::string> split_path(const std::string& path);
+
+}  // namespace sb::http

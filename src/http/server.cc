@@ -1,0 +1,252 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <thread>
+
+namespace sb::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+Request to_request(const bhttp::request<bhttp::string_body>& req) {
+  Request r;
+  r.method = std::string(req.method_string());
+  const std::string_view target(req.target().data(), req.target().size());
+  const std::size_t q = target.find('?');
+  r.path = url_decode(target.substr(0, q));
+  if (q != std::string_view::npos) {
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+      const std::size_t amp = rest.find('&');
+      const std::string_view pair = rest.substr(0, amp);
+      const std::size_t eq = pair.find('=');
+      r.query[url_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+      if (amp == std::string_view::npos) break;
+      rest.remove_prefix(amp + 1);
+    }
+  }
+  r.body = req.body();
+  r.authorization = std::string(req[bhttp::field::authorization]);
+  r.idempotency_key = std::string(req["Idempotency-Key"]);
+  return r;
+}
+
+bhttp::response<bhttp::string_body> to_beast(const Response& res, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  out.set(bhttp::field::server, "switchboard");
+  for (const auto& [name, value] : res.headers) out.set(name, value);
+  if (!res.body.is_null()) {
+    out.set(bhttp::field::content_type, "application/json");
+    out.body() = res.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+Response plain_error(int status, const std::string& code, const std::string& message) {
+  return Response{status, {{"error", {{"code", code}, {"message", message}, {"field", nullptr}}}}, {}};
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  asio::io_context accept_ctx;
+  tcp::acceptor acceptor{accept_ctx};
+  asio::signal_set signals{accept_ctx, SIGINT, SIGTERM};
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::condition_variable idle;
+  int active = 0;
+  std::set<int> sockets;  // native handles of live connections, to shut down on stop
+
+  void accept();
+  void serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket);
+  void serve_loop(asio::io_context& ctx, beast::tcp_stream& stream);
+};
+
+void Server::Impl::accept() {
+  auto ctx = std::make_shared<asio::io_context>(1);
+  acceptor.async_accept(*ctx, [this, ctx](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!stopping) accept();
+      return;
+    }
+    {
+      std::lock_guard lock(mu);
+      if (active >= options.max_connections) {
+        beast::tcp_stream stream(std::move(socket));
+        auto res = to_beast(plain_error(503, "overloaded", "too many connections; retry"), 11, false);
+        beast::error_code wec;
+        bhttp::write(stream, res, wec);
+        accept();
+        return;
+      }
+      ++active;
+      sockets.insert(socket.native_handle());
+    }
+    std::thread([this, ctx, s = std::move(socket)]() mutable { serve(ctx, std::move(s)); }).detach();
+    accept();
+  });
+}
+
+void Server::Impl::serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket) {
+  const int fd = socket.native_handle();
+  {
+    beast::tcp_stream stream(std::move(socket));
+    serve_loop(*ctx, stream);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::lock_guard lock(mu);
+    sockets.erase(fd);
+  }
+  std::lock_guard lock(mu);
+  --active;
+  idle.notify_all();
+}
+
+// Runs one asynchronous operation to completion on this thread's context,
+// so that the stream's deadline applies.
+template <class Start>
+beast::error_code run_one(asio::io_context& ctx, Start start) {
+  beast::error_code result;
+  start([&result](beast::error_code ec, std::size_t) { result = ec; });
+  ctx.restart();
+  ctx.run();
+  return result;
+}
+
+void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) {
+  beast::flat_buffer buffer;
+  for (;;) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(options.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    stream.expires_after(options.idle_timeout);
+    beast::error_code ec = run_one(ctx, [&](auto done) { bhttp::async_read(stream, buffer, parser, done); });
+    const auto started = std::chrono::steady_clock::now();
+
+    Response res;
+    bool keep_alive = true;
+    unsigned version = 11;
+    std::string method = "-", path = "-";
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+      return;
+    } else if (ec == bhttp::error::body_limit) {
+      res = plain_error(413, "payload_too_large", "the request body is over " +
+                                                      std::to_string(options.body_limit) + " bytes");
+      keep_alive = false;
+    } else if (ec == bhttp::error::header_limit) {
+      res = plain_error(431, "headers_too_large", "the request headers are too large");
+      keep_alive = false;
+    } else if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+      res = plain_error(400, "malformed_request", "malformed HTTP request: " + ec.message());
+      keep_alive = false;
+    } else if (ec) {
+      return;  // the connection failed; nothing to answer
+    } else {
+      const auto& req = parser.get();
+      version = req.version();
+      keep_alive = req.keep_alive() && !stopping;
+      Request r = to_request(req);
+      method = r.method;
+      path = r.path;
+      res = handler(r);
+    }
+
+    auto out = to_beast(res, version, keep_alive);
+    stream.expires_after(options.idle_timeout);
+    ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, out, done); });
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("{} {} {} {:.2f}ms", method, path, res.status, ms);
+    if (ec || !keep_alive) return;
+  }
+}
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+Server::~Server() = default;
+
+Status Server::listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) return Error::Invalid("listen", "bad listen address '" + impl_->options.address + "'");
+  const tcp::endpoint endpoint{address, impl_->options.port};
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error::Unavailable("cannot listen on " + impl_->options.address + ":" +
+                              std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  port_ = a.local_endpoint().port();
+  return Status::Ok();
+}
+
+void Server::run() {
+  Impl& s = *impl_;
+  s.signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) stop();
+  });
+  s.accept();
+  s.accept_ctx.run();
+  // Stopped: no new connections. Wake idle keep-alive readers and give
+  // requests in progress a bounded time to finish.
+  std::unique_lock lock(s.mu);
+  for (int fd : s.sockets) ::shutdown(fd, SHUT_RD);
+  s.idle.wait_for(lock, std::chrono::seconds(5), [&] { return s.active == 0; });
+}
+
+void Server::stop() {
+  Impl& s = *impl_;
+  if (s.stopping.exchange(true)) return;
+  asio::post(s.accept_ctx, [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+    s.signals.cancel(ec);
+  });
+}
+
+}  // namespace sb::http

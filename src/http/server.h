@@ -1,0 +1,53 @@
+#pragma once
+// The HTTP/1.1 server: Boost.Beast, one thread per connection (each with its
+// own small io_context so that reads and writes have deadlines). Handlers
+// may block (a create waits for its group commit), and a thread per
+// connection lets many of them wait at once. Connections are capped; past
+// the cap a new connection gets 503 and is closed.
+//
+// One log line per request: method, path, status, milliseconds.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "core/status.h"
+#include "http/message.h"
+
+namespace sb::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 8080;          // 0 picks a free port
+  std::size_t body_limit = 1 << 20;   // larger bodies get 413
+  std::size_t header_limit = 16 << 10;
+  int max_connections = 1024;
+  std::chrono::seconds idle_timeout{60};
+};
+
+class Server {
+ public:
+  using Handler = std::function<Response(Request&)>;
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+
+  // Binds and listens. After it, port() is the bound port.
+  Status listen();
+  std::uint16_t port() const { return port_; }
+  // Serves until stop() or SIGINT/SIGTERM; then stops accepting, lets
+  // requests in progress finish (up to a few seconds) and returns.
+  void run();
+  // Thread-safe.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace sb::http
