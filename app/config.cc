@@ -1,0 +1,154 @@
+#include "app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+namespace sb {
+namespace {
+
+// Errors carry "file:line: field: message".
+struct ConfigError {
+  std::string text;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& message) const {
+    const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    throw ConfigError{file_ + ":" + std::to_string(line) + ": " + field + ": " + message};
+  }
+
+  std::string string(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsScalar()) fail(n, field, "must be a string");
+    return n.as<std::string>();
+  }
+
+  int integer(const YAML::Node& n, const std::string& field, int lo, int hi) const {
+    if (!n.IsScalar()) fail(n, field, "must be an integer");
+    int v = 0;
+    if (!YAML::convert<int>::decode(n, v)) fail(n, field, "must be an integer");
+    if (v < lo || v > hi) fail(n, field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return v;
+  }
+
+  void only(const YAML::Node& map, const std::string& field, std::set<std::string> keys) const {
+    if (!map.IsMap()) fail(map, field, "must be a mapping");
+    for (const auto& kv : map) {
+      const std::string key = kv.first.as<std::string>();
+      if (!keys.count(key)) fail(kv.first, field.empty() ? key : field + "." + key, "unknown setting");
+    }
+  }
+
+  template <class E>
+  E enumeration(const YAML::Node& n, const std::string& field) const {
+    auto e = parse_enum<E>(string(n, field), field);
+    if (!e) fail(n, field, e.error().message);
+    return *e;
+  }
+
+  SeedAgent agent(const YAML::Node& n, const std::string& field) const {
+    only(n, field, {"name", "email", "teams", "skills", "capacity", "presence"});
+    SeedAgent s;
+    Agent& a = s.agent;
+    if (!n["name"]) fail(n, field + ".name", "is required");
+    a.name = string(n["name"], field + ".name");
+    if (n["email"]) a.email = string(n["email"], field + ".email");
+    if (const auto teams = n["teams"]) {
+      if (!teams.IsSequence()) fail(teams, field + ".teams", "must be a list of team names");
+      for (std::size_t i = 0; i < teams.size(); ++i) {
+        s.team_names.push_back(string(teams[i], field + ".teams[" + std::to_string(i) + "]"));
+      }
+    }
+    if (const auto skills = n["skills"]) {
+      if (!skills.IsMap()) fail(skills, field + ".skills", "must be a mapping of skill: level");
+      for (const auto& kv : skills) {
+        const std::string name = kv.first.as<std::string>();
+        a.skills[name] = integer(kv.second, field + ".skills." + name, kMinProficiency, kMaxProficiency);
+      }
+    }
+    if (const auto cap = n["capacity"]) {
+      if (!cap.IsMap()) fail(cap, field + ".capacity", "must be a mapping of channel: count");
+      for (const auto& kv : cap) {
+        const std::string channel = kv.first.as<std::string>();
+        const Channel c = enumeration<Channel>(kv.first, field + ".capacity." + channel);
+        a.capacity[static_cast<std::size_t>(c)] = integer(kv.second, field + ".capacity." + channel, 0, kMaxCapacity);
+      }
+    }
+    if (n["presence"]) a.presence = enumeration<Presence>(n["presence"], field + ".presence");
+    return s;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Result<ListenAddress> parse_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  const Error bad = Error::Invalid("listen", "'" + text + "' is not ADDRESS:PORT (e.g. 127.0.0.1:8080)");
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return bad;
+  const std::string port = text.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return bad;
+  const int p = std::stoi(port);
+  if (p > 65535) return bad;
+  return ListenAddress{text.substr(0, colon), static_cast<std::uint16_t>(p)};
+}
+
+Result<Config> load_config(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Error::Invalid("config", path + ": cannot read the file");
+  } catch (const YAML::ParserException& e) {
+    return Error::Invalid("config", path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  Reader r(path);
+  Config c;
+  try {
+    if (root.IsNull()) return c;
+    r.only(root, "", {"listen", "db", "teams", "agents"});
+    if (root["listen"]) {
+      c.listen = r.string(root["listen"], "listen");
+      if (auto l = parse_listen(*c.listen); !l) r.fail(root["listen"], "listen", l.error().message);
+    }
+    if (root["db"]) c.db = r.string(root["db"], "db");
+    if (const auto teams = root["teams"]) {
+      if (!teams.IsSequence()) r.fail(teams, "teams", "must be a list");
+      for (std::size_t i = 0; i < teams.size(); ++i) {
+        const std::string field = "teams[" + std::to_string(i) + "]";
+        const YAML::Node& t = teams[i];
+        if (t.IsMap()) {
+          r.only(t, field, {"name"});
+          c.teams.push_back(r.string(t["name"], field + ".name"));
+        } else {
+          c.teams.push_back(r.string(t, field));
+        }
+      }
+    }
+    if (const auto agents = root["agents"]) {
+      if (!agents.IsSequence()) r.fail(agents, "agents", "must be a list");
+      for (std::size_t i = 0; i < agents.size(); ++i) {
+        const std::string field = "agents[" + std::to_string(i) + "]";
+        SeedAgent a = r.agent(agents[i], field);
+        for (const std::string& team : a.team_names) {
+          if (std::find(c.teams.begin(), c.teams.end(), team) == c.teams.end()) {
+            r.fail(agents[i]["teams"], field + ".teams", "team '" + team + "' is not listed under teams");
+          }
+        }
+        c.agents.push_back(std::move(a));
+      }
+    }
+  } catch (const ConfigError& e) {
+    return Error::Invalid("config", e.text);
+  } catch (const YAML::Exception& e) {
+    return Error::Invalid("config", path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  return c;
+}
+
+}  // namespace sb

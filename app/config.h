@@ -1,0 +1,35 @@
+#pragma once
+// The optional YAML configuration of `switchboard serve`, parsed at the edge
+// into typed structs. Errors name the file, the line and the field:
+//   "demo.yaml:14: agents[2].skills.vpn: proficiency must be between 1 and 5"
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/agent.h"
+#include "core/status.h"
+
+namespace sb {
+
+struct SeedAgent {
+  Agent agent;                          // teams left empty; see team_names
+  std::vector<std::string> team_names;
+};
+
+struct Config {
+  std::optional<std::string> listen;    // "ADDR:PORT"
+  std::optional<std::string> db;        // SQLite file path
+  std::vector<std::string> teams;       // team names to create when missing
+  std::vector<SeedAgent> agents;        // agents to create when no agent has the same e-mail
+};
+
+Result<Config> load_config(const std::string& path);
+
+// "127.0.0.1:8080" -> address and port; 422 on field "listen" when malformed.
+struct ListenAddress {
+  std::string address;
+  std::uint16_t port = 0;
+};
+Result<ListenAddress> parse_listen(const std::string& text);
+
+}  // namespace sb

@@ -1,0 +1,125 @@
+#include "app/serve.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/config.h"
+#include "http/api.h"
+#include "http/auth.h"
+#include "http/server.h"
+#include "service/service.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace sb {
+namespace {
+
+constexpr const char* kDefaultDb = "var/switchboard.db";
+constexpr const char* kDefaultListen = "127.0.0.1:8080";
+
+// Creates the config's teams and agents that do not exist yet (teams by name,
+// agents by e-mail, or by name when they have none). Safe on every start.
+Status seed(Service& service, const Config& config) {
+  for (const std::string& name : config.teams) {
+    if (service.team_by_name(name)) continue;
+    auto t = service.create_team(Team{TeamId{}, name, {}});
+    if (!t) return t.error();
+  }
+  auto existing = service.list_agents();
+  if (!existing) return existing.error();
+  for (const SeedAgent& seed : config.agents) {
+    const bool present = std::any_of(existing->begin(), existing->end(), [&](const AgentView& v) {
+      return seed.agent.email.empty() ? v.agent.name == seed.agent.name : v.agent.email == seed.agent.email;
+    });
+    if (present) continue;
+    Agent a = seed.agent;
+    for (const std::string& name : seed.team_names) a.teams.push_back(*service.team_by_name(name));
+    auto created = service.create_agent(std::move(a));
+    if (!created) return created.error();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int serve(const ServeOptions& options) {
+  // Logs go to stderr; stdout carries only what a person or script reads
+  // (the address, and a generated admin token).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("switchboard"));
+  Config config;
+  if (options.config) {
+    auto c = load_config(*options.config);
+    if (!c) {
+      std::fprintf(stderr, "switchboard: bad config: %s\n", c.error().message.c_str());
+      return 2;
+    }
+    config = std::move(*c);
+  }
+  const std::string db_path = options.db.value_or(config.db.value_or(kDefaultDb));
+  const std::string listen_text = options.listen.value_or(config.listen.value_or(kDefaultListen));
+  auto listen = parse_listen(listen_text);
+  if (!listen) {
+    std::fprintf(stderr, "switchboard: --listen: %s\n", listen.error().message.c_str());
+    return 2;
+  }
+
+  std::string admin_token;
+  bool generated = false;
+  if (options.admin_token) {
+    admin_token = *options.admin_token;
+  } else if (const char* env = std::getenv("SWITCHBOARD_ADMIN_TOKEN"); env && *env) {
+    admin_token = env;
+  } else {
+    admin_token = http::new_token();
+    generated = true;
+  }
+  if (admin_token.size() < 16) {
+    std::fprintf(stderr, "switchboard: the admin token must be at least 16 characters\n");
+    return 2;
+  }
+
+  const auto parent = std::filesystem::path(db_path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  auto store = SqliteStore::open(db_path);
+  if (!store) {
+    std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  auto policy = make_policy("skills_best_match");
+  Service service(**store, std::move(*policy));
+  if (auto s = service.start(); !s) {
+    std::fprintf(stderr, "switchboard: cannot load state: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  if (auto s = seed(service, config); !s) {
+    std::fprintf(stderr, "switchboard: cannot seed from config: %s\n", s.error().message.c_str());
+    return 1;
+  }
+
+  http::Api api(service, http::hash_token(admin_token));
+  http::ServerOptions server_options;
+  server_options.address = listen->address;
+  server_options.port = listen->port;
+  http::Server server(server_options, [&api](http::Request& r) { return api.handle(r); });
+  if (auto s = server.listen(); !s) {
+    std::fprintf(stderr, "switchboard: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  spdlog::info("switchboard {} serving http://{}:{} on {}", SWITCHBOARD_VERSION, listen->address, server.port(),
+               db_path);
+  if (generated) {
+    // Shown once: only its hash is kept, in memory.
+    std::printf("admin token: %s\n", admin_token.c_str());
+  }
+  std::printf("listening on http://%s:%u\n", listen->address.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+  server.run();
+  spdlog::info("switchboard stopped");
+  return 0;
+}
+
+}  // namespace sb

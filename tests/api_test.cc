@@ -1,0 +1,334 @@
+// End-to-end tests: the real switchboard binary on loopback, with a real
+// SQLite file, driven over HTTP.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+
+namespace sb::testing {
+namespace {
+
+using nlohmann::json;
+const std::string kAdmin = "test-admin-token-0123456789";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = std::filesystem::temp_directory_path() /
+          ("sb_api_" + std::to_string(::getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.string(), kAdmin);
+    ASSERT_TRUE(server->start()) << "server did not start; see " << server->log_path();
+    admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
+  }
+  void TearDown() override {
+    admin.reset();
+    server.reset();
+    std::filesystem::remove_all(dir);
+  }
+
+  void restart(int signal) {
+    server->stop(signal);
+    ASSERT_TRUE(server->start()) << "server did not restart; see " << server->log_path();
+    admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
+  }
+
+  std::int64_t team(const std::string& name) {
+    auto r = admin->post("/api/v1/teams", {{"name", name}});
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["id"];
+  }
+  std::int64_t agent(json body) {
+    auto r = admin->post("/api/v1/agents", body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body["id"];
+  }
+  json ticket(json body) {
+    auto r = admin->post("/api/v1/tickets", body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body;
+  }
+  json get_ticket(std::int64_t id) {
+    auto r = admin->get("/api/v1/tickets/" + std::to_string(id));
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
+  int ticket_count() {
+    auto r = admin->get("/api/v1/tickets?limit=100");
+    return static_cast<int>(r.body["tickets"].size());
+  }
+  void expect_error(const HttpResult& r, int status, const std::string& code, const std::string& field = "") {
+    EXPECT_EQ(r.status, status) << r.raw;
+    ASSERT_TRUE(r.body.is_object()) << r.raw;
+    EXPECT_EQ(r.body["error"]["code"], code) << r.raw;
+    EXPECT_TRUE(r.body["error"]["message"].is_string());
+    if (!field.empty()) {
+      EXPECT_EQ(r.body["error"]["field"], field) << r.raw;
+    }
+  }
+
+  std::filesystem::path dir;
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<HttpClient> admin;
+};
+
+TEST_F(ApiTest, HealthzNeedsNoToken) {
+  HttpClient anon("127.0.0.1", server->port());
+  auto r = anon.get("/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body["status"], "ok");
+}
+
+TEST_F(ApiTest, CreateAssignsToTheBestSkilledAgent) {
+  const auto net = team("Network");
+  agent({{"name", "Junior"}, {"teams", {net}}, {"skills", {{"vpn", 2}}}, {"presence", "online"}});
+  const auto senior = agent({{"name", "Senior"}, {"teams", {"Network"}}, {"skills", {{"vpn", 5}}}, {"presence", "online"}});
+  json t = ticket({{"subject", "VPN drops every hour"}, {"channel", "chat"}, {"team", net},
+                   {"priority", "high"}, {"required_skills", {{"vpn", 3}}},
+                   {"requester", {{"email", "ana@example.com"}, {"name", "Ana"}, {"tier", "vip"}}}});
+  EXPECT_EQ(t["status"], "open");
+  EXPECT_EQ(t["assignee_id"], senior);
+  EXPECT_EQ(t["team"], net);
+  EXPECT_TRUE(t["queue_position"].is_null());
+  EXPECT_EQ(t["routing"]["policy"], "skills_best_match");
+  EXPECT_EQ(t["routing"]["proficiency"], 5);
+  json again = get_ticket(t["id"]);
+  EXPECT_EQ(again["assignee_id"], senior);
+  EXPECT_EQ(again["requester"]["tier"], "vip");
+  auto s = admin->get("/api/v1/agents/" + std::to_string(senior));
+  EXPECT_EQ(s.body["load"]["chat"], 1);
+}
+
+TEST_F(ApiTest, CapacityHoldsAndSolvingPullsTheNextTicket) {
+  const auto net = team("Network");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"phone", 1}}}, {"presence", "online"}});
+  json first = ticket({{"subject", "call 1"}, {"channel", "phone"}, {"team", net}});
+  json second = ticket({{"subject", "call 2"}, {"channel", "phone"}, {"team", net}});
+  json urgent = ticket({{"subject", "call 3"}, {"channel", "phone"}, {"team", net}, {"priority", "urgent"}});
+  EXPECT_EQ(first["assignee_id"], a);
+  EXPECT_TRUE(second["assignee_id"].is_null());
+  EXPECT_EQ(second["queue_position"], 1);
+  EXPECT_EQ(urgent["queue_position"], 1);  // urgent jumps ahead
+  EXPECT_EQ(get_ticket(second["id"])["queue_position"], 2);
+
+  auto q = admin->get("/api/v1/queues");
+  ASSERT_EQ(q.status, 200);
+  EXPECT_EQ(q.body["queues"][0]["waiting"], 2);
+  EXPECT_EQ(q.body["queues"][0]["agents_online"], 1);
+  EXPECT_GE(q.body["queues"][0]["oldest_wait_seconds"].get<double>(), 0.0);
+
+  auto solved = admin->patch("/api/v1/tickets/" + std::to_string(first["id"].get<int>()), {{"status", "solved"}});
+  EXPECT_EQ(solved.status, 200) << solved.raw;
+  EXPECT_EQ(solved.body["status"], "solved");
+  EXPECT_FALSE(solved.body["solved_at"].is_null());
+  EXPECT_EQ(get_ticket(urgent["id"])["assignee_id"], a);
+  EXPECT_TRUE(get_ticket(second["id"])["assignee_id"].is_null());
+  EXPECT_EQ(admin->get("/api/v1/agents/" + std::to_string(a)).body["load"]["phone"], 1);
+}
+
+TEST_F(ApiTest, PresenceChangesMoveWork) {
+  const auto net = team("Network");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"presence", "online"}});
+  const auto b = agent({{"name", "Bo"}, {"teams", {net}}, {"presence", "offline"}});
+  json open = ticket({{"subject", "one"}, {"team", net}});
+  json pending = ticket({{"subject", "two"}, {"team", net}});
+  EXPECT_EQ(open["assignee_id"], a);
+  admin->patch("/api/v1/tickets/" + std::to_string(pending["id"].get<int>()), {{"status", "pending"}});
+
+  auto off = admin->put("/api/v1/agents/" + std::to_string(a) + "/presence", {{"presence", "offline"}});
+  EXPECT_EQ(off.status, 200) << off.raw;
+  EXPECT_EQ(off.body["presence"], "offline");
+  json requeued = get_ticket(open["id"]);
+  EXPECT_TRUE(requeued["assignee_id"].is_null());
+  EXPECT_EQ(requeued["queue_position"], 1);
+  EXPECT_EQ(get_ticket(pending["id"])["assignee_id"], a);  // being worked: stays
+
+  auto on = admin->put("/api/v1/agents/" + std::to_string(b) + "/presence", {{"presence", "online"}});
+  EXPECT_EQ(on.status, 200);
+  EXPECT_EQ(get_ticket(open["id"])["assignee_id"], b);
+  auto away = admin->put("/api/v1/agents/" + std::to_string(b) + "/presence", {{"presence", "away"}});
+  EXPECT_EQ(away.status, 200);
+  EXPECT_TRUE(ticket({{"subject", "three"}, {"team", net}})["assignee_id"].is_null());
+}
+
+TEST_F(ApiTest, EveryErrorIsJsonAndWritesNothing) {
+  const auto net = team("Network");
+  agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});
+  json t = ticket({{"subject", "ok"}, {"team", net}, {"channel", "email"}});
+  const std::string path = "/api/v1/tickets/" + std::to_string(t["id"].get<int>());
+  const int before = ticket_count();
+
+  expect_error(admin->request("POST", "/api/v1/tickets", "{\"subject\":"), 400, "malformed_request");
+  expect_error(admin->request("POST", "/api/v1/tickets", "[1,2]"), 400, "malformed_request");
+  HttpClient anon("127.0.0.1", server->port());
+  expect_error(anon.post("/api/v1/tickets", {{"subject", "x"}}), 401, "unauthenticated");
+  HttpClient wrong("127.0.0.1", server->port(), "not-a-real-token");
+  expect_error(wrong.get("/api/v1/tickets"), 401, "unauthenticated");
+  expect_error(admin->get("/api/v1/tickets/999"), 404, "not_found");
+  expect_error(admin->get("/api/v1/tickets/abc"), 404, "not_found");
+  expect_error(admin->get("/api/v1/nothing-here"), 404, "not_found");
+  auto m = admin->request("DELETE", path);
+  expect_error(m, 405, "method_not_allowed");
+  EXPECT_EQ(m.header("Allow"), "GET, PATCH");
+  expect_error(admin->post("/api/v1/tickets", {{"subject", "x"}, {"priority", "critical"}}), 422, "invalid_value", "priority");
+  expect_error(admin->post("/api/v1/tickets", {{"subject", "x"}, {"channel", "fax"}}), 422, "invalid_value", "channel");
+  expect_error(admin->post("/api/v1/tickets", {{"subject", "x"}, {"team", 42}}), 422, "invalid_value", "team");
+  expect_error(admin->post("/api/v1/tickets", {{"body", "no subject"}}), 422, "missing_field", "subject");
+  expect_error(admin->post("/api/v1/tickets", {{"subject", "x"}, {"required_skills", {{"vpn", 0}}}}), 422,
+               "invalid_value", "required_skills.vpn");
+  expect_error(admin->post("/api/v1/tickets", {{"subject", "x"}, {"colour", "red"}}), 422, "unknown_field", "colour");
+  expect_error(admin->get("/api/v1/tickets?limit=500"), 422, "invalid_value", "limit");
+  expect_error(admin->get("/api/v1/tickets?status=lost"), 422, "invalid_value", "status");
+  expect_error(admin->get("/api/v1/tickets?cursor=bogus"), 422, "invalid_value", "cursor");
+  expect_error(admin->post("/api/v1/agents", {{"name", "Bo"}, {"skills", {{"vpn", 6}}}}), 422, "invalid_value", "skills.vpn");
+  expect_error(admin->post("/api/v1/agents", {{"name", "Bo"}, {"capacity", {{"fax", 1}}}}), 422, "invalid_value", "capacity.fax");
+  expect_error(admin->post("/api/v1/teams", {{"name", "Network"}}), 409, "duplicate_name", "name");
+  expect_error(admin->put("/api/v1/agents/1/presence", {{"presence", "busy"}}), 422, "invalid_value", "presence");
+  expect_error(admin->put("/api/v1/agents/77/presence", {{"presence", "online"}}), 404, "not_found");
+
+  // 409: closed is final; new cannot be re-entered; an over-capacity assignment.
+  expect_error(admin->patch(path, {{"status", "new"}}), 409, "invalid_transition", "status");
+  json waiting = ticket({{"subject", "waits"}, {"team", net}, {"channel", "email"}});
+  expect_error(admin->patch("/api/v1/tickets/" + std::to_string(waiting["id"].get<int>()), {{"assignee_id", 1}}),
+               409, "capacity_exceeded", "assignee_id");
+  ASSERT_EQ(admin->patch(path, {{"status", "solved"}}).status, 200);
+  ASSERT_EQ(admin->patch(path, {{"status", "closed"}}).status, 200);
+  expect_error(admin->patch(path, {{"status", "open"}}), 409, "invalid_transition", "status");
+
+  // 413: over 1 MiB.
+  const std::string big = "{\"subject\":\"big\",\"body\":\"" + std::string(1100000, 'x') + "\"}";
+  HttpClient fresh("127.0.0.1", server->port(), kAdmin);
+  expect_error(fresh.request("POST", "/api/v1/tickets", big), 413, "payload_too_large");
+
+  // Nothing above wrote a ticket except the one that waits.
+  EXPECT_EQ(ticket_count(), before + 1);
+  EXPECT_EQ(get_ticket(t["id"])["status"], "closed");
+}
+
+TEST_F(ApiTest, AgentTokensSeeOnlyTheirOwnTickets) {
+  const auto net = team("Network");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});
+  const auto b = agent({{"name", "Bo"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});
+  json mine = ticket({{"subject", "for Ada"}, {"team", net}, {"channel", "email"}});
+  json theirs = ticket({{"subject", "for Bo"}, {"team", net}, {"channel", "email"}});
+  ASSERT_EQ(mine["assignee_id"], a);
+  ASSERT_EQ(theirs["assignee_id"], b);
+
+  auto issued = admin->post("/api/v1/tokens", {{"agent_id", a}});
+  ASSERT_EQ(issued.status, 201) << issued.raw;
+  const std::string token = issued.body["token"];
+  EXPECT_GE(token.size(), 40u);
+  expect_error(admin->post("/api/v1/tokens", {{"agent_id", 999}}), 422, "invalid_value", "agent_id");
+
+  HttpClient ada("127.0.0.1", server->port(), token);
+  const std::string mine_path = "/api/v1/tickets/" + std::to_string(mine["id"].get<int>());
+  const std::string theirs_path = "/api/v1/tickets/" + std::to_string(theirs["id"].get<int>());
+  EXPECT_EQ(ada.get(mine_path).status, 200);
+  expect_error(ada.get(theirs_path), 403, "forbidden");
+  auto list = ada.get("/api/v1/tickets");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["tickets"].size(), 1u);
+  EXPECT_EQ(list.body["tickets"][0]["id"], mine["id"]);
+  expect_error(ada.get("/api/v1/tickets?assignee_id=" + std::to_string(b)), 403, "forbidden");
+  EXPECT_EQ(ada.patch(mine_path, {{"status", "pending"}}).status, 200);
+  expect_error(ada.patch(mine_path, {{"priority", "urgent"}}), 403, "forbidden");
+  expect_error(ada.patch(theirs_path, {{"status", "solved"}}), 403, "forbidden");
+  expect_error(ada.post("/api/v1/tickets", {{"subject", "x"}}), 403, "forbidden");
+  expect_error(ada.get("/api/v1/agents"), 403, "forbidden");
+  expect_error(ada.post("/api/v1/tokens", {{"agent_id", a}}), 403, "forbidden");
+  EXPECT_EQ(get_ticket(theirs["id"])["status"], "open");
+}
+
+TEST_F(ApiTest, ListPagesWithAnOpaqueCursor) {
+  const auto net = team("Network");
+  for (int i = 0; i < 7; ++i) ticket({{"subject", "t" + std::to_string(i)}, {"team", net}});
+  std::vector<std::int64_t> ids;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto r = admin->get("/api/v1/tickets?limit=3&team=" + std::to_string(net) + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_EQ(r.status, 200) << r.raw;
+    for (const auto& t : r.body["tickets"]) ids.push_back(t["id"]);
+    cursor = r.body["next_cursor"].is_null() ? "" : r.body["next_cursor"].get<std::string>();
+    ++pages;
+  } while (!cursor.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(admin->get("/api/v1/tickets?status=open").body["tickets"].size(), 0u);
+  EXPECT_EQ(admin->get("/api/v1/tickets?status=new").body["tickets"].size(), 7u);
+}
+
+TEST_F(ApiTest, NothingAcknowledgedIsLostToKillNine) {
+  const auto net = team("Network");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 3}}}, {"presence", "online"}});
+  const auto b = agent({{"name", "Bo"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "offline"}});
+
+  // Writers create tickets until the server is killed under them; every 201
+  // they saw must survive.
+  std::mutex mu;
+  std::vector<json> acknowledged;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      HttpClient c("127.0.0.1", server->port(), kAdmin);
+      for (int i = 0; i < 100000; ++i) {
+        auto r = c.post("/api/v1/tickets", {{"subject", "w" + std::to_string(w) + "-" + std::to_string(i)},
+                                            {"team", net}, {"channel", "email"}});
+        if (r.status != 201) return;
+        std::lock_guard lock(mu);
+        acknowledged.push_back(r.body);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  restart(SIGKILL);
+  for (auto& t : writers) t.join();
+  ASSERT_GT(acknowledged.size(), 10u);
+  std::printf("acknowledged before kill -9: %zu\n", acknowledged.size());
+
+  int assigned_to_a = 0;
+  for (const json& t : acknowledged) {
+    auto r = admin->get("/api/v1/tickets/" + std::to_string(t["id"].get<int>()));
+    ASSERT_EQ(r.status, 200) << "acknowledged ticket " << t["id"] << " was lost";
+    EXPECT_EQ(r.body["subject"], t["subject"]);
+    EXPECT_EQ(r.body["assignee_id"], t["assignee_id"]);
+    if (t["assignee_id"] == a) ++assigned_to_a;
+  }
+  EXPECT_EQ(assigned_to_a, 3);
+  auto agent_a = admin->get("/api/v1/agents/" + std::to_string(a));
+  EXPECT_EQ(agent_a.body["load"]["email"], 3);
+  EXPECT_EQ(agent_a.body["presence"], "online");
+
+  // Routing goes on after the restart: Bo comes online and pulls two waiting tickets.
+  ASSERT_EQ(admin->put("/api/v1/agents/" + std::to_string(b) + "/presence", {{"presence", "online"}}).status, 200);
+  EXPECT_EQ(admin->get("/api/v1/agents/" + std::to_string(b)).body["load"]["email"], 2);
+  auto listed = admin->get("/api/v1/tickets?assignee_id=" + std::to_string(b));
+  EXPECT_EQ(listed.body["tickets"].size(), 2u);
+  // New tickets get fresh ids.
+  json next = ticket({{"subject", "after restart"}, {"team", net}});
+  EXPECT_GT(next["id"].get<std::int64_t>(), acknowledged.back()["id"].get<std::int64_t>());
+}
+
+TEST_F(ApiTest, GracefulStopKeepsEverything) {
+  const auto net = team("Network");
+  agent({{"name", "Ada"}, {"teams", {net}}, {"presence", "online"}});
+  json t = ticket({{"subject", "survives"}, {"team", net}});
+  const int status = server->stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_TRUE(server->start());
+  admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
+  EXPECT_EQ(get_ticket(t["id"])["assignee_id"], t["assignee_id"]);
+  EXPECT_EQ(admin->get("/api/v1/teams").body["teams"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::testing

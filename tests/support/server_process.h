@@ -1,0 +1,35 @@
+#pragma once
+// Starts the real switchboard binary on a free loopback port with its own
+// SQLite file, for end-to-end tests; stops it (SIGTERM, or SIGKILL to test
+// crashes) on request or on destruction.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sb::testing {
+
+class ServerProcess {
+ public:
+  // `dir` holds the database (dir/switchboard.db) and the server's log.
+  ServerProcess(std::string binary, std::string dir, std::string admin_token,
+                std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+
+  // Starts the server and waits until it listens. False when it exited first.
+  bool start();
+  // Signals and waits for exit; returns the exit status as from waitpid.
+  int stop(int signal = 15);
+  std::uint16_t port() const { return port_; }
+  const std::string& log_path() const { return log_; }
+  std::string db_path() const { return dir_ + "/switchboard.db"; }
+
+ private:
+  std::string binary_, dir_, token_, log_;
+  std::vector<std::string> extra_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace sb::testing
