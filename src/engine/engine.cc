@@ -10,6 +10,11 @@ std::string describe_load(int load, int capacity, Channel c) {
   return std::to_string(load) + "/" + std::to_string(capacity) + " on " + std::string(to_string(c));
 }
 
+std::string describe_agent(const Agent* a, AgentId id) {
+  const std::string ref = "agent " + std::to_string(id.value);
+  return a && !a->name.empty() ? a->name + " (" + ref + ")" : ref;
+}
+
 }  // namespace
 
 Engine::Engine(std::unique_ptr<RoutingPolicy> policy) : policy_(std::move(policy)) {}
@@ -67,13 +72,13 @@ TicketQueue::Entry Engine::queue_entry(const Ticket& t) const {
 }
 
 void Engine::enqueue(LiveTicket& lt) {
-  if (lt.ticket.team) queues_[*lt.ticket.team].push(queue_entry(lt.ticket));
+  if (lt.ticket.team) queues_[*lt.ticket.team].push(queue_entry(lt.ticket), lt.ticket.channel, lt.skills);
 }
 
 void Engine::dequeue(LiveTicket& lt) {
   if (!lt.ticket.team) return;
   if (auto it = queues_.find(*lt.ticket.team); it != queues_.end()) {
-    it->second.erase(queue_entry(lt.ticket));
+    it->second.erase(queue_entry(lt.ticket), lt.ticket.channel, lt.skills);
   }
 }
 
@@ -114,9 +119,10 @@ void Engine::route(LiveTicket& lt, Time now) {
     why.load = a->load[c];
     why.capacity = a->capacity[c];
     why.candidates = pick->compared;
-    why.summary = std::string(policy_->name()) + " chose agent " + std::to_string(pick->agent.value) +
-                  " (proficiency " + std::to_string(pick->proficiency) + ", load " +
-                  describe_load(why.load, why.capacity, t.channel) + ") on arrival";
+    why.summary = std::string(policy_->name()) + " chose " + describe_agent(find_agent(pick->agent), pick->agent) +
+                  ": proficiency " + std::to_string(pick->proficiency) + ", load " +
+                  describe_load(why.load, why.capacity, t.channel) + ", best of " +
+                  std::to_string(pick->compared) + " compared";
     assign(lt, pick->agent, std::move(why), now);
     return;
   }
@@ -129,23 +135,18 @@ void Engine::pull(AgentId agent_id, Time now) {
     const AgentState* a = pool_.find(agent_id);
     if (!a || a->presence != Presence::kOnline) return;
     // The best waiting ticket over the agent's teams that it has room and
-    // skills for; queues are in serving order, so the first fit per team is
-    // that team's best.
-    LiveTicket* best = nullptr;
-    TicketQueue::Entry best_entry{};
+    // skills for.
+    std::optional<TicketQueue::Entry> best_entry;
     for (TeamId team : a->teams) {
       auto q = queues_.find(team);
       if (q == queues_.end()) continue;
-      for (const TicketQueue::Entry& e : q->second) {
-        if (best && !(e < best_entry)) break;
-        LiveTicket& lt = live_.at(e.id);
-        if (!a->has_room(lt.ticket.channel) || !a->meets(lt.skills)) continue;
-        best = &lt;
-        best_entry = e;
-        break;
-      }
+      auto e = q->second.best([a](Channel c, const std::vector<SkillLevel>& needs) {
+        return a->has_room(c) && a->meets(needs);
+      });
+      if (e && (!best_entry || *e < *best_entry)) best_entry = e;
     }
-    if (!best) return;
+    if (!best_entry) return;
+    LiveTicket* best = &live_.at(best_entry->id);
     dequeue(*best);
     const auto c = static_cast<std::size_t>(best->ticket.channel);
     int proficiency = 0;
@@ -156,7 +157,7 @@ void Engine::pull(AgentId agent_id, Time now) {
     why.load = a->load[c];
     why.capacity = a->capacity[c];
     why.candidates = 1;
-    why.summary = "agent " + std::to_string(agent_id.value) + " had room (load " +
+    why.summary = describe_agent(find_agent(agent_id), agent_id) + " had room (load " +
                   describe_load(why.load, why.capacity, best->ticket.channel) +
                   ") and took the first ticket in queue order it is skilled for";
     assign(*best, agent_id, std::move(why), now);
@@ -363,7 +364,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
         why.policy = "manual";
         why.load = a->load[static_cast<std::size_t>(t.channel)];
         why.capacity = a->capacity[static_cast<std::size_t>(t.channel)];
-        why.summary = "assigned by hand to agent " + std::to_string(t.assignee->value);
+        why.summary = "assigned by hand to " + describe_agent(find_agent(*t.assignee), *t.assignee);
         assign(*lt, *t.assignee, std::move(why), now);
       } else {
         pool_.add_load(*t.assignee, t.channel, *t.assigned_at);

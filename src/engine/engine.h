@@ -37,7 +37,7 @@
 #include "routing/agent_pool.h"
 #include "routing/policy.h"
 #include "routing/skills.h"
-#include "routing/ticket_queue.h"
+#include "routing/team_queue.h"
 
 namespace sb {
 
@@ -104,6 +104,11 @@ class Engine {
   std::optional<std::size_t> queue_position(TicketId id) const;
   std::vector<QueueStats> queues(Time now) const;
   const RoutingPolicy& policy() const { return *policy_; }
+  // The routing view, for benchmarks and diagnostics.
+  const AgentPool& pool() const { return pool_; }
+  TicketNeeds needs_for(TeamId team, Channel channel, const SkillLevels& skills) {
+    return {team, channel, skills_.intern_all(skills)};
+  }
   std::size_t live_ticket_count() const { return live_.size(); }
 
  private:
@@ -139,7 +144,7 @@ class Engine {
   std::map<TeamId, Team> teams_;
   std::map<AgentId, Agent> agents_;
   std::unordered_map<TicketId, LiveTicket> live_;
-  std::map<TeamId, TicketQueue> queues_;
+  std::map<TeamId, TeamQueue> queues_;
   std::unordered_map<AgentId, std::set<TicketId>> assigned_;  // live tickets holding load
   std::int64_t last_ticket_id_ = 0;
   std::int64_t last_agent_id_ = 0;

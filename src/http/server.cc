@@ -196,7 +196,29 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
     ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, out, done); });
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     spdlog::info("{} {} {} {:.2f}ms", method, path, res.status, ms);
-    if (ec || !keep_alive) return;
+    if (ec) return;
+    if (!keep_alive) {
+      // Lingering close: the client may still be sending (a body over the
+      // limit); stop reading requests but drain a bounded amount for a
+      // moment, so that it reads our answer instead of a reset.
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream.expires_after(std::chrono::seconds(2));
+      std::size_t drained = 0;
+      while (drained < (16u << 20)) {
+        buffer.clear();
+        std::size_t n = 0;
+        ec = run_one(ctx, [&](auto done) {
+          stream.async_read_some(buffer.prepare(64 << 10), [&n, done](beast::error_code e, std::size_t k) mutable {
+            n = k;
+            done(e, k);
+          });
+        });
+        if (ec || n == 0) break;
+        drained += n;
+      }
+      return;
+    }
   }
 }
 

@@ -41,34 +41,36 @@ std::size_t AgentPool::KeyHash::operator()(const Key& k) const noexcept {
   return h * 1000003u + static_cast<std::size_t>(k.skill + 1);
 }
 
-void AgentPool::unindex(const AgentState& a) {
-  if (a.presence != Presence::kOnline) return;
+AgentPool::Entry AgentPool::entry(const AgentState& a, std::size_t c, int level) const {
+  return {level, a.load[c], a.capacity[c], a.last_assigned_on[c], a.id, &a};
+}
+
+void AgentPool::unindex(const AgentState& a, Channel ch) {
+  const auto c = static_cast<std::size_t>(ch);
+  if (a.presence != Presence::kOnline || a.load[c] >= a.capacity[c]) return;
   for (TeamId team : a.teams) {
-    for (std::size_t c = 0; c < a.capacity.size(); ++c) {
-      if (a.load[c] >= a.capacity[c]) continue;
-      const auto ch = static_cast<Channel>(c);
-      Entry any{0, a.load[c], a.capacity[c], a.last_assigned, a.id};
-      if (auto it = buckets_.find({team, ch, kAnySkill}); it != buckets_.end()) it->second.erase(any);
-      for (SkillLevel s : a.skills) {
-        Entry e{s.level, a.load[c], a.capacity[c], a.last_assigned, a.id};
-        if (auto it = buckets_.find({team, ch, s.skill}); it != buckets_.end()) it->second.erase(e);
-      }
+    if (auto it = buckets_.find({team, ch, kAnySkill}); it != buckets_.end()) it->second.erase(entry(a, c, 0));
+    for (SkillLevel s : a.skills) {
+      if (auto it = buckets_.find({team, ch, s.skill}); it != buckets_.end()) it->second.erase(entry(a, c, s.level));
     }
   }
 }
 
-void AgentPool::index(const AgentState& a) {
-  if (a.presence != Presence::kOnline) return;
+void AgentPool::index(const AgentState& a, Channel ch) {
+  const auto c = static_cast<std::size_t>(ch);
+  if (a.presence != Presence::kOnline || a.load[c] >= a.capacity[c]) return;
   for (TeamId team : a.teams) {
-    for (std::size_t c = 0; c < a.capacity.size(); ++c) {
-      if (a.load[c] >= a.capacity[c]) continue;
-      const auto ch = static_cast<Channel>(c);
-      buckets_[{team, ch, kAnySkill}].insert({0, a.load[c], a.capacity[c], a.last_assigned, a.id});
-      for (SkillLevel s : a.skills) {
-        buckets_[{team, ch, s.skill}].insert({s.level, a.load[c], a.capacity[c], a.last_assigned, a.id});
-      }
-    }
+    buckets_[{team, ch, kAnySkill}].insert(entry(a, c, 0));
+    for (SkillLevel s : a.skills) buckets_[{team, ch, s.skill}].insert(entry(a, c, s.level));
   }
+}
+
+void AgentPool::unindex(const AgentState& a) {
+  for (std::size_t c = 0; c < a.capacity.size(); ++c) unindex(a, static_cast<Channel>(c));
+}
+
+void AgentPool::index(const AgentState& a) {
+  for (std::size_t c = 0; c < a.capacity.size(); ++c) index(a, static_cast<Channel>(c));
 }
 
 void AgentPool::upsert(AgentId id, std::vector<SkillLevel> skills, std::vector<TeamId> teams,
@@ -95,27 +97,32 @@ void AgentPool::set_presence(AgentId id, Presence presence) {
 void AgentPool::add_load(AgentId id, Channel c, Time at) {
   auto it = agents_.find(id);
   if (it == agents_.end()) return;
-  unindex(it->second);
-  ++it->second.load[static_cast<std::size_t>(c)];
-  it->second.last_assigned = std::max(it->second.last_assigned, at);
-  index(it->second);
+  AgentState& a = it->second;
+  const auto i = static_cast<std::size_t>(c);
+  unindex(a, c);
+  ++a.load[i];
+  a.last_assigned = std::max(a.last_assigned, at);
+  a.last_assigned_on[i] = std::max(a.last_assigned_on[i], at);
+  index(a, c);
 }
 
 void AgentPool::remove_load(AgentId id, Channel c) {
   auto it = agents_.find(id);
   if (it == agents_.end()) return;
-  unindex(it->second);
+  unindex(it->second, c);
   int& load = it->second.load[static_cast<std::size_t>(c)];
   if (load > 0) --load;
-  index(it->second);
+  index(it->second, c);
 }
 
 void AgentPool::set_last_assigned(AgentId id, Time at) {
   auto it = agents_.find(id);
   if (it == agents_.end()) return;
-  unindex(it->second);
-  it->second.last_assigned = std::max(it->second.last_assigned, at);
-  index(it->second);
+  AgentState& a = it->second;
+  unindex(a);
+  a.last_assigned = std::max(a.last_assigned, at);
+  for (Time& t : a.last_assigned_on) t = std::max(t, at);
+  index(a);
 }
 
 const AgentState* AgentPool::find(AgentId id) const {

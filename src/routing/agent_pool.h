@@ -8,7 +8,9 @@
 // the team and its load on the channel is below its capacity there. Each
 // index bucket (team, channel, skill) holds the available agents with that
 // skill, ordered best first for skills_best_match: higher level, then lower
-// load relative to capacity, then longer since last assignment, then lower id.
+// load relative to capacity, then longer since last assignment on that
+// channel, then lower id. Idle time is per channel so that work on one
+// channel reorders only that channel's buckets.
 //
 // Not thread-safe; owned by one Engine.
 #include <map>
@@ -29,7 +31,8 @@ struct AgentState {
   ChannelCounts capacity{};
   ChannelCounts load{};
   Presence presence = Presence::kOffline;
-  Time last_assigned{};  // the epoch when never assigned
+  Time last_assigned{};  // on any channel; the epoch when never assigned
+  std::array<Time, enum_count<Channel>()> last_assigned_on{};  // per channel
 
   // The agent's level in `skill`, 0 when it lacks it.
   int level(SkillId skill) const;
@@ -45,8 +48,9 @@ class AgentPool {
     int level;
     int load;
     int capacity;
-    Time last_assigned;
+    Time last_assigned;        // on the bucket's channel
     AgentId id;
+    const AgentState* agent;   // stable: agents are never erased
     bool operator<(const Entry& o) const;
   };
   using Bucket = std::set<Entry>;
@@ -56,9 +60,11 @@ class AgentPool {
   void upsert(AgentId id, std::vector<SkillLevel> skills, std::vector<TeamId> teams,
               const ChannelCounts& capacity, Presence presence);
   void set_presence(AgentId id, Presence presence);
-  // Moves one unit of load on `c`. Does not check capacity: callers do.
+  // Moves one unit of load on `c`; `at` becomes the last assignment on `c`
+  // when later. Does not check capacity: callers do.
   void add_load(AgentId id, Channel c, Time at);
   void remove_load(AgentId id, Channel c);
+  // Restores the last assignment time (at start-up), on every channel.
   void set_last_assigned(AgentId id, Time at);
 
   const AgentState* find(AgentId id) const;
@@ -79,11 +85,15 @@ class AgentPool {
     std::size_t operator()(const Key& k) const noexcept;
   };
 
-  // Index maintenance: every change to an agent is unindex, mutate, index.
+  // Index maintenance: every change to an agent is unindex, mutate, index,
+  // over all channels or only the one whose load changed.
   void unindex(const AgentState& a);
   void index(const AgentState& a);
+  void unindex(const AgentState& a, Channel c);
+  void index(const AgentState& a, Channel c);
+  Entry entry(const AgentState& a, std::size_t c, int level) const;
 
-  std::map<AgentId, AgentState> agents_;
+  std::map<AgentId, AgentState> agents_;  // node-based: Entry::agent stays valid
   std::unordered_map<Key, Bucket, KeyHash> buckets_;
 };
 

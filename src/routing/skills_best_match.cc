@@ -29,7 +29,7 @@ std::optional<Pick> SkillsBestMatch::pick(const AgentPool& pool, const TicketNee
   for (const AgentPool::Entry& e : *primary) {
     if (e.level < primary_need.level) break;
     if (best && best->proficiency > e.level + others_max) break;
-    const AgentState* agent = pool.find(e.id);
+    const AgentState* agent = e.agent;
     int sum = 0;
     bool ok = true;
     for (SkillLevel need : needs.skills) {

@@ -52,7 +52,12 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     bhttp::write(*impl_->stream, req, ec);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 << 20);
-    if (!ec) bhttp::read(*impl_->stream, impl_->buffer, parser, ec);
+    // Read even after a failed write: a server may answer (413) and close
+    // before taking the whole body.
+    beast::error_code read_ec;
+    bhttp::read(*impl_->stream, impl_->buffer, parser, read_ec);
+    if (!read_ec) ec = {};
+    else if (!ec) ec = read_ec;
     if (ec) {
       // The server may have closed a kept-alive connection: reconnect once.
       impl_->connected = false;

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Live sample traffic for `make demo`.
+
+Turns rows of the real IT help-desk data (../shared/data/tickets_train.csv)
+into tickets posted to a running Switchboard at a steady rate, prints where
+each one went, and plays the agents: each assigned ticket is solved after a
+while, which frees capacity so waiting tickets get pulled. Every so often an
+agent steps away and comes back, so requeueing can be seen too.
+
+Only the Python standard library is used.
+"""
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+import urllib.error
+import urllib.request
+
+# The data's anonymised category ids, mapped onto the demo teams.
+TEAM_OF_CATEGORY = {"4": "Service Desk", "5": "Applications", "6": "Infrastructure"}
+PRIORITY_OF_URGENCY = {"0": "urgent", "1": "high", "2": "normal", "3": "normal"}
+CHANNELS = ["email"] * 6 + ["web"] * 2 + ["chat"] * 2 + ["phone"]
+
+
+class Api:
+    def __init__(self, url, token):
+        self.url = url.rstrip("/")
+        self.token = token
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Authorization", "Bearer " + self.token)
+        req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as res:
+                return res.status, json.loads(res.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+
+def ticket_from_row(row, rng):
+    urgency = row["urgency"]
+    ticket_type = "incident" if row["ticket_type"] == "1" else "request"
+    skills = {ticket_type: 3 if urgency in ("0", "1") else 1}
+    if urgency == "0":
+        skills["major"] = 3
+    return {
+        "subject": row["title"] or "(no subject)",
+        "body": row["body"],
+        "channel": rng.choice(CHANNELS),
+        "priority": PRIORITY_OF_URGENCY.get(urgency, "normal"),
+        "category": "category-" + row["category"],
+        "team": TEAM_OF_CATEGORY.get(row["category"], "Access and Security"),
+        "required_skills": skills,
+        "requester": {"email": f"user{rng.randint(1, 400)}@example.com", "name": "Customer",
+                      "tier": "vip" if rng.random() < 0.1 else "standard"},
+        "tags": ["demo", ticket_type],
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", default="http://127.0.0.1:8080")
+    p.add_argument("--token", required=True)
+    p.add_argument("--csv", required=True)
+    p.add_argument("--rate", type=float, default=2.0, help="tickets per second (default 2)")
+    p.add_argument("--work", type=float, nargs=2, default=[20, 90], metavar=("MIN", "MAX"),
+                   help="seconds an agent takes to solve a ticket (default 20 90)")
+    p.add_argument("--limit", type=int, default=0, help="stop after this many tickets (default: run until stopped)")
+    args = p.parse_args()
+
+    sys.stdout.reconfigure(line_buffering=True)
+    api = Api(args.url, args.token)
+    rows = list(csv.DictReader(open(args.csv, newline="", encoding="utf-8")))
+    rng = random.Random(42)
+    status, agents = api.call("GET", "/api/v1/agents")
+    if status != 200:
+        sys.exit(f"demo traffic: cannot list agents ({status}): {agents}")
+    names = {a["id"]: a["name"] for a in agents["agents"]}
+    solve_at = {}        # ticket id -> when its agent solves it
+    away_until = {}      # agent id -> when it comes back online
+    next_report = time.time() + 10
+    sent = 0
+    interval = 1.0 / args.rate
+    next_send = time.time()
+    while not args.limit or sent < args.limit:
+        now = time.time()
+        if now >= next_send:
+            row = rows[sent % len(rows)]
+            status, t = api.call("POST", "/api/v1/tickets", ticket_from_row(row, rng))
+            sent += 1
+            next_send += interval
+            if status != 201:
+                print(f"  create failed ({status}): {t}")
+            elif t["assignee_id"]:
+                solve_at[t["id"]] = now + rng.uniform(*args.work)
+                print(f"#{t['id']:<5} {t['priority']:<7} {t['channel']:<6} {t['subject'][:40]:<40} -> "
+                      f"{names.get(t['assignee_id'], t['assignee_id'])} ({t['routing']['summary']})")
+            else:
+                print(f"#{t['id']:<5} {t['priority']:<7} {t['channel']:<6} {t['subject'][:40]:<40} -> "
+                      f"waiting, queue position {t['queue_position']}")
+        # Agents finish their work.
+        for tid, due in list(solve_at.items()):
+            if due <= now:
+                del solve_at[tid]
+                api.call("PATCH", f"/api/v1/tickets/{tid}", {"status": "solved"})
+        # Tickets pulled from a queue by an agent with new room get a solve time too.
+        if sent % 10 == 0:
+            status, page = api.call("GET", "/api/v1/tickets?status=open&limit=100")
+            if status == 200:
+                for t in page["tickets"]:
+                    if t["id"] not in solve_at and t["assignee_id"]:
+                        solve_at[t["id"]] = now + rng.uniform(*args.work)
+        # Now and then someone steps away for a minute.
+        if rng.random() < 0.002 and names:
+            aid = rng.choice(list(names))
+            if aid not in away_until:
+                api.call("PUT", f"/api/v1/agents/{aid}/presence", {"presence": "offline"})
+                away_until[aid] = now + 60
+                print(f"   {names[aid]} went offline; their unstarted tickets go back to the queue")
+        for aid, back in list(away_until.items()):
+            if back <= now:
+                del away_until[aid]
+                api.call("PUT", f"/api/v1/agents/{aid}/presence", {"presence": "online"})
+                print(f"   {names[aid]} is back online")
+        if now >= next_report:
+            next_report = now + 10
+            status, q = api.call("GET", "/api/v1/queues")
+            if status == 200:
+                print("   queues: " + "; ".join(
+                    f"{x['name']}: {x['waiting']} waiting, {x['agents_online']} online" for x in q["queues"]))
+        time.sleep(max(0.0, min(next_send - time.time(), 0.2)))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
