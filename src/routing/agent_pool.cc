@@ -79,7 +79,7 @@ void AgentPool::upsert(AgentId id, std::vector<SkillLevel> skills, std::vector<T
   AgentState& a = it->second;
   if (!inserted) unindex(a);
   a.id = id;
-  a.skills = std::move(skills);
+  a.skills.assign(skills.begin(), skills.end());
   a.teams = std::move(teams);
   a.capacity = capacity;
   a.presence = presence;

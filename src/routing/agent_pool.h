@@ -13,6 +13,7 @@
 // channel reorders only that channel's buckets.
 //
 // Not thread-safe; owned by one Engine.
+#include <boost/container/small_vector.hpp>
 #include <map>
 #include <optional>
 #include <set>
@@ -26,7 +27,9 @@ namespace sb {
 
 struct AgentState {
   AgentId id;
-  std::vector<SkillLevel> skills;  // sorted by skill id
+  // Sorted by skill id, kept inline for the usual handful of skills: the
+  // ranking walk reads them for every candidate.
+  boost::container::small_vector<SkillLevel, 8> skills;
   std::vector<TeamId> teams;
   ChannelCounts capacity{};
   ChannelCounts load{};

@@ -32,13 +32,8 @@ std::optional<std::size_t> TeamQueue::position(const TicketQueue::Entry& e) cons
   bool present = false;
   std::size_t ahead = 0;
   for (const auto& [key, queue] : groups_) {
-    for (const TicketQueue::Entry& x : queue) {
-      if (!(x < e)) {
-        present = present || (!(e < x));
-        break;
-      }
-      ++ahead;
-    }
+    ahead += queue.ahead_of(e);
+    present = present || queue.contains(e);
   }
   if (!present) return std::nullopt;
   return ahead + 1;

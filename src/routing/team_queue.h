@@ -19,7 +19,8 @@ class TeamQueue {
   void erase(const TicketQueue::Entry& e, Channel channel, const std::vector<SkillLevel>& needs);
 
   std::size_t size() const { return size_; }
-  // 1-based place in serving order over the whole team; nullopt when absent. O(n).
+  // 1-based place in serving order over the whole team; nullopt when absent.
+  // O(groups x log n).
   std::optional<std::size_t> position(const TicketQueue::Entry& e) const;
   std::optional<Time> oldest() const;
 

@@ -11,9 +11,8 @@ bool TicketQueue::Entry::operator<(const Entry& o) const {
 }
 
 std::optional<std::size_t> TicketQueue::position(const Entry& e) const {
-  auto it = entries_.find(e);
-  if (it == entries_.end()) return std::nullopt;
-  return static_cast<std::size_t>(std::distance(entries_.begin(), it)) + 1;
+  if (!contains(e)) return std::nullopt;
+  return entries_.order_of_key(e) + 1;
 }
 
 std::optional<Time> TicketQueue::oldest() const {

@@ -1,9 +1,13 @@
 #pragma once
-// The waiting tickets of one team, in the order they should be served:
-// higher priority first, then older first (then lower id, for determinism).
+// Waiting tickets in the order they should be served: higher priority first,
+// then older first (then lower id, for determinism). An order-statistics
+// tree (libstdc++'s pb_ds) answers "how many are ahead of this one" in
+// O(log n), so a queue position costs the same with 10 or 100,000 waiting.
 #include <cstddef>
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+#include <functional>
 #include <optional>
-#include <set>
 
 #include "core/enums.h"
 #include "core/ids.h"
@@ -19,24 +23,31 @@ class TicketQueue {
     TicketId id;
     bool operator<(const Entry& o) const;
   };
-  using const_iterator = std::set<Entry>::const_iterator;
+ private:
+  using Tree = __gnu_pbds::tree<Entry, __gnu_pbds::null_type, std::less<Entry>, __gnu_pbds::rb_tree_tag,
+                                __gnu_pbds::tree_order_statistics_node_update>;
+
+ public:
+  using const_iterator = Tree::const_iterator;
 
   void push(const Entry& e) { entries_.insert(e); }
   void erase(const Entry& e) { entries_.erase(e); }
-  bool contains(const Entry& e) const { return entries_.count(e) != 0; }
+  bool contains(const Entry& e) const { return entries_.find(e) != entries_.end(); }
 
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   const_iterator begin() const { return entries_.begin(); }
   const_iterator end() const { return entries_.end(); }
 
-  // 1-based place of `e` in serving order; nullopt when not queued. O(n).
+  // 1-based place of `e` in serving order; nullopt when not queued. O(log n).
   std::optional<std::size_t> position(const Entry& e) const;
+  // How many entries come before `e` in serving order (queued or not). O(log n).
+  std::size_t ahead_of(const Entry& e) const { return entries_.order_of_key(e); }
   // Creation time of the oldest waiting ticket. O(n).
   std::optional<Time> oldest() const;
 
  private:
-  std::set<Entry> entries_;
+  Tree entries_;
 };
 
 }  // namespace sb
