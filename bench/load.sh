@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Load run: POST /api/v1/tickets against the real server on a real SQLite
+# file (WAL, synchronous=FULL: each 201 is fsynced, commits are grouped).
+# Usage: bench/load.sh [seconds=10] [connections=64]
+# Prints wrk's summary and the creates per second; then checks that the
+# number of tickets in the database equals the number of 201s.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+connections=${2:-64}
+dir=$(mktemp -d /tmp/switchboard-load.XXXXXX)
+token=sb_load_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+port=18$(( RANDOM % 900 + 100 ))
+
+build/switchboard serve --db "$dir/load.db" --listen 127.0.0.1:$port --admin-token "$token" \
+  --config config/demo.yaml > "$dir/stdout" 2> "$dir/server.log" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+
+echo "load: ${seconds}s, ${connections} connections, 2 wrk threads, server on $(nproc) cores, db $dir/load.db"
+SWITCHBOARD_TOKEN=$token wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/post_ticket.lua \
+  "http://127.0.0.1:$port" | tee "$dir/wrk.out"
+kill -TERM $server; wait $server || true
+created=$(sqlite3 "$dir/load.db" "SELECT COUNT(*) FROM tickets")
+non2xx=$(grep -oP 'Non-2xx or 3xx responses: \K[0-9]+' "$dir/wrk.out" || echo 0)
+echo "tickets in the database after shutdown: $created (non-2xx responses: $non2xx)"

@@ -1,0 +1,132 @@
+// The switchboard command line: subcommands, help, config errors, seeding.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+
+namespace sb::testing {
+namespace {
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult run(const std::string& args) {
+  const std::string cmd = std::string(SWITCHBOARD_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = std::filesystem::temp_directory_path() /
+          ("sb_cli_" + std::to_string(::getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  std::string write(const std::string& name, const std::string& text) {
+    const auto path = (dir / name).string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  std::filesystem::path dir;
+};
+
+TEST_F(CliTest, VersionAndHelp) {
+  CommandResult v = run("version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.output.find("switchboard "), std::string::npos);
+  CommandResult h = run("serve --help");
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* flag : {"--db", "--listen", "--config", "--admin-token"}) {
+    EXPECT_NE(h.output.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(run("").exit_code, 0);
+  EXPECT_NE(run("frobnicate").exit_code, 0);
+}
+
+TEST_F(CliTest, BadConfigNamesFileLineAndFieldAndExitsNonZero) {
+  const std::string path = write("bad.yaml", "teams: [Support]\nagents:\n  - name: Ada\n    presence: busy\n");
+  CommandResult r = run("serve --db " + (dir / "x.db").string() + " --config " + path + " --admin-token 0123456789abcdef");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(path + ":4: agents[0].presence:"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.db"));  // nothing was written
+  CommandResult listen = run("serve --db " + (dir / "y.db").string() + " --listen nowhere --admin-token 0123456789abcdef");
+  EXPECT_EQ(listen.exit_code, 2);
+  EXPECT_NE(listen.output.find("ADDRESS:PORT"), std::string::npos) << listen.output;
+  CommandResult short_token = run("serve --db " + (dir / "z.db").string() + " --admin-token short");
+  EXPECT_EQ(short_token.exit_code, 2);
+}
+
+TEST_F(CliTest, ConfigSeedsTeamsAndAgentsOnce) {
+  const std::string config = write("seed.yaml", R"(teams: [Network, Billing]
+agents:
+  - name: Ada
+    email: ada@example.com
+    teams: [Network]
+    skills: {vpn: 4}
+    capacity: {chat: 2}
+    presence: online
+  - name: Bo
+    email: bo@example.com
+    teams: [Network, Billing]
+)");
+  ServerProcess server(SWITCHBOARD_BINARY, dir.string(), "cli-admin-token-0123456789", {"--config", config});
+  ASSERT_TRUE(server.start());
+  HttpClient admin("127.0.0.1", server.port(), "cli-admin-token-0123456789");
+  auto agents = admin.get("/api/v1/agents");
+  ASSERT_EQ(agents.body["agents"].size(), 2u);
+  EXPECT_EQ(agents.body["agents"][0]["capacity"]["chat"], 2);
+  EXPECT_EQ(agents.body["agents"][0]["presence"], "online");
+  EXPECT_EQ(agents.body["agents"][1]["teams"].size(), 2u);
+  // Seeding again on restart adds nothing.
+  server.stop();
+  ASSERT_TRUE(server.start());
+  HttpClient again("127.0.0.1", server.port(), "cli-admin-token-0123456789");
+  EXPECT_EQ(again.get("/api/v1/agents").body["agents"].size(), 2u);
+  EXPECT_EQ(again.get("/api/v1/teams").body["teams"].size(), 2u);
+}
+
+TEST_F(CliTest, GeneratedAdminTokenIsPrintedAndWorks) {
+  // No --admin-token and no environment variable: one is generated and shown once.
+  const std::string cmd = "env -u SWITCHBOARD_ADMIN_TOKEN " + std::string(SWITCHBOARD_BINARY) + " serve --db " +
+                          (dir / "g.db").string() + " --listen 127.0.0.1:0 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  char line[512];
+  std::string token;
+  int port = 0;
+  while (fgets(line, sizeof line, p)) {
+    std::string s(line);
+    if (s.rfind("admin token: ", 0) == 0) token = s.substr(13, s.size() - 14);
+    if (s.rfind("listening on http://127.0.0.1:", 0) == 0) {
+      port = std::stoi(s.substr(30));
+      break;
+    }
+  }
+  ASSERT_FALSE(token.empty());
+  ASSERT_GT(port, 0);
+  HttpClient admin("127.0.0.1", static_cast<std::uint16_t>(port), token);
+  EXPECT_EQ(admin.get("/api/v1/teams").status, 200);
+  HttpClient other("127.0.0.1", static_cast<std::uint16_t>(port), token + "x");
+  EXPECT_EQ(other.get("/api/v1/teams").status, 401);
+  std::system(("pkill -TERM -f '" + (dir / "g.db").string() + "'").c_str());
+  pclose(p);
+}
+
+}  // namespace
+}  // namespace sb::testing
