@@ -9,7 +9,15 @@ std::optional<Pick> SkillsBestMatch::pick(const AgentPool& pool, const TicketNee
     return Pick{any->begin()->id, 0, 1};
   }
 
-  // Walk the smallest bucket among the required skills; its order is by that
+  if (needs.skills.size() == 1) {
+    // The bucket is in exactly this policy's order: its first agent wins.
+    const SkillLevel need = needs.skills.front();
+    const AgentPool::Bucket* b = pool.bucket(needs.team, needs.channel, need.skill);
+    if (!b || b->begin()->level < need.level) return std::nullopt;
+    return Pick{b->begin()->id, b->begin()->level, 1};
+  }
+
+  // Several skills: walk the smallest bucket among them; its order is by that
   // skill's level, so the walk can stop once no later agent can beat the best.
   const AgentPool::Bucket* primary = nullptr;
   SkillLevel primary_need{};
