@@ -10,6 +10,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace sb::testing {
 namespace {
@@ -20,19 +21,13 @@ const std::string kAdmin = "test-admin-token-0123456789";
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() /
-          ("sb_api_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.string(), kAdmin);
+    server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.path().string(), kAdmin);
     ASSERT_TRUE(server->start()) << "server did not start; see " << server->log_path();
     admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
   }
   void TearDown() override {
     admin.reset();
     server.reset();
-    std::filesystem::remove_all(dir);
   }
 
   void restart(int signal) {
@@ -75,7 +70,7 @@ class ApiTest : public ::testing::Test {
     }
   }
 
-  std::filesystem::path dir;
+  TempDir dir{"sb_api"};
   std::unique_ptr<ServerProcess> server;
   std::unique_ptr<HttpClient> admin;
 };

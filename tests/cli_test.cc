@@ -10,6 +10,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace sb::testing {
 namespace {
@@ -31,20 +32,12 @@ CommandResult run(const std::string& args) {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = std::filesystem::temp_directory_path() /
-          ("sb_cli_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir); }
   std::string write(const std::string& name, const std::string& text) {
-    const auto path = (dir / name).string();
+    const std::string path = dir / name;
     std::ofstream(path) << text;
     return path;
   }
-  std::filesystem::path dir;
+  TempDir dir{"sb_cli"};
 };
 
 TEST_F(CliTest, VersionAndHelp) {
@@ -62,14 +55,14 @@ TEST_F(CliTest, VersionAndHelp) {
 
 TEST_F(CliTest, BadConfigNamesFileLineAndFieldAndExitsNonZero) {
   const std::string path = write("bad.yaml", "teams: [Support]\nagents:\n  - name: Ada\n    presence: busy\n");
-  CommandResult r = run("serve --db " + (dir / "x.db").string() + " --config " + path + " --admin-token 0123456789abcdef");
+  CommandResult r = run("serve --db " + (dir / "x.db") + " --config " + path + " --admin-token 0123456789abcdef");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find(path + ":4: agents[0].presence:"), std::string::npos) << r.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "x.db"));  // nothing was written
-  CommandResult listen = run("serve --db " + (dir / "y.db").string() + " --listen nowhere --admin-token 0123456789abcdef");
+  CommandResult listen = run("serve --db " + (dir / "y.db") + " --listen nowhere --admin-token 0123456789abcdef");
   EXPECT_EQ(listen.exit_code, 2);
   EXPECT_NE(listen.output.find("ADDRESS:PORT"), std::string::npos) << listen.output;
-  CommandResult short_token = run("serve --db " + (dir / "z.db").string() + " --admin-token short");
+  CommandResult short_token = run("serve --db " + (dir / "z.db") + " --admin-token short");
   EXPECT_EQ(short_token.exit_code, 2);
 }
 
@@ -86,7 +79,7 @@ agents:
     email: bo@example.com
     teams: [Network, Billing]
 )");
-  ServerProcess server(SWITCHBOARD_BINARY, dir.string(), "cli-admin-token-0123456789", {"--config", config});
+  ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), "cli-admin-token-0123456789", {"--config", config});
   ASSERT_TRUE(server.start());
   HttpClient admin("127.0.0.1", server.port(), "cli-admin-token-0123456789");
   auto agents = admin.get("/api/v1/agents");
@@ -105,7 +98,7 @@ agents:
 TEST_F(CliTest, GeneratedAdminTokenIsPrintedAndWorks) {
   // No --admin-token and no environment variable: one is generated and shown once.
   const std::string cmd = "env -u SWITCHBOARD_ADMIN_TOKEN " + std::string(SWITCHBOARD_BINARY) + " serve --db " +
-                          (dir / "g.db").string() + " --listen 127.0.0.1:0 2>/dev/null";
+                          (dir / "g.db") + " --listen 127.0.0.1:0 2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   char line[512];
   std::string token;
@@ -124,7 +117,7 @@ TEST_F(CliTest, GeneratedAdminTokenIsPrintedAndWorks) {
   EXPECT_EQ(admin.get("/api/v1/teams").status, 200);
   HttpClient other("127.0.0.1", static_cast<std::uint16_t>(port), token + "x");
   EXPECT_EQ(other.get("/api/v1/teams").status, 401);
-  std::system(("pkill -TERM -f '" + (dir / "g.db").string() + "'").c_str());
+  std::system(("pkill -TERM -f '" + (dir / "g.db") + "'").c_str());
   pclose(p);
 }
 

@@ -3,6 +3,16 @@
 #include <algorithm>
 
 namespace sb {
+namespace {
+
+template <class Map, class Key>
+std::optional<typename Map::mapped_type> copy_of(const Map& map, const Key& key) {
+  auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
 
 Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
   std::lock_guard lock(mu_);
@@ -50,9 +60,7 @@ Result<Snapshot> MemoryStore::load_snapshot() {
 
 Result<std::optional<Ticket>> MemoryStore::find_ticket(TicketId id) {
   std::lock_guard lock(mu_);
-  auto it = tickets_.find(id);
-  if (it == tickets_.end()) return std::optional<Ticket>();
-  return std::optional<Ticket>(it->second);
+  return copy_of(tickets_, id);
 }
 
 Result<TicketPage> MemoryStore::list_tickets(const TicketQuery& q) {
@@ -74,9 +82,7 @@ Result<TicketPage> MemoryStore::list_tickets(const TicketQuery& q) {
 
 Result<std::optional<Agent>> MemoryStore::find_agent(AgentId id) {
   std::lock_guard lock(mu_);
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return std::optional<Agent>();
-  return std::optional<Agent>(it->second);
+  return copy_of(agents_, id);
 }
 
 Result<std::vector<Agent>> MemoryStore::list_agents() {
@@ -95,9 +101,7 @@ Result<std::vector<Team>> MemoryStore::list_teams() {
 
 Result<std::optional<TokenRecord>> MemoryStore::find_token(const std::string& hash) {
   std::lock_guard lock(mu_);
-  auto it = tokens_.find(hash);
-  if (it == tokens_.end()) return std::optional<TokenRecord>();
-  return std::optional<TokenRecord>(it->second);
+  return copy_of(tokens_, hash);
 }
 
 }  // namespace sb

@@ -7,6 +7,7 @@
 
 #include "store/memory_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace sb {
 namespace {
@@ -21,24 +22,11 @@ void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 class StoreContract : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    dir = std::filesystem::temp_directory_path() /
-          ("sb_store_" + std::to_string(::getpid()) + "_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    store = GetParam().open(dir.string());
+    store = GetParam().open(dir.path().string());
     ASSERT_NE(store, nullptr);
   }
-  void TearDown() override {
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
-  std::unique_ptr<Store> reopen() {
-    store.reset();
-    return GetParam().open(dir.string());
-  }
 
-  std::filesystem::path dir;
+  testing::TempDir dir{"sb_store"};
   std::unique_ptr<Store> store;
 };
 
@@ -203,34 +191,30 @@ INSTANTIATE_TEST_SUITE_P(
 
 // SQLite only: data outlives the process's handle, and migrations are recorded.
 TEST(SqliteStore, SurvivesReopen) {
-  const auto path = std::filesystem::temp_directory_path() / ("sb_reopen_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing::TempDir dir("sb_reopen");
+  const std::string path = dir / "test.db";
   {
-    auto s = SqliteStore::open(path.string());
+    auto s = SqliteStore::open(path);
     ASSERT_TRUE(s.ok());
     ASSERT_TRUE((*s)->commit(WriteBatch{{sample_ticket(3)}, {}, {}, {}}).ok());
   }
-  auto s = SqliteStore::open(path.string());
+  auto s = SqliteStore::open(path);
   ASSERT_TRUE(s.ok());
   EXPECT_TRUE((*s)->find_ticket(TicketId{3})->has_value());
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST(SqliteStore, RefusesANewerSchema) {
-  const auto path = std::filesystem::temp_directory_path() / ("sb_newer_" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  testing::TempDir dir("sb_newer");
+  const std::string path = dir / "test.db";
   {
-    auto c = sqlite::Connection::open(path.string());
+    auto c = sqlite::Connection::open(path);
     ASSERT_TRUE(c.ok());
     ASSERT_TRUE((*c)->exec("CREATE TABLE schema_version (version INTEGER NOT NULL);"
                            "INSERT INTO schema_version VALUES (99)").ok());
   }
-  auto s = SqliteStore::open(path.string());
+  auto s = SqliteStore::open(path);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("newer"), std::string::npos);
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -180,6 +180,23 @@ Result<std::vector<T>> read_all(Statement st, Read read) {
   return out;
 }
 
+template <class T, class Read>
+Result<std::optional<T>> first_row(Statement st, Read read) {
+  auto rows = read_all<T>(st, read);
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<T>();
+  return std::optional<T>(std::move(rows->front()));
+}
+
+TokenRecord read_token(const Statement& s) {
+  TokenRecord t;
+  t.hash = s.text(0);
+  t.role = enum_or(s.text(1), Role::kAgent);
+  if (auto a = s.optional_int64(2)) t.agent = AgentId{*a};
+  t.created_at = from_millis(s.int64(3));
+  return t;
+}
+
 Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) {
   for (const WriteBatch* b : batches) {
     for (const Team& t : b->teams) {
@@ -307,10 +324,7 @@ Result<std::optional<Ticket>> SqliteStore::find_ticket(TicketId id) {
   auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE id = ?");
   if (!st) return st.error();
   st->bind(1, id.value);
-  auto rows = read_all<Ticket>(*st, read_ticket);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<Ticket>();
-  return std::optional<Ticket>(std::move(rows->front()));
+  return first_row<Ticket>(*st, read_ticket);
 }
 
 Result<TicketPage> SqliteStore::list_tickets(const TicketQuery& q) {
@@ -342,10 +356,7 @@ Result<std::optional<Agent>> SqliteStore::find_agent(AgentId id) {
   auto st = (*c)->prepare(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?");
   if (!st) return st.error();
   st->bind(1, id.value);
-  auto rows = read_all<Agent>(*st, read_agent);
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<Agent>();
-  return std::optional<Agent>(std::move(rows->front()));
+  return first_row<Agent>(*st, read_agent);
 }
 
 Result<std::vector<Agent>> SqliteStore::list_agents() {
@@ -370,17 +381,7 @@ Result<std::optional<TokenRecord>> SqliteStore::find_token(const std::string& ha
   auto st = (*c)->prepare("SELECT hash, role, agent_id, created_at FROM tokens WHERE hash = ?");
   if (!st) return st.error();
   st->bind(1, hash);
-  auto rows = read_all<TokenRecord>(*st, [](const Statement& s) {
-    TokenRecord t;
-    t.hash = s.text(0);
-    t.role = enum_or(s.text(1), Role::kAgent);
-    if (auto a = s.optional_int64(2)) t.agent = AgentId{*a};
-    t.created_at = from_millis(s.int64(3));
-    return t;
-  });
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<TokenRecord>();
-  return std::optional<TokenRecord>(std::move(rows->front()));
+  return first_row<TokenRecord>(*st, read_token);
 }
 
 }  // namespace sb
