@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <boost/asio.hpp>
 #include <thread>
 
 #include "tests/support/http_client.h"
@@ -310,6 +311,27 @@ TEST_F(ApiTest, NothingAcknowledgedIsLostToKillNine) {
   // New tickets get fresh ids.
   json next = ticket({{"subject", "after restart"}, {"team", net}});
   EXPECT_GT(next["id"].get<std::int64_t>(), acknowledged.back()["id"].get<std::int64_t>());
+}
+
+TEST_F(ApiTest, AnswersExpectContinueBeforeTheBody) {
+  namespace asio = boost::asio;
+  asio::io_context ctx;
+  asio::ip::tcp::socket s(ctx);
+  s.connect({asio::ip::make_address("127.0.0.1"), server->port()});
+  const std::string body = R"({"subject":"sent after 100 Continue"})";
+  const std::string head = "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kAdmin +
+                           "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n";
+  asio::write(s, asio::buffer(head));
+  asio::streambuf in;
+  asio::read_until(s, in, "\r\n\r\n");  // the body has not been sent: only an interim answer can come
+  std::string interim{asio::buffers_begin(in.data()), asio::buffers_end(in.data())};
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
+  in.consume(in.size());
+  asio::write(s, asio::buffer(body));
+  asio::read_until(s, in, "\r\n\r\n");
+  std::string final_head{asio::buffers_begin(in.data()), asio::buffers_end(in.data())};
+  EXPECT_EQ(final_head.rfind("HTTP/1.1 201", 0), 0u) << final_head;
 }
 
 TEST_F(ApiTest, GracefulStopKeepsEverything) {

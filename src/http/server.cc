@@ -159,7 +159,16 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
     parser.body_limit(options.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     stream.expires_after(options.idle_timeout);
-    beast::error_code ec = run_one(ctx, [&](auto done) { bhttp::async_read(stream, buffer, parser, done); });
+    beast::error_code ec = run_one(ctx, [&](auto done) { bhttp::async_read_header(stream, buffer, parser, done); });
+    if (!ec && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      // The client waits for a go-ahead before sending the body (curl does
+      // for large bodies); without it, it stalls for a second.
+      bhttp::response<bhttp::empty_body> go{bhttp::status::continue_, parser.get().version()};
+      ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, go, done); });
+    }
+    if (!ec && !parser.is_done()) {
+      ec = run_one(ctx, [&](auto done) { bhttp::async_read(stream, buffer, parser, done); });
+    }
     const auto started = std::chrono::steady_clock::now();
 
     Response res;
