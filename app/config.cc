@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "http/json_mapping.h"
+
 namespace sb {
 namespace {
 
@@ -85,6 +87,58 @@ class Reader {
   std::string file_;
 };
 
+// YAML to JSON, for settings the API parser checks: numbers stay numbers.
+nlohmann::json to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = to_json(kv.second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& item : n) j.push_back(to_json(item));
+    return j;
+  }
+  if (!n.IsScalar()) return nullptr;
+  const std::string text = n.as<std::string>();
+  if (n.Tag() != "!") {  // unquoted: may be a number or a boolean
+    long long i = 0;
+    double d = 0;
+    bool b = false;
+    if (YAML::convert<long long>::decode(n, i)) return i;
+    if (YAML::convert<double>::decode(n, d)) return d;
+    if (YAML::convert<bool>::decode(n, b)) return b;
+  }
+  return text;
+}
+
+// The node at an API field path such as "routing.relaxation[1].action",
+// starting from `root`; the deepest node found when the path runs out.
+YAML::Node node_at(YAML::Node root, const std::string& path) {
+  YAML::Node at = root;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find_first_of(".[", i);
+    const std::string key = path.substr(i, j == std::string::npos ? std::string::npos : j - i);
+    if (!key.empty()) {
+      if (!at.IsMap() || !at[key]) return at;
+      at = at[key];
+    }
+    if (j == std::string::npos) break;
+    if (path[j] == '[') {
+      const std::size_t close = path.find(']', j);
+      const std::size_t index = static_cast<std::size_t>(std::stoul(path.substr(j + 1, close - j - 1)));
+      if (!at.IsSequence() || index >= at.size()) return at;
+      at = at[index];
+      i = close + 1;
+      if (i < path.size() && path[i] == '.') ++i;
+    } else {
+      i = j + 1;
+    }
+  }
+  return at;
+}
+
 }  // namespace
 
 Result<ListenAddress> parse_listen(const std::string& text) {
@@ -111,7 +165,10 @@ Result<Config> load_config(const std::string& path) {
   Config c;
   try {
     if (root.IsNull()) return c;
-    r.only(root, "", {"listen", "db", "teams", "agents"});
+    r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds"});
+    if (root["presence_grace_seconds"]) {
+      c.presence_grace = std::chrono::seconds(r.integer(root["presence_grace_seconds"], "presence_grace_seconds", 0, 86400));
+    }
     if (root["listen"]) {
       c.listen = r.string(root["listen"], "listen");
       if (auto l = parse_listen(*c.listen); !l) r.fail(root["listen"], "listen", l.error().message);
@@ -122,11 +179,27 @@ Result<Config> load_config(const std::string& path) {
       for (std::size_t i = 0; i < teams.size(); ++i) {
         const std::string field = "teams[" + std::to_string(i) + "]";
         const YAML::Node& t = teams[i];
+        SeedTeam team;
         if (t.IsMap()) {
-          r.only(t, field, {"name"});
-          c.teams.push_back(r.string(t["name"], field + ".name"));
+          r.only(t, field, {"name", "routing"});
+          if (!t["name"]) r.fail(t, field + ".name", "is required");
+          team.name = r.string(t["name"], field + ".name");
+          if (t["routing"]) team.routing = to_json(t["routing"]);
         } else {
-          c.teams.push_back(r.string(t, field));
+          team.name = r.string(t, field);
+        }
+        c.teams.push_back(std::move(team));
+      }
+      // Check routing settings as the API would, with overflow teams named
+      // from this file.
+      for (std::size_t i = 0; i < c.teams.size(); ++i) {
+        if (c.teams[i].routing.is_null()) continue;
+        auto routing = http::parse_routing(c.teams[i].routing, TeamRouting{}, [&](const std::string& name) {
+          return c.has_team(name) ? std::optional<TeamId>(TeamId{1'000'000}) : std::nullopt;
+        });
+        if (!routing) {
+          const std::string field = "teams[" + std::to_string(i) + "]." + routing.error().field;
+          r.fail(node_at(teams[i], routing.error().field), field, routing.error().message);
         }
       }
     }
@@ -136,7 +209,7 @@ Result<Config> load_config(const std::string& path) {
         const std::string field = "agents[" + std::to_string(i) + "]";
         SeedAgent a = r.agent(agents[i], field);
         for (const std::string& team : a.team_names) {
-          if (std::find(c.teams.begin(), c.teams.end(), team) == c.teams.end()) {
+          if (!c.has_team(team)) {
             r.fail(agents[i]["teams"], field + ".teams", "team '" + team + "' is not listed under teams");
           }
         }

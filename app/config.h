@@ -2,6 +2,7 @@
 // The optional YAML configuration of `switchboard serve`, parsed at the edge
 // into typed structs. Errors name the file, the line and the field:
 //   "demo.yaml:14: agents[2].skills.vpn: proficiency must be between 1 and 5"
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,11 +17,25 @@ struct SeedAgent {
   std::vector<std::string> team_names;
 };
 
+struct SeedTeam {
+  std::string name;
+  // The team's routing settings as the API takes them ({"policy": ...}),
+  // already checked; applied at every start. Null: leave the team's as they are.
+  nlohmann::json routing;
+};
+
 struct Config {
   std::optional<std::string> listen;    // "ADDR:PORT"
   std::optional<std::string> db;        // SQLite file path
-  std::vector<std::string> teams;       // team names to create when missing
-  std::vector<SeedAgent> agents;        // agents to create when no agent has the same e-mail
+  std::vector<SeedTeam> teams;          // created when missing
+  std::vector<SeedAgent> agents;        // created when no agent has the same e-mail
+  Duration presence_grace{0};           // presence_grace_seconds
+  bool has_team(const std::string& name) const {
+    for (const SeedTeam& t : teams) {
+      if (t.name == name) return true;
+    }
+    return false;
+  }
 };
 
 Result<Config> load_config(const std::string& path);

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
+
+#include "http/json_mapping.h"
 
 #include "app/config.h"
 #include "http/api.h"
@@ -23,9 +26,22 @@ constexpr const char* kDefaultListen = "127.0.0.1:8080";
 // Creates the config's teams and agents that do not exist yet (teams by name,
 // agents by e-mail, or by name when they have none). Safe on every start.
 Status seed(Service& service, const Config& config) {
-  for (const std::string& name : config.teams) {
-    if (service.team_by_name(name)) continue;
-    auto t = service.create_team(Team{TeamId{}, name, {}});
+  for (const SeedTeam& seed : config.teams) {
+    if (service.team_by_name(seed.name)) continue;
+    auto t = service.create_team(Team{TeamId{}, seed.name, {}, {}});
+    if (!t) return t.error();
+  }
+  // Routing settings from the config apply at every start (after every team
+  // exists, so overflow may name any of them).
+  auto resolve = [&](const std::string& name) { return service.team_by_name(name); };
+  for (const SeedTeam& seed : config.teams) {
+    if (seed.routing.is_null()) continue;
+    const TeamId id = *service.team_by_name(seed.name);
+    auto routing = http::parse_routing(seed.routing, TeamRouting{}, resolve);
+    if (!routing) return routing.error();
+    TeamPatch patch;
+    patch.routing = std::move(*routing);
+    auto t = service.update_team(id, patch);
     if (!t) return t.error();
   }
   auto existing = service.list_agents();
@@ -89,8 +105,9 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
     return 1;
   }
-  auto policy = make_policy("skills_best_match");
-  Service service(**store, std::move(*policy));
+  EngineOptions engine_options;
+  engine_options.presence_grace = config.presence_grace;
+  Service service(**store, engine_options);
   if (auto s = service.start(); !s) {
     std::fprintf(stderr, "switchboard: cannot load state: %s\n", s.error().message.c_str());
     return 1;
@@ -117,7 +134,17 @@ int serve(const ServeOptions& options) {
   }
   std::printf("listening on http://%s:%u\n", listen->address.c_str(), static_cast<unsigned>(server.port()));
   std::fflush(stdout);
+  // Time reaches the engine as ticks: offer timeouts, relaxation steps,
+  // sticky waits and presence grace fire from here.
+  std::jthread ticker([&service](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (auto s = service.tick(); !s) spdlog::warn("timer step failed: {}", s.error().message);
+    }
+  });
   server.run();
+  ticker.request_stop();
+  ticker.join();
   spdlog::info("switchboard stopped");
   return 0;
 }

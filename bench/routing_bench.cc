@@ -25,7 +25,7 @@ constexpr int kWaiting = 10'000;
 std::string skill_name(int i) { return "skill" + std::to_string(i); }
 
 struct World {
-  Engine engine{std::move(make_policy("skills_best_match").value())};
+  Engine engine;
   std::mt19937 rng{12345};
   std::vector<TeamId> teams;
   Time now = from_millis(1'700'000'000'000);
@@ -94,7 +94,7 @@ void BM_RoutingDecision(benchmark::State& state) {
   }
   std::size_t i = 0, found = 0;
   for (auto _ : state) {
-    auto pick = w.engine.policy().pick(w.engine.pool(), needs[i++ & 4095]);
+    auto pick = w.engine.policy(needs[i & 4095].team).pick(w.engine.pool(), needs[i & 4095]); ++i;
     found += pick.has_value();
     benchmark::DoNotOptimize(pick);
   }
@@ -118,7 +118,8 @@ void BM_RoutingDecisionDistribution(benchmark::State& state) {
     ns.clear();
     for (int i = 0; i < 200'000; ++i) {
       const auto start = std::chrono::steady_clock::now();
-      auto pick = w.engine.policy().pick(w.engine.pool(), needs[static_cast<std::size_t>(i) & 4095]);
+      const TicketNeeds& n = needs[static_cast<std::size_t>(i) & 4095];
+      auto pick = w.engine.policy(n.team).pick(w.engine.pool(), n);
       benchmark::DoNotOptimize(pick);
       ns.push_back(std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
     }

@@ -30,15 +30,41 @@ struct Agent {
   Time updated_at;
 };
 
+// How a team routes: the policy and its settings. Every field has a default,
+// so a team with no settings routes by skills_best_match, directly, strict
+// priority, no relaxation.
+struct RelaxStep {
+  Duration after{};              // waiting time at which the step applies
+  RelaxAction action = RelaxAction::kDropOptionalSkills;
+  int by = 1;                    // lower_proficiency: levels to lower
+  std::optional<TeamId> team;    // overflow: the team whose agents may also take it
+};
+
+struct TeamRouting {
+  std::string policy = "skills_best_match";
+  std::string fallback_policy = "skills_best_match";  // sticky: when the previous agent is not there
+  Duration sticky_wait{std::chrono::seconds(60)};      // sticky: how long to wait for the previous agent
+  LoadMeasure load_measure = LoadMeasure::kPercentage; // least_loaded
+  // Aging: each priority level counts as this much waiting, so a ticket one
+  // level lower that has waited this much longer goes first. 0: strict priority.
+  Duration aging_step{0};
+  std::vector<RelaxStep> relaxation;                   // ordered by `after`
+  std::array<OfferMode, enum_count<Channel>()> offer_mode{};  // per channel; default direct
+  Duration offer_timeout{std::chrono::seconds(30)};
+  int max_missed_offers = 3;                           // then the agent is set away
+};
+
 struct Team {
   TeamId id;
   std::string name;
   Time created_at;
+  TeamRouting routing;
 };
 
 // Name present, skills within 1..5, capacities within 0..1000.
 Status validate(const Agent& a);
-// Name 1..200 characters.
+// Name 1..200 characters; routing settings in range (timeouts positive,
+// relaxation steps in increasing order, overflow naming another team).
 Status validate(const Team& t);
 
 }  // namespace sb

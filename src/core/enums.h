@@ -17,6 +17,13 @@ enum class Priority { kLow, kNormal, kHigh, kUrgent };
 enum class Presence { kOnline, kAway, kOffline };
 enum class Tier { kStandard, kVip };
 enum class Role { kAdmin, kAgent };
+// How a team hands a ticket to the chosen agent: at once, or as an offer the
+// agent must accept within the team's offer timeout.
+enum class OfferMode { kDirect, kOffer };
+// What least_loaded compares: spare slots, or load as a share of capacity.
+enum class LoadMeasure { kAbsolute, kPercentage };
+// One step of a team's relaxation ladder.
+enum class RelaxAction { kDropOptionalSkills, kLowerProficiency, kOverflow };
 
 template <class E>
 struct EnumNames;
@@ -45,6 +52,19 @@ struct EnumNames<Tier> {
 template <>
 struct EnumNames<Role> {
   static constexpr std::array<std::string_view, 2> names{"admin", "agent"};
+};
+
+template <>
+struct EnumNames<OfferMode> {
+  static constexpr std::array<std::string_view, 2> names{"direct", "offer"};
+};
+template <>
+struct EnumNames<LoadMeasure> {
+  static constexpr std::array<std::string_view, 2> names{"absolute", "percentage"};
+};
+template <>
+struct EnumNames<RelaxAction> {
+  static constexpr std::array<std::string_view, 3> names{"drop_optional_skills", "lower_proficiency", "overflow"};
 };
 
 template <class E>

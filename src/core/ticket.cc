@@ -37,6 +37,7 @@ Status validate(const Ticket& t) {
   if (t.subject.empty()) return Error::Missing("subject");
   if (t.subject.size() > 1000) return Error::Invalid("subject", "subject is longer than 1000 characters");
   if (auto s = validate_skills(t.required_skills, "required_skills"); !s) return s;
+  if (auto s = validate_skills(t.optional_skills, "optional_skills"); !s) return s;
   for (const auto& tag : t.tags) {
     if (tag.empty() || tag.size() > 100) return Error::Invalid("tags", "tags must be 1 to 100 characters");
   }

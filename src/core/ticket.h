@@ -48,6 +48,9 @@ struct Ticket {
   std::string category;
   std::optional<TeamId> team;  // no team: not routed until one is set
   SkillLevels required_skills;
+  // Wanted at first, dropped by the team's relaxation ladder if the ticket
+  // waits long enough (drop_optional_skills).
+  SkillLevels optional_skills;
   std::vector<std::string> tags;
   std::optional<AgentId> assignee;
   Time created_at;
@@ -55,6 +58,13 @@ struct Ticket {
   std::optional<Time> assigned_at;
   std::optional<Time> solved_at;
   std::optional<RoutingExplanation> routing;
+  // Routing state. queued_at: when it last started waiting (relaxation and
+  // sticky waits count from here). While offered, offer_expires_at is set and
+  // the assignee holds the capacity; accepted_at marks work the agent took on.
+  std::optional<Time> queued_at;
+  std::optional<Time> offer_expires_at;
+  std::optional<Time> accepted_at;
+  std::vector<AgentId> declined_by;  // agents who declined or let an offer lapse
 };
 
 // solved and closed tickets hold no capacity and wait in no queue.

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "routing/batch_optimal.h"
+#include "routing/explain.h"
+
 namespace sb {
 namespace {
 
@@ -10,14 +13,30 @@ std::string describe_load(int load, int capacity, Channel c) {
   return std::to_string(load) + "/" + std::to_string(capacity) + " on " + std::string(to_string(c));
 }
 
-std::string describe_agent(const Agent* a, AgentId id) {
-  const std::string ref = "agent " + std::to_string(id.value);
-  return a && !a->name.empty() ? a->name + " (" + ref + ")" : ref;
+// Merges required and optional needs (both sorted by skill), keeping the
+// higher minimum where a skill is in both.
+std::vector<SkillLevel> merge_needs(const std::vector<SkillLevel>& a, const std::vector<SkillLevel>& b) {
+  std::vector<SkillLevel> out;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].skill < b[j].skill)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].skill < a[i].skill) {
+      out.push_back(b[j++]);
+    } else {
+      out.push_back({a[i].skill, std::max(a[i].level, b[j].level)});
+      ++i, ++j;
+    }
+  }
+  return out;
 }
+
+constexpr std::size_t kMaxBatch = 2000;  // tickets per min-cost-flow solve
 
 }  // namespace
 
-Engine::Engine(std::unique_ptr<RoutingPolicy> policy) : policy_(std::move(policy)) {}
+Engine::Engine(EngineOptions options)
+    : options_(options), default_policy_(std::move(make_policy("skills_best_match").value())), pool_(*default_policy_) {}
 
 // ---- bookkeeping ---------------------------------------------------------
 
@@ -29,7 +48,11 @@ void Engine::touch(const Agent& a) {
     touched_agents_.push_back(a.id);
   }
 }
-void Engine::touch(const Team& t) { touched_teams_.push_back(t.id); }
+void Engine::touch(const Team& t) {
+  if (std::find(touched_teams_.begin(), touched_teams_.end(), t.id) == touched_teams_.end()) {
+    touched_teams_.push_back(t.id);
+  }
+}
 
 Changes Engine::take_changes() {
   Changes out;
@@ -43,20 +66,49 @@ Changes Engine::take_changes() {
   }
   for (AgentId id : touched_agents_) out.agents.push_back(agents_.at(id));
   for (TeamId id : touched_teams_) out.teams.push_back(teams_.at(id));
+  out.decisions = std::move(decisions_);
   touched_tickets_.clear();
   touched_ticket_set_.clear();
   retired_.clear();
   touched_agents_.clear();
   touched_teams_.clear();
+  decisions_.clear();
   return out;
 }
 
+std::string Engine::agent_label(AgentId id) const {
+  const Agent* a = find_agent(id);
+  const std::string ref = "agent " + std::to_string(id.value);
+  return a && !a->name.empty() ? a->name + " (" + ref + ")" : ref;
+}
+
+void Engine::record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
+                    std::optional<TeamId> team, Time now, std::string summary) {
+  Decision d;
+  d.ticket = lt.ticket.id;
+  d.at = now;
+  d.outcome = outcome;
+  d.policy = policy ? std::string(policy->name()) : std::string();
+  d.agent = agent;
+  d.relaxation_level = relax_level(lt, now);
+  d.summary = std::move(summary);
+  if (policy && team) {
+    explain(pool_, *policy, needs_at(lt, *team, now), skills_,
+            [this](AgentId id) {
+              const Agent* a = find_agent(id);
+              return a ? a->name : std::string();
+            },
+            agent, d);
+  }
+  decisions_.push_back(std::move(d));
+}
+
 Engine::LiveTicket& Engine::admit(Ticket t) {
-  std::vector<SkillLevel> needs = skills_.intern_all(t.required_skills);
   const TicketId id = t.id;
   auto& lt = live_[id];
+  lt.required = skills_.intern_all(t.required_skills);
+  lt.optional = skills_.intern_all(t.optional_skills);
   lt.ticket = std::move(t);
-  lt.skills = std::move(needs);
   return lt;
 }
 
@@ -67,122 +119,344 @@ void Engine::retire(TicketId id) {
   live_.erase(it);
 }
 
-TicketQueue::Entry Engine::queue_entry(const Ticket& t) const {
-  return {t.priority, t.created_at, t.id};
+// ---- needs, relaxation, queues ----------------------------------------------
+
+int Engine::relax_level(const LiveTicket& lt, Time now) const {
+  const Ticket& t = lt.ticket;
+  if (!t.team || !t.queued_at) return 0;
+  auto team = teams_.find(*t.team);
+  if (team == teams_.end()) return 0;
+  const Duration waited = now - *t.queued_at;
+  int level = 0;
+  for (const RelaxStep& step : team->second.routing.relaxation) {
+    if (step.after <= waited) ++level;
+  }
+  return level;
 }
 
-void Engine::enqueue(LiveTicket& lt) {
-  if (lt.ticket.team) queues_[*lt.ticket.team].push(queue_entry(lt.ticket), lt.ticket.channel, lt.skills);
+TicketNeeds Engine::needs_at(const LiveTicket& lt, TeamId team, Time now) const {
+  const Ticket& t = lt.ticket;
+  TicketNeeds needs{team, t.channel, {}, std::nullopt, t.declined_by};
+  bool drop_optional = false;
+  int lower = 0;
+  if (t.team) {
+    const int level = relax_level(lt, now);
+    const auto& steps = teams_.at(*t.team).routing.relaxation;
+    for (int i = 0; i < level; ++i) {
+      const RelaxStep& step = steps[static_cast<std::size_t>(i)];
+      if (step.action == RelaxAction::kDropOptionalSkills) drop_optional = true;
+      if (step.action == RelaxAction::kLowerProficiency) lower += step.by;
+    }
+  }
+  needs.skills = drop_optional || lt.optional.empty() ? lt.required : merge_needs(lt.required, lt.optional);
+  for (SkillLevel& s : needs.skills) s.level = std::max(kMinProficiency, s.level - lower);
+  if (t.team && !lt.sticky_done && pool_.policy(*t.team).preferred_wait() > Duration(0) && !t.requester.email.empty()) {
+    if (auto it = last_agent_of_.find(t.requester.email); it != last_agent_of_.end()) needs.preferred = it->second;
+  }
+  return needs;
+}
+
+std::vector<TeamId> Engine::teams_for(const LiveTicket& lt, Time now) const {
+  std::vector<TeamId> out;
+  if (!lt.ticket.team) return out;
+  out.push_back(*lt.ticket.team);
+  const int level = relax_level(lt, now);
+  const auto& steps = teams_.at(*lt.ticket.team).routing.relaxation;
+  for (int i = 0; i < level; ++i) {
+    const RelaxStep& step = steps[static_cast<std::size_t>(i)];
+    if (step.action == RelaxAction::kOverflow && step.team && teams_.count(*step.team) &&
+        std::find(out.begin(), out.end(), *step.team) == out.end()) {
+      out.push_back(*step.team);
+    }
+  }
+  return out;
+}
+
+TicketQueue::Entry Engine::queue_entry(const Ticket& t, TeamId team) const {
+  auto it = teams_.find(team);
+  const Duration aging = it == teams_.end() ? Duration(0) : it->second.routing.aging_step;
+  return {queue_rank(t.priority, t.created_at, aging), t.created_at, t.id};
+}
+
+void Engine::enqueue(LiveTicket& lt, Time now) {
+  Ticket& t = lt.ticket;
+  if (!t.team) return;
+  if (!t.queued_at) t.queued_at = now;
+  lt.queued_needs = needs_at(lt, *t.team, now).skills;
+  lt.queued_in = teams_for(lt, now);
+  for (TeamId team : lt.queued_in) queues_[team].push(queue_entry(t, team), t.channel, lt.queued_needs);
+  // Wake the ticket when its next relaxation step comes due.
+  const Duration waited = now - *t.queued_at;
+  for (const RelaxStep& step : teams_.at(*t.team).routing.relaxation) {
+    if (step.after > waited) {
+      schedule(*t.queued_at + step.after, Timer{TimerKind::kRelax, t.id.value, *t.queued_at});
+      break;
+    }
+  }
 }
 
 void Engine::dequeue(LiveTicket& lt) {
-  if (!lt.ticket.team) return;
-  if (auto it = queues_.find(*lt.ticket.team); it != queues_.end()) {
-    it->second.erase(queue_entry(lt.ticket), lt.ticket.channel, lt.skills);
+  for (TeamId team : lt.queued_in) {
+    if (auto it = queues_.find(team); it != queues_.end()) {
+      it->second.erase(queue_entry(lt.ticket, team), lt.ticket.channel, lt.queued_needs);
+    }
+  }
+  lt.queued_in.clear();
+}
+
+void Engine::unreserve(LiveTicket& lt) {
+  if (!lt.reserved_for) return;
+  if (auto it = reserved_.find(*lt.reserved_for); it != reserved_.end()) it->second.erase(lt.ticket.id);
+  lt.reserved_for.reset();
+}
+
+void Engine::rekey_queue(TeamId team, Time now) {
+  auto q = queues_.find(team);
+  if (q == queues_.end()) return;
+  for (const TicketQueue::Entry& e : q->second.entries()) {
+    LiveTicket& lt = live_.at(e.id);
+    dequeue(lt);
+    enqueue(lt, now);
   }
 }
 
 // ---- routing ---------------------------------------------------------------
 
-void Engine::assign(LiveTicket& lt, AgentId agent, RoutingExplanation why, Time now) {
+void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const RoutingPolicy& policy, TeamId team,
+                    const char* outcome, Time now, int compared) {
   Ticket& t = lt.ticket;
+  const AgentState* a = pool_.find(agent);
+  const auto c = static_cast<std::size_t>(t.channel);
+  const TeamRouting& routing = teams_.at(t.team.value_or(team)).routing;
+  const bool manual = std::string_view(outcome) == "manual";
+  const bool offer = !manual && routing.offer_mode[c] == OfferMode::kOffer;
+  if (offer) outcome = "offered";
+
+  RoutingExplanation why;
+  why.policy = manual ? "manual" : std::string(policy.name());
+  why.agent = agent;
+  why.proficiency = proficiency;
+  why.load = a->load[c];
+  why.capacity = a->capacity[c];
+  why.candidates = compared;
+  why.at = now;
+  why.summary = manual ? "assigned by hand to " + agent_label(agent)
+                       : std::string(policy.name()) + (offer ? " offered it to " : " chose ") + agent_label(agent) +
+                             ": proficiency " + std::to_string(proficiency) + ", load " +
+                             describe_load(why.load, why.capacity, t.channel) +
+                             (team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
+  record(lt, outcome, manual ? nullptr : &policy, agent, team, now, why.summary);
+
+  dequeue(lt);
+  unreserve(lt);
   t.assignee = agent;
   t.assigned_at = now;
   t.updated_at = now;
-  if (t.status == TicketStatus::kNew) t.status = TicketStatus::kOpen;
-  why.agent = agent;
-  why.at = now;
+  t.queued_at.reset();
+  t.accepted_at.reset();
   t.routing = std::move(why);
+  if (offer) {
+    t.offer_expires_at = now + routing.offer_timeout;
+    schedule(*t.offer_expires_at, Timer{TimerKind::kOfferExpiry, t.id.value, *t.offer_expires_at});
+  } else {
+    t.offer_expires_at.reset();
+    if (t.status == TicketStatus::kNew) t.status = TicketStatus::kOpen;
+  }
   pool_.add_load(agent, t.channel, now);
   assigned_[agent].insert(t.id);
+  if (!t.requester.email.empty()) last_agent_of_[t.requester.email] = agent;
   touch(t);
 }
 
-void Engine::release(LiveTicket& lt) {
+void Engine::release(LiveTicket& lt, Time now) {
   const Ticket& t = lt.ticket;
   if (!t.assignee) return;
   auto it = assigned_.find(*t.assignee);
   if (it == assigned_.end() || it->second.erase(t.id) == 0) return;
-  pool_.remove_load(*t.assignee, t.channel);
+  pool_.remove_load(*t.assignee, t.channel, now);
 }
 
-void Engine::route(LiveTicket& lt, Time now) {
+void Engine::route(LiveTicket& lt, Time now, const char* why) {
   Ticket& t = lt.ticket;
   if (t.assignee || !t.team || is_terminal(t.status)) return;
-  const TicketNeeds needs{*t.team, t.channel, lt.skills};
-  if (auto pick = policy_->pick(pool_, needs)) {
-    const AgentState* a = pool_.find(pick->agent);
-    const auto c = static_cast<std::size_t>(t.channel);
-    RoutingExplanation why;
-    why.policy = std::string(policy_->name());
-    why.proficiency = pick->proficiency;
-    why.load = a->load[c];
-    why.capacity = a->capacity[c];
-    why.candidates = pick->compared;
-    why.summary = std::string(policy_->name()) + " chose " + describe_agent(find_agent(pick->agent), pick->agent) +
-                  ": proficiency " + std::to_string(pick->proficiency) + ", load " +
-                  describe_load(why.load, why.capacity, t.channel) + ", best of " +
-                  std::to_string(pick->compared) + " compared";
-    assign(lt, pick->agent, std::move(why), now);
-    return;
+  dequeue(lt);
+  unreserve(lt);
+  if (!t.queued_at) t.queued_at = now;
+  const TeamId home = *t.team;
+  const RoutingPolicy& home_policy = pool_.policy(home);
+  const Duration waited = now - *t.queued_at;
+
+  if (!home_policy.batch()) {
+    for (TeamId team : teams_for(lt, now)) {
+      const TicketNeeds needs = needs_at(lt, team, now);
+      const RoutingPolicy& policy = pool_.policy(team);
+      auto pick = policy.pick(pool_, needs);
+      if (!pick) continue;
+      const bool holding = team == home && needs.preferred && pick->agent != *needs.preferred &&
+                           waited < policy.preferred_wait();
+      if (holding) break;
+      assign(lt, pick->agent, pick->proficiency, policy, team, "assigned", now, pick->compared);
+      return;
+    }
+    // Sticky: wait for the requester's previous agent while the policy allows.
+    const TicketNeeds home_needs = needs_at(lt, home, now);
+    if (home_needs.preferred && waited < home_policy.preferred_wait()) {
+      const AgentState* prev = pool_.find(*home_needs.preferred);
+      if (prev && prev->in_team(home) && !home_needs.excludes(prev->id)) {
+        lt.reserved_for = prev->id;
+        reserved_[prev->id].insert(t.id);
+        schedule(*t.queued_at + home_policy.preferred_wait(), Timer{TimerKind::kStickyWait, t.id.value, *t.queued_at});
+        record(lt, "reserved", &home_policy, prev->id, home, now,
+               "held for the requester's previous agent " + agent_label(prev->id) + " for up to " +
+                   std::to_string(home_policy.preferred_wait().count() / 1000) + " s");
+        touch(t);
+        return;
+      }
+    }
   }
-  enqueue(lt);
+  enqueue(lt, now);
+  if (home_policy.batch()) batch_dirty_.insert(home);
+  record(lt, "queued", &home_policy, std::nullopt, home, now,
+         std::string(why) + ": " + (home_policy.batch() ? "waiting for the next batch assignment"
+                                                         : "no eligible agent with room; waiting in the queue"));
   touch(t);
+}
+
+void Engine::unassign_and_route(LiveTicket& lt, Time now, const char* outcome, bool declined) {
+  Ticket& t = lt.ticket;
+  if (!t.assignee) return;
+  const AgentId agent = *t.assignee;
+  release(lt, now);
+  if (declined && std::find(t.declined_by.begin(), t.declined_by.end(), agent) == t.declined_by.end()) {
+    t.declined_by.push_back(agent);
+  }
+  t.assignee.reset();
+  t.assigned_at.reset();
+  t.offer_expires_at.reset();
+  t.accepted_at.reset();
+  t.queued_at = now;
+  t.updated_at = now;
+  record(lt, outcome, nullptr, agent, std::nullopt, now, std::string(outcome) + " by " + agent_label(agent));
+  touch(t);
+  route(lt, now, outcome);
 }
 
 void Engine::pull(AgentId agent_id, Time now) {
   for (;;) {
     const AgentState* a = pool_.find(agent_id);
     if (!a || a->presence != Presence::kOnline) return;
-    // The best waiting ticket over the agent's teams that it has room and
-    // skills for.
+    LiveTicket* best = nullptr;
     std::optional<TicketQueue::Entry> best_entry;
+    TeamId best_team;
+    auto consider = [&](LiveTicket& lt, const TicketQueue::Entry& e, TeamId team) {
+      if (!best_entry || e < *best_entry) {
+        best = &lt;
+        best_entry = e;
+        best_team = team;
+      }
+    };
+    // Tickets held for this agent (sticky) first, then the team queues.
+    if (auto r = reserved_.find(agent_id); r != reserved_.end()) {
+      for (TicketId id : r->second) {
+        LiveTicket& lt = live_.at(id);
+        const TicketNeeds needs = needs_at(lt, *lt.ticket.team, now);
+        if (a->has_room(lt.ticket.channel) && a->meets(needs.skills) && !needs.excludes(agent_id)) {
+          const TicketQueue::Entry e = queue_entry(lt.ticket, *lt.ticket.team);
+          if (!best_entry || e < *best_entry) {
+            best = &lt;
+            best_entry = e;
+            best_team = *lt.ticket.team;
+          }
+        }
+      }
+    }
+    if (best) {
+      assign(*best, agent_id, proficiency(*a, needs_at(*best, best_team, now)), pool_.policy(best_team), best_team,
+             "assigned", now, 1);
+      continue;
+    }
     for (TeamId team : a->teams) {
       auto q = queues_.find(team);
-      if (q == queues_.end()) continue;
-      auto e = q->second.best([a](Channel c, const std::vector<SkillLevel>& needs) {
-        return a->has_room(c) && a->meets(needs);
-      });
-      if (e && (!best_entry || *e < *best_entry)) best_entry = e;
+      if (q == queues_.end() || q->second.size() == 0) continue;
+      if (pool_.policy(team).batch()) {
+        batch_dirty_.insert(team);
+        continue;
+      }
+      auto e = q->second.best(
+          [a](Channel c, const std::vector<SkillLevel>& needs) { return a->has_room(c) && a->meets(needs); },
+          [&](const TicketQueue::Entry& x) {
+            const Ticket& t = live_.at(x.id).ticket;
+            return std::find(t.declined_by.begin(), t.declined_by.end(), agent_id) == t.declined_by.end();
+          });
+      if (e) consider(live_.at(e->id), *e, team);
     }
-    if (!best_entry) return;
-    LiveTicket* best = &live_.at(best_entry->id);
-    dequeue(*best);
-    const auto c = static_cast<std::size_t>(best->ticket.channel);
-    int proficiency = 0;
-    for (SkillLevel need : best->skills) proficiency += a->level(need.skill);
-    RoutingExplanation why;
-    why.policy = std::string(policy_->name());
-    why.proficiency = proficiency;
-    why.load = a->load[c];
-    why.capacity = a->capacity[c];
-    why.candidates = 1;
-    why.summary = describe_agent(find_agent(agent_id), agent_id) + " had room (load " +
-                  describe_load(why.load, why.capacity, best->ticket.channel) +
-                  ") and took the first ticket in queue order it is skilled for";
-    assign(*best, agent_id, std::move(why), now);
+    if (!best) return;
+    const TicketNeeds needs = needs_at(*best, best_team, now);
+    assign(*best, agent_id, proficiency(*a, needs), pool_.policy(best_team), best_team, "pulled", now, 1);
   }
 }
 
 void Engine::requeue_unworked(AgentId agent, Time now) {
   auto it = assigned_.find(agent);
   if (it == assigned_.end()) return;
-  const std::vector<TicketId> held(it->second.begin(), it->second.end());
-  for (TicketId id : held) {
+  std::vector<LiveTicket*> unworked;
+  for (TicketId id : it->second) {
     LiveTicket& lt = live_.at(id);
     const TicketStatus s = lt.ticket.status;
-    if (s != TicketStatus::kNew && s != TicketStatus::kOpen) continue;
-    release(lt);
-    lt.ticket.assignee.reset();
-    lt.ticket.assigned_at.reset();
-    lt.ticket.updated_at = now;
-    touch(lt.ticket);
-    route(lt, now);
+    if ((s == TicketStatus::kNew || s == TicketStatus::kOpen) && !lt.ticket.accepted_at) unworked.push_back(&lt);
+  }
+  std::sort(unworked.begin(), unworked.end(), [](const LiveTicket* x, const LiveTicket* y) {
+    return std::tie(x->ticket.created_at, x->ticket.id) < std::tie(y->ticket.created_at, y->ticket.id);
+  });
+  for (LiveTicket* lt : unworked) unassign_and_route(*lt, now, "requeued", false);
+}
+
+void Engine::run_batches(Time now) {
+  while (!batch_dirty_.empty()) {
+    const TeamId team = *batch_dirty_.begin();
+    batch_dirty_.erase(batch_dirty_.begin());
+    auto q = queues_.find(team);
+    if (q == queues_.end() || q->second.size() == 0) continue;
+    const RoutingPolicy& policy = pool_.policy(team);
+    std::size_t free_slots = 0;
+    for (const AgentState* a : pool_.members(team)) {
+      if (a->presence != Presence::kOnline) continue;
+      for (std::size_t c = 0; c < a->capacity.size(); ++c) free_slots += static_cast<std::size_t>(std::max(a->capacity[c] - a->load[c], 0));
+    }
+    if (free_slots == 0) continue;
+
+    const std::vector<TicketQueue::Entry> waiting = q->second.entries();
+    std::vector<BatchTicket> batch;
+    const std::size_t limit = std::min(kMaxBatch, free_slots * 4);
+    for (const TicketQueue::Entry& e : waiting) {
+      if (batch.size() == limit) break;
+      LiveTicket& lt = live_.at(e.id);
+      batch.push_back({e.id, needs_at(lt, team, now), lt.ticket.priority, now - lt.ticket.queued_at.value_or(now)});
+    }
+    for (const BatchAssignment& a : assign_batch(pool_, batch)) {
+      LiveTicket& lt = live_.at(a.ticket);
+      const AgentState* agent = pool_.find(a.agent);
+      if (lt.ticket.assignee || !agent->has_room(lt.ticket.channel)) continue;
+      assign(lt, a.agent, a.proficiency, policy, team, "assigned", now, static_cast<int>(batch.size()));
+    }
+    // Whatever the flow left (tickets past the batch, arcs not offered),
+    // greedily, so no ticket waits while an eligible agent has room.
+    for (const TicketQueue::Entry& e : waiting) {
+      LiveTicket& lt = live_.at(e.id);
+      if (lt.ticket.assignee || std::find(lt.queued_in.begin(), lt.queued_in.end(), team) == lt.queued_in.end()) continue;
+      const TicketNeeds needs = needs_at(lt, team, now);
+      if (auto pick = policy.pick(pool_, needs)) {
+        assign(lt, pick->agent, pick->proficiency, policy, team, "assigned", now, pick->compared);
+        if (--free_slots == 0) break;
+      }
+    }
   }
 }
 
-void Engine::sync_pool(const Agent& a) {
-  pool_.upsert(a.id, skills_.intern_all(a.skills), a.teams, a.capacity, a.presence);
+void Engine::finish(Time now) { run_batches(now); }
+
+void Engine::sync_pool(const Agent& a, Time now) {
+  pool_.upsert(a.id, skills_.intern_all(a.skills), a.teams, a.capacity, a.presence, now);
 }
 
 Status Engine::check_teams(const std::vector<TeamId>& teams, const std::string& field) const {
@@ -192,29 +466,65 @@ Status Engine::check_teams(const std::vector<TeamId>& teams, const std::string& 
   return Status::Ok();
 }
 
+Status Engine::set_team_policy(Team& team) {
+  auto policy = make_policy(team.routing);
+  if (!policy) return policy.error();
+  pool_.set_policy(team.id, policy->get());
+  policies_[team.id] = std::move(*policy);
+  return Status::Ok();
+}
+
 // ---- commands ----------------------------------------------------------------
 
 Changes Engine::restore(const Snapshot& s, Time now) {
-  *this = Engine(std::move(policy_));
+  *this = Engine(options_);
   last_ticket_id_ = s.max_ticket_id;
   last_agent_id_ = s.max_agent_id;
   last_team_id_ = s.max_team_id;
-  for (const Team& t : s.teams) teams_[t.id] = t;
+  for (const Team& t : s.teams) {
+    Team& team = teams_[t.id] = t;
+    if (!set_team_policy(team)) {
+      team.routing.policy = std::string(SkillsBestMatch::kName);  // a policy this binary lacks
+      (void)set_team_policy(team);
+    }
+  }
   for (const Agent& a : s.agents) {
     agents_[a.id] = a;
-    sync_pool(a);
+    sync_pool(a, now);
+    if (a.presence == Presence::kOffline) offline_since_[a.id] = now;
   }
   for (const auto& [agent, at] : s.last_assigned) pool_.set_last_assigned(agent, at);
+  for (const auto& [email, agent] : s.last_agent_of) last_agent_of_[email] = agent;
   for (const Ticket& t : s.open_tickets) {
     LiveTicket& lt = admit(t);
-    if (lt.ticket.assignee) {
-      pool_.add_load(*lt.ticket.assignee, lt.ticket.channel, lt.ticket.assigned_at.value_or(Time{}));
-      assigned_[*lt.ticket.assignee].insert(lt.ticket.id);
-    } else {
-      enqueue(lt);
+    Ticket& ticket = lt.ticket;
+    if (ticket.assignee) {
+      pool_.add_load(*ticket.assignee, ticket.channel, ticket.assigned_at.value_or(Time{}));
+      assigned_[*ticket.assignee].insert(ticket.id);
+      if (ticket.offer_expires_at) {
+        schedule(*ticket.offer_expires_at, Timer{TimerKind::kOfferExpiry, ticket.id.value, *ticket.offer_expires_at});
+      }
+    } else if (ticket.team) {
+      if (!ticket.queued_at) ticket.queued_at = ticket.created_at;
+      enqueue(lt, now);
+      if (pool_.policy(*ticket.team).batch()) batch_dirty_.insert(*ticket.team);
+    }
+  }
+  for (const auto& [id, agent] : agents_) {
+    if (agent.presence == Presence::kOffline && assigned_.count(id)) {
+      schedule(now + options_.presence_grace, Timer{TimerKind::kGrace, id.value, now});
     }
   }
   for (const auto& [id, agent] : agents_) pull(id, now);
+  decisions_.clear();  // restoring is not a decision; what pull() assigned is recorded below
+  for (TicketId id : touched_tickets_) {
+    LiveTicket& lt = live_.at(id);
+    if (lt.ticket.assignee) {
+      record(lt, "assigned", &pool_.policy(*lt.ticket.team), lt.ticket.assignee, lt.ticket.team, now,
+             "assigned at start-up to " + agent_label(*lt.ticket.assignee));
+    }
+  }
+  finish(now);
   return take_changes();
 }
 
@@ -225,9 +535,56 @@ Result<Changes> Engine::create_team(Team draft, Time now) {
       return Error::Conflict("duplicate_name", "a team named '" + draft.name + "' exists", "name");
     }
   }
+  for (const RelaxStep& step : draft.routing.relaxation) {
+    if (step.team && !teams_.count(*step.team)) {
+      return Error::Invalid("routing.relaxation", "overflow team " + std::to_string(step.team->value) + " does not exist");
+    }
+  }
+  if (auto p = make_policy(draft.routing); !p) return p.error();
   draft.id = TeamId{++last_team_id_};
   draft.created_at = now;
-  touch(teams_[draft.id] = std::move(draft));
+  Team& team = teams_[draft.id] = std::move(draft);
+  (void)set_team_policy(team);
+  touch(team);
+  return take_changes();
+}
+
+Result<Changes> Engine::update_team(TeamId id, const TeamPatch& patch, Time now) {
+  auto it = teams_.find(id);
+  if (it == teams_.end()) return Error::NotFound("team " + std::to_string(id.value));
+  Team next = it->second;
+  if (patch.name) next.name = *patch.name;
+  if (patch.routing) next.routing = *patch.routing;
+  if (auto s = validate(next); !s) return s.error();
+  for (const auto& [other_id, other] : teams_) {
+    if (other_id != id && other.name == next.name) {
+      return Error::Conflict("duplicate_name", "a team named '" + next.name + "' exists", "name");
+    }
+  }
+  for (const RelaxStep& step : next.routing.relaxation) {
+    if (step.team && !teams_.count(*step.team)) {
+      return Error::Invalid("routing.relaxation", "overflow team " + std::to_string(step.team->value) + " does not exist");
+    }
+  }
+  if (auto p = make_policy(next.routing); !p) return p.error();
+  // Waiting tickets leave the queues under the old settings and rejoin under the new.
+  std::vector<LiveTicket*> waiting;
+  if (auto q = queues_.find(id); q != queues_.end()) {
+    for (const TicketQueue::Entry& e : q->second.entries()) waiting.push_back(&live_.at(e.id));
+  }
+  for (LiveTicket* lt : waiting) dequeue(*lt);
+  it->second = std::move(next);
+  (void)set_team_policy(it->second);
+  touch(it->second);
+  for (LiveTicket* lt : waiting) {
+    if (lt->ticket.team == id) {
+      route(*lt, now, "team settings changed");
+    } else {
+      enqueue(*lt, now);
+    }
+  }
+  for (const AgentState* a : pool_.members(id)) pull(a->id, now);
+  finish(now);
   return take_changes();
 }
 
@@ -237,9 +594,11 @@ Result<Changes> Engine::create_agent(Agent draft, Time now) {
   draft.id = AgentId{++last_agent_id_};
   draft.created_at = draft.updated_at = now;
   Agent& a = agents_[draft.id] = std::move(draft);
-  sync_pool(a);
+  sync_pool(a, now);
+  if (a.presence == Presence::kOffline) offline_since_[a.id] = now;
   touch(a);
   pull(a.id, now);
+  finish(now);
   return take_changes();
 }
 
@@ -258,14 +617,24 @@ Result<Changes> Engine::update_agent(AgentId id, const AgentPatch& patch, Time n
   if (auto s = validate(next); !s) return s.error();
   if (auto s = check_teams(next.teams, "teams"); !s) return s.error();
 
-  const bool going_offline =
-      next.presence == Presence::kOffline && it->second.presence != Presence::kOffline;
+  const Presence before = it->second.presence;
   next.updated_at = now;
   it->second = std::move(next);
-  sync_pool(it->second);
+  sync_pool(it->second, now);
   touch(it->second);
-  if (going_offline) requeue_unworked(id, now);
+  if (it->second.presence == Presence::kOffline && before != Presence::kOffline) {
+    offline_since_[id] = now;
+    if (options_.presence_grace <= Duration(0)) {
+      requeue_unworked(id, now);
+    } else {
+      schedule(now + options_.presence_grace, Timer{TimerKind::kGrace, id.value, now});
+    }
+  } else if (it->second.presence == Presence::kOnline && before != Presence::kOnline) {
+    offline_since_.erase(id);
+    missed_offers_.erase(id);
+  }
   pull(id, now);
+  finish(now);
   return take_changes();
 }
 
@@ -278,14 +647,16 @@ Result<Changes> Engine::create_ticket(Ticket draft, Time now) {
   draft.status = TicketStatus::kNew;
   draft.assignee.reset();
   draft.created_at = draft.updated_at = now;
+  draft.queued_at = now;
+  draft.declined_by.clear();
   LiveTicket& lt = admit(std::move(draft));
   touch(lt.ticket);
-  route(lt, now);
+  route(lt, now, "arrived");
+  finish(now);
   return take_changes();
 }
 
-Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Time now,
-                                      const Ticket* stored) {
+Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Time now, const Ticket* stored) {
   auto live = live_.find(id);
   const bool was_live = live != live_.end();
   if (!was_live && !stored) return Error::NotFound("ticket " + std::to_string(id.value));
@@ -309,8 +680,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
     const AgentId agent = **patch.assignee;
     const AgentState* a = pool_.find(agent);
     if (!a) return Error::Invalid("assignee_id", "agent " + std::to_string(agent.value) + " does not exist");
-    const bool takes_new_load =
-        !is_terminal(next_status) && (!was_live || current.assignee != agent);
+    const bool takes_new_load = !is_terminal(next_status) && (!was_live || current.assignee != agent);
     if (takes_new_load && !a->has_room(current.channel)) {
       return Error::Conflict("capacity_exceeded",
                              "agent " + std::to_string(agent.value) + " has no room on " +
@@ -325,9 +695,10 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
   if (was_live) {
     lt = &live->second;
     dequeue(*lt);
+    unreserve(*lt);
     if (lt->ticket.assignee) {
       freed = lt->ticket.assignee;
-      release(*lt);
+      release(*lt, now);
     }
   } else {
     lt = &admit(*stored);  // a solved/closed ticket; retired again below if it stays terminal
@@ -345,27 +716,29 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
   }
   if (patch.status && *patch.status != t.status) {
     if (*patch.status == TicketStatus::kSolved) t.solved_at = now;
+    // The agent working the ticket has taken it on.
+    if (t.assignee && !t.accepted_at && *patch.status != TicketStatus::kOpen) t.accepted_at = now;
     t.status = *patch.status;
   }
-  if (patch.assignee) {
-    if (*patch.assignee != t.assignee) t.assigned_at.reset();
+  if (patch.assignee && *patch.assignee != t.assignee) {
+    t.assigned_at.reset();
+    t.accepted_at.reset();
     t.assignee = *patch.assignee;
   }
+  if (t.accepted_at || !t.assignee) t.offer_expires_at.reset();
   t.updated_at = now;
   touch(t);
 
   if (is_terminal(t.status)) {
+    t.offer_expires_at.reset();
     retire(id);
   } else if (t.assignee) {
     const AgentState* a = pool_.find(*t.assignee);
     if (a && a->has_room(t.channel)) {
       if (!t.assigned_at) {
-        RoutingExplanation why;
-        why.policy = "manual";
-        why.load = a->load[static_cast<std::size_t>(t.channel)];
-        why.capacity = a->capacity[static_cast<std::size_t>(t.channel)];
-        why.summary = "assigned by hand to " + describe_agent(find_agent(*t.assignee), *t.assignee);
-        assign(*lt, *t.assignee, std::move(why), now);
+        assign(*lt, *t.assignee, proficiency(*a, needs_at(*lt, t.team.value_or(TeamId{}), now)),
+               pool_.policy(t.team.value_or(TeamId{})), t.team.value_or(TeamId{}), "manual", now, 0);
+        lt->ticket.accepted_at = now;  // assigned by hand: nothing to accept
       } else {
         pool_.add_load(*t.assignee, t.channel, *t.assigned_at);
         assigned_[*t.assignee].insert(t.id);
@@ -374,12 +747,114 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
       // A reopened ticket whose agent is now full goes back to the queue.
       t.assignee.reset();
       t.assigned_at.reset();
-      route(*lt, now);
+      t.accepted_at.reset();
+      t.queued_at = now;
+      route(*lt, now, "reopened");
     }
   } else {
-    route(*lt, now);
+    if (!t.queued_at || freed) t.queued_at = now;
+    route(*lt, now, freed ? "unassigned" : "updated");
   }
   if (freed) pull(*freed, now);
+  finish(now);
+  return take_changes();
+}
+
+Result<Changes> Engine::accept(TicketId id, AgentId agent, Time now) {
+  auto it = live_.find(id);
+  if (it == live_.end() || it->second.ticket.assignee != agent) {
+    return Error::Conflict("not_offered", "ticket " + std::to_string(id.value) + " is not assigned or offered to agent " +
+                                              std::to_string(agent.value));
+  }
+  LiveTicket& lt = it->second;
+  Ticket& t = lt.ticket;
+  if (t.accepted_at) return take_changes();  // accepting twice is harmless
+  t.offer_expires_at.reset();
+  t.accepted_at = now;
+  t.updated_at = now;
+  if (t.status == TicketStatus::kNew) t.status = TicketStatus::kOpen;
+  missed_offers_.erase(agent);
+  record(lt, "accepted", nullptr, agent, std::nullopt, now, agent_label(agent) + " accepted");
+  touch(t);
+  finish(now);
+  return take_changes();
+}
+
+Result<Changes> Engine::decline(TicketId id, AgentId agent, Time now) {
+  auto it = live_.find(id);
+  if (it == live_.end() || it->second.ticket.assignee != agent) {
+    return Error::Conflict("not_offered", "ticket " + std::to_string(id.value) + " is not assigned or offered to agent " +
+                                              std::to_string(agent.value));
+  }
+  if (it->second.ticket.accepted_at) {
+    return Error::Conflict("already_accepted", "ticket " + std::to_string(id.value) + " was accepted; unassign it instead");
+  }
+  unassign_and_route(it->second, now, "declined", true);
+  pull(agent, now);
+  finish(now);
+  return take_changes();
+}
+
+std::optional<Time> Engine::next_due() const {
+  if (timers_.empty()) return std::nullopt;
+  return timers_.begin()->first;
+}
+
+Changes Engine::advance(Time now) {
+  while (!timers_.empty() && timers_.begin()->first <= now) {
+    const auto [at, timer] = *timers_.begin();
+    timers_.erase(timers_.begin());
+    switch (timer.kind) {
+      case TimerKind::kOfferExpiry: {
+        auto it = live_.find(TicketId{timer.id});
+        if (it == live_.end() || it->second.ticket.offer_expires_at != timer.stamp || !it->second.ticket.assignee) break;
+        const AgentId agent = *it->second.ticket.assignee;
+        const int max_missed = teams_.at(*it->second.ticket.team).routing.max_missed_offers;
+        unassign_and_route(it->second, at, "offer_expired", true);
+        if (++missed_offers_[agent] >= max_missed) {
+          Agent& a = agents_.at(agent);
+          if (a.presence == Presence::kOnline) {
+            a.presence = Presence::kAway;
+            a.updated_at = at;
+            pool_.set_presence(agent, Presence::kAway, at);
+            touch(a);
+          }
+          missed_offers_.erase(agent);
+        } else {
+          pull(agent, at);
+        }
+        break;
+      }
+      case TimerKind::kRelax: {
+        auto it = live_.find(TicketId{timer.id});
+        if (it == live_.end()) break;
+        LiveTicket& lt = it->second;
+        if (lt.ticket.assignee || lt.reserved_for || lt.ticket.queued_at != timer.stamp) break;
+        record(lt, "relaxed", nullptr, std::nullopt, std::nullopt, at,
+               "waited long enough for relaxation step " + std::to_string(relax_level(lt, at)));
+        route(lt, at, "relaxed");
+        break;
+      }
+      case TimerKind::kStickyWait: {
+        auto it = live_.find(TicketId{timer.id});
+        if (it == live_.end()) break;
+        LiveTicket& lt = it->second;
+        if (!lt.reserved_for || lt.ticket.queued_at != timer.stamp) break;
+        lt.sticky_done = true;
+        unreserve(lt);
+        route(lt, at, "sticky wait over");
+        break;
+      }
+      case TimerKind::kGrace: {
+        const AgentId agent{timer.id};
+        auto since = offline_since_.find(agent);
+        if (since == offline_since_.end() || since->second != timer.stamp) break;
+        requeue_unworked(agent, at);
+        break;
+      }
+    }
+    finish(at);
+  }
   return take_changes();
 }
 
@@ -407,12 +882,25 @@ std::optional<TeamId> Engine::team_named(const std::string& name) const {
   return std::nullopt;
 }
 
+std::optional<TicketNeeds> Engine::current_needs(TicketId id, TeamId team, Time now) const {
+  auto it = live_.find(id);
+  if (it == live_.end()) return std::nullopt;
+  return needs_at(it->second, team, now);
+}
+
+std::vector<TeamId> Engine::routable_teams(TicketId id, Time now) const {
+  auto it = live_.find(id);
+  if (it == live_.end()) return {};
+  return teams_for(it->second, now);
+}
+
 std::optional<std::size_t> Engine::queue_position(TicketId id) const {
   auto it = live_.find(id);
-  if (it == live_.end() || !it->second.ticket.team) return std::nullopt;
-  auto q = queues_.find(*it->second.ticket.team);
+  if (it == live_.end() || !it->second.ticket.team || it->second.queued_in.empty()) return std::nullopt;
+  const TeamId team = *it->second.ticket.team;
+  auto q = queues_.find(team);
   if (q == queues_.end()) return std::nullopt;
-  return q->second.position(queue_entry(it->second.ticket));
+  return q->second.position(queue_entry(it->second.ticket, team));
 }
 
 std::vector<QueueStats> Engine::queues(Time now) const {
@@ -426,6 +914,7 @@ std::vector<QueueStats> Engine::queues(Time now) const {
     QueueStats s;
     s.team = id;
     s.name = team.name;
+    s.policy = team.routing.policy;
     if (auto q = queues_.find(id); q != queues_.end()) {
       s.waiting = q->second.size();
       if (auto oldest = q->second.oldest()) s.oldest_wait = now - *oldest;

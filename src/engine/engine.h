@@ -1,26 +1,36 @@
 #pragma once
-// The engine holds the live routing state (teams, agents with presence and
-// load, open tickets, per-team queues) and makes every routing decision. It
-// is a deterministic state machine: commands come in with the current time,
-// and each returns the records it changed so the caller can make them
-// durable. It does no I/O, never reads a clock and is not thread-safe; the
-// caller serialises access.
+// The engine holds the live routing state (teams with their policies, agents
+// with presence and load, open tickets, per-team queues, timers) and makes
+// every routing decision. It is a deterministic state machine: commands come
+// in with the current time, and each returns the records it changed so the
+// caller can make them durable. It does no I/O, never reads a clock and is
+// not thread-safe; the caller serialises access. Time-driven work (offer
+// timeouts, relaxation steps, sticky waits, presence grace) happens in
+// advance(now), which the server calls on a wall-clock tick and the
+// simulator on a virtual one.
 //
 // Every command either fails with an Error and changes nothing, or succeeds
 // and returns Changes: the final state of each ticket, agent and team it
-// touched.
+// touched, and the routing decisions it made.
 //
 // Rules:
-// - A ticket with a team and no assignee is routed on arrival: the policy
-//   picks among agents that are online, in the team, have every required
-//   skill at its minimum and room on the ticket's channel; if nobody is
-//   eligible it waits in the team's queue (priority, then age).
+// - A ticket with a team and no assignee is routed on arrival by its team's
+//   policy among agents that are online, in the team, have every needed
+//   skill at its minimum, room on the ticket's channel and have not declined
+//   it; if nobody is eligible it waits in the team's queue.
+// - Needs relax with waiting time, per the team's ladder: optional skills
+//   dropped, minimum levels lowered, another team's agents let in.
+// - Queue order: rank (priority with aging), then age.
 // - An agent who comes online or gains room pulls the best waiting tickets
-//   it can serve, until it has no room or nothing fits.
-// - An agent going offline returns its tickets that are not yet being
-//   worked (status new or open) to their queues; pending/hold stay.
-// - solved/closed frees capacity. Capacity is never exceeded by routing or
-//   by a manual assignment (409 capacity_exceeded).
+//   it can serve (its sticky holds first), until it has no room or none fits.
+// - Offers (per team and channel): the agent holds the slot until it accepts,
+//   declines or the offer times out; then the next candidate gets it.
+//   max_missed_offers timeouts in a row set the agent away.
+// - An agent going offline keeps its work for the presence grace, then its
+//   unaccepted new/open tickets return to the queue, oldest first.
+// - batch_optimal teams assign their waiting tickets together at the end of
+//   each command (min-cost flow), then greedily whatever is left.
+// - solved/closed frees capacity. Capacity is never exceeded.
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +41,7 @@
 #include <vector>
 
 #include "core/agent.h"
+#include "core/decision.h"
 #include "core/snapshot.h"
 #include "core/status.h"
 #include "core/ticket.h"
@@ -45,7 +56,8 @@ struct Changes {
   std::vector<Ticket> tickets;
   std::vector<Agent> agents;
   std::vector<Team> teams;
-  bool empty() const { return tickets.empty() && agents.empty() && teams.empty(); }
+  std::vector<Decision> decisions;
+  bool empty() const { return tickets.empty() && agents.empty() && teams.empty() && decisions.empty(); }
 };
 
 // Fields a PATCH may change; an absent optional leaves the field alone. For
@@ -67,24 +79,37 @@ struct AgentPatch {
   std::optional<Presence> presence;
 };
 
+struct TeamPatch {
+  std::optional<std::string> name;
+  std::optional<TeamRouting> routing;
+};
+
 struct QueueStats {
   TeamId team;
   std::string name;
+  std::string policy;
   std::size_t waiting = 0;
   std::optional<Duration> oldest_wait;
   int agents_online = 0;
 };
 
+struct EngineOptions {
+  // How long an agent who goes offline keeps its work before unaccepted
+  // tickets return to the queue (mobile connections flap). 0: at once.
+  Duration presence_grace{0};
+};
+
 class Engine {
  public:
-  explicit Engine(std::unique_ptr<RoutingPolicy> policy);
+  explicit Engine(EngineOptions options = {});
 
   // Replaces all state with `snapshot`, then lets every online agent pull
   // waiting work. Returns what that routing changed.
   Changes restore(const Snapshot& snapshot, Time now);
 
-  // Team names are unique (409 duplicate_name).
+  // Team names are unique (409 duplicate_name); an unknown policy is 422.
   Result<Changes> create_team(Team draft, Time now);
+  Result<Changes> update_team(TeamId id, const TeamPatch& patch, Time now);
   // Teams must exist (422 on "teams").
   Result<Changes> create_agent(Agent draft, Time now);
   Result<Changes> update_agent(AgentId id, const AgentPatch& patch, Time now);
@@ -92,8 +117,16 @@ class Engine {
   Result<Changes> create_ticket(Ticket draft, Time now);
   // `stored` is the ticket as the store has it; used when the engine does
   // not hold it live (it is solved or closed). 404 when neither has it.
-  Result<Changes> update_ticket(TicketId id, const TicketPatch& patch, Time now,
-                                const Ticket* stored);
+  Result<Changes> update_ticket(TicketId id, const TicketPatch& patch, Time now, const Ticket* stored);
+  // The agent takes an offered (or directly assigned, not yet accepted)
+  // ticket. 409 not_offered when the ticket is not the agent's to accept.
+  Result<Changes> accept(TicketId id, AgentId agent, Time now);
+  // The agent refuses the ticket; it goes to the next candidate. 409 as above.
+  Result<Changes> decline(TicketId id, AgentId agent, Time now);
+  // Fires every timer due at or before `now`, in time order.
+  Changes advance(Time now);
+  // When the next timer is due, if any.
+  std::optional<Time> next_due() const;
 
   const Ticket* find_live_ticket(TicketId id) const;
   const Agent* find_agent(AgentId id) const;
@@ -103,42 +136,77 @@ class Engine {
   // 1-based place in its team's queue, nullopt when not waiting.
   std::optional<std::size_t> queue_position(TicketId id) const;
   std::vector<QueueStats> queues(Time now) const;
-  const RoutingPolicy& policy() const { return *policy_; }
-  // The routing view, for benchmarks and diagnostics.
-  const AgentPool& pool() const { return pool_; }
-  TicketNeeds needs_for(TeamId team, Channel channel, const SkillLevels& skills) {
-    return {team, channel, skills_.intern_all(skills)};
-  }
   std::size_t live_ticket_count() const { return live_.size(); }
+  // The routing view, for benchmarks, tests and diagnostics.
+  const AgentPool& pool() const { return pool_; }
+  const RoutingPolicy& policy(TeamId team) const { return pool_.policy(team); }
+  TicketNeeds needs_for(TeamId team, Channel channel, const SkillLevels& skills) {
+    return {team, channel, skills_.intern_all(skills), std::nullopt, {}};
+  }
+  // The needs a live ticket has now (after relaxation), for `team`.
+  std::optional<TicketNeeds> current_needs(TicketId id, TeamId team, Time now) const;
+  // Teams a waiting ticket may be routed to now (its own, plus overflow).
+  std::vector<TeamId> routable_teams(TicketId id, Time now) const;
 
  private:
   struct LiveTicket {
     Ticket ticket;
-    std::vector<SkillLevel> skills;  // interned required skills
+    std::vector<SkillLevel> required;   // interned
+    std::vector<SkillLevel> optional;   // interned
+    std::vector<TeamId> queued_in;      // teams whose queue holds it
+    std::vector<SkillLevel> queued_needs;
+    std::optional<AgentId> reserved_for;  // sticky: held for this agent
+    bool sticky_done = false;           // the sticky wait is over
+  };
+  enum class TimerKind { kOfferExpiry, kRelax, kStickyWait, kGrace };
+  struct Timer {
+    TimerKind kind;
+    std::int64_t id;   // ticket or agent id
+    Time stamp;        // what the target must still show for the timer to count
+    auto operator<=>(const Timer&) const = default;
   };
 
+  // Ticket bookkeeping.
   LiveTicket& admit(Ticket t);
   void retire(TicketId id);
-  TicketQueue::Entry queue_entry(const Ticket& t) const;
-  void enqueue(LiveTicket& lt);
+  int relax_level(const LiveTicket& lt, Time now) const;
+  TicketNeeds needs_at(const LiveTicket& lt, TeamId team, Time now) const;
+  std::vector<TeamId> teams_for(const LiveTicket& lt, Time now) const;
+  TicketQueue::Entry queue_entry(const Ticket& t, TeamId team) const;
+  void enqueue(LiveTicket& lt, Time now);
   void dequeue(LiveTicket& lt);
-  // Routes an unassigned ticket: assigns it or queues it.
-  void route(LiveTicket& lt, Time now);
-  void assign(LiveTicket& lt, AgentId agent, RoutingExplanation why, Time now);
-  // Takes the ticket's load off its assignee (the assignee stays recorded).
-  void release(LiveTicket& lt);
-  // Lets `agent` take waiting tickets while it has room.
+  void unreserve(LiveTicket& lt);
+
+  // Routing.
+  void route(LiveTicket& lt, Time now, const char* why);
+  void assign(LiveTicket& lt, AgentId agent, int proficiency, const RoutingPolicy& policy, TeamId team,
+              const char* outcome, Time now, int compared);
+  void release(LiveTicket& lt, Time now);
+  void unassign_and_route(LiveTicket& lt, Time now, const char* outcome, bool declined);
   void pull(AgentId agent, Time now);
   void requeue_unworked(AgentId agent, Time now);
-  void sync_pool(const Agent& a);
+  void run_batches(Time now);
+  void finish(Time now);  // end of every command: batches
+
+  // Decisions.
+  void record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
+              std::optional<TeamId> team, Time now, std::string summary);
+  std::string agent_label(AgentId id) const;
+
+  void sync_pool(const Agent& a, Time now);
   Status check_teams(const std::vector<TeamId>& teams, const std::string& field) const;
+  Status set_team_policy(Team& team);
+  void rekey_queue(TeamId team, Time now);
+  void schedule(Time at, Timer t) { timers_.emplace(at, t); }
 
   void touch(const Ticket& t);
   void touch(const Agent& a);
   void touch(const Team& t);
   Changes take_changes();
 
-  std::unique_ptr<RoutingPolicy> policy_;
+  EngineOptions options_;
+  std::unique_ptr<RoutingPolicy> default_policy_;
+  std::map<TeamId, std::unique_ptr<RoutingPolicy>> policies_;
   SkillTable skills_;
   AgentPool pool_;
   std::map<TeamId, Team> teams_;
@@ -146,6 +214,12 @@ class Engine {
   std::unordered_map<TicketId, LiveTicket> live_;
   std::map<TeamId, TeamQueue> queues_;
   std::unordered_map<AgentId, std::set<TicketId>> assigned_;  // live tickets holding load
+  std::unordered_map<AgentId, std::set<TicketId>> reserved_;  // sticky holds
+  std::unordered_map<std::string, AgentId> last_agent_of_;    // requester e-mail -> agent
+  std::unordered_map<AgentId, int> missed_offers_;
+  std::unordered_map<AgentId, Time> offline_since_;
+  std::multimap<Time, Timer> timers_;
+  std::set<TeamId> batch_dirty_;
   std::int64_t last_ticket_id_ = 0;
   std::int64_t last_agent_id_ = 0;
   std::int64_t last_team_id_ = 0;
@@ -156,6 +230,7 @@ class Engine {
   std::unordered_map<TicketId, Ticket> retired_;
   std::vector<AgentId> touched_agents_;
   std::vector<TeamId> touched_teams_;
+  std::vector<Decision> decisions_;
 };
 
 }  // namespace sb

@@ -9,7 +9,7 @@ Time at(int s) { return from_millis(1'000'000 + s * 1000); }
 
 class EngineTest : public ::testing::Test {
  protected:
-  EngineTest() : engine(std::move(make_policy("skills_best_match").value())) {
+  EngineTest() {
     team = engine.create_team(Team{TeamId{}, "support", {}}, at(0))->teams.at(0).id;
     other_team = engine.create_team(Team{TeamId{}, "billing", {}}, at(0))->teams.at(0).id;
   }
@@ -241,7 +241,7 @@ TEST_F(EngineTest, RestoreRebuildsLoadAndQueues) {
   s.max_ticket_id = 2;
   s.max_agent_id = a.value;
   s.max_team_id = 2;
-  Engine fresh(std::move(make_policy("skills_best_match").value()));
+  Engine fresh;
   Changes c = fresh.restore(s, at(50));
   EXPECT_TRUE(c.empty());
   EXPECT_EQ(fresh.agent_state(a)->load[0], 1);

@@ -91,6 +91,9 @@ Api::Api(Service& service, std::string admin_token_hash)
           {"GET", "/api/v1/tickets", Access::kAgent, [this](Request& r) { return list_tickets(r); }},
           {"GET", "/api/v1/tickets/{id}", Access::kAgent, [this](Request& r) { return get_ticket(r); }},
           {"PATCH", "/api/v1/tickets/{id}", Access::kAgent, [this](Request& r) { return update_ticket(r); }},
+          {"POST", "/api/v1/tickets/{id}/accept", Access::kAgent, [this](Request& r) { return accept_ticket(r); }},
+          {"POST", "/api/v1/tickets/{id}/decline", Access::kAgent, [this](Request& r) { return decline_ticket(r); }},
+          {"GET", "/api/v1/tickets/{id}/routing", Access::kAgent, [this](Request& r) { return ticket_routing(r); }},
           {"POST", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return create_agent(r); }},
           {"GET", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return list_agents(r); }},
           {"GET", "/api/v1/agents/{id}", Access::kAgent, [this](Request& r) { return get_agent(r); }},
@@ -98,6 +101,8 @@ Api::Api(Service& service, std::string admin_token_hash)
           {"PUT", "/api/v1/agents/{id}/presence", Access::kAgent, [this](Request& r) { return set_presence(r); }},
           {"POST", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return create_team(r); }},
           {"GET", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return list_teams(r); }},
+          {"GET", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return get_team(r); }},
+          {"PATCH", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return update_team(r); }},
           {"GET", "/api/v1/queues", Access::kAdmin, [this](Request& r) { return list_queues(r); }},
           {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }},
       }) {}
@@ -150,14 +155,35 @@ Response Api::create_ticket(Request& r) {
   return created(to_json(ok_or_throw(service_.create_ticket(std::move(draft)))));
 }
 
-Response Api::get_ticket(Request& r) {
-  const TicketId id{id_param(r, "ticket")};
+TicketView Api::visible_ticket(const Request& r, TicketId id) {
   auto found = ok_or_throw(service_.find_ticket(id));
   if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
   if (!r.principal.is_admin() && found->ticket.assignee != r.principal.agent) {
     throw Fail{Error::Forbidden("agents may read only their own tickets")};
   }
-  return ok(to_json(*found));
+  return std::move(*found);
+}
+
+Response Api::get_ticket(Request& r) { return ok(to_json(visible_ticket(r, TicketId{id_param(r, "ticket")}))); }
+
+Response Api::accept_ticket(Request& r) {
+  const TicketView t = visible_ticket(r, TicketId{id_param(r, "ticket")});
+  if (!t.ticket.assignee) throw Fail{Error::Conflict("not_offered", "the ticket is not offered to anyone")};
+  return ok(to_json(ok_or_throw(service_.accept(t.ticket.id, *t.ticket.assignee))));
+}
+
+Response Api::decline_ticket(Request& r) {
+  const TicketView t = visible_ticket(r, TicketId{id_param(r, "ticket")});
+  if (!t.ticket.assignee) throw Fail{Error::Conflict("not_offered", "the ticket is not offered to anyone")};
+  return ok(to_json(ok_or_throw(service_.decline(t.ticket.id, *t.ticket.assignee))));
+}
+
+Response Api::ticket_routing(Request& r) {
+  const TicketView t = visible_ticket(r, TicketId{id_param(r, "ticket")});
+  const int limit = static_cast<int>(int_query(r, "limit", 1, 100).value_or(50));
+  json decisions = json::array();
+  for (const Decision& d : ok_or_throw(service_.list_decisions(t.ticket.id, limit))) decisions.push_back(to_json(d));
+  return ok({{"ticket_id", t.ticket.id.value}, {"decisions", std::move(decisions)}});
 }
 
 Response Api::list_tickets(Request& r) {
@@ -243,7 +269,7 @@ Response Api::set_presence(Request& r) {
 
 Response Api::create_team(Request& r) {
   const json body = parse_body(r);
-  Team draft = ok_or_throw(parse_team_create(body));
+  Team draft = ok_or_throw(parse_team_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
   return created(to_json(ok_or_throw(service_.create_team(std::move(draft)))));
 }
 
@@ -251,6 +277,23 @@ Response Api::list_teams(Request&) {
   json teams = json::array();
   for (const Team& t : ok_or_throw(service_.list_teams())) teams.push_back(to_json(t));
   return ok({{"teams", std::move(teams)}});
+}
+
+Response Api::get_team(Request& r) {
+  const TeamId id{id_param(r, "team")};
+  auto team = ok_or_throw(service_.find_team(id));
+  if (!team) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
+  return ok(to_json(*team));
+}
+
+Response Api::update_team(Request& r) {
+  const TeamId id{id_param(r, "team")};
+  auto team = ok_or_throw(service_.find_team(id));
+  if (!team) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
+  const json body = parse_body(r);
+  TeamPatch patch = ok_or_throw(
+      parse_team_patch(body, team->routing, [this](const std::string& n) { return service_.team_by_name(n); }));
+  return ok(to_json(ok_or_throw(service_.update_team(id, patch))));
 }
 
 Response Api::list_queues(Request&) {

@@ -35,6 +35,13 @@ class Api {
   Response set_presence(Request&);
   Response create_team(Request&);
   Response list_teams(Request&);
+  Response get_team(Request&);
+  Response update_team(Request&);
+  Response accept_ticket(Request&);
+  Response decline_ticket(Request&);
+  Response ticket_routing(Request&);
+  // The ticket, or 404; for an agent token, 403 unless it is the agent's own.
+  TicketView visible_ticket(const Request& r, TicketId id);
   Response list_queues(Request&);
   Response create_token(Request&);
 

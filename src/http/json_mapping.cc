@@ -2,6 +2,9 @@
 
 #include <set>
 
+#include "routing/policy.h"
+#include "store/json_codec.h"
+
 namespace sb::http {
 namespace {
 
@@ -44,6 +47,27 @@ class Fields {
     }
     return i;
   }
+
+  std::optional<double> number(const std::string& key, double lo, double hi) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_number()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be a number"));
+    const double d = v.get<double>();
+    if (!(d >= lo && d <= hi)) {
+      return fail(Error::Invalid(name(key), "'" + name(key) + "' must be between " + std::to_string(static_cast<long long>(lo)) +
+                                                " and " + std::to_string(static_cast<long long>(hi))));
+    }
+    return d;
+  }
+
+  std::optional<Duration> seconds(const std::string& key, double lo, double hi) {
+    auto d = number(key, lo, hi);
+    if (!d) return std::nullopt;
+    return Duration(static_cast<std::int64_t>(*d * 1000.0));
+  }
+
+  const json& at(const std::string& key) const { return obj_.at(key); }
+  std::string field(const std::string& key) const { return name(key); }
 
   template <class E>
   std::optional<E> enumeration(const std::string& key) {
@@ -180,6 +204,7 @@ Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams) 
   if (auto s = f.string("category", 200)) t.category = *s;
   if (f.has("team") && !f.is_null("team") && !f.error()) t.team = f.team(body.at("team"), "team", teams);
   if (auto s = f.skills("required_skills")) t.required_skills = *s;
+  if (auto s = f.skills("optional_skills")) t.optional_skills = *s;
   if (auto s = f.strings("tags")) t.tags = *s;
   if (auto s = f.finish(); !s) return s.error();
   if (auto s = validate(t); !s) return s.error();
@@ -242,14 +267,84 @@ Result<AgentPatch> parse_agent_patch(const json& body, const TeamResolver& teams
   return p;
 }
 
-Result<Team> parse_team_create(const json& body) {
+Result<TeamRouting> parse_routing(const json& routing, TeamRouting r, const TeamResolver& teams) {
+  Fields f(routing, "routing");
+  if (auto p = f.string("policy", 64)) r.policy = *p;
+  if (auto p = f.string("fallback_policy", 64)) r.fallback_policy = *p;
+  if (auto d = f.seconds("sticky_wait_seconds", 0, 86400)) r.sticky_wait = *d;
+  if (auto m = f.enumeration<LoadMeasure>("load_measure")) r.load_measure = *m;
+  if (auto d = f.seconds("aging_step_seconds", 0, 30 * 86400)) r.aging_step = *d;
+  if (auto d = f.seconds("offer_timeout_seconds", 1, 3600)) r.offer_timeout = *d;
+  if (auto n = f.integer("max_missed_offers", 1, 100)) r.max_missed_offers = static_cast<int>(*n);
+  if (f.has("offer_mode") && !f.error()) {
+    const json& modes = f.at("offer_mode");
+    Fields m(modes, "routing.offer_mode");
+    if (modes.is_object()) {
+      for (const auto& [channel, mode] : modes.items()) {
+        auto c = parse_enum<Channel>(channel, "routing.offer_mode." + channel);
+        if (!c) {
+          f.fail(c.error());
+          break;
+        }
+        if (auto v = m.enumeration<OfferMode>(channel)) r.offer_mode[static_cast<std::size_t>(*c)] = *v;
+      }
+    }
+    if (auto e = m.error()) f.fail(*e);
+  }
+  if (f.has("relaxation") && !f.error()) {
+    const json& steps = f.at("relaxation");
+    if (!steps.is_array()) {
+      f.fail(Error::Invalid("routing.relaxation", "'routing.relaxation' must be an array of steps"));
+    } else {
+      r.relaxation.clear();
+      for (std::size_t i = 0; i < steps.size() && !f.error(); ++i) {
+        Fields step(steps[i], "routing.relaxation[" + std::to_string(i) + "]");
+        RelaxStep out;
+        if (!step.has("after_seconds") && !step.error()) step.fail(Error::Missing(step.field("after_seconds")));
+        if (auto d = step.seconds("after_seconds", 0, 30 * 86400)) out.after = *d;
+        if (!step.has("action") && !step.error()) step.fail(Error::Missing(step.field("action")));
+        if (auto a = step.enumeration<RelaxAction>("action")) out.action = *a;
+        if (auto by = step.integer("by", 1, 4)) out.by = static_cast<int>(*by);
+        if (step.has("team") && !step.error()) out.team = step.team(steps[i].at("team"), step.field("team"), teams);
+        if (out.action == RelaxAction::kOverflow && !out.team && !step.error()) {
+          step.fail(Error::Missing(step.field("team")));
+        }
+        if (auto s = step.finish(); !s) f.fail(s.error());
+        r.relaxation.push_back(out);
+      }
+    }
+  }
+  if (auto s = f.finish(); !s) return s.error();
+  if (auto p = make_policy(r); !p) return p.error();
+  return r;
+}
+
+Result<Team> parse_team_create(const json& body, const TeamResolver& teams) {
   Fields f(body);
   Team t;
   if (!f.has("name") && !f.error()) return Error::Missing("name");
   if (auto s = f.string("name", 200)) t.name = *s;
+  if (f.has("routing") && !f.error()) {
+    auto r = parse_routing(body.at("routing"), t.routing, teams);
+    if (!r) return r.error();
+    t.routing = std::move(*r);
+  }
   if (auto s = f.finish(); !s) return s.error();
   if (auto s = validate(t); !s) return s.error();
   return t;
+}
+
+Result<TeamPatch> parse_team_patch(const json& body, const TeamRouting& current, const TeamResolver& teams) {
+  Fields f(body);
+  TeamPatch p;
+  p.name = f.string("name", 200);
+  if (f.has("routing") && !f.error()) {
+    auto r = parse_routing(body.at("routing"), current, teams);
+    if (!r) return r.error();
+    p.routing = std::move(*r);
+  }
+  if (auto s = f.finish(); !s) return s.error();
+  return p;
 }
 
 Result<Presence> parse_presence(const json& body) {
@@ -280,13 +375,20 @@ json to_json(const TicketView& v) {
          {"category", t.category},
          {"team", t.team ? json(t.team->value) : json(nullptr)},
          {"required_skills", t.required_skills},
+         {"optional_skills", t.optional_skills},
          {"tags", t.tags},
          {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
          {"created_at", format_time(t.created_at)},
          {"updated_at", format_time(t.updated_at)},
          {"assigned_at", optional_time(t.assigned_at)},
          {"solved_at", optional_time(t.solved_at)},
-         {"queue_position", v.queue_position ? json(*v.queue_position) : json(nullptr)}};
+         {"queue_position", v.queue_position ? json(*v.queue_position) : json(nullptr)},
+         {"queued_at", optional_time(t.queued_at)},
+         {"offer_expires_at", optional_time(t.offer_expires_at)},
+         {"accepted_at", optional_time(t.accepted_at)}};
+  json declined = json::array();
+  for (AgentId a : t.declined_by) declined.push_back(a.value);
+  j["declined_by"] = std::move(declined);
   if (t.routing) {
     const RoutingExplanation& r = *t.routing;
     j["routing"] = {{"policy", r.policy},   {"agent_id", r.agent.value}, {"proficiency", r.proficiency},
@@ -316,12 +418,20 @@ json to_json(const AgentView& v) {
 }
 
 json to_json(const Team& t) {
-  return {{"id", t.id.value}, {"name", t.name}, {"created_at", format_time(t.created_at)}};
+  return {{"id", t.id.value}, {"name", t.name}, {"created_at", format_time(t.created_at)},
+          {"routing", routing_to_json(t.routing)}};
+}
+
+json to_json(const Decision& d) {
+  json j = decision_to_json(d);
+  j.erase("at_ms");
+  return j;
 }
 
 json to_json(const QueueStats& q) {
   return {{"team", q.team.value},
           {"name", q.name},
+          {"policy", q.policy},
           {"waiting", q.waiting},
           {"oldest_wait_seconds", q.oldest_wait ? json(q.oldest_wait->count() / 1000.0) : json(nullptr)},
           {"agents_online", q.agents_online}};

@@ -21,7 +21,13 @@ Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams);
 Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& teams);
 Result<Agent> parse_agent_create(const json& body, const TeamResolver& teams);
 Result<AgentPatch> parse_agent_patch(const json& body, const TeamResolver& teams);
-Result<Team> parse_team_create(const json& body);
+// A team: {"name", "routing": {...}}. Team names in routing (overflow) are
+// resolved with `teams`.
+Result<Team> parse_team_create(const json& body, const TeamResolver& teams);
+// {"name"?, "routing"?: {...}}: routing fields not given keep `current`'s.
+Result<TeamPatch> parse_team_patch(const json& body, const TeamRouting& current, const TeamResolver& teams);
+// The "routing" object alone, over `base`; errors name "routing.<field>".
+Result<TeamRouting> parse_routing(const json& routing, TeamRouting base, const TeamResolver& teams);
 Result<Presence> parse_presence(const json& body);
 Result<AgentId> parse_token_request(const json& body);
 
@@ -29,5 +35,6 @@ json to_json(const TicketView& v);
 json to_json(const AgentView& v);
 json to_json(const Team& t);
 json to_json(const QueueStats& q);
+json to_json(const Decision& d);
 
 }  // namespace sb::http

@@ -1,16 +1,15 @@
 #pragma once
 // The routing view of every agent: skills, teams, presence, capacity and load
-// per channel, and when each was last given work. Alongside it an
+// per channel, and when each last got and last finished work. Alongside it an
 // availability index answers "which agents of team T could take one more
 // ticket on channel C, with skill S" without scanning every agent.
 //
 // An agent is *available* on (team, channel) when it is online, belongs to
 // the team and its load on the channel is below its capacity there. Each
 // index bucket (team, channel, skill) holds the available agents with that
-// skill, ordered best first for skills_best_match: higher level, then lower
-// load relative to capacity, then longer since last assignment on that
-// channel, then lower id. Idle time is per channel so that work on one
-// channel reorders only that channel's buckets.
+// skill, ordered best first by the team's policy (RoutingPolicy::rank). The
+// times in a rank are per channel, so work on one channel reorders only that
+// channel's buckets.
 //
 // Not thread-safe; owned by one Engine.
 #include <boost/container/small_vector.hpp>
@@ -25,6 +24,9 @@
 
 namespace sb {
 
+class RoutingPolicy;
+using RankKey = std::array<std::int64_t, 3>;
+
 struct AgentState {
   AgentId id;
   // Sorted by skill id, kept inline for the usual handful of skills: the
@@ -36,6 +38,7 @@ struct AgentState {
   Presence presence = Presence::kOffline;
   Time last_assigned{};  // on any channel; the epoch when never assigned
   std::array<Time, enum_count<Channel>()> last_assigned_on{};  // per channel
+  std::array<Time, enum_count<Channel>()> idle_since_on{};     // last finished work or came online, per channel
 
   // The agent's level in `skill`, 0 when it lacks it.
   int level(SkillId skill) const;
@@ -48,30 +51,38 @@ struct AgentState {
 class AgentPool {
  public:
   struct Entry {
-    int level;
-    int load;
-    int capacity;
-    Time last_assigned;        // on the bucket's channel
+    RankKey key;               // the team policy's rank: lower is better
     AgentId id;
+    int level;                 // in the bucket's skill; 0 in the any-skill bucket
     const AgentState* agent;   // stable: agents are never erased
-    bool operator<(const Entry& o) const;
+    bool operator<(const Entry& o) const { return key != o.key ? key < o.key : id < o.id; }
   };
   using Bucket = std::set<Entry>;
 
-  // Adds or replaces the agent; keeps its load and last assignment when it
-  // already exists.
-  void upsert(AgentId id, std::vector<SkillLevel> skills, std::vector<TeamId> teams,
-              const ChannelCounts& capacity, Presence presence);
-  void set_presence(AgentId id, Presence presence);
+  // `fallback` ranks the buckets of teams with no policy set.
+  explicit AgentPool(const RoutingPolicy& fallback) : fallback_(&fallback) {}
+
+  // The policy that orders `team`'s buckets; re-indexes the team. The policy
+  // must outlive the pool or the next call for the team.
+  void set_policy(TeamId team, const RoutingPolicy* policy);
+  const RoutingPolicy& policy(TeamId team) const;
+
+  // Adds or replaces the agent; keeps its load and times when it exists.
+  void upsert(AgentId id, const std::vector<SkillLevel>& skills, std::vector<TeamId> teams,
+              const ChannelCounts& capacity, Presence presence, Time now);
+  void set_presence(AgentId id, Presence presence, Time now);
   // Moves one unit of load on `c`; `at` becomes the last assignment on `c`
   // when later. Does not check capacity: callers do.
   void add_load(AgentId id, Channel c, Time at);
-  void remove_load(AgentId id, Channel c);
+  // Frees one unit on `c`; the agent has been idle on `c` since `now`.
+  void remove_load(AgentId id, Channel c, Time now);
   // Restores the last assignment time (at start-up), on every channel.
   void set_last_assigned(AgentId id, Time at);
 
   const AgentState* find(AgentId id) const;
   const std::map<AgentId, AgentState>& all() const { return agents_; }
+  // The agents in `team`, in id order.
+  std::vector<const AgentState*> members(TeamId team) const;
 
   // Available agents of (team, channel) having `skill`, best first; nullptr
   // when none. kAnySkill gives all available agents of the team.
@@ -94,9 +105,13 @@ class AgentPool {
   void index(const AgentState& a);
   void unindex(const AgentState& a, Channel c);
   void index(const AgentState& a, Channel c);
-  Entry entry(const AgentState& a, std::size_t c, int level) const;
+  void unindex(const AgentState& a, TeamId team, Channel c);
+  void index(const AgentState& a, TeamId team, Channel c);
 
+  const RoutingPolicy* fallback_;
+  std::unordered_map<TeamId, const RoutingPolicy*> policies_;
   std::map<AgentId, AgentState> agents_;  // node-based: Entry::agent stays valid
+  std::unordered_map<TeamId, std::set<AgentId>> members_;
   std::unordered_map<Key, Bucket, KeyHash> buckets_;
 };
 

@@ -2,14 +2,65 @@
 
 #include <string>
 
+#include "routing/batch_optimal.h"
+#include "routing/least_loaded.h"
+#include "routing/longest_idle.h"
+#include "routing/round_robin.h"
 #include "routing/skills_best_match.h"
+#include "routing/sticky.h"
 
 namespace sb {
 
-Result<std::unique_ptr<RoutingPolicy>> make_policy(std::string_view name, std::string_view field) {
+int proficiency(const AgentState& a, const TicketNeeds& needs) {
+  int sum = 0;
+  for (SkillLevel n : needs.skills) sum += a.level(n.skill);
+  return sum;
+}
+
+std::optional<Pick> RoutingPolicy::pick(const AgentPool& pool, const TicketNeeds& needs) const {
+  const AgentPool::Bucket* walk = nullptr;
+  if (needs.skills.empty()) {
+    walk = pool.bucket(needs.team, needs.channel, kAnySkill);
+  } else {
+    for (SkillLevel need : needs.skills) {
+      const AgentPool::Bucket* b = pool.bucket(needs.team, needs.channel, need.skill);
+      if (!b) return std::nullopt;
+      if (!walk || b->size() < walk->size()) walk = b;
+    }
+  }
+  if (!walk) return std::nullopt;
+  for (const AgentPool::Entry& e : *walk) {
+    if (!e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
+    return Pick{e.id, proficiency(*e.agent, needs), 1};
+  }
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<RoutingPolicy>> make_policy(const TeamRouting& routing, std::string_view field) {
+  const std::string_view name = routing.policy;
   if (name == SkillsBestMatch::kName) return std::unique_ptr<RoutingPolicy>(new SkillsBestMatch());
-  return Error::Invalid(std::string(field), "unknown routing policy '" + std::string(name) +
-                                                "'; expected one of skills_best_match");
+  if (name == RoundRobin::kName) return std::unique_ptr<RoutingPolicy>(new RoundRobin());
+  if (name == LeastLoaded::kName) return std::unique_ptr<RoutingPolicy>(new LeastLoaded(routing.load_measure));
+  if (name == LongestIdle::kName) return std::unique_ptr<RoutingPolicy>(new LongestIdle());
+  if (name == BatchOptimal::kName) return std::unique_ptr<RoutingPolicy>(new BatchOptimal());
+  if (name == Sticky::kName) {
+    TeamRouting fallback = routing;
+    fallback.policy = routing.fallback_policy;
+    if (fallback.policy == Sticky::kName || fallback.policy == BatchOptimal::kName) {
+      return Error::Invalid("routing.fallback_policy", "sticky falls back to a greedy policy other than sticky");
+    }
+    auto inner = make_policy(fallback, "routing.fallback_policy");
+    if (!inner) return inner.error();
+    return std::unique_ptr<RoutingPolicy>(new Sticky(std::move(*inner), routing.sticky_wait));
+  }
+  return Error::Invalid(std::string(field), "unknown routing policy '" + std::string(name) + "'; expected one of " +
+                                                std::string(kPolicyNames));
+}
+
+Result<std::unique_ptr<RoutingPolicy>> make_policy(std::string_view name, std::string_view field) {
+  TeamRouting routing;
+  routing.policy = std::string(name);
+  return make_policy(routing, field);
 }
 
 }  // namespace sb

@@ -6,6 +6,7 @@ namespace sb {
 
 SkillId SkillTable::intern(std::string_view name) {
   auto [it, inserted] = ids_.try_emplace(std::string(name), static_cast<SkillId>(ids_.size()));
+  if (inserted) names_.emplace_back(name);
   return it->second;
 }
 

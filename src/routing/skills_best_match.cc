@@ -2,19 +2,30 @@
 
 namespace sb {
 
-std::optional<Pick> SkillsBestMatch::pick(const AgentPool& pool, const TicketNeeds& needs) const {
-  if (needs.skills.empty()) {
-    const AgentPool::Bucket* any = pool.bucket(needs.team, needs.channel, kAnySkill);
-    if (!any) return std::nullopt;
-    return Pick{any->begin()->id, 0, 1};
-  }
+RankKey SkillsBestMatch::rank(const AgentState& a, Channel c, int level) const {
+  const auto i = static_cast<std::size_t>(c);
+  return {-level, load_ratio_key(a.load[i], a.capacity[i]), to_millis(a.last_assigned_on[i])};
+}
 
-  if (needs.skills.size() == 1) {
-    // The bucket is in exactly this policy's order: its first agent wins.
-    const SkillLevel need = needs.skills.front();
-    const AgentPool::Bucket* b = pool.bucket(needs.team, needs.channel, need.skill);
-    if (!b || b->begin()->level < need.level) return std::nullopt;
-    return Pick{b->begin()->id, b->begin()->level, 1};
+ScoreParts SkillsBestMatch::score(const AgentState& a, const TicketNeeds& needs) const {
+  const auto i = static_cast<std::size_t>(needs.channel);
+  return {{"proficiency", proficiency(a, needs)},
+          {"load_share", load_share(a.load[i], a.capacity[i])},
+          {"last_assigned_ms", static_cast<double>(to_millis(a.last_assigned_on[i]))}};
+}
+
+std::optional<Pick> SkillsBestMatch::pick(const AgentPool& pool, const TicketNeeds& needs) const {
+  if (needs.skills.size() <= 1) {
+    // The bucket is in exactly this policy's order: its first fit wins.
+    const SkillId skill = needs.skills.empty() ? kAnySkill : needs.skills.front().skill;
+    const int min = needs.skills.empty() ? 0 : needs.skills.front().level;
+    const AgentPool::Bucket* b = pool.bucket(needs.team, needs.channel, skill);
+    if (!b) return std::nullopt;
+    for (const AgentPool::Entry& e : *b) {
+      if (e.level < min) return std::nullopt;
+      if (!needs.excludes(e.id)) return Pick{e.id, e.level, 1};
+    }
+    return std::nullopt;
   }
 
   // Several skills: walk the smallest bucket among them; its order is by that
@@ -37,26 +48,14 @@ std::optional<Pick> SkillsBestMatch::pick(const AgentPool& pool, const TicketNee
   for (const AgentPool::Entry& e : *primary) {
     if (e.level < primary_need.level) break;
     if (best && best->proficiency > e.level + others_max) break;
-    const AgentState* agent = e.agent;
-    int sum = 0;
-    bool ok = true;
-    for (SkillLevel need : needs.skills) {
-      const int level = agent->level(need.skill);
-      if (level < need.level) {
-        ok = false;
-        break;
-      }
-      sum += level;
-    }
-    if (!ok) continue;
+    if (!e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
+    const int sum = proficiency(*e.agent, needs);
     ++compared;
-    // Entries come in (level, load, idle) order, so among equal sums the first
-    // seen wins unless a later one is less loaded or idler.
+    // Among equal sums the lower load share, then the longer idle, wins;
+    // those are key[1] and key[2] of the rank.
     bool better = !best || sum > best->proficiency;
     if (!better && sum == best->proficiency) {
-      AgentPool::Entry a = e, b = *best_entry;
-      a.level = b.level = 0;  // compare on load, idle and id alone
-      better = a < b;
+      better = std::tie(e.key[1], e.key[2], e.id) < std::tie(best_entry->key[1], best_entry->key[2], best_entry->id);
     }
     if (better) {
       best = Pick{e.id, sum, 0};

@@ -11,14 +11,14 @@ const ChannelCounts kCap{4, 4, 4, 4, 4};
 class SkillsBestMatchTest : public ::testing::Test {
  protected:
   void add(std::int64_t id, const SkillLevels& levels, Presence p = Presence::kOnline) {
-    pool.upsert(AgentId{id}, skills.intern_all(levels), {kTeam}, kCap, p);
+    pool.upsert(AgentId{id}, skills.intern_all(levels), {kTeam}, kCap, p, from_millis(0));
   }
   std::optional<Pick> pick(const SkillLevels& needs, Channel c = Channel::kEmail) {
-    return policy.pick(pool, TicketNeeds{kTeam, c, skills.intern_all(needs)});
+    return policy.pick(pool, TicketNeeds{kTeam, c, skills.intern_all(needs), std::nullopt, {}});
   }
   SkillTable skills;
-  AgentPool pool;
   SkillsBestMatch policy;
+  AgentPool pool{policy};
 };
 
 TEST_F(SkillsBestMatchTest, RequiresEverySkillAtTheMinimum) {
@@ -63,9 +63,25 @@ TEST(MakePolicy, UnknownNameIsAnError) {
   auto p = make_policy("skills_best_match");
   ASSERT_TRUE(p.ok());
   EXPECT_EQ((*p)->name(), "skills_best_match");
+  for (std::string_view name : {"round_robin", "least_loaded", "longest_idle", "sticky", "batch_optimal"}) {
+    auto q = make_policy(name);
+    ASSERT_TRUE(q.ok()) << name;
+    EXPECT_EQ((*q)->name(), name);
+  }
   auto bad = make_policy("fastest", "routing.policy");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "routing.policy");
+  TeamRouting sticky_on_sticky;
+  sticky_on_sticky.policy = "sticky";
+  sticky_on_sticky.fallback_policy = "sticky";
+  EXPECT_EQ(make_policy(sticky_on_sticky).error().field, "routing.fallback_policy");
+}
+
+TEST_F(SkillsBestMatchTest, SkipsAgentsWhoDeclined) {
+  add(1, {{"billing", 5}});
+  add(2, {{"billing", 3}});
+  TicketNeeds needs{kTeam, Channel::kEmail, skills.intern_all({{"billing", 1}}), std::nullopt, {AgentId{1}}};
+  EXPECT_EQ(policy.pick(pool, needs)->agent, AgentId{2});
 }
 
 }  // namespace

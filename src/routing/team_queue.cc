@@ -48,3 +48,15 @@ std::optional<Time> TeamQueue::oldest() const {
 }
 
 }  // namespace sb
+
+namespace sb {
+
+std::vector<TicketQueue::Entry> TeamQueue::entries() const {
+  std::vector<TicketQueue::Entry> out;
+  out.reserve(size_);
+  for (const auto& [key, queue] : groups_) out.insert(out.end(), queue.begin(), queue.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace sb

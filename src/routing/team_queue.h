@@ -25,16 +25,27 @@ class TeamQueue {
   std::optional<Time> oldest() const;
 
   // The first ticket in serving order among the groups that `fits` accepts;
-  // `fits(channel, needs)` says whether the agent can serve that group.
-  template <class Fits>
-  std::optional<TicketQueue::Entry> best(Fits&& fits) const {
+  // `fits(channel, needs)` says whether the agent can serve that group, and
+  // `takes(entry)` whether it can take that ticket (it may have declined it),
+  // so the walk goes past a group's head only for such tickets.
+  template <class Fits, class Takes>
+  std::optional<TicketQueue::Entry> best(Fits&& fits, Takes&& takes) const {
     std::optional<TicketQueue::Entry> out;
     for (const auto& [key, queue] : groups_) {
-      const TicketQueue::Entry& head = *queue.begin();
-      if ((!out || head < *out) && fits(key.channel, key.needs)) out = head;
+      if (out && !(*queue.begin() < *out)) continue;
+      if (!fits(key.channel, key.needs)) continue;
+      for (const TicketQueue::Entry& e : queue) {
+        if (out && !(e < *out)) break;
+        if (takes(e)) {
+          out = e;
+          break;
+        }
+      }
     }
     return out;
   }
+  // Every waiting ticket, in serving order. O(n log n).
+  std::vector<TicketQueue::Entry> entries() const;
 
  private:
   struct Key {

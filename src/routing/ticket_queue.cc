@@ -5,9 +5,15 @@
 
 namespace sb {
 
+std::int64_t queue_rank(Priority priority, Time created_at, Duration aging_step, std::optional<Time> breach_at) {
+  if (breach_at) return to_millis(*breach_at);
+  const auto level = static_cast<std::int64_t>(priority);
+  if (aging_step.count() == 0) return -level;
+  return to_millis(created_at) - level * aging_step.count();
+}
+
 bool TicketQueue::Entry::operator<(const Entry& o) const {
-  if (priority != o.priority) return priority > o.priority;
-  return std::tie(created_at, id) < std::tie(o.created_at, o.id);
+  return std::tie(rank, created_at, id) < std::tie(o.rank, o.created_at, o.id);
 }
 
 std::optional<std::size_t> TicketQueue::position(const Entry& e) const {

@@ -1,6 +1,8 @@
 #pragma once
-// Waiting tickets in the order they should be served: higher priority first,
-// then older first (then lower id, for determinism). An order-statistics
+// Waiting tickets in the order they should be served: lower rank first, then
+// older first (then lower id, for determinism). The rank folds priority and
+// aging into one number fixed at enqueue time (queue_rank), so the order never
+// needs re-sorting as tickets age. An order-statistics
 // tree (libstdc++'s pb_ds) answers "how many are ahead of this one" in
 // O(log n), so a queue position costs the same with 10 or 100,000 waiting.
 #include <cstddef>
@@ -15,10 +17,18 @@
 
 namespace sb {
 
+// The serving rank of a ticket (lower first). With aging_step 0: strict
+// priority, then age. With a step: each priority level is worth that much
+// waiting (created_at - priority x step), so a lower-priority ticket that has
+// waited a step longer per level goes first and nothing starves. `breach_at`
+// is the hook for SLA ordering: when set it ranks by time to breach instead.
+std::int64_t queue_rank(Priority priority, Time created_at, Duration aging_step,
+                        std::optional<Time> breach_at = std::nullopt);
+
 class TicketQueue {
  public:
   struct Entry {
-    Priority priority;
+    std::int64_t rank;
     Time created_at;
     TicketId id;
     bool operator<(const Entry& o) const;

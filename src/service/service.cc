@@ -10,6 +10,7 @@ WriteBatch to_batch(Changes&& c) {
   b.tickets = std::move(c.tickets);
   b.agents = std::move(c.agents);
   b.teams = std::move(c.teams);
+  b.decisions = std::move(c.decisions);
   return b;
 }
 
@@ -17,8 +18,8 @@ WriteBatch to_batch(Changes&& c) {
 
 Time system_now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
 
-Service::Service(Store& store, std::unique_ptr<RoutingPolicy> policy, Clock clock)
-    : store_(store), clock_(std::move(clock)), engine_(std::move(policy)), committer_(store) {}
+Service::Service(Store& store, EngineOptions options, Clock clock)
+    : store_(store), clock_(std::move(clock)), engine_(options), committer_(store) {}
 
 Status Service::rebuild_locked() {
   committer_.recover();
@@ -114,6 +115,57 @@ Result<AgentView> Service::update_agent(AgentId id, const AgentPatch& patch) {
 Result<Team> Service::create_team(Team draft) {
   return apply([&] { return engine_.create_team(std::move(draft), clock_()); },
                [&](const Changes& c) { return c.teams.front(); });
+}
+
+Result<Team> Service::update_team(TeamId id, const TeamPatch& patch) {
+  return apply([&] { return engine_.update_team(id, patch, clock_()); },
+               [&](const Changes&) { return *engine_.find_team(id); });
+}
+
+Result<std::optional<Team>> Service::find_team(TeamId id) {
+  std::lock_guard lock(engine_mu_);
+  const Team* t = engine_.find_team(id);
+  return t ? std::optional<Team>(*t) : std::optional<Team>();
+}
+
+Result<TicketView> Service::accept(TicketId id, AgentId agent) {
+  return apply([&] { return engine_.accept(id, agent, clock_()); },
+               [&](const Changes&) {
+                 return TicketView{*engine_.find_live_ticket(id), engine_.queue_position(id)};
+               });
+}
+
+Result<TicketView> Service::decline(TicketId id, AgentId agent) {
+  return apply([&] { return engine_.decline(id, agent, clock_()); },
+               [&](const Changes& c) {
+                 for (const Ticket& t : c.tickets) {
+                   if (t.id == id) return TicketView{t, engine_.queue_position(id)};
+                 }
+                 return TicketView{*engine_.find_live_ticket(id), engine_.queue_position(id)};
+               });
+}
+
+Status Service::tick() {
+  GroupCommitter::Handle handle;
+  {
+    std::lock_guard lock(engine_mu_);
+    const Time now = clock_();
+    const auto due = engine_.next_due();
+    if (!due || *due > now) return Status::Ok();
+    Changes changes = engine_.advance(now);
+    if (changes.empty()) return Status::Ok();
+    handle = committer_.enqueue(to_batch(std::move(changes)));
+  }
+  if (auto s = committer_.wait(handle); !s) {
+    std::lock_guard lock(engine_mu_);
+    needs_rebuild_ = true;
+    return s;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Decision>> Service::list_decisions(TicketId id, int limit) {
+  return store_.list_decisions(id, limit);
 }
 
 Status Service::add_token(TokenRecord token) {

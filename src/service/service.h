@@ -39,7 +39,7 @@ struct AgentView {
 
 class Service {
  public:
-  Service(Store& store, std::unique_ptr<RoutingPolicy> policy, Clock clock = system_now);
+  Service(Store& store, EngineOptions options = {}, Clock clock = system_now);
 
   // Rebuilds the engine from the store and commits whatever routing that
   // unblocks (agents online with room and tickets waiting).
@@ -50,6 +50,16 @@ class Service {
   Result<AgentView> create_agent(Agent draft);
   Result<AgentView> update_agent(AgentId id, const AgentPatch& patch);
   Result<Team> create_team(Team draft);
+  Result<Team> update_team(TeamId id, const TeamPatch& patch);
+  Result<std::optional<Team>> find_team(TeamId id);
+  // The agent accepts or declines a ticket offered (or assigned) to it.
+  Result<TicketView> accept(TicketId id, AgentId agent);
+  Result<TicketView> decline(TicketId id, AgentId agent);
+  // Fires the engine's due timers (offer timeouts, relaxation, sticky waits,
+  // presence grace) and commits what they changed. Call it often (the server
+  // does, every 100 ms); it does nothing when nothing is due.
+  Status tick();
+  Result<std::vector<Decision>> list_decisions(TicketId id, int limit);
   // Persists a token record; for agent tokens the agent must exist (422 agent_id).
   Status add_token(TokenRecord token);
 

@@ -26,6 +26,7 @@ class FlakyStore final : public Store {
   Result<std::vector<Agent>> list_agents() override { return inner.list_agents(); }
   Result<std::vector<Team>> list_teams() override { return inner.list_teams(); }
   Result<std::optional<TokenRecord>> find_token(const std::string& h) override { return inner.find_token(h); }
+  Result<std::vector<Decision>> list_decisions(TicketId id, int limit) override { return inner.list_decisions(id, limit); }
 
   MemoryStore inner;
   std::atomic<bool> fail_next{false};
@@ -34,7 +35,7 @@ class FlakyStore final : public Store {
 
 class ServiceTest : public ::testing::Test {
  protected:
-  ServiceTest() : service(store, std::move(make_policy("skills_best_match").value())) {
+  ServiceTest() : service(store) {
     EXPECT_TRUE(service.start().ok());
     team = service.create_team(Team{TeamId{}, "support", {}})->id;
   }

@@ -32,6 +32,7 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     for (const Agent& a : b->agents) agents_[a.id] = a;
     for (const Team& t : b->teams) teams_[t.id] = t;
     for (const TokenRecord& t : b->tokens) tokens_[t.hash] = t;
+    for (const Decision& d : b->decisions) decisions_[d.ticket].push_back(d);
   }
   return Status::Ok();
 }
@@ -55,6 +56,14 @@ Result<Snapshot> MemoryStore::load_snapshot() {
       last = std::max(last, *t.assigned_at);
     }
   }
+  // Requester -> agent of their latest assigned ticket.
+  std::map<std::string, std::pair<Time, AgentId>> latest;
+  for (const auto& [id, t] : tickets_) {
+    if (t.requester.email.empty() || !t.assignee || !t.assigned_at) continue;
+    auto [it, inserted] = latest.try_emplace(t.requester.email, *t.assigned_at, *t.assignee);
+    if (!inserted && it->second.first <= *t.assigned_at) it->second = {*t.assigned_at, *t.assignee};
+  }
+  for (const auto& [email, entry] : latest) s.last_agent_of[email] = entry.second;
   return s;
 }
 
@@ -102,6 +111,21 @@ Result<std::vector<Team>> MemoryStore::list_teams() {
 Result<std::optional<TokenRecord>> MemoryStore::find_token(const std::string& hash) {
   std::lock_guard lock(mu_);
   return copy_of(tokens_, hash);
+}
+
+}  // namespace sb
+
+namespace sb {
+
+Result<std::vector<Decision>> MemoryStore::list_decisions(TicketId ticket, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Decision> out;
+  auto it = decisions_.find(ticket);
+  if (it == decisions_.end()) return out;
+  for (auto d = it->second.rbegin(); d != it->second.rend() && static_cast<int>(out.size()) < limit; ++d) {
+    out.push_back(*d);
+  }
+  return out;
 }
 
 }  // namespace sb

@@ -19,6 +19,7 @@ class MemoryStore final : public Store {
   Result<std::vector<Agent>> list_agents() override;
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
+  Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
 
  private:
   std::mutex mu_;
@@ -26,6 +27,7 @@ class MemoryStore final : public Store {
   std::map<AgentId, Agent> agents_;
   std::map<TeamId, Team> teams_;
   std::map<std::string, TokenRecord> tokens_;
+  std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first
 };
 
 }  // namespace sb

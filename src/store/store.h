@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/agent.h"
+#include "core/decision.h"
 #include "core/snapshot.h"
 #include "core/status.h"
 #include "core/ticket.h"
@@ -35,7 +36,10 @@ struct WriteBatch {
   std::vector<Agent> agents;
   std::vector<Team> teams;
   std::vector<TokenRecord> tokens;
-  bool empty() const { return tickets.empty() && agents.empty() && teams.empty() && tokens.empty(); }
+  std::vector<Decision> decisions;  // appended, never replaced
+  bool empty() const {
+    return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty();
+  }
 };
 
 // Tickets in id order, filtered; `after` is the last id of the previous page.
@@ -70,6 +74,8 @@ class Store {
   virtual Result<std::vector<Agent>> list_agents() = 0;
   virtual Result<std::vector<Team>> list_teams() = 0;
   virtual Result<std::optional<TokenRecord>> find_token(const std::string& hash) = 0;
+  // The routing decisions about a ticket, newest first, at most `limit`.
+  virtual Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) = 0;
 };
 
 }  // namespace sb

@@ -58,12 +58,16 @@ Ticket sample_ticket(std::int64_t id, TicketStatus status = TicketStatus::kOpen)
   why.summary = "chosen";
   why.at = from_millis(1500);
   t.routing = why;
+  t.optional_skills = {{"french", 2}};
+  t.queued_at = from_millis(1200);
+  t.offer_expires_at = from_millis(1600);
+  t.declined_by = {AgentId{4}, AgentId{5}};
   return t;
 }
 
 TEST_P(StoreContract, TicketRoundTripsEveryField) {
   const Ticket t = sample_ticket(1);
-  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}}).ok());
+  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}, {}}).ok());
   auto got = store->find_ticket(TicketId{1});
   ASSERT_TRUE(got.ok());
   ASSERT_TRUE(got->has_value());
@@ -82,7 +86,64 @@ TEST_P(StoreContract, TicketRoundTripsEveryField) {
   ASSERT_TRUE(g.routing);
   EXPECT_EQ(g.routing->candidates, 4);
   EXPECT_EQ(g.routing->summary, "chosen");
+  EXPECT_EQ(g.optional_skills, t.optional_skills);
+  EXPECT_EQ(g.queued_at, t.queued_at);
+  EXPECT_EQ(g.offer_expires_at, t.offer_expires_at);
+  EXPECT_FALSE(g.accepted_at);
+  EXPECT_EQ(g.declined_by, t.declined_by);
   EXPECT_FALSE(store->find_ticket(TicketId{2})->has_value());
+}
+
+TEST_P(StoreContract, TeamRoutingSettingsRoundTrip) {
+  Team team{TeamId{1}, "support", from_millis(1), {}};
+  team.routing.policy = "sticky";
+  team.routing.fallback_policy = "least_loaded";
+  team.routing.sticky_wait = std::chrono::seconds(45);
+  team.routing.load_measure = LoadMeasure::kAbsolute;
+  team.routing.aging_step = std::chrono::minutes(10);
+  team.routing.relaxation = {{std::chrono::seconds(60), RelaxAction::kDropOptionalSkills, 1, std::nullopt},
+                             {std::chrono::seconds(120), RelaxAction::kLowerProficiency, 2, std::nullopt},
+                             {std::chrono::seconds(300), RelaxAction::kOverflow, 1, TeamId{2}}};
+  team.routing.offer_mode[static_cast<int>(Channel::kChat)] = OfferMode::kOffer;
+  team.routing.offer_timeout = std::chrono::seconds(20);
+  team.routing.max_missed_offers = 2;
+  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {team}, {}, {}}).ok());
+  const TeamRouting got = store->list_teams()->at(0).routing;
+  EXPECT_EQ(got.policy, "sticky");
+  EXPECT_EQ(got.fallback_policy, "least_loaded");
+  EXPECT_EQ(got.sticky_wait, std::chrono::seconds(45));
+  EXPECT_EQ(got.load_measure, LoadMeasure::kAbsolute);
+  EXPECT_EQ(got.aging_step, std::chrono::minutes(10));
+  ASSERT_EQ(got.relaxation.size(), 3u);
+  EXPECT_EQ(got.relaxation[1].by, 2);
+  EXPECT_EQ(got.relaxation[2].team, TeamId{2});
+  EXPECT_EQ(got.offer_mode[static_cast<int>(Channel::kChat)], OfferMode::kOffer);
+  EXPECT_EQ(got.offer_mode[static_cast<int>(Channel::kEmail)], OfferMode::kDirect);
+  EXPECT_EQ(got.offer_timeout, std::chrono::seconds(20));
+  EXPECT_EQ(got.max_missed_offers, 2);
+}
+
+TEST_P(StoreContract, DecisionsComeBackNewestFirst) {
+  WriteBatch b;
+  for (int i = 0; i < 3; ++i) {
+    Decision d;
+    d.ticket = TicketId{7};
+    d.at = from_millis(100 + i);
+    d.outcome = i == 2 ? "assigned" : "queued";
+    d.policy = "round_robin";
+    d.candidates = {{AgentId{1}, "Ada", false, "offline", {}}, {AgentId{2}, "Bo", true, "chosen", {{"load_share", 0.5}}}};
+    d.excluded_counts = {{"offline", 1}};
+    b.decisions.push_back(d);
+  }
+  ASSERT_TRUE(store->commit(b).ok());
+  auto got = store->list_decisions(TicketId{7}, 2);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].outcome, "assigned");
+  EXPECT_EQ((*got)[0].at, from_millis(102));
+  EXPECT_EQ((*got)[0].candidates[1].score[0].second, 0.5);
+  EXPECT_EQ((*got)[0].excluded_counts.at("offline"), 1);
+  EXPECT_TRUE(store->list_decisions(TicketId{8}, 10)->empty());
 }
 
 TEST_P(StoreContract, ListFiltersAndPagesInIdOrder) {
@@ -117,7 +178,7 @@ TEST_P(StoreContract, ListFiltersAndPagesInIdOrder) {
 
 TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
   WriteBatch b;
-  b.teams = {Team{TeamId{1}, "support", from_millis(1)}, Team{TeamId{4}, "billing", from_millis(1)}};
+  b.teams = {Team{TeamId{1}, "support", from_millis(1), {}}, Team{TeamId{4}, "billing", from_millis(1), {}}};
   Agent a;
   a.id = AgentId{7};
   a.name = "Ada";
@@ -141,15 +202,16 @@ TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
   EXPECT_EQ(s->agents[0].teams, a.teams);
   EXPECT_EQ(s->agents[0].presence, Presence::kAway);
   EXPECT_EQ(s->last_assigned.at(AgentId{7}), from_millis(1509));
+  EXPECT_EQ(s->last_agent_of.at("ana@example.com"), AgentId{7});
 }
 
 TEST_P(StoreContract, UpsertReplacesTheWholeRecord) {
   Ticket t = sample_ticket(1);
-  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}}).ok());
+  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}, {}}).ok());
   t.status = TicketStatus::kSolved;
   t.assignee.reset();
   t.tags.clear();
-  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}}).ok());
+  ASSERT_TRUE(store->commit(WriteBatch{{t}, {}, {}, {}, {}}).ok());
   auto g = store->find_ticket(TicketId{1});
   EXPECT_EQ((*g)->status, TicketStatus::kSolved);
   EXPECT_FALSE((*g)->assignee);
@@ -157,9 +219,9 @@ TEST_P(StoreContract, UpsertReplacesTheWholeRecord) {
 }
 
 TEST_P(StoreContract, AFailedCommitWritesNothing) {
-  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {Team{TeamId{1}, "support", from_millis(1)}}, {}}).ok());
-  WriteBatch ok_part{{sample_ticket(1)}, {}, {}, {}};
-  WriteBatch bad_part{{}, {}, {Team{TeamId{2}, "support", from_millis(1)}}, {}};  // duplicate name
+  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {Team{TeamId{1}, "support", from_millis(1), {}}}, {}, {}}).ok());
+  WriteBatch ok_part{{sample_ticket(1)}, {}, {}, {}, {}};
+  WriteBatch bad_part{{}, {}, {Team{TeamId{2}, "support", from_millis(1), {}}}, {}, {}};  // duplicate name
   const WriteBatch* both[] = {&ok_part, &bad_part};
   auto s = store->commit(both);
   ASSERT_FALSE(s.ok());
@@ -170,7 +232,7 @@ TEST_P(StoreContract, AFailedCommitWritesNothing) {
 
 TEST_P(StoreContract, TokensAreFoundByHash) {
   TokenRecord t{"abc123", Role::kAgent, AgentId{3}, from_millis(5)};
-  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {}, {t}}).ok());
+  ASSERT_TRUE(store->commit(WriteBatch{{}, {}, {}, {t}, {}}).ok());
   auto got = store->find_token("abc123");
   ASSERT_TRUE(got->has_value());
   EXPECT_EQ((*got)->agent, AgentId{3});
@@ -196,7 +258,7 @@ TEST(SqliteStore, SurvivesReopen) {
   {
     auto s = SqliteStore::open(path);
     ASSERT_TRUE(s.ok());
-    ASSERT_TRUE((*s)->commit(WriteBatch{{sample_ticket(3)}, {}, {}, {}}).ok());
+    ASSERT_TRUE((*s)->commit(WriteBatch{{sample_ticket(3)}, {}, {}, {}, {}}).ok());
   }
   auto s = SqliteStore::open(path);
   ASSERT_TRUE(s.ok());

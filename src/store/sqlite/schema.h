@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 1> kMigrations{
+inline constexpr std::array<std::string_view, 2> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -57,6 +57,23 @@ CREATE TABLE tokens (
   agent_id INTEGER,
   created_at INTEGER NOT NULL
 );
+)sql",
+    // 2: routing settings per team, routing state per ticket, decisions.
+    R"sql(
+ALTER TABLE teams ADD COLUMN routing TEXT NOT NULL DEFAULT '{}';   -- JSON TeamRouting
+ALTER TABLE tickets ADD COLUMN optional_skills TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE tickets ADD COLUMN queued_at INTEGER;
+ALTER TABLE tickets ADD COLUMN offer_expires_at INTEGER;
+ALTER TABLE tickets ADD COLUMN accepted_at INTEGER;
+ALTER TABLE tickets ADD COLUMN declined_by TEXT NOT NULL DEFAULT '[]';  -- JSON [agent id]
+CREATE INDEX tickets_by_requester ON tickets (requester_email, assigned_at);
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ticket_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  body TEXT NOT NULL               -- JSON Decision
+);
+CREATE INDEX decisions_by_ticket ON decisions (ticket_id, id);
 )sql",
 };
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/json_codec.h"
 #include "store/sqlite/schema.h"
 
 namespace sb {
@@ -18,7 +19,7 @@ json skills_json(const SkillLevels& s) { return json(s); }
 const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
-    "solved_at, routing";
+    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by";
 
 template <class E>
 E enum_or(const std::string& name, E fallback) {
@@ -82,12 +83,17 @@ Ticket read_ticket(const Statement& s) {
   t.assigned_at = opt_time(s.optional_int64(16));
   t.solved_at = opt_time(s.optional_int64(17));
   t.routing = routing_from(s.text(18));
+  t.optional_skills = json::parse(s.text(19)).get<SkillLevels>();
+  t.queued_at = opt_time(s.optional_int64(20));
+  t.offer_expires_at = opt_time(s.optional_int64(21));
+  t.accepted_at = opt_time(s.optional_int64(22));
+  for (std::int64_t a : json::parse(s.text(23)).get<std::vector<std::int64_t>>()) t.declined_by.push_back(AgentId{a});
   return t;
 }
 
 Status write_ticket(Connection& c, const Ticket& t) {
   auto st = c.prepare(std::string("INSERT OR REPLACE INTO tickets (") + kTicketColumns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!st) return st.error();
   std::optional<std::int64_t> team, assignee;
   if (t.team) team = t.team->value;
@@ -110,7 +116,14 @@ Status write_ticket(Connection& c, const Ticket& t) {
       .bind(16, to_millis(t.updated_at))
       .bind(17, opt_millis(t.assigned_at))
       .bind(18, opt_millis(t.solved_at))
-      .bind(19, routing_text(t.routing));
+      .bind(19, routing_text(t.routing))
+      .bind(20, skills_json(t.optional_skills).dump())
+      .bind(21, opt_millis(t.queued_at))
+      .bind(22, opt_millis(t.offer_expires_at))
+      .bind(23, opt_millis(t.accepted_at));
+  std::vector<std::int64_t> declined;
+  for (AgentId a : t.declined_by) declined.push_back(a.value);
+  st->bind(24, json(declined).dump());
   return st->run();
 }
 
@@ -148,13 +161,26 @@ Status write_agent(Connection& c, const Agent& a) {
   return st->run();
 }
 
-Team read_team(const Statement& s) { return Team{TeamId{s.int64(0)}, s.text(1), from_millis(s.int64(2))}; }
+const char* kTeamColumns = "id, name, created_at, routing";
+
+Team read_team(const Statement& s) {
+  Team t{TeamId{s.int64(0)}, s.text(1), from_millis(s.int64(2)), {}};
+  t.routing = routing_from_json(json::parse(s.text(3), nullptr, false));
+  return t;
+}
 
 Status write_team(Connection& c, const Team& t) {
-  auto st = c.prepare("INSERT INTO teams (id, name, created_at) VALUES (?,?,?) "
-                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name");
+  auto st = c.prepare("INSERT INTO teams (id, name, created_at, routing) VALUES (?,?,?,?) "
+                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, routing = excluded.routing");
   if (!st) return st.error();
-  st->bind(1, t.id.value).bind(2, t.name).bind(3, to_millis(t.created_at));
+  st->bind(1, t.id.value).bind(2, t.name).bind(3, to_millis(t.created_at)).bind(4, routing_to_json(t.routing).dump());
+  return st->run();
+}
+
+Status write_decision(Connection& c, const Decision& d) {
+  auto st = c.prepare("INSERT INTO decisions (ticket_id, at, body) VALUES (?,?,?)");
+  if (!st) return st.error();
+  st->bind(1, d.ticket.value).bind(2, to_millis(d.at)).bind(3, decision_to_json(d).dump());
   return st->run();
 }
 
@@ -215,6 +241,9 @@ Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) 
     }
     for (const TokenRecord& t : b->tokens) {
       if (auto s = write_token(c, t); !s) return s;
+    }
+    for (const Decision& d : b->decisions) {
+      if (auto s = write_decision(c, d); !s) return s;
     }
   }
   return Status::Ok();
@@ -277,7 +306,7 @@ Result<Snapshot> SqliteStore::load_snapshot() {
     (void)c.exec("ROLLBACK");
     return e;
   };
-  auto teams = c.prepare("SELECT id, name, created_at FROM teams ORDER BY id");
+  auto teams = c.prepare(std::string("SELECT ") + kTeamColumns + " FROM teams ORDER BY id");
   if (!teams) return fail(teams.error());
   auto t = read_all<Team>(*teams, read_team);
   if (!t) return fail(t.error());
@@ -304,6 +333,17 @@ Result<Snapshot> SqliteStore::load_snapshot() {
   });
   if (!l) return fail(l.error());
   for (auto& [agent, at] : *l) snap.last_assigned[agent] = at;
+
+  // SQLite's bare-column rule: with MAX(), the other columns come from the max row.
+  auto sticky = c.prepare("SELECT requester_email, assignee_id, MAX(assigned_at) FROM tickets "
+                          "WHERE requester_email != '' AND assignee_id IS NOT NULL AND assigned_at IS NOT NULL "
+                          "GROUP BY requester_email");
+  if (!sticky) return fail(sticky.error());
+  auto st_rows = read_all<std::pair<std::string, AgentId>>(*sticky, [](const Statement& s) {
+    return std::pair{s.text(0), AgentId{s.int64(1)}};
+  });
+  if (!st_rows) return fail(st_rows.error());
+  for (auto& [email, agent] : *st_rows) snap.last_agent_of[email] = agent;
 
   auto maxes = c.prepare("SELECT (SELECT IFNULL(MAX(id),0) FROM tickets), "
                          "(SELECT IFNULL(MAX(id),0) FROM agents), (SELECT IFNULL(MAX(id),0) FROM teams)");
@@ -370,7 +410,7 @@ Result<std::vector<Agent>> SqliteStore::list_agents() {
 Result<std::vector<Team>> SqliteStore::list_teams() {
   auto c = reader();
   if (!c) return c.error();
-  auto st = (*c)->prepare("SELECT id, name, created_at FROM teams ORDER BY id");
+  auto st = (*c)->prepare(std::string("SELECT ") + kTeamColumns + " FROM teams ORDER BY id");
   if (!st) return st.error();
   return read_all<Team>(*st, read_team);
 }
@@ -382,6 +422,21 @@ Result<std::optional<TokenRecord>> SqliteStore::find_token(const std::string& ha
   if (!st) return st.error();
   st->bind(1, hash);
   return first_row<TokenRecord>(*st, read_token);
+}
+
+}  // namespace sb
+
+namespace sb {
+
+Result<std::vector<Decision>> SqliteStore::list_decisions(TicketId ticket, int limit) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT body FROM decisions WHERE ticket_id = ? ORDER BY id DESC LIMIT ?");
+  if (!st) return st.error();
+  st->bind(1, ticket.value).bind(2, static_cast<std::int64_t>(limit));
+  return read_all<Decision>(*st, [](const Statement& s) {
+    return decision_from_json(nlohmann::json::parse(s.text(0), nullptr, false));
+  });
 }
 
 }  // namespace sb

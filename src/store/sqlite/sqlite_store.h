@@ -30,6 +30,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Agent>> list_agents() override;
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
+  Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}

@@ -1,0 +1,18 @@
+#pragma once
+// JSON forms of the nested records both the store and the API write: a
+// team's routing settings and a routing decision. Reading is lenient (what
+// the store wrote, or a default); the API validates its input separately.
+#include <nlohmann/json.hpp>
+
+#include "core/agent.h"
+#include "core/decision.h"
+
+namespace sb {
+
+nlohmann::json routing_to_json(const TeamRouting& r);
+TeamRouting routing_from_json(const nlohmann::json& j);
+
+nlohmann::json decision_to_json(const Decision& d);
+Decision decision_from_json(const nlohmann::json& j);
+
+}  // namespace sb
