@@ -287,22 +287,23 @@ void Engine::route(LiveTicket& lt, Time now, const char* why) {
   const Duration waited = now - *t.queued_at;
 
   if (!home_policy.batch()) {
+    // Sticky: the ticket may wait for the requester's previous agent while
+    // the policy allows, if that agent is still in the team.
+    const TicketNeeds home_needs = needs_at(lt, home, now);
+    const AgentState* prev = home_needs.preferred ? pool_.find(*home_needs.preferred) : nullptr;
+    const bool may_hold = prev && prev->in_team(home) && !home_needs.excludes(prev->id) &&
+                          waited < home_policy.preferred_wait();
     for (TeamId team : teams_for(lt, now)) {
       const TicketNeeds needs = needs_at(lt, team, now);
       const RoutingPolicy& policy = pool_.policy(team);
       auto pick = policy.pick(pool_, needs);
       if (!pick) continue;
-      const bool holding = team == home && needs.preferred && pick->agent != *needs.preferred &&
-                           waited < policy.preferred_wait();
-      if (holding) break;
+      if (may_hold && pick->agent != prev->id) break;
       assign(lt, pick->agent, pick->proficiency, policy, team, "assigned", now, pick->compared);
       return;
     }
-    // Sticky: wait for the requester's previous agent while the policy allows.
-    const TicketNeeds home_needs = needs_at(lt, home, now);
-    if (home_needs.preferred && waited < home_policy.preferred_wait()) {
-      const AgentState* prev = pool_.find(*home_needs.preferred);
-      if (prev && prev->in_team(home) && !home_needs.excludes(prev->id)) {
+    if (may_hold) {
+      {
         lt.reserved_for = prev->id;
         reserved_[prev->id].insert(t.id);
         schedule(*t.queued_at + home_policy.preferred_wait(), Timer{TimerKind::kStickyWait, t.id.value, *t.queued_at});
@@ -315,7 +316,9 @@ void Engine::route(LiveTicket& lt, Time now, const char* why) {
     }
   }
   enqueue(lt, now);
-  if (home_policy.batch()) batch_dirty_.insert(home);
+  for (TeamId team : lt.queued_in) {
+    if (pool_.policy(team).batch()) batch_dirty_.insert(team);
+  }
   record(lt, "queued", &home_policy, std::nullopt, home, now,
          std::string(why) + ": " + (home_policy.batch() ? "waiting for the next batch assignment"
                                                          : "no eligible agent with room; waiting in the queue"));
@@ -892,6 +895,18 @@ std::vector<TeamId> Engine::routable_teams(TicketId id, Time now) const {
   auto it = live_.find(id);
   if (it == live_.end()) return {};
   return teams_for(it->second, now);
+}
+
+std::vector<const Ticket*> Engine::live_tickets() const {
+  std::vector<const Ticket*> out;
+  out.reserve(live_.size());
+  for (const auto& [id, lt] : live_) out.push_back(&lt.ticket);
+  return out;
+}
+
+bool Engine::held_for_previous_agent(TicketId id) const {
+  auto it = live_.find(id);
+  return it != live_.end() && it->second.reserved_for.has_value();
 }
 
 std::optional<std::size_t> Engine::queue_position(TicketId id) const {

@@ -147,6 +147,10 @@ class Engine {
   std::optional<TicketNeeds> current_needs(TicketId id, TeamId team, Time now) const;
   // Teams a waiting ticket may be routed to now (its own, plus overflow).
   std::vector<TeamId> routable_teams(TicketId id, Time now) const;
+  // Every live (not solved/closed) ticket, in no particular order.
+  std::vector<const Ticket*> live_tickets() const;
+  // True while a sticky team holds the ticket for the requester's previous agent.
+  bool held_for_previous_agent(TicketId id) const;
 
  private:
   struct LiveTicket {
