@@ -95,6 +95,50 @@ agents:
   EXPECT_EQ(again.get("/api/v1/teams").body["teams"].size(), 2u);
 }
 
+TEST_F(CliTest, TeamRoutingFromConfigAppliesAndBadSettingsNameTheLine) {
+  const std::string config = write("routing.yaml", R"(presence_grace_seconds: 30
+teams:
+  - name: Tier 2
+  - name: Support
+    routing:
+      policy: sticky
+      fallback_policy: least_loaded
+      sticky_wait_seconds: 45
+      offer_mode: {chat: offer}
+      relaxation:
+        - {after_seconds: 60, action: drop_optional_skills}
+        - {after_seconds: 300, action: overflow, team: Tier 2}
+)");
+  ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), "cli-admin-token-0123456789", {"--config", config});
+  ASSERT_TRUE(server.start());
+  HttpClient admin("127.0.0.1", server.port(), "cli-admin-token-0123456789");
+  auto team = admin.get("/api/v1/teams/2");
+  ASSERT_EQ(team.status, 200) << team.raw;
+  EXPECT_EQ(team.body["routing"]["policy"], "sticky");
+  EXPECT_EQ(team.body["routing"]["fallback_policy"], "least_loaded");
+  EXPECT_EQ(team.body["routing"]["sticky_wait_seconds"], 45.0);
+  EXPECT_EQ(team.body["routing"]["offer_mode"]["chat"], "offer");
+  EXPECT_EQ(team.body["routing"]["relaxation"][1]["team"], 1);
+  server.stop();
+
+  const std::string bad = write("bad_routing.yaml", R"(teams:
+  - name: Support
+    routing:
+      policy: skills_best_match
+      relaxation:
+        - {after_seconds: 60, action: drop_optional_skills}
+        - {after_seconds: 120, action: teleport}
+)");
+  CommandResult r = run("serve --db " + (dir / "b.db") + " --config " + bad + " --admin-token 0123456789abcdef");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(bad + ":7: teams[0].routing.relaxation[1].action:"), std::string::npos) << r.output;
+  const std::string unknown = write("unknown_policy.yaml", "teams:\n  - name: Support\n    routing: {policy: fastest}\n");
+  CommandResult u = run("serve --db " + (dir / "c.db") + " --config " + unknown + " --admin-token 0123456789abcdef");
+  EXPECT_EQ(u.exit_code, 2);
+  EXPECT_NE(u.output.find(unknown + ":3: teams[0].routing.policy: unknown routing policy 'fastest'"), std::string::npos)
+      << u.output;
+}
+
 TEST_F(CliTest, GeneratedAdminTokenIsPrintedAndWorks) {
   // No --admin-token and no environment variable: one is generated and shown once.
   const std::string cmd = "env -u SWITCHBOARD_ADMIN_TOKEN " + std::string(SWITCHBOARD_BINARY) + " serve --db " +
