@@ -84,6 +84,7 @@ std::string Engine::agent_label(AgentId id) const {
 
 void Engine::record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
                     std::optional<TeamId> team, Time now, std::string summary) {
+  if (!options_.record_decisions) return;
   Decision d;
   d.ticket = lt.ticket.id;
   d.at = now;

@@ -97,6 +97,9 @@ struct EngineOptions {
   // How long an agent who goes offline keeps its work before unaccepted
   // tickets return to the queue (mobile connections flap). 0: at once.
   Duration presence_grace{0};
+  // Keep a Decision (with candidates and reasons) for every routing outcome.
+  // Off only where nobody will read them (benchmark set-up, bulk replays).
+  bool record_decisions = true;
 };
 
 class Engine {

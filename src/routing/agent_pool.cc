@@ -54,11 +54,11 @@ void AgentPool::unindex(const AgentState& a, TeamId team, Channel ch) {
   if (a.presence != Presence::kOnline || a.load[c] >= a.capacity[c]) return;
   const RoutingPolicy& p = policy(team);
   if (auto it = buckets_.find({team, ch, kAnySkill}); it != buckets_.end()) {
-    it->second.erase(Entry{p.rank(a, ch, 0), a.id, 0, &a});
+    it->second.erase(Entry{p.rank(a, ch, 0), a.id, 0, a.skill_mask, &a});
   }
   for (SkillLevel s : a.skills) {
     if (auto it = buckets_.find({team, ch, s.skill}); it != buckets_.end()) {
-      it->second.erase(Entry{p.rank(a, ch, s.level), a.id, s.level, &a});
+      it->second.erase(Entry{p.rank(a, ch, s.level), a.id, s.level, a.skill_mask, &a});
     }
   }
 }
@@ -67,9 +67,9 @@ void AgentPool::index(const AgentState& a, TeamId team, Channel ch) {
   const auto c = static_cast<std::size_t>(ch);
   if (a.presence != Presence::kOnline || a.load[c] >= a.capacity[c]) return;
   const RoutingPolicy& p = policy(team);
-  buckets_[{team, ch, kAnySkill}].insert(Entry{p.rank(a, ch, 0), a.id, 0, &a});
+  buckets_[{team, ch, kAnySkill}].insert(Entry{p.rank(a, ch, 0), a.id, 0, a.skill_mask, &a});
   for (SkillLevel s : a.skills) {
-    buckets_[{team, ch, s.skill}].insert(Entry{p.rank(a, ch, s.level), a.id, s.level, &a});
+    buckets_[{team, ch, s.skill}].insert(Entry{p.rank(a, ch, s.level), a.id, s.level, a.skill_mask, &a});
   }
 }
 
@@ -98,6 +98,7 @@ void AgentPool::upsert(AgentId id, const std::vector<SkillLevel>& skills, std::v
   for (TeamId t : teams) members_[t].insert(id);
   a.id = id;
   a.skills.assign(skills.begin(), skills.end());
+  a.skill_mask = skill_mask(skills);
   a.teams = std::move(teams);
   a.capacity = capacity;
   if (presence == Presence::kOnline && (inserted || a.presence != Presence::kOnline)) a.idle_since_on.fill(now);

@@ -27,8 +27,18 @@ namespace sb {
 class RoutingPolicy;
 using RankKey = std::array<std::int64_t, 3>;
 
+// One bit per skill (id mod 64): if an agent's mask lacks a needed skill's
+// bit, the agent lacks the skill, so a walk can skip it without reading it.
+inline std::uint64_t skill_bit(SkillId s) { return std::uint64_t{1} << (static_cast<unsigned>(s) & 63u); }
+inline std::uint64_t skill_mask(const std::vector<SkillLevel>& skills) {
+  std::uint64_t m = 0;
+  for (SkillLevel s : skills) m |= skill_bit(s.skill);
+  return m;
+}
+
 struct AgentState {
   AgentId id;
+  std::uint64_t skill_mask = 0;
   // Sorted by skill id, kept inline for the usual handful of skills: the
   // ranking walk reads them for every candidate.
   boost::container::small_vector<SkillLevel, 8> skills;
@@ -54,6 +64,7 @@ class AgentPool {
     RankKey key;               // the team policy's rank: lower is better
     AgentId id;
     int level;                 // in the bucket's skill; 0 in the any-skill bucket
+    std::uint64_t skill_mask;  // skill_bit() of every skill the agent has
     const AgentState* agent;   // stable: agents are never erased
     bool operator<(const Entry& o) const { return key != o.key ? key < o.key : id < o.id; }
   };

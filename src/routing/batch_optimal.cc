@@ -72,9 +72,10 @@ std::vector<BatchAssignment> assign_batch(const AgentPool& pool, const std::vect
       if (!walk || b->size() < walk->size()) walk = b;
     }
     if (!possible || !walk) continue;
+    const std::uint64_t mask = skill_mask(needs.skills);
     for (const AgentPool::Entry& e : *walk) {
       if (static_cast<int>(per_ticket[t].size()) >= w.candidates_per_ticket) break;
-      if (!e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
+      if ((e.skill_mask & mask) != mask || !e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
       const std::int64_t c = mismatch_cost(*e.agent, needs, w);
       per_ticket[t].emplace_back(e.agent, c);
       max_cost = std::max(max_cost, c);

@@ -29,8 +29,9 @@ std::optional<Pick> RoutingPolicy::pick(const AgentPool& pool, const TicketNeeds
     }
   }
   if (!walk) return std::nullopt;
+  const std::uint64_t mask = skill_mask(needs.skills);
   for (const AgentPool::Entry& e : *walk) {
-    if (!e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
+    if ((e.skill_mask & mask) != mask || !e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
     return Pick{e.id, proficiency(*e.agent, needs), 1};
   }
   return std::nullopt;

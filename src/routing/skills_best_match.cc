@@ -45,10 +45,11 @@ std::optional<Pick> SkillsBestMatch::pick(const AgentPool& pool, const TicketNee
   std::optional<Pick> best;
   const AgentPool::Entry* best_entry = nullptr;
   int compared = 0;
+  const std::uint64_t mask = skill_mask(needs.skills);
   for (const AgentPool::Entry& e : *primary) {
     if (e.level < primary_need.level) break;
     if (best && best->proficiency > e.level + others_max) break;
-    if (!e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
+    if ((e.skill_mask & mask) != mask || !e.agent->meets(needs.skills) || needs.excludes(e.id)) continue;
     const int sum = proficiency(*e.agent, needs);
     ++compared;
     // Among equal sums the lower load share, then the longer idle, wins;
