@@ -12,6 +12,7 @@
 // channel's buckets.
 //
 // Not thread-safe; owned by one Engine.
+#include <boost/container/flat_set.hpp>
 #include <boost/container/small_vector.hpp>
 #include <map>
 #include <optional>
@@ -68,7 +69,9 @@ class AgentPool {
     const AgentState* agent;   // stable: agents are never erased
     bool operator<(const Entry& o) const { return key != o.key ? key < o.key : id < o.id; }
   };
-  using Bucket = std::set<Entry>;
+  // Contiguous and sorted: walks read memory in order. Small buckets make
+  // the O(n) insert cheap; the large any-skill buckets are read at the head.
+  using Bucket = boost::container::flat_set<Entry>;
 
   // `fallback` ranks the buckets of teams with no policy set.
   explicit AgentPool(const RoutingPolicy& fallback) : fallback_(&fallback) {}
