@@ -107,13 +107,22 @@ def main():
             if due <= now:
                 del solve_at[tid]
                 api.call("PATCH", f"/api/v1/tickets/{tid}", {"status": "solved"})
-        # Tickets pulled from a queue by an agent with new room get a solve time too.
+        # Tickets pulled from a queue by an agent with new room get a solve time
+        # too; offers (teams with offer mode) are accepted, most of the time.
         if sent % 10 == 0:
             status, page = api.call("GET", "/api/v1/tickets?status=open&limit=100")
             if status == 200:
                 for t in page["tickets"]:
                     if t["id"] not in solve_at and t["assignee_id"]:
                         solve_at[t["id"]] = now + rng.uniform(*args.work)
+            status, page = api.call("GET", "/api/v1/tickets?status=new&limit=100")
+            if status == 200:
+                for t in page["tickets"]:
+                    if t["offer_expires_at"] and rng.random() < 0.9:
+                        status, accepted = api.call("POST", f"/api/v1/tickets/{t['id']}/accept", {})
+                        if status == 200:
+                            solve_at[t["id"]] = now + rng.uniform(*args.work)
+                            print(f"   {names.get(t['assignee_id'], t['assignee_id'])} accepted #{t['id']}")
         # Now and then someone steps away for a minute.
         if rng.random() < 0.002 and names:
             aid = rng.choice(list(names))
