@@ -470,6 +470,22 @@ Status Engine::check_teams(const std::vector<TeamId>& teams, const std::string& 
   return Status::Ok();
 }
 
+Status Engine::check_team(const Team& team) const {
+  if (auto s = validate(team); !s) return s;
+  for (const auto& [id, other] : teams_) {
+    if (id != team.id && other.name == team.name) {
+      return Error::Conflict("duplicate_name", "a team named '" + team.name + "' exists", "name");
+    }
+  }
+  for (const RelaxStep& step : team.routing.relaxation) {
+    if (step.team && !teams_.count(*step.team)) {
+      return Error::Invalid("routing.relaxation", "overflow team " + std::to_string(step.team->value) + " does not exist");
+    }
+  }
+  if (auto p = make_policy(team.routing); !p) return p.error();
+  return Status::Ok();
+}
+
 Status Engine::set_team_policy(Team& team) {
   auto policy = make_policy(team.routing);
   if (!policy) return policy.error();
@@ -533,18 +549,7 @@ Changes Engine::restore(const Snapshot& s, Time now) {
 }
 
 Result<Changes> Engine::create_team(Team draft, Time now) {
-  if (auto s = validate(draft); !s) return s.error();
-  for (const auto& [id, team] : teams_) {
-    if (team.name == draft.name) {
-      return Error::Conflict("duplicate_name", "a team named '" + draft.name + "' exists", "name");
-    }
-  }
-  for (const RelaxStep& step : draft.routing.relaxation) {
-    if (step.team && !teams_.count(*step.team)) {
-      return Error::Invalid("routing.relaxation", "overflow team " + std::to_string(step.team->value) + " does not exist");
-    }
-  }
-  if (auto p = make_policy(draft.routing); !p) return p.error();
+  if (auto s = check_team(draft); !s) return s.error();
   draft.id = TeamId{++last_team_id_};
   draft.created_at = now;
   Team& team = teams_[draft.id] = std::move(draft);
@@ -559,18 +564,7 @@ Result<Changes> Engine::update_team(TeamId id, const TeamPatch& patch, Time now)
   Team next = it->second;
   if (patch.name) next.name = *patch.name;
   if (patch.routing) next.routing = *patch.routing;
-  if (auto s = validate(next); !s) return s.error();
-  for (const auto& [other_id, other] : teams_) {
-    if (other_id != id && other.name == next.name) {
-      return Error::Conflict("duplicate_name", "a team named '" + next.name + "' exists", "name");
-    }
-  }
-  for (const RelaxStep& step : next.routing.relaxation) {
-    if (step.team && !teams_.count(*step.team)) {
-      return Error::Invalid("routing.relaxation", "overflow team " + std::to_string(step.team->value) + " does not exist");
-    }
-  }
-  if (auto p = make_policy(next.routing); !p) return p.error();
+  if (auto s = check_team(next); !s) return s.error();
   // Waiting tickets leave the queues under the old settings and rejoin under the new.
   std::vector<LiveTicket*> waiting;
   if (auto q = queues_.find(id); q != queues_.end()) {

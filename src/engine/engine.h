@@ -202,6 +202,8 @@ class Engine {
 
   void sync_pool(const Agent& a, Time now);
   Status check_teams(const std::vector<TeamId>& teams, const std::string& field) const;
+  // Field checks, a unique name, overflow teams that exist, a known policy.
+  Status check_team(const Team& team) const;
   Status set_team_policy(Team& team);
   void rekey_queue(TeamId team, Time now);
   void schedule(Time at, Timer t) { timers_.emplace(at, t); }
