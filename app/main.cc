@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/serve.h"
+#include "app/triage_cli.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Switchboard: routes support tickets to the right agent."};
@@ -18,6 +19,29 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--admin-token", serve.admin_token,
                         "Admin bearer token (else $SWITCHBOARD_ADMIN_TOKEN, else one is generated and printed)");
 
+  sb::TrainCommand train;
+  auto* train_cmd = app.add_subcommand("train", "Train a ticket classifier (TF-IDF + logistic regression)");
+  train_cmd->add_option("--data", train.data, "CSV file of labelled tickets");
+  train_cmd->add_flag("--from-db", train.from_db, "Learn from the store's solved and closed tickets instead");
+  train_cmd->add_option("--db", train.db, "SQLite file for --from-db (default var/switchboard.db)");
+  train_cmd->add_option("--text", train.text, "Columns that make the text, title first")->capture_default_str();
+  train_cmd->add_option("--label", train.label, "Column to predict")->capture_default_str();
+  train_cmd->add_option("--out", train.out, "Where to write the model");
+  train_cmd->add_option("--C", train.c, "Inverse regularisation strength")->capture_default_str();
+  train_cmd->add_option("--ngrams", train.ngrams, "Longest word n-gram (1-3)")->capture_default_str();
+  train_cmd->add_option("--min-df", train.min_df, "Drop terms in fewer documents")->capture_default_str();
+  train_cmd->add_flag("--no-title-features", train.no_title_features, "Do not weigh title words apart");
+  train_cmd->add_flag("--unbalanced", train.unbalanced, "Do not weight classes by their rarity");
+  train_cmd->add_option("--cv", train.cv, "Report K-fold cross-validation on the data instead of writing a model");
+
+  sb::EvalCommand eval;
+  auto* eval_cmd = app.add_subcommand("eval", "Evaluate a classifier on labelled tickets");
+  eval_cmd->add_option("--model", eval.model, "Model file from 'train'")->required();
+  eval_cmd->add_option("--data", eval.data, "CSV file of labelled tickets")->required();
+  eval_cmd->add_option("--text", eval.text, "Columns that make the text (default: as trained)");
+  eval_cmd->add_option("--label", eval.label, "Column with the true label (default: as trained)");
+  eval_cmd->add_flag("--json", eval.json, "Print JSON");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -26,5 +50,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*serve_cmd) return sb::serve(serve);
+  if (*train_cmd) {
+    if (train.data.empty() && !train.from_db) {
+      std::fprintf(stderr, "switchboard train: give --data FILE.csv or --from-db\n");
+      return 2;
+    }
+    return sb::run_train(train);
+  }
+  if (*eval_cmd) return sb::run_eval(eval);
   return 1;
 }

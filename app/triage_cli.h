@@ -1,0 +1,35 @@
+#pragma once
+// `switchboard train` and `switchboard eval`.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb {
+
+struct TrainCommand {
+  std::string data;                 // CSV file; or --from-db
+  std::optional<std::string> db;    // with from_db: the SQLite file
+  bool from_db = false;
+  std::string text = "title,body";  // columns joined as the text (first is the title)
+  std::string label = "category";
+  std::string out;
+  double c = 10.0;
+  int ngrams = 2;
+  int min_df = 2;
+  bool no_title_features = false;
+  bool unbalanced = false;
+  int cv = 0;                       // k-fold cross-validation report instead of a model
+};
+
+struct EvalCommand {
+  std::string model;
+  std::string data;
+  std::optional<std::string> text;   // default: the model's
+  std::optional<std::string> label;  // default: the model's
+  bool json = false;
+};
+
+int run_train(const TrainCommand& cmd);
+int run_eval(const EvalCommand& cmd);
+
+}  // namespace sb

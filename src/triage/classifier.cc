@@ -1,0 +1,233 @@
+#include "triage/classifier.h"
+
+#include <linear.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace sb::triage {
+
+struct Classifier::Impl {
+  TrainOptions options;
+  Featurizer featurizer;
+  std::vector<std::string> labels;  // label index -> name (liblinear label = index)
+  std::vector<int> label_ids;       // liblinear's class order
+  int columns = 0;                  // weight columns: 1 for two classes, else one per class
+  std::vector<double> w;            // (features + 1 bias row) x columns, liblinear's layout
+  model m{};                        // points into w and label_ids
+
+  void bind() {
+    m.param.solver_type = L2R_LR;
+    m.nr_class = static_cast<int>(label_ids.size());
+    m.nr_feature = featurizer.size();
+    m.w = w.data();
+    m.label = label_ids.data();
+    m.bias = 1.0;
+  }
+};
+
+namespace {
+
+void quiet(const char*) {}
+
+std::vector<feature_node> nodes(const SparseVector& v, int features) {
+  std::vector<feature_node> x;
+  x.reserve(v.size() + 2);
+  for (const auto& [index, value] : v) x.push_back({index, value});
+  x.push_back({features + 1, 1.0});  // bias
+  x.push_back({-1, 0.0});
+  return x;
+}
+
+}  // namespace
+
+Result<Classifier> Classifier::train(const std::vector<std::vector<std::string>>& docs,
+                                     const std::vector<std::string>& labels, const TrainOptions& options,
+                                     const Progress& progress) {
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  if (docs.size() != labels.size() || docs.empty()) return Error::Invalid("data", "no training rows");
+  auto impl = std::make_shared<Impl>();
+  impl->options = options;
+  impl->featurizer = Featurizer(options.features);
+
+  std::map<std::string, int> ids;
+  for (const std::string& l : labels) ids.emplace(l, 0);
+  if (ids.size() < 2) return Error::Invalid("label", "training needs at least two distinct labels");
+  for (auto& [name, id] : ids) {
+    id = static_cast<int>(impl->labels.size());
+    impl->labels.push_back(name);
+  }
+
+  say("building features from " + std::to_string(docs.size()) + " documents");
+  impl->featurizer.fit(docs);
+  const int features = impl->featurizer.size();
+  std::vector<std::vector<feature_node>> rows(docs.size());
+  std::vector<feature_node*> x(docs.size());
+  std::vector<double> y(docs.size());
+  std::vector<int> counts(impl->labels.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) {
+    rows[i] = nodes(impl->featurizer.transform(docs[i]), features);
+    x[i] = rows[i].data();
+    y[i] = ids.at(labels[i]);
+    ++counts[static_cast<std::size_t>(ids.at(labels[i]))];
+  }
+  say(std::to_string(features) + " features, " + std::to_string(impl->labels.size()) + " labels");
+
+  problem prob{};
+  prob.l = static_cast<int>(docs.size());
+  prob.n = features + 1;
+  prob.y = y.data();
+  prob.x = x.data();
+  prob.bias = 1.0;
+
+  parameter param{};
+  param.solver_type = L2R_LR;
+  param.C = options.C;
+  param.eps = options.eps;
+  std::vector<int> weight_label;
+  std::vector<double> weight;
+  if (options.balanced) {
+    for (std::size_t c = 0; c < counts.size(); ++c) {
+      weight_label.push_back(static_cast<int>(c));
+      weight.push_back(static_cast<double>(docs.size()) / (static_cast<double>(counts.size()) * counts[c]));
+    }
+    param.nr_weight = static_cast<int>(weight.size());
+    param.weight_label = weight_label.data();
+    param.weight = weight.data();
+  }
+  if (const char* err = check_parameter(&prob, &param)) return Error::Invalid("options", err);
+  set_print_string_function(quiet);
+  say("training logistic regression (liblinear, C=" + std::to_string(options.C) + ", " +
+      (options.balanced ? "class-balanced" : "unweighted") + ", one-vs-rest over " +
+      std::to_string(impl->labels.size()) + " labels)");
+  model* trained = ::train(&prob, &param);
+
+  impl->label_ids.assign(trained->label, trained->label + trained->nr_class);
+  impl->columns = trained->nr_class == 2 ? 1 : trained->nr_class;
+  impl->w.assign(trained->w, trained->w + static_cast<std::size_t>(features + 1) * impl->columns);
+  free_and_destroy_model(&trained);
+  impl->bind();
+  say("trained");
+  return Classifier(std::move(impl));
+}
+
+namespace {
+
+// liblinear's probabilities for `fields`, in liblinear's class order, in a
+// per-thread buffer (no allocation once warm).
+const std::vector<double>& raw_probabilities(const model& m, const Featurizer& featurizer,
+                                             const std::vector<std::string_view>& fields) {
+  thread_local SparseVector v;
+  thread_local std::vector<feature_node> x;
+  thread_local std::vector<double> raw;
+  featurizer.transform_into(fields, v);
+  x.clear();
+  for (const auto& [index, value] : v) x.push_back({index, value});
+  x.push_back({featurizer.size() + 1, 1.0});  // bias
+  x.push_back({-1, 0.0});
+  raw.resize(static_cast<std::size_t>(m.nr_class));
+  predict_probability(&m, x.data(), raw.data());
+  return raw;
+}
+
+}  // namespace
+
+std::vector<double> Classifier::probabilities(const std::vector<std::string_view>& fields) const {
+  const Impl& m = *impl_;
+  const std::vector<double>& raw = raw_probabilities(m.m, m.featurizer, fields);
+  std::vector<double> out(m.labels.size());
+  for (std::size_t i = 0; i < m.label_ids.size(); ++i) out[static_cast<std::size_t>(m.label_ids[i])] = raw[i];
+  return out;
+}
+
+Prediction Classifier::predict(const std::vector<std::string_view>& fields) const {
+  const Impl& m = *impl_;
+  const std::vector<double>& raw = raw_probabilities(m.m, m.featurizer, fields);
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < raw.size(); ++i) {
+    if (raw[i] > raw[best]) best = i;
+  }
+  return {m.labels[static_cast<std::size_t>(m.label_ids[best])], raw[best]};
+}
+
+const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
+const TrainOptions& Classifier::options() const { return impl_->options; }
+int Classifier::feature_count() const { return impl_->featurizer.size(); }
+
+// File: a text header (magic line, one JSON line of options and labels, the
+// vocabulary as "term<TAB>idf" lines), then the weights as raw doubles.
+Status Classifier::save(const std::string& path) const {
+  const Impl& m = *impl_;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return Error::Invalid("out", path + ": cannot write");
+  const FeatureOptions& f = m.options.features;
+  nlohmann::json meta{{"labels", m.labels},
+                      {"label_ids", m.label_ids},
+                      {"columns", m.columns},
+                      {"features", {{"max_ngram", f.max_ngram}, {"min_df", f.min_df}, {"title_features", f.title_features}}},
+                      {"C", m.options.C},
+                      {"balanced", m.options.balanced},
+                      {"text_fields", m.options.text_fields},
+                      {"label_field", m.options.label_field},
+                      {"vocabulary", m.featurizer.size()},
+                      {"weights", m.w.size()}};
+  out << "switchboard-classifier 1\n" << meta.dump() << "\n";
+  out.precision(17);
+  for (const auto& [term, idf] : m.featurizer.vocabulary()) out << term << '\t' << idf << '\n';
+  out.write(reinterpret_cast<const char*>(m.w.data()), static_cast<std::streamsize>(m.w.size() * sizeof(double)));
+  if (!out) return Error::Invalid("out", path + ": write failed");
+  return Status::Ok();
+}
+
+Result<Classifier> Classifier::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::Invalid("model", path + ": cannot read the model file");
+  const Error bad = Error::Invalid("model", path + ": not a switchboard classifier (or damaged)");
+  std::string line;
+  if (!std::getline(in, line) || line != "switchboard-classifier 1") return bad;
+  if (!std::getline(in, line)) return bad;
+  const nlohmann::json meta = nlohmann::json::parse(line, nullptr, false);
+  if (meta.is_discarded() || !meta.is_object()) return bad;
+  auto impl = std::make_shared<Impl>();
+  try {
+    impl->labels = meta.at("labels").get<std::vector<std::string>>();
+    impl->label_ids = meta.at("label_ids").get<std::vector<int>>();
+    impl->columns = meta.at("columns").get<int>();
+    const auto& f = meta.at("features");
+    FeatureOptions fo{f.at("max_ngram").get<int>(), f.at("min_df").get<int>(), f.at("title_features").get<bool>()};
+    impl->options.features = fo;
+    impl->options.C = meta.at("C").get<double>();
+    impl->options.balanced = meta.at("balanced").get<bool>();
+    impl->options.text_fields = meta.at("text_fields").get<std::vector<std::string>>();
+    impl->options.label_field = meta.at("label_field").get<std::string>();
+    const auto vocab_size = meta.at("vocabulary").get<std::size_t>();
+    const auto weights = meta.at("weights").get<std::size_t>();
+    std::vector<std::pair<std::string, double>> vocab;
+    vocab.reserve(vocab_size);
+    for (std::size_t i = 0; i < vocab_size; ++i) {
+      if (!std::getline(in, line)) return bad;
+      const auto tab = line.rfind('\t');
+      if (tab == std::string::npos) return bad;
+      vocab.emplace_back(line.substr(0, tab), std::stod(line.substr(tab + 1)));
+    }
+    impl->featurizer.restore(fo, std::move(vocab));
+    if (weights != (vocab_size + 1) * static_cast<std::size_t>(impl->columns) ||
+        impl->label_ids.size() != impl->labels.size()) {
+      return bad;
+    }
+    impl->w.resize(weights);
+    in.read(reinterpret_cast<char*>(impl->w.data()), static_cast<std::streamsize>(weights * sizeof(double)));
+    if (!in) return bad;
+  } catch (const std::exception&) {
+    return bad;
+  }
+  impl->bind();
+  return Classifier(std::move(impl));
+}
+
+}  // namespace sb::triage

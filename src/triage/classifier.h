@@ -1,0 +1,60 @@
+#pragma once
+// A text classifier: TF-IDF word n-grams (features.h) and a linear model
+// trained by liblinear (L2-regularised logistic regression, one-vs-rest,
+// optionally class-balanced). Predictions come with a confidence (the
+// normalised probability of the chosen label). One file holds everything a
+// prediction needs: options, vocabulary with IDF, labels and weights.
+//
+// A trained Classifier is immutable; predict() is thread-safe.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "triage/features.h"
+
+namespace sb::triage {
+
+struct TrainOptions {
+  FeatureOptions features;
+  double C = 10.0;          // inverse regularisation strength
+  bool balanced = true;     // weight classes by n / (classes x count)
+  double eps = 0.01;        // liblinear's stopping tolerance
+  std::vector<std::string> text_fields;  // recorded in the model: which columns make the text
+  std::string label_field;               // recorded in the model
+};
+
+struct Prediction {
+  std::string label;
+  double confidence = 0;  // probability of `label`, 0..1
+};
+
+using Progress = std::function<void(const std::string&)>;
+
+class Classifier {
+ public:
+  // Trains on `docs` (each a list of field texts) with their labels. At least
+  // two distinct labels are needed.
+  static Result<Classifier> train(const std::vector<std::vector<std::string>>& docs,
+                                  const std::vector<std::string>& labels, const TrainOptions& options,
+                                  const Progress& progress = {});
+  static Result<Classifier> load(const std::string& path);
+  Status save(const std::string& path) const;
+
+  Prediction predict(const std::vector<std::string_view>& fields) const;
+  // Every label's probability, in labels() order.
+  std::vector<double> probabilities(const std::vector<std::string_view>& fields) const;
+
+  const std::vector<std::string>& labels() const;
+  const TrainOptions& options() const;
+  int feature_count() const;
+
+ private:
+  struct Impl;
+  explicit Classifier(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+}  // namespace sb::triage
