@@ -9,12 +9,19 @@
 namespace sb::triage {
 namespace {
 
+// ASCII letters and digits, and every byte of a UTF-8 sequence (so words in
+// other scripts stay whole); no locale lookups on the hot path.
+inline bool word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+inline char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
 void tokenize(std::string_view text, std::vector<std::string_view>& out) {
   std::size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+    while (i < text.size() && !word_byte(static_cast<unsigned char>(text[i]))) ++i;
     std::size_t j = i;
-    while (j < text.size() && std::isalnum(static_cast<unsigned char>(text[j]))) ++j;
+    while (j < text.size() && word_byte(static_cast<unsigned char>(text[j]))) ++j;
     if (j > i) out.push_back(text.substr(i, j - i));
     i = j;
   }
@@ -33,7 +40,7 @@ void Featurizer::terms(const std::vector<std::string_view>& fields, std::string&
         scratch.clear();
         for (int k = 0; k < n; ++k) {
           if (k) scratch += ' ';
-          for (char c : words[i + static_cast<std::size_t>(k)]) scratch += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          for (char c : words[i + static_cast<std::size_t>(k)]) scratch += lower_ascii(c);
         }
         emit(std::string_view(scratch));
         if (f == 0 && n == 1 && options_.title_features) {
@@ -78,6 +85,7 @@ void Featurizer::fit(const std::vector<std::vector<std::string>>& docs) {
 SparseVector Featurizer::transform(const std::vector<std::string_view>& fields) const {
   SparseVector out;
   transform_into(fields, out);
+  std::sort(out.begin(), out.end());  // liblinear's training wants increasing indices
   return out;
 }
 
@@ -94,7 +102,7 @@ void Featurizer::transform_into(const std::vector<std::string_view>& fields, Spa
     for (std::string_view w : words) {
       int id = -1;
       if (w.size() <= sizeof lower) {
-        for (std::size_t k = 0; k < w.size(); ++k) lower[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(w[k])));
+        for (std::size_t k = 0; k < w.size(); ++k) lower[k] = lower_ascii(w[k]);
         auto it = word_id_.find(std::string_view(lower, w.size()));
         if (it != word_id_.end()) id = it->second;
       }
@@ -115,14 +123,17 @@ void Featurizer::transform_into(const std::vector<std::string_view>& fields, Spa
       }
     }
   }
-  std::sort(found.begin(), found.end());
+  // Count terms in a per-thread dense array; features keep first-seen order
+  // (a linear model does not care, and sorting costs more than the rest).
+  thread_local std::vector<std::uint16_t> counts;
+  if (counts.size() < idf_.size() + 1) counts.assign(idf_.size() + 1, 0);
   out.clear();
   for (int index : found) {
-    if (!out.empty() && out.back().first == index) {
-      out.back().second += 1.0;
-    } else {
-      out.emplace_back(index, 1.0);
-    }
+    if (counts[static_cast<std::size_t>(index)]++ == 0) out.emplace_back(index, 0.0);
+  }
+  for (auto& [index, tf] : out) {
+    tf = counts[static_cast<std::size_t>(index)];
+    counts[static_cast<std::size_t>(index)] = 0;
   }
   static const auto log1p_table = [] {
     std::array<double, 64> t{};
