@@ -37,6 +37,17 @@ struct RoutingExplanation {
   Time at;
 };
 
+// What triage did to a ticket on arrival, for people to read.
+struct TriageInfo {
+  std::string model;               // which classifier ("category"), empty when none ran
+  std::string predicted;           // its label
+  double confidence = 0;           // 0..1
+  bool sent_to_triage = false;     // below the confidence threshold: a person decides
+  std::vector<std::string> rules;  // names of the rules that matched, in order
+  std::string priority_reason;     // how the priority was reached
+  std::string auto_reply;          // the reply a rule asked to send, when one did
+};
+
 struct Ticket {
   TicketId id;
   Channel channel = Channel::kApi;
@@ -65,6 +76,7 @@ struct Ticket {
   std::optional<Time> offer_expires_at;
   std::optional<Time> accepted_at;
   std::vector<AgentId> declined_by;  // agents who declined or let an offer lapse
+  std::optional<TriageInfo> triage;
 };
 
 // solved and closed tickets hold no capacity and wait in no queue.

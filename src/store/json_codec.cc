@@ -71,6 +71,29 @@ TeamRouting routing_from_json(const json& j) {
   return r;
 }
 
+json triage_to_json(const TriageInfo& t) {
+  return {{"model", t.model},
+          {"predicted", t.predicted},
+          {"confidence", t.confidence},
+          {"sent_to_triage", t.sent_to_triage},
+          {"rules", t.rules},
+          {"priority_reason", t.priority_reason},
+          {"auto_reply", t.auto_reply}};
+}
+
+TriageInfo triage_from_json(const json& j) {
+  TriageInfo t;
+  if (!j.is_object()) return t;
+  t.model = j.value("model", "");
+  t.predicted = j.value("predicted", "");
+  t.confidence = j.value("confidence", 0.0);
+  t.sent_to_triage = j.value("sent_to_triage", false);
+  if (j.contains("rules") && j.at("rules").is_array()) t.rules = j.at("rules").get<std::vector<std::string>>();
+  t.priority_reason = j.value("priority_reason", "");
+  t.auto_reply = j.value("auto_reply", "");
+  return t;
+}
+
 json decision_to_json(const Decision& d) {
   json candidates = json::array();
   for (const CandidateNote& c : d.candidates) {

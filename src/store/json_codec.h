@@ -6,11 +6,15 @@
 
 #include "core/agent.h"
 #include "core/decision.h"
+#include "core/ticket.h"
 
 namespace sb {
 
 nlohmann::json routing_to_json(const TeamRouting& r);
 TeamRouting routing_from_json(const nlohmann::json& j);
+
+nlohmann::json triage_to_json(const TriageInfo& t);
+TriageInfo triage_from_json(const nlohmann::json& j);
 
 nlohmann::json decision_to_json(const Decision& d);
 Decision decision_from_json(const nlohmann::json& j);

@@ -62,6 +62,7 @@ Ticket sample_ticket(std::int64_t id, TicketStatus status = TicketStatus::kOpen)
   t.queued_at = from_millis(1200);
   t.offer_expires_at = from_millis(1600);
   t.declined_by = {AgentId{4}, AgentId{5}};
+  t.triage = TriageInfo{"category", "network", 0.93, false, {"vip first"}, "matrix high x high", ""};
   return t;
 }
 
@@ -91,6 +92,10 @@ TEST_P(StoreContract, TicketRoundTripsEveryField) {
   EXPECT_EQ(g.offer_expires_at, t.offer_expires_at);
   EXPECT_FALSE(g.accepted_at);
   EXPECT_EQ(g.declined_by, t.declined_by);
+  ASSERT_TRUE(g.triage);
+  EXPECT_EQ(g.triage->predicted, "network");
+  EXPECT_DOUBLE_EQ(g.triage->confidence, 0.93);
+  EXPECT_EQ(g.triage->rules, std::vector<std::string>{"vip first"});
   EXPECT_FALSE(store->find_ticket(TicketId{2})->has_value());
 }
 

@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 2> kMigrations{
+inline constexpr std::array<std::string_view, 3> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -74,6 +74,10 @@ CREATE TABLE decisions (
   body TEXT NOT NULL               -- JSON Decision
 );
 CREATE INDEX decisions_by_ticket ON decisions (ticket_id, id);
+)sql",
+    // 3: what triage did on arrival.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN triage TEXT NOT NULL DEFAULT '';  -- JSON TriageInfo, or ''
 )sql",
 };
 

@@ -1,0 +1,103 @@
+#include "triage/triage.h"
+
+#include <algorithm>
+
+namespace sb::triage {
+namespace {
+
+std::string render(std::string text, const Ticket& t) {
+  auto replace = [&](const std::string& key, const std::string& value) {
+    for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
+      text.replace(at, key.size(), value);
+    }
+  };
+  replace("{{subject}}", t.subject);
+  replace("{{requester.name}}", t.requester.name.empty() ? std::string("there") : t.requester.name);
+  replace("{{requester.email}}", t.requester.email);
+  return text;
+}
+
+}  // namespace
+
+TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, Time now) {
+  TriageOutcome out;
+  out.ticket = in.ticket;
+  Ticket& t = out.ticket;
+  TriageInfo info;
+  std::string team_name = in.team_name;
+
+  if (settings.model && settings.model->model) {
+    const ModelSettings& m = *settings.model;
+    const std::vector<std::string_view> text{t.subject, t.body};
+    const Prediction p = m.model->predict(text);
+    info.model = m.name;
+    info.predicted = p.label;
+    info.confidence = p.confidence;
+    const bool sure = p.confidence >= m.min_confidence;
+    if (m.sets_team && !t.team) {
+      if (sure) {
+        auto it = m.label_teams.find(p.label);
+        team_name = it != m.label_teams.end() ? it->second : p.label;
+      } else {
+        team_name = settings.triage_team;
+        info.sent_to_triage = true;
+      }
+      out.team_name = team_name;
+    }
+    if (!m.sets_team && t.category.empty()) {
+      if (sure) {
+        t.category = p.label;
+      } else if (!t.team) {
+        team_name = settings.triage_team;
+        out.team_name = team_name;
+        info.sent_to_triage = true;
+      }
+    }
+  }
+
+  const PriorityResult pr = compute_priority(
+      PriorityInput{in.explicit_priority, in.urgency, in.impact, t.requester.tier, t.subject + "\n" + t.body},
+      settings.priority);
+  t.priority = pr.priority;
+  info.priority_reason = pr.reason;
+
+  if (settings.rules) {
+    bool stop = false;
+    for (const RuleSet& set : settings.rules->sets) {
+      for (const Rule& rule : set.rules) {
+        const Facts facts{t, team_name, info.predicted, info.confidence, now};
+        if (!rule.when.matches(facts)) continue;
+        info.rules.push_back(rule.name);
+        const Action& a = rule.then;
+        if (a.priority) {
+          t.priority = *a.priority;
+          info.priority_reason += "; rule '" + rule.name + "' set " + std::string(to_string(*a.priority));
+        }
+        if (a.category) t.category = *a.category;
+        if (a.team) {
+          team_name = *a.team;
+          out.team_name = team_name;
+          t.team.reset();
+          info.sent_to_triage = false;
+        }
+        if (a.required_skills) t.required_skills = *a.required_skills;
+        for (const std::string& tag : a.tags) {
+          if (std::find(t.tags.begin(), t.tags.end(), tag) == t.tags.end()) t.tags.push_back(tag);
+        }
+        if (a.assign_to) out.assign_to = a.assign_to;
+        if (a.spam) {
+          out.spam = true;
+          if (std::find(t.tags.begin(), t.tags.end(), "spam") == t.tags.end()) t.tags.push_back("spam");
+        }
+        if (a.auto_reply) info.auto_reply = render(*a.auto_reply, t);
+        if (a.stop) stop = true;
+        if (set.first_match || stop) break;
+      }
+      if (stop) break;
+    }
+  }
+  t.triage = std::move(info);
+  return out;
+}
+
+}  // namespace sb::triage

@@ -1,0 +1,51 @@
+#pragma once
+// Triage: what happens to a ticket between arrival and routing. In order:
+// the classifier proposes a label with a confidence (setting the team or
+// category only when it is sure enough, else sending the ticket to the
+// triage team for a person); priority comes from urgency x impact, the
+// text's urgency signals and the requester's tier; then the business rules
+// run and may override anything. Stateless and pure: safe on many threads.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "triage/classifier.h"
+#include "triage/priority.h"
+#include "triage/rules.h"
+
+namespace sb::triage {
+
+struct ModelSettings {
+  std::shared_ptr<const Classifier> model;
+  std::string name = "category";
+  double min_confidence = 0.6;
+  bool sets_team = true;                          // else sets the category
+  std::map<std::string, std::string> label_teams; // label -> team name (default: a team named as the label)
+};
+
+struct TriageSettings {
+  std::optional<ModelSettings> model;
+  std::string triage_team = "Triage";
+  PriorityPolicy priority;
+  std::shared_ptr<const RuleBook> rules;  // null: none
+};
+
+struct TriageInput {
+  Ticket ticket;                    // as parsed; ticket.team set when the caller named one
+  std::string team_name;            // the caller's team, by name ("" when none)
+  std::optional<Priority> explicit_priority;
+  std::optional<Level> urgency;
+  std::optional<Level> impact;
+};
+
+struct TriageOutcome {
+  Ticket ticket;                          // fields set; .triage filled in
+  std::optional<std::string> team_name;   // route to this team (by name), when triage chose one
+  std::optional<AgentId> assign_to;
+  bool spam = false;
+};
+
+TriageOutcome run_triage(const TriageInput& input, const TriageSettings& settings, Time now);
+
+}  // namespace sb::triage
