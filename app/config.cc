@@ -165,7 +165,58 @@ Result<Config> load_config(const std::string& path) {
   Config c;
   try {
     if (root.IsNull()) return c;
-    r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds"});
+    r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage"});
+    if (const auto t = root["triage"]) {
+      r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "triage_team", "rules", "priority"});
+      TriageConfig tc;
+      if (t["model"]) tc.model = r.string(t["model"], "triage.model");
+      if (t["model_name"]) tc.model_name = r.string(t["model_name"], "triage.model_name");
+      if (t["min_confidence"]) {
+        double d = 0;
+        if (!YAML::convert<double>::decode(t["min_confidence"], d) || d < 0 || d > 1) {
+          r.fail(t["min_confidence"], "triage.min_confidence", "must be a number between 0 and 1");
+        }
+        tc.min_confidence = d;
+      }
+      if (t["predicts"]) {
+        const std::string p = r.string(t["predicts"], "triage.predicts");
+        if (p != "team" && p != "category") r.fail(t["predicts"], "triage.predicts", "must be team or category");
+        tc.sets_team = p == "team";
+      }
+      if (const auto labels = t["labels"]) {
+        if (!labels.IsMap()) r.fail(labels, "triage.labels", "must be a mapping of label: team name");
+        for (const auto& kv : labels) tc.labels[kv.first.as<std::string>()] = r.string(kv.second, "triage.labels." + kv.first.as<std::string>());
+      }
+      if (t["triage_team"]) tc.triage_team = r.string(t["triage_team"], "triage.triage_team");
+      if (t["rules"]) tc.rules = r.string(t["rules"], "triage.rules");
+      if (const auto p = t["priority"]) {
+        r.only(p, "triage.priority", {"vip_bump", "urgent_phrases", "matrix"});
+        if (p["vip_bump"]) tc.priority.vip_bump = p["vip_bump"].as<bool>();
+        if (const auto phrases = p["urgent_phrases"]) {
+          if (!phrases.IsSequence()) r.fail(phrases, "triage.priority.urgent_phrases", "must be a list");
+          tc.priority.urgent_phrases.clear();
+          for (std::size_t i = 0; i < phrases.size(); ++i) {
+            tc.priority.urgent_phrases.push_back(r.string(phrases[i], "triage.priority.urgent_phrases[" + std::to_string(i) + "]"));
+          }
+        }
+        if (const auto m = p["matrix"]) {
+          // matrix: {urgency: {impact: priority}}, e.g. high: {high: urgent, medium: high, low: normal}
+          if (!m.IsMap()) r.fail(m, "triage.priority.matrix", "must map urgency to {impact: priority}");
+          for (const auto& row : m) {
+            const std::string u = row.first.as<std::string>();
+            const auto urgency = r.enumeration<triage::Level>(row.first, "triage.priority.matrix." + u);
+            if (!row.second.IsMap()) r.fail(row.second, "triage.priority.matrix." + u, "must map impact to priority");
+            for (const auto& cell : row.second) {
+              const std::string i = cell.first.as<std::string>();
+              const auto impact = r.enumeration<triage::Level>(cell.first, "triage.priority.matrix." + u + "." + i);
+              tc.priority.matrix[static_cast<std::size_t>(urgency)][static_cast<std::size_t>(impact)] =
+                  r.enumeration<Priority>(cell.second, "triage.priority.matrix." + u + "." + i);
+            }
+          }
+        }
+      }
+      c.triage = std::move(tc);
+    }
     if (root["presence_grace_seconds"]) {
       c.presence_grace = std::chrono::seconds(r.integer(root["presence_grace_seconds"], "presence_grace_seconds", 0, 86400));
     }

@@ -3,12 +3,14 @@
 // into typed structs. Errors name the file, the line and the field:
 //   "demo.yaml:14: agents[2].skills.vpn: proficiency must be between 1 and 5"
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/agent.h"
 #include "core/status.h"
+#include "triage/priority.h"
 
 namespace sb {
 
@@ -24,12 +26,25 @@ struct SeedTeam {
   nlohmann::json routing;
 };
 
+// triage: the classifier, rules and priority policy (see docs/triage.md).
+struct TriageConfig {
+  std::optional<std::string> model;              // model file from `switchboard train`
+  std::string model_name = "category";
+  double min_confidence = 0.6;
+  bool sets_team = true;                         // predicts: team (default) or category
+  std::map<std::string, std::string> labels;     // label -> team name
+  std::string triage_team = "Triage";
+  std::optional<std::string> rules;              // rules file; reloaded on SIGHUP
+  triage::PriorityPolicy priority;
+};
+
 struct Config {
   std::optional<std::string> listen;    // "ADDR:PORT"
   std::optional<std::string> db;        // SQLite file path
   std::vector<SeedTeam> teams;          // created when missing
   std::vector<SeedAgent> agents;        // created when no agent has the same e-mail
   Duration presence_grace{0};           // presence_grace_seconds
+  std::optional<TriageConfig> triage;
   bool has_team(const std::string& name) const {
     for (const SeedTeam& t : teams) {
       if (t.name == name) return true;

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "http/json_mapping.h"
+#include "http/triage_gate.h"
+#include "triage/rules_yaml.h"
 
 #include "app/config.h"
 #include "http/api.h"
@@ -117,11 +119,52 @@ int serve(const ServeOptions& options) {
     return 1;
   }
 
-  http::Api api(service, http::hash_token(admin_token));
+  // Triage: the classifier and rules, checked before serving anything.
+  triage::TriageSettings triage_settings;
+  std::optional<std::string> rules_path;
+  if (config.triage) {
+    const TriageConfig& tc = *config.triage;
+    triage_settings.triage_team = tc.triage_team;
+    triage_settings.priority = tc.priority;
+    if (tc.model) {
+      auto model = triage::Classifier::load(*tc.model);
+      if (!model) {
+        std::fprintf(stderr, "switchboard: triage.model: %s\n", model.error().message.c_str());
+        return 2;
+      }
+      triage_settings.model = triage::ModelSettings{std::make_shared<const triage::Classifier>(std::move(*model)),
+                                                    tc.model_name, tc.min_confidence, tc.sets_team, tc.labels};
+    }
+    if (tc.rules) {
+      auto book = triage::load_rules(*tc.rules);
+      if (!book) {
+        std::fprintf(stderr, "switchboard: triage.rules: %s\n", book.error().message.c_str());
+        return 2;
+      }
+      triage_settings.rules = std::make_shared<const triage::RuleBook>(std::move(*book));
+      rules_path = tc.rules;
+    }
+    if (!service.team_by_name(tc.triage_team)) {
+      if (auto t = service.create_team(Team{TeamId{}, tc.triage_team, {}, {}}); !t) {
+        std::fprintf(stderr, "switchboard: cannot create the triage team: %s\n", t.error().message.c_str());
+        return 1;
+      }
+    }
+  }
+  http::TriageGate triage_gate(std::move(triage_settings), rules_path);
+  http::Api api(service, http::hash_token(admin_token), &triage_gate);
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;
   http::Server server(server_options, [&api](http::Request& r) { return api.handle(r); });
+  server.on_hangup([&triage_gate] {
+    auto n = triage_gate.reload_rules();
+    if (n) {
+      spdlog::info("SIGHUP: reloaded {} rules", *n);
+    } else {
+      spdlog::error("SIGHUP: {}", n.error().message);
+    }
+  });
   if (auto s = server.listen(); !s) {
     std::fprintf(stderr, "switchboard: %s\n", s.error().message.c_str());
     return 1;

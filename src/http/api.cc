@@ -5,6 +5,7 @@
 
 #include "http/auth.h"
 #include "http/json_mapping.h"
+#include "store/json_codec.h"
 
 namespace sb::http {
 namespace {
@@ -81,9 +82,10 @@ Response error_response(const Error& e) {
   return Response{http_status(e.kind), json{{"error", err}}, {}};
 }
 
-Api::Api(Service& service, std::string admin_token_hash)
+Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage)
     : service_(service),
       admin_hash_(std::move(admin_token_hash)),
+      triage_(triage ? triage : &default_triage_),
       router_({
           // The whole API, in one table.
           {"GET", "/healthz", Access::kPublic, [this](Request& r) { return healthz(r); }},
@@ -105,6 +107,8 @@ Api::Api(Service& service, std::string admin_token_hash)
           {"PATCH", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return update_team(r); }},
           {"GET", "/api/v1/queues", Access::kAdmin, [this](Request& r) { return list_queues(r); }},
           {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }},
+          {"POST", "/api/v1/triage/preview", Access::kAdmin, [this](Request& r) { return triage_preview(r); }},
+          {"POST", "/api/v1/rules/reload", Access::kAdmin, [this](Request& r) { return reload_rules(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {
@@ -149,10 +153,67 @@ Response Api::handle(Request& request) {
 
 Response Api::healthz(Request&) { return ok({{"status", "ok"}}); }
 
+triage::TriageOutcome Api::triage_ticket(const TicketInput& in, const triage::TriageSettings& settings) {
+  triage::TriageOutcome out = triage::run_triage(
+      triage::TriageInput{in.ticket, in.team_name, in.explicit_priority, in.urgency, in.impact}, settings, system_now());
+  if (out.team_name) {
+    auto id = service_.team_by_name(*out.team_name);
+    if (!id && *out.team_name != settings.triage_team) {
+      // The label names no team here: a person decides.
+      out.ticket.triage->sent_to_triage = true;
+      out.ticket.triage->priority_reason += "; no team named '" + *out.team_name + "', sent to triage";
+      out.team_name = settings.triage_team;
+      id = service_.team_by_name(settings.triage_team);
+    }
+    out.ticket.team = id;
+  }
+  return out;
+}
+
 Response Api::create_ticket(Request& r) {
   const json body = parse_body(r);
-  Ticket draft = ok_or_throw(parse_ticket_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
-  return created(to_json(ok_or_throw(service_.create_ticket(std::move(draft)))));
+  const TicketInput in =
+      ok_or_throw(parse_ticket_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  const auto settings = triage_->settings();
+  triage::TriageOutcome out = triage_ticket(in, *settings);
+  TicketView view = ok_or_throw(service_.create_ticket(std::move(out.ticket)));
+  // Rule actions that need the ticket to exist; each is its own commit.
+  if (out.assign_to) {
+    TicketPatch assign;
+    assign.assignee = std::optional<AgentId>(*out.assign_to);
+    if (auto v = service_.update_ticket(view.ticket.id, assign)) view = std::move(*v);
+  }
+  if (out.spam) {
+    for (TicketStatus s : {TicketStatus::kSolved, TicketStatus::kClosed}) {
+      TicketPatch close;
+      close.status = s;
+      if (auto v = service_.update_ticket(view.ticket.id, close)) view = std::move(*v);
+    }
+  }
+  return created(to_json(view));
+}
+
+Response Api::triage_preview(Request& r) {
+  const json body = parse_body(r);
+  const TicketInput in =
+      ok_or_throw(parse_ticket_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  const auto settings = triage_->settings();
+  const triage::TriageOutcome out = triage_ticket(in, *settings);
+  json ticket = to_json(TicketView{out.ticket, std::nullopt});
+  for (const char* key : {"id", "created_at", "updated_at", "status", "assignee_id", "queue_position", "routing",
+                          "queued_at", "offer_expires_at", "accepted_at", "declined_by", "assigned_at", "solved_at"}) {
+    ticket.erase(key);
+  }
+  return ok({{"ticket", std::move(ticket)},
+             {"team_name", out.team_name ? json(*out.team_name) : json(nullptr)},
+             {"assign_to", out.assign_to ? json(out.assign_to->value) : json(nullptr)},
+             {"spam", out.spam},
+             {"created", false}});
+}
+
+Response Api::reload_rules(Request&) {
+  const int count = ok_or_throw(triage_->reload_rules());
+  return ok({{"rules", count}, {"file", *triage_->rules_path()}});
 }
 
 TicketView Api::visible_ticket(const Request& r, TicketId id) {
@@ -183,7 +244,9 @@ Response Api::ticket_routing(Request& r) {
   const int limit = static_cast<int>(int_query(r, "limit", 1, 100).value_or(50));
   json decisions = json::array();
   for (const Decision& d : ok_or_throw(service_.list_decisions(t.ticket.id, limit))) decisions.push_back(to_json(d));
-  return ok({{"ticket_id", t.ticket.id.value}, {"decisions", std::move(decisions)}});
+  return ok({{"ticket_id", t.ticket.id.value},
+             {"triage", t.ticket.triage ? triage_to_json(*t.ticket.triage) : json(nullptr)},
+             {"decisions", std::move(decisions)}});
 }
 
 Response Api::list_tickets(Request& r) {

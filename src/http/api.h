@@ -9,14 +9,16 @@
 
 #include "http/message.h"
 #include "http/router.h"
+#include "http/triage_gate.h"
 #include "service/service.h"
 
 namespace sb::http {
 
 class Api {
  public:
-  // `admin_token_hash` is hash_token() of the admin token.
-  Api(Service& service, std::string admin_token_hash);
+  // `admin_token_hash` is hash_token() of the admin token. `triage` holds
+  // the classifier, rules and priority policy; null: priority only.
+  Api(Service& service, std::string admin_token_hash, TriageGate* triage = nullptr);
 
   Response handle(Request& request);
 
@@ -40,6 +42,10 @@ class Api {
   Response accept_ticket(Request&);
   Response decline_ticket(Request&);
   Response ticket_routing(Request&);
+  Response triage_preview(Request&);
+  Response reload_rules(Request&);
+  // Runs triage on a parsed ticket and resolves the team it chose.
+  triage::TriageOutcome triage_ticket(const struct TicketInput& input, const triage::TriageSettings& settings);
   // The ticket, or 404; for an agent token, 403 unless it is the agent's own.
   TicketView visible_ticket(const Request& r, TicketId id);
   Response list_queues(Request&);
@@ -47,6 +53,8 @@ class Api {
 
   Service& service_;
   std::string admin_hash_;
+  TriageGate* triage_;
+  TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};
   Router router_;
 };
 

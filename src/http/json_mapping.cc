@@ -186,9 +186,10 @@ json channel_counts(const ChannelCounts& counts) {
 
 }  // namespace
 
-Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams) {
+Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& teams) {
   Fields f(body);
-  Ticket t;
+  TicketInput in;
+  Ticket& t = in.ticket;
   if (auto c = f.enumeration<Channel>("channel")) t.channel = *c;
   if (!f.has("subject") && !f.error()) return Error::Missing("subject");
   if (auto s = f.string("subject")) t.subject = *s;
@@ -200,15 +201,23 @@ Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams) 
     if (auto tier = r.enumeration<Tier>("tier")) t.requester.tier = *tier;
     if (auto s = r.finish(); !s) f.fail(s.error());
   }
-  if (auto p = f.enumeration<Priority>("priority")) t.priority = *p;
+  if (auto p = f.enumeration<Priority>("priority")) {
+    t.priority = *p;
+    in.explicit_priority = *p;
+  }
+  in.urgency = f.enumeration<triage::Level>("urgency");
+  in.impact = f.enumeration<triage::Level>("impact");
   if (auto s = f.string("category", 200)) t.category = *s;
-  if (f.has("team") && !f.is_null("team") && !f.error()) t.team = f.team(body.at("team"), "team", teams);
+  if (f.has("team") && !f.is_null("team") && !f.error()) {
+    t.team = f.team(body.at("team"), "team", teams);
+    if (body.at("team").is_string()) in.team_name = body.at("team").get<std::string>();
+  }
   if (auto s = f.skills("required_skills")) t.required_skills = *s;
   if (auto s = f.skills("optional_skills")) t.optional_skills = *s;
   if (auto s = f.strings("tags")) t.tags = *s;
   if (auto s = f.finish(); !s) return s.error();
   if (auto s = validate(t); !s) return s.error();
-  return t;
+  return in;
 }
 
 Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& teams) {
@@ -389,6 +398,7 @@ json to_json(const TicketView& v) {
   json declined = json::array();
   for (AgentId a : t.declined_by) declined.push_back(a.value);
   j["declined_by"] = std::move(declined);
+  j["triage"] = t.triage ? triage_to_json(*t.triage) : json(nullptr);
   if (t.routing) {
     const RoutingExplanation& r = *t.routing;
     j["routing"] = {{"policy", r.policy},   {"agent_id", r.agent.value}, {"proficiency", r.proficiency},

@@ -10,6 +10,7 @@
 
 #include "engine/engine.h"
 #include "service/service.h"
+#include "triage/priority.h"
 
 namespace sb::http {
 
@@ -17,7 +18,17 @@ using nlohmann::json;
 // Turns a team name into its id; nullopt when no team has that name.
 using TeamResolver = std::function<std::optional<TeamId>(const std::string&)>;
 
-Result<Ticket> parse_ticket_create(const json& body, const TeamResolver& teams);
+// A new ticket as the caller sent it, with the triage inputs that are not
+// ticket fields: urgency and impact (low|medium|high), and whether the
+// caller set the priority itself.
+struct TicketInput {
+  Ticket ticket;
+  std::string team_name;  // when the team was given by name
+  std::optional<Priority> explicit_priority;
+  std::optional<triage::Level> urgency;
+  std::optional<triage::Level> impact;
+};
+Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& teams);
 Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& teams);
 Result<Agent> parse_agent_create(const json& body, const TeamResolver& teams);
 Result<AgentPatch> parse_agent_patch(const json& body, const TeamResolver& teams);

@@ -17,10 +17,12 @@ TEST(ParseTicket, ReadsEveryField) {
       "requester":{"email":"a@b.c","name":"A","tier":"vip"},"priority":"high","category":"net",
       "team":"network","required_skills":{"vpn":3},"tags":["x"]})"), resolve);
   ASSERT_TRUE(t.ok()) << t.error().message;
-  EXPECT_EQ(t->channel, Channel::kChat);
-  EXPECT_EQ(t->requester.tier, Tier::kVip);
-  EXPECT_EQ(t->team, TeamId{3});
-  EXPECT_EQ(t->required_skills.at("vpn"), 3);
+  EXPECT_EQ(t->ticket.channel, Channel::kChat);
+  EXPECT_EQ(t->ticket.requester.tier, Tier::kVip);
+  EXPECT_EQ(t->ticket.team, TeamId{3});
+  EXPECT_EQ(t->team_name, "network");
+  EXPECT_EQ(t->explicit_priority, Priority::kHigh);
+  EXPECT_EQ(t->ticket.required_skills.at("vpn"), 3);
 }
 
 TEST(ParseTicket, BadValuesNameTheirField) {
@@ -37,6 +39,7 @@ TEST(ParseTicket, BadValuesNameTheirField) {
   EXPECT_EQ(field_of(R"({"subject":"x","priorty":"low"})"), "priorty");
   EXPECT_EQ(field_of(R"({"subject":42})"), "subject");
   EXPECT_EQ(field_of(R"({"subject":"x","tags":[1]})"), "tags");
+  EXPECT_EQ(field_of(R"({"subject":"x","urgency":"extreme"})"), "urgency");
 }
 
 TEST(ParseAgent, CapacityByChannelName) {

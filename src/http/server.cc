@@ -88,8 +88,10 @@ struct Server::Impl {
   Handler handler;
   asio::io_context accept_ctx;
   tcp::acceptor acceptor{accept_ctx};
-  asio::signal_set signals{accept_ctx, SIGINT, SIGTERM};
+  asio::signal_set signals{accept_ctx, SIGINT, SIGTERM, SIGHUP};
+  std::function<void()> hangup;
   std::atomic<bool> stopping{false};
+  void wait_signal(Server* server);
 
   std::mutex mu;
   std::condition_variable idle;
@@ -256,11 +258,23 @@ Status Server::listen() {
   return Status::Ok();
 }
 
+void Server::Impl::wait_signal(Server* server) {
+  signals.async_wait([this, server](beast::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      if (hangup) hangup();
+      wait_signal(server);
+      return;
+    }
+    server->stop();
+  });
+}
+
+void Server::on_hangup(std::function<void()> callback) { impl_->hangup = std::move(callback); }
+
 void Server::run() {
   Impl& s = *impl_;
-  s.signals.async_wait([this](beast::error_code ec, int) {
-    if (!ec) stop();
-  });
+  s.wait_signal(this);
   s.accept();
   s.accept_ctx.run();
   // Stopped: no new connections. Wake idle keep-alive readers and give

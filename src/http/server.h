@@ -43,6 +43,8 @@ class Server {
   void run();
   // Thread-safe.
   void stop();
+  // Called (on the acceptor's thread) when the process gets SIGHUP.
+  void on_hangup(std::function<void()> callback);
 
  private:
   struct Impl;
