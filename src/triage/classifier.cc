@@ -119,13 +119,15 @@ Result<Classifier> Classifier::train(const std::vector<std::vector<std::string>>
 namespace {
 
 // liblinear's probabilities for `fields`, in liblinear's class order, in a
-// per-thread buffer (no allocation once warm).
+// per-thread buffer (no allocation once warm). `known` says whether any word
+// of the text is in the vocabulary.
 const std::vector<double>& raw_probabilities(const model& m, const Featurizer& featurizer,
-                                             const std::vector<std::string_view>& fields) {
+                                             const std::vector<std::string_view>& fields, bool* known = nullptr) {
   thread_local SparseVector v;
   thread_local std::vector<feature_node> x;
   thread_local std::vector<double> raw;
   featurizer.transform_into(fields, v);
+  if (known) *known = !v.empty();
   x.clear();
   for (const auto& [index, value] : v) x.push_back({index, value});
   x.push_back({featurizer.size() + 1, 1.0});  // bias
@@ -147,12 +149,14 @@ std::vector<double> Classifier::probabilities(const std::vector<std::string_view
 
 Prediction Classifier::predict(const std::vector<std::string_view>& fields) const {
   const Impl& m = *impl_;
-  const std::vector<double>& raw = raw_probabilities(m.m, m.featurizer, fields);
+  bool known = false;
+  const std::vector<double>& raw = raw_probabilities(m.m, m.featurizer, fields, &known);
   std::size_t best = 0;
   for (std::size_t i = 1; i < raw.size(); ++i) {
     if (raw[i] > raw[best]) best = i;
   }
-  return {m.labels[static_cast<std::size_t>(m.label_ids[best])], raw[best]};
+  // With no known word the model only repeats its prior: that is no evidence.
+  return {m.labels[static_cast<std::size_t>(m.label_ids[best])], known ? raw[best] : 0.0};
 }
 
 const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }

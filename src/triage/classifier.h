@@ -28,7 +28,7 @@ struct TrainOptions {
 
 struct Prediction {
   std::string label;
-  double confidence = 0;  // probability of `label`, 0..1
+  double confidence = 0;  // probability of `label`, 0..1; 0 when no word of the text is known
 };
 
 using Progress = std::function<void(const std::string&)>;

@@ -22,6 +22,7 @@ class ServerProcess {
   // Signals and waits for exit; returns the exit status as from waitpid.
   int stop(int signal = 15);
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_; }
   std::string db_path() const { return dir_ + "/switchboard.db"; }
 

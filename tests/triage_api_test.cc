@@ -1,0 +1,225 @@
+// Triage end to end: train and evaluate a model with the CLI on the real
+// help-desk data, then the real server classifies, applies rules and
+// priority, previews, and reloads rules (HTTP and SIGHUP; a bad file keeps
+// the old rules).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace sb::testing {
+namespace {
+
+using nlohmann::json;
+const std::string kAdmin = "triage-admin-token-0123456789";
+const std::string kData = SHARED_DATA_DIR;
+
+struct Output {
+  int code;
+  std::string text;
+};
+Output sh(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+const char* kRules = R"(rule_sets:
+  - name: intake
+    rules:
+      - name: lottery spam
+        when: {field: subject, regex: "(?i)you have won"}
+        then: {spam: true, stop: true}
+      - name: vip outage
+        when: {all: [{field: requester.tier, equals: vip}, {field: text, contains: outage}]}
+        then: {priority: urgent, tags: [vip-outage], auto_reply: "We are on it, {{requester.name}}."}
+)";
+
+class TriageApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Once for the suite (a TempDir is per test): train the model all tests use.
+    model_dir = std::filesystem::temp_directory_path() / ("sb_triage_model_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(model_dir);
+    model = (model_dir / "category.bin").string();
+    Output train = sh(std::string(SWITCHBOARD_BINARY) + " train --data " + kData + "/tickets_train.csv --text title,body --label category --out " + model);
+    ASSERT_EQ(train.code, 0) << train.text;
+  }
+  static void TearDownTestSuite() { std::filesystem::remove_all(model_dir); }
+
+  void SetUp() override {
+    rules = dir / "rules.yaml";
+    std::ofstream(rules) << kRules;
+    const std::string config = dir / "config.yaml";
+    std::ofstream(config) << "teams: [Service Desk, Applications, Infrastructure]\n"
+                             "triage:\n  model: " << model << "\n  min_confidence: 0.6\n"
+                             "  labels: {\"4\": Service Desk, \"5\": Applications, \"6\": Infrastructure}\n"
+                             "  triage_team: Triage\n  rules: " << rules << "\n";
+    server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.path().string(), kAdmin,
+                                             std::vector<std::string>{"--config", config});
+    ASSERT_TRUE(server->start()) << server->log_path();
+    admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
+  }
+  json create(json body) {
+    auto r = admin->post("/api/v1/tickets", body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body;
+  }
+  std::int64_t team(const std::string& name) {
+    const json teams = admin->get("/api/v1/teams").body;
+    for (const json& t : teams["teams"]) {
+      if (t["name"] == name) return t["id"];
+    }
+    return 0;
+  }
+
+  static inline std::filesystem::path model_dir;
+  static inline std::string model;
+  TempDir dir{"sb_triage_api"};
+  std::string rules;
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<HttpClient> admin;
+};
+
+TEST_F(TriageApi, EvalReportsQualityOnTheTestSplit) {
+  Output eval = sh(std::string(SWITCHBOARD_BINARY) + " eval --model " + model + " --data " + kData + "/tickets_test.csv --json");
+  ASSERT_EQ(eval.code, 0) << eval.text;
+  const json j = json::parse(eval.text.substr(eval.text.find('{')));
+  EXPECT_GE(j["accuracy"].get<double>(), 0.86);
+  EXPECT_GE(j["macro_f1"].get<double>(), 0.63);
+  EXPECT_GT(j["coverage_at_90"].get<double>(), 0.85);
+  EXPECT_EQ(j["confusion"].size(), j["labels"].size());
+  Output text = sh(std::string(SWITCHBOARD_BINARY) + " eval --model " + model + " --data " + kData + "/tickets_test.csv");
+  EXPECT_NE(text.text.find("macro-F1"), std::string::npos);
+  EXPECT_NE(text.text.find("confusion"), std::string::npos);
+  EXPECT_NE(sh(std::string(SWITCHBOARD_BINARY) + " eval --model /nonexistent --data " + kData + "/tickets_test.csv").code, 0);
+  EXPECT_NE(sh(std::string(SWITCHBOARD_BINARY) + " train --data " + kData + "/tickets_test.csv --label nope --out /tmp/x.bin").code, 0);
+}
+
+TEST_F(TriageApi, ConfidentTicketsAreRoutedAndUnsureOnesGoToTriage) {
+  // A title and body from the training data's largest category.
+  json sure = create({{"subject", "new starter"}, {"body", "new starter please create account and add to distribution lists access"}});
+  ASSERT_FALSE(sure["triage"].is_null());
+  EXPECT_EQ(sure["triage"]["model"], "category");
+  EXPECT_EQ(sure["triage"]["predicted"], "4");
+  EXPECT_GE(sure["triage"]["confidence"].get<double>(), 0.6);
+  EXPECT_EQ(sure["team"], team("Service Desk"));
+  EXPECT_FALSE(sure["triage"]["sent_to_triage"].get<bool>());
+
+  json unsure = create({{"subject", "zq"}, {"body", "xv"}});
+  EXPECT_EQ(unsure["team"], team("Triage"));
+  EXPECT_TRUE(unsure["triage"]["sent_to_triage"].get<bool>());
+  EXPECT_LT(unsure["triage"]["confidence"].get<double>(), 0.6);
+
+  // An explicit team is kept; the prediction is still recorded.
+  json given = create({{"subject", "new starter"}, {"body", "account please"}, {"team", "Applications"}});
+  EXPECT_EQ(given["team"], team("Applications"));
+  EXPECT_EQ(given["triage"]["predicted"], "4");
+
+  auto routing = admin->get("/api/v1/tickets/" + std::to_string(sure["id"].get<int>()) + "/routing");
+  EXPECT_EQ(routing.body["triage"]["predicted"], "4");
+}
+
+TEST_F(TriageApi, RulesAndPriority) {
+  json vip = create({{"subject", "outage on the portal"}, {"body", "nothing loads"},
+                     {"requester", {{"email", "ceo@example.com"}, {"name", "Kim"}, {"tier", "vip"}}}});
+  EXPECT_EQ(vip["priority"], "urgent");
+  EXPECT_EQ(vip["tags"], json::array({"vip-outage"}));
+  EXPECT_EQ(vip["triage"]["rules"], json::array({"vip outage"}));
+  EXPECT_EQ(vip["triage"]["auto_reply"], "We are on it, Kim.");
+
+  json spam = create({{"subject", "You have WON a cruise"}, {"body", "click"}});
+  EXPECT_EQ(spam["status"], "closed");
+  EXPECT_EQ(spam["tags"], json::array({"spam"}));
+
+  json matrix = create({{"subject", "printer"}, {"body", "toner low"}, {"urgency", "high"}, {"impact", "medium"}});
+  EXPECT_EQ(matrix["priority"], "high");
+  EXPECT_NE(matrix["triage"]["priority_reason"].get<std::string>().find("urgency high x impact medium"), std::string::npos);
+  json words = create({{"subject", "I was charged twice"}, {"body", "refund please"}});
+  EXPECT_EQ(words["priority"], "high");  // urgency high (from the text) x impact medium (not given)
+  EXPECT_NE(words["triage"]["priority_reason"].get<std::string>().find("charged twice"), std::string::npos);
+  auto bad = admin->post("/api/v1/tickets", {{"subject", "x"}, {"urgency", "extreme"}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.body["error"]["field"], "urgency");
+}
+
+TEST_F(TriageApi, PreviewCreatesNothing) {
+  const auto before = admin->get("/api/v1/tickets").body["tickets"].size();
+  auto p = admin->post("/api/v1/triage/preview", {{"subject", "outage everywhere"}, {"body", "help"},
+                                                  {"requester", {{"tier", "vip"}, {"name", "Kim"}}}});
+  ASSERT_EQ(p.status, 200) << p.raw;
+  EXPECT_EQ(p.body["created"], false);
+  EXPECT_EQ(p.body["ticket"]["priority"], "urgent");
+  EXPECT_EQ(p.body["ticket"]["triage"]["rules"], json::array({"vip outage"}));
+  EXPECT_FALSE(p.body["ticket"]["triage"]["predicted"].get<std::string>().empty());
+  EXPECT_EQ(admin->get("/api/v1/tickets").body["tickets"].size(), before);
+  EXPECT_EQ(admin->post("/api/v1/triage/preview", {{"body", "no subject"}}).status, 422);
+}
+
+TEST_F(TriageApi, ReloadKeepsOldRulesOnABadFileAndTakesGoodOnes) {
+  std::ofstream(rules) << "rule_sets:\n  - rules:\n      - name: broken\n        when: {field: subject, regex: \"(unclosed\"}\n        then: {stop: true}\n";
+  auto bad = admin->post("/api/v1/rules/reload", json::object());
+  EXPECT_EQ(bad.status, 422) << bad.raw;
+  EXPECT_NE(bad.body["error"]["message"].get<std::string>().find(rules + ":4:"), std::string::npos) << bad.raw;
+  EXPECT_NE(bad.body["error"]["message"].get<std::string>().find("previous rules stay"), std::string::npos);
+  // The old rules still apply.
+  EXPECT_EQ(create({{"subject", "You have won"}, {"body", "x"}})["status"], "closed");
+
+  std::ofstream(rules) << "rule_sets:\n  - rules:\n      - name: printers to apps\n        when: {field: text, contains: printer}\n        then: {team: Applications, tags: [printer]}\n";
+  auto good = admin->post("/api/v1/rules/reload", json::object());
+  ASSERT_EQ(good.status, 200) << good.raw;
+  EXPECT_EQ(good.body["rules"], 1);
+  json printer = create({{"subject", "printer jam"}, {"body", "paper"}});
+  EXPECT_EQ(printer["team"], team("Applications"));
+  EXPECT_EQ(create({{"subject", "You have won"}, {"body", "x"}})["status"], "new");  // the spam rule is gone
+
+  // SIGHUP reloads too.
+  std::ofstream(rules) << "rule_sets:\n  - rules:\n      - name: hup\n        when: {field: subject, contains: hup}\n        then: {tags: [reloaded-by-hup]}\n";
+  ASSERT_EQ(::kill(server->pid(), SIGHUP), 0);
+  bool applied = false;
+  for (int i = 0; i < 100 && !applied; ++i) {
+    auto p = admin->post("/api/v1/triage/preview", {{"subject", "hup"}});
+    applied = p.body["ticket"]["tags"] == json::array({"reloaded-by-hup"});
+    if (!applied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(applied);
+}
+
+TEST_F(TriageApi, TrainFromTheStoreUsesFinalCategories) {
+  const std::int64_t apps = team("Applications");
+  for (int i = 0; i < 6; ++i) {
+    json a = create({{"subject", "vpn tunnel " + std::to_string(i)}, {"body", "vpn drops"}, {"team", apps}});
+    json b = create({{"subject", "invoice " + std::to_string(i)}, {"body", "billing question"}, {"team", apps}});
+    for (auto [t, category] : {std::pair{a, "network"}, std::pair{b, "billing"}}) {
+      // Agents fix the category, then solve: those become the labels.
+      const std::string path = "/api/v1/tickets/" + std::to_string(t["id"].get<int>());
+      ASSERT_EQ(admin->patch(path, {{"status", "solved"}}).status, 200);
+      (void)category;
+    }
+  }
+  Output from_db = sh(std::string(SWITCHBOARD_BINARY) + " train --from-db --db " + server->db_path() +
+                      " --label team --out " + (dir / "from_db.bin"));
+  // All solved tickets are in one team: one label, so training must refuse clearly.
+  EXPECT_NE(from_db.code, 0);
+  EXPECT_NE(from_db.text.find("two distinct labels"), std::string::npos) << from_db.text;
+  json other = create({{"subject", "vpn again"}, {"body", "vpn"}, {"team", team("Infrastructure")}});
+  ASSERT_EQ(admin->patch("/api/v1/tickets/" + std::to_string(other["id"].get<int>()), {{"status", "solved"}}).status, 200);
+  from_db = sh(std::string(SWITCHBOARD_BINARY) + " train --from-db --db " + server->db_path() + " --label team --min-df 1 --out " +
+               (dir / "from_db.bin"));
+  EXPECT_EQ(from_db.code, 0) << from_db.text;
+  EXPECT_NE(from_db.text.find("13 labelled tickets"), std::string::npos) << from_db.text;
+}
+
+}  // namespace
+}  // namespace sb::testing
