@@ -18,9 +18,7 @@ import time
 import urllib.error
 import urllib.request
 
-# The data's anonymised category ids, mapped onto the demo teams.
-TEAM_OF_CATEGORY = {"4": "Service Desk", "5": "Applications", "6": "Infrastructure"}
-PRIORITY_OF_URGENCY = {"0": "urgent", "1": "high", "2": "normal", "3": "normal"}
+URGENCY_LEVEL = {"0": "high", "1": "high", "2": "medium", "3": "low"}
 CHANNELS = ["email"] * 6 + ["web"] * 2 + ["chat"] * 2 + ["phone"]
 
 
@@ -43,6 +41,7 @@ class Api:
 
 def ticket_from_row(row, rng):
     urgency = row["urgency"]
+    impact = {"0": "high", "1": "high", "2": "medium", "3": "medium", "4": "low"}.get(row["impact"], "medium")
     ticket_type = "incident" if row["ticket_type"] == "1" else "request"
     skills = {ticket_type: 3 if urgency in ("0", "1") else 1}
     if urgency == "0":
@@ -51,9 +50,9 @@ def ticket_from_row(row, rng):
         "subject": row["title"] or "(no subject)",
         "body": row["body"],
         "channel": rng.choice(CHANNELS),
-        "priority": PRIORITY_OF_URGENCY.get(urgency, "normal"),
-        "category": "category-" + row["category"],
-        "team": TEAM_OF_CATEGORY.get(row["category"], "Access and Security"),
+        "urgency": URGENCY_LEVEL.get(urgency, "medium"),
+        "impact": impact,
+        # No team: the server's classifier picks it (low confidence: Triage).
         "required_skills": skills,
         "requester": {"email": f"user{rng.randint(1, 400)}@example.com", "name": "Customer",
                       "tier": "vip" if rng.random() < 0.1 else "standard"},
@@ -80,6 +79,8 @@ def main():
     if status != 200:
         sys.exit(f"demo traffic: cannot list agents ({status}): {agents}")
     names = {a["id"]: a["name"] for a in agents["agents"]}
+    status, team_list = api.call("GET", "/api/v1/teams")
+    teams = {t["id"]: t["name"] for t in team_list["teams"]}
     solve_at = {}        # ticket id -> when its agent solves it
     away_until = {}      # agent id -> when it comes back online
     next_report = time.time() + 10
@@ -95,13 +96,18 @@ def main():
             next_send += interval
             if status != 201:
                 print(f"  create failed ({status}): {t}")
-            elif t["assignee_id"]:
-                solve_at[t["id"]] = now + rng.uniform(*args.work)
-                print(f"#{t['id']:<5} {t['priority']:<7} {t['channel']:<6} {t['subject'][:40]:<40} -> "
-                      f"{names.get(t['assignee_id'], t['assignee_id'])} ({t['routing']['summary']})")
             else:
-                print(f"#{t['id']:<5} {t['priority']:<7} {t['channel']:<6} {t['subject'][:40]:<40} -> "
-                      f"waiting, queue position {t['queue_position']}")
+                tri = t.get("triage") or {}
+                guess = (f"[{teams.get(t['team'], t['team'])}: '{tri.get('predicted')}' "
+                         f"{tri.get('confidence', 0):.2f}{' -> triage' if tri.get('sent_to_triage') else ''}]")
+                head = f"#{t['id']:<5} {t['priority']:<7} {t['channel']:<6} {t['subject'][:34]:<34} {guess:<32}"
+                if t["status"] == "closed":
+                    print(f"{head} -> closed as spam by rule")
+                elif t["assignee_id"]:
+                    solve_at[t["id"]] = now + rng.uniform(*args.work)
+                    print(f"{head} -> {names.get(t['assignee_id'], t['assignee_id'])} ({t['routing']['summary']})")
+                else:
+                    print(f"{head} -> waiting, queue position {t['queue_position']}")
         # Agents finish their work.
         for tid, due in list(solve_at.items()):
             if due <= now:
