@@ -94,6 +94,7 @@ int run_train(const TrainCommand& cmd) {
   options.features.title_features = !cmd.no_title_features;
   options.text_fields = cmd.from_db ? std::vector<std::string>{"subject", "body"} : split(cmd.text);
   options.label_field = cmd.label;
+  options.calibration_folds = cmd.calibrate;
   if (cmd.ngrams < 1 || cmd.ngrams > 3 || cmd.min_df < 1 || cmd.c <= 0) {
     std::fprintf(stderr, "switchboard train: --ngrams must be 1..3, --min-df >= 1, --C > 0\n");
     return 2;

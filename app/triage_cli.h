@@ -19,6 +19,7 @@ struct TrainCommand {
   bool no_title_features = false;
   bool unbalanced = false;
   int cv = 0;                       // k-fold cross-validation report instead of a model
+  int calibrate = 5;                // folds for per-label confidence calibration (0: off)
 };
 
 struct EvalCommand {

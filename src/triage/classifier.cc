@@ -2,6 +2,8 @@
 
 #include <linear.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -18,6 +20,15 @@ struct Classifier::Impl {
   int columns = 0;                  // weight columns: 1 for two classes, else one per class
   std::vector<double> w;            // (features + 1 bias row) x columns, liblinear's layout
   model m{};                        // points into w and label_ids
+  // Per label (by label index): calibrated = sigmoid(a * logit(p) + b). Empty: off.
+  std::vector<std::pair<double, double>> calibration;
+
+  double calibrate(std::size_t label, double p) const {
+    if (calibration.empty()) return p;
+    const double q = std::clamp(p, 1e-6, 1 - 1e-6);
+    const auto [a, b] = calibration[label];
+    return 1.0 / (1.0 + std::exp(-(a * std::log(q / (1 - q)) + b)));
+  }
 
   void bind() {
     m.param.solver_type = L2R_LR;
@@ -40,6 +51,33 @@ std::vector<feature_node> nodes(const SparseVector& v, int features) {
   x.push_back({features + 1, 1.0});  // bias
   x.push_back({-1, 0.0});
   return x;
+}
+
+// Platt scaling for one label: fits P(correct) = sigmoid(a * x + b) over
+// (x = logit of the raw confidence, correct) pairs by Newton's method, with
+// an L2 pull towards the identity (a = 1, b = 0) so that labels with few
+// predictions stay close to the raw confidence.
+std::pair<double, double> fit_platt(const std::vector<std::pair<double, bool>>& samples, double pull) {
+  double a = 1, b = 0;
+  for (int iter = 0; iter < 50; ++iter) {
+    double ga = pull * (a - 1), gb = pull * b, haa = pull, hab = 0, hbb = pull;
+    for (const auto& [x, y] : samples) {
+      const double p = 1.0 / (1.0 + std::exp(-(a * x + b)));
+      const double r = p - (y ? 1.0 : 0.0), w = std::max(p * (1 - p), 1e-9);
+      ga += r * x;
+      gb += r;
+      haa += w * x * x;
+      hab += w * x;
+      hbb += w;
+    }
+    const double det = haa * hbb - hab * hab;
+    if (std::abs(det) < 1e-12) break;
+    const double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (std::abs(da) + std::abs(db) < 1e-9) break;
+  }
+  return {a, b};
 }
 
 }  // namespace
@@ -112,6 +150,39 @@ Result<Classifier> Classifier::train(const std::vector<std::vector<std::string>>
   impl->w.assign(trained->w, trained->w + static_cast<std::size_t>(features + 1) * impl->columns);
   free_and_destroy_model(&trained);
   impl->bind();
+
+  if (options.calibration_folds > 1) {
+    say("calibrating confidences on " + std::to_string(options.calibration_folds) + " folds");
+    TrainOptions inner = options;
+    inner.calibration_folds = 0;
+    std::vector<std::vector<std::pair<double, bool>>> samples(impl->labels.size());
+    for (int k = 0; k < options.calibration_folds; ++k) {
+      std::vector<std::vector<std::string>> fold_docs;
+      std::vector<std::string> fold_labels;
+      std::vector<std::size_t> held;
+      for (std::size_t i = 0; i < docs.size(); ++i) {
+        if (static_cast<int>(i % static_cast<std::size_t>(options.calibration_folds)) == k) {
+          held.push_back(i);
+        } else {
+          fold_docs.push_back(docs[i]);
+          fold_labels.push_back(labels[i]);
+        }
+      }
+      auto fold_model = Classifier::train(fold_docs, fold_labels, inner);
+      if (!fold_model) continue;  // a fold without two labels: skip it
+      for (std::size_t i : held) {
+        const std::vector<std::string_view> fields(docs[i].begin(), docs[i].end());
+        const Prediction p = fold_model->predict(fields);
+        if (p.confidence <= 0) continue;
+        const double q = std::clamp(p.confidence, 1e-6, 1 - 1e-6);
+        samples[static_cast<std::size_t>(ids.at(p.label))].emplace_back(std::log(q / (1 - q)), p.label == labels[i]);
+      }
+    }
+    impl->calibration.resize(impl->labels.size(), {1.0, 0.0});
+    for (std::size_t c = 0; c < samples.size(); ++c) {
+      if (!samples[c].empty()) impl->calibration[c] = fit_platt(samples[c], 5.0);
+    }
+  }
   say("trained");
   return Classifier(std::move(impl));
 }
@@ -156,7 +227,8 @@ Prediction Classifier::predict(const std::vector<std::string_view>& fields) cons
     if (raw[i] > raw[best]) best = i;
   }
   // With no known word the model only repeats its prior: that is no evidence.
-  return {m.labels[static_cast<std::size_t>(m.label_ids[best])], known ? raw[best] : 0.0};
+  const auto label = static_cast<std::size_t>(m.label_ids[best]);
+  return {m.labels[label], known ? m.calibrate(label, raw[best]) : 0.0};
 }
 
 const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
@@ -178,6 +250,7 @@ Status Classifier::save(const std::string& path) const {
                       {"balanced", m.options.balanced},
                       {"text_fields", m.options.text_fields},
                       {"label_field", m.options.label_field},
+                      {"calibration", m.calibration},
                       {"vocabulary", m.featurizer.size()},
                       {"weights", m.w.size()}};
   out << "switchboard-classifier 1\n" << meta.dump() << "\n";
@@ -209,6 +282,9 @@ Result<Classifier> Classifier::load(const std::string& path) {
     impl->options.balanced = meta.at("balanced").get<bool>();
     impl->options.text_fields = meta.at("text_fields").get<std::vector<std::string>>();
     impl->options.label_field = meta.at("label_field").get<std::string>();
+    if (meta.contains("calibration")) {
+      impl->calibration = meta.at("calibration").get<std::vector<std::pair<double, double>>>();
+    }
     const auto vocab_size = meta.at("vocabulary").get<std::size_t>();
     const auto weights = meta.at("weights").get<std::size_t>();
     std::vector<std::pair<std::string, double>> vocab;

@@ -24,6 +24,10 @@ struct TrainOptions {
   double eps = 0.01;        // liblinear's stopping tolerance
   std::vector<std::string> text_fields;  // recorded in the model: which columns make the text
   std::string label_field;               // recorded in the model
+  // Calibrate confidences per predicted label (Platt scaling on out-of-fold
+  // predictions from `calibration_folds` folds of the training data), so one
+  // threshold means the same across labels. 0: off.
+  int calibration_folds = 0;
 };
 
 struct Prediction {
