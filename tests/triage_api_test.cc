@@ -48,17 +48,25 @@ const char* kRules = R"(rule_sets:
 
 class TriageApi : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    // Once for the suite (a TempDir is per test): train the model all tests use.
-    model_dir = std::filesystem::temp_directory_path() / ("sb_triage_model_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(model_dir);
-    model = (model_dir / "category.bin").string();
-    Output train = sh(std::string(SWITCHBOARD_BINARY) + " train --data " + kData + "/tickets_train.csv --text title,body --label category --out " + model);
-    ASSERT_EQ(train.code, 0) << train.text;
-  }
   static void TearDownTestSuite() { std::filesystem::remove_all(model_dir); }
 
+  // Trains the model all tests use, once per process. Done here rather than
+  // in SetUpTestSuite, where a failure would only mark the tests skipped.
+  static void train_once() {
+    if (!model.empty()) return;
+    ASSERT_TRUE(std::filesystem::exists(kData + "/tickets_train.csv"))
+        << "the shared data is missing: " << kData << " (shared/ sits beside the project)";
+    model_dir = std::filesystem::temp_directory_path() / ("sb_triage_model_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(model_dir);
+    const std::string path = (model_dir / "category.bin").string();
+    Output train = sh(std::string(SWITCHBOARD_BINARY) + " train --data " + kData + "/tickets_train.csv --text title,body --label category --out " + path);
+    ASSERT_EQ(train.code, 0) << train.text;
+    model = path;
+  }
+
   void SetUp() override {
+    train_once();
+    if (HasFatalFailure()) return;
     rules = dir / "rules.yaml";
     std::ofstream(rules) << kRules;
     const std::string config = dir / "config.yaml";
