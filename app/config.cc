@@ -167,26 +167,59 @@ Result<Config> load_config(const std::string& path) {
     if (root.IsNull()) return c;
     r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage"});
     if (const auto t = root["triage"]) {
-      r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "triage_team", "rules", "priority"});
+      r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "models", "triage_team", "rules", "priority"});
       TriageConfig tc;
-      if (t["model"]) tc.model = r.string(t["model"], "triage.model");
-      if (t["model_name"]) tc.model_name = r.string(t["model_name"], "triage.model_name");
-      if (t["min_confidence"]) {
-        double d = 0;
-        if (!YAML::convert<double>::decode(t["min_confidence"], d) || d < 0 || d > 1) {
-          r.fail(t["min_confidence"], "triage.min_confidence", "must be a number between 0 and 1");
+      // One model as keys of `triage`, or several under `models`.
+      auto model = [&](const YAML::Node& n, const std::string& field, const char* path_key) {
+        ModelConfig m;
+        m.path = r.string(n[path_key], field + "." + path_key);
+        if (n["model_name"]) m.name = r.string(n["model_name"], field + ".model_name");
+        if (n["name"]) m.name = r.string(n["name"], field + ".name");
+        if (n["min_confidence"]) {
+          double d = 0;
+          if (!YAML::convert<double>::decode(n["min_confidence"], d) || d < 0 || d > 1) {
+            r.fail(n["min_confidence"], field + ".min_confidence", "must be a number between 0 and 1");
+          }
+          m.min_confidence = d;
         }
-        tc.min_confidence = d;
+        if (n["predicts"]) {
+          const std::string p = r.string(n["predicts"], field + ".predicts");
+          static const std::map<std::string, triage::Predicts> kinds{{"team", triage::Predicts::kTeam},
+                                                                     {"category", triage::Predicts::kCategory},
+                                                                     {"urgency", triage::Predicts::kUrgency},
+                                                                     {"impact", triage::Predicts::kImpact}};
+          if (!kinds.count(p)) r.fail(n["predicts"], field + ".predicts", "must be team, category, urgency or impact");
+          m.predicts = kinds.at(p);
+        }
+        if (const auto labels = n["labels"]) {
+          if (!labels.IsMap()) r.fail(labels, field + ".labels", "must be a mapping of label: value");
+          for (const auto& kv : labels) {
+            const std::string key = kv.first.as<std::string>();
+            const std::string value = r.string(kv.second, field + ".labels." + key);
+            if ((m.predicts == triage::Predicts::kUrgency || m.predicts == triage::Predicts::kImpact) &&
+                !parse_enum<triage::Level>(value, "").ok()) {
+              r.fail(kv.second, field + ".labels." + key, "must be low, medium or high");
+            }
+            m.labels[key] = value;
+          }
+        }
+        return m;
+      };
+      if (t["model"]) tc.models.push_back(model(t, "triage", "model"));
+      if (const auto list = t["models"]) {
+        if (!list.IsSequence()) r.fail(list, "triage.models", "must be a list");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          const std::string field = "triage.models[" + std::to_string(i) + "]";
+          r.only(list[i], field, {"path", "name", "min_confidence", "predicts", "labels"});
+          if (!list[i]["path"]) r.fail(list[i], field + ".path", "is required");
+          tc.models.push_back(model(list[i], field, "path"));
+        }
       }
-      if (t["predicts"]) {
-        const std::string p = r.string(t["predicts"], "triage.predicts");
-        if (p != "team" && p != "category") r.fail(t["predicts"], "triage.predicts", "must be team or category");
-        tc.sets_team = p == "team";
+      int routing_models = 0;
+      for (const ModelConfig& m : tc.models) {
+        routing_models += m.predicts == triage::Predicts::kTeam || m.predicts == triage::Predicts::kCategory;
       }
-      if (const auto labels = t["labels"]) {
-        if (!labels.IsMap()) r.fail(labels, "triage.labels", "must be a mapping of label: team name");
-        for (const auto& kv : labels) tc.labels[kv.first.as<std::string>()] = r.string(kv.second, "triage.labels." + kv.first.as<std::string>());
-      }
+      if (routing_models > 1) r.fail(t, "triage.models", "at most one model may predict the team or category");
       if (t["triage_team"]) tc.triage_team = r.string(t["triage_team"], "triage.triage_team");
       if (t["rules"]) tc.rules = r.string(t["rules"], "triage.rules");
       if (const auto p = t["priority"]) {

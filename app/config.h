@@ -11,6 +11,7 @@
 #include "core/agent.h"
 #include "core/status.h"
 #include "triage/priority.h"
+#include "triage/triage.h"
 
 namespace sb {
 
@@ -26,13 +27,17 @@ struct SeedTeam {
   nlohmann::json routing;
 };
 
-// triage: the classifier, rules and priority policy (see docs/triage.md).
-struct TriageConfig {
-  std::optional<std::string> model;              // model file from `switchboard train`
-  std::string model_name = "category";
+struct ModelConfig {
+  std::string path;                              // model file from `switchboard train`
+  std::string name = "category";
   double min_confidence = 0.6;
-  bool sets_team = true;                         // predicts: team (default) or category
-  std::map<std::string, std::string> labels;     // label -> team name
+  triage::Predicts predicts = triage::Predicts::kTeam;  // team|category|urgency|impact
+  std::map<std::string, std::string> labels;     // label -> team name, or -> low|medium|high
+};
+
+// triage: the classifiers, rules and priority policy (see docs/triage.md).
+struct TriageConfig {
+  std::vector<ModelConfig> models;               // `model:` (one) or `models:` (a list)
   std::string triage_team = "Triage";
   std::optional<std::string> rules;              // rules file; reloaded on SIGHUP
   triage::PriorityPolicy priority;

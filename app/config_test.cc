@@ -56,6 +56,35 @@ TEST(Config, ErrorsNameFileLineAndField) {
   EXPECT_FALSE(load_config("/nonexistent/config.yaml").ok());
 }
 
+TEST(Config, TriageModelsAndRules) {
+  auto c = load_config(write(R"(triage:
+  models:
+    - {path: team.bin, predicts: team, labels: {"4": Service Desk}}
+    - {path: urgency.bin, name: urgency, predicts: urgency, min_confidence: 0.7, labels: {"0": high, "3": low}}
+  triage_team: Humans
+  rules: rules.yaml
+  priority: {vip_bump: false, matrix: {high: {high: urgent, low: high}}}
+)"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(c->triage);
+  ASSERT_EQ(c->triage->models.size(), 2u);
+  EXPECT_EQ(c->triage->models[1].predicts, triage::Predicts::kUrgency);
+  EXPECT_DOUBLE_EQ(c->triage->models[1].min_confidence, 0.7);
+  EXPECT_EQ(c->triage->models[0].labels.at("4"), "Service Desk");
+  EXPECT_EQ(c->triage->triage_team, "Humans");
+  EXPECT_FALSE(c->triage->priority.vip_bump);
+  EXPECT_EQ(c->triage->priority.matrix[2][0], Priority::kHigh);
+
+  const std::string bad = write("triage:\n  models:\n    - {path: u.bin, predicts: urgency, labels: {\"0\": extreme}}\n");
+  auto b = load_config(bad);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find(bad + ":3: triage.models[0].labels.0: must be low, medium or high"), std::string::npos)
+      << b.error().message;
+  auto two = load_config(write("triage:\n  models:\n    - {path: a.bin}\n    - {path: b.bin, predicts: category}\n"));
+  ASSERT_FALSE(two.ok());
+  EXPECT_NE(two.error().message.find("at most one model"), std::string::npos);
+}
+
 TEST(Config, ListenAddress) {
   EXPECT_EQ(parse_listen("0.0.0.0:8080")->port, 8080);
   EXPECT_FALSE(parse_listen("8080").ok());

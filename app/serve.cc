@@ -126,14 +126,14 @@ int serve(const ServeOptions& options) {
     const TriageConfig& tc = *config.triage;
     triage_settings.triage_team = tc.triage_team;
     triage_settings.priority = tc.priority;
-    if (tc.model) {
-      auto model = triage::Classifier::load(*tc.model);
+    for (const ModelConfig& mc : tc.models) {
+      auto model = triage::Classifier::load(mc.path);
       if (!model) {
-        std::fprintf(stderr, "switchboard: triage.model: %s\n", model.error().message.c_str());
+        std::fprintf(stderr, "switchboard: triage model '%s': %s\n", mc.name.c_str(), model.error().message.c_str());
         return 2;
       }
-      triage_settings.model = triage::ModelSettings{std::make_shared<const triage::Classifier>(std::move(*model)),
-                                                    tc.model_name, tc.min_confidence, tc.sets_team, tc.labels};
+      triage_settings.models.push_back(triage::ModelSettings{
+          std::make_shared<const triage::Classifier>(std::move(*model)), mc.name, mc.min_confidence, mc.predicts, mc.labels});
     }
     if (tc.rules) {
       auto book = triage::load_rules(*tc.rules);
@@ -144,7 +144,7 @@ int serve(const ServeOptions& options) {
       triage_settings.rules = std::make_shared<const triage::RuleBook>(std::move(*book));
       rules_path = tc.rules;
     }
-    if (!service.team_by_name(tc.triage_team)) {
+    if (!tc.models.empty() && !service.team_by_name(tc.triage_team)) {
       if (auto t = service.create_team(Team{TeamId{}, tc.triage_team, {}, {}}); !t) {
         std::fprintf(stderr, "switchboard: cannot create the triage team: %s\n", t.error().message.c_str());
         return 1;

@@ -37,6 +37,13 @@ struct RoutingExplanation {
   Time at;
 };
 
+struct ModelPrediction {
+  std::string model;     // the model's name in the config
+  std::string label;
+  double confidence = 0;
+  bool used = false;     // confident enough to act on
+};
+
 // What triage did to a ticket on arrival, for people to read.
 struct TriageInfo {
   std::string model;               // which classifier ("category"), empty when none ran
@@ -46,6 +53,7 @@ struct TriageInfo {
   std::vector<std::string> rules;  // names of the rules that matched, in order
   std::string priority_reason;     // how the priority was reached
   std::string auto_reply;          // the reply a rule asked to send, when one did
+  std::vector<ModelPrediction> predictions;  // every model's guess (team/category, urgency, impact)
 };
 
 struct Ticket {

@@ -78,7 +78,14 @@ json triage_to_json(const TriageInfo& t) {
           {"sent_to_triage", t.sent_to_triage},
           {"rules", t.rules},
           {"priority_reason", t.priority_reason},
-          {"auto_reply", t.auto_reply}};
+          {"auto_reply", t.auto_reply},
+          {"predictions", [&] {
+             json out = json::array();
+             for (const ModelPrediction& p : t.predictions) {
+               out.push_back({{"model", p.model}, {"label", p.label}, {"confidence", p.confidence}, {"used", p.used}});
+             }
+             return out;
+           }()}};
 }
 
 TriageInfo triage_from_json(const json& j) {
@@ -91,6 +98,11 @@ TriageInfo triage_from_json(const json& j) {
   if (j.contains("rules") && j.at("rules").is_array()) t.rules = j.at("rules").get<std::vector<std::string>>();
   t.priority_reason = j.value("priority_reason", "");
   t.auto_reply = j.value("auto_reply", "");
+  if (j.contains("predictions") && j.at("predictions").is_array()) {
+    for (const json& p : j.at("predictions")) {
+      t.predictions.push_back({p.value("model", ""), p.value("label", ""), p.value("confidence", 0.0), p.value("used", false)});
+    }
+  }
   return t;
 }
 

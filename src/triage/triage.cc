@@ -26,37 +26,51 @@ TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, 
   TriageInfo info;
   std::string team_name = in.team_name;
 
-  if (settings.model && settings.model->model) {
-    const ModelSettings& m = *settings.model;
+  std::optional<Level> urgency = in.urgency, impact = in.impact;
+  for (const ModelSettings& m : settings.models) {
+    if (!m.model) continue;
     const std::vector<std::string_view> text{t.subject, t.body};
     const Prediction p = m.model->predict(text);
-    info.model = m.name;
-    info.predicted = p.label;
-    info.confidence = p.confidence;
     const bool sure = p.confidence >= m.min_confidence;
-    if (m.sets_team && !t.team) {
-      if (sure) {
-        auto it = m.label_teams.find(p.label);
-        team_name = it != m.label_teams.end() ? it->second : p.label;
-      } else {
-        team_name = settings.triage_team;
-        info.sent_to_triage = true;
-      }
-      out.team_name = team_name;
-    }
-    if (!m.sets_team && t.category.empty()) {
-      if (sure) {
-        t.category = p.label;
-      } else if (!t.team) {
-        team_name = settings.triage_team;
+    auto mapped = [&](const std::string& label) {
+      auto it = m.labels.find(label);
+      return it != m.labels.end() ? it->second : label;
+    };
+    ModelPrediction record{m.name, p.label, p.confidence, false};
+    if (m.predicts == Predicts::kTeam || m.predicts == Predicts::kCategory) {
+      info.model = m.name;
+      info.predicted = p.label;
+      info.confidence = p.confidence;
+      if (m.predicts == Predicts::kTeam && !t.team) {
+        team_name = sure ? mapped(p.label) : settings.triage_team;
+        info.sent_to_triage = !sure;
         out.team_name = team_name;
-        info.sent_to_triage = true;
+        record.used = sure;
+      }
+      if (m.predicts == Predicts::kCategory && t.category.empty()) {
+        if (sure) {
+          t.category = p.label;
+          record.used = true;
+        } else if (!t.team) {
+          team_name = settings.triage_team;
+          out.team_name = team_name;
+          info.sent_to_triage = true;
+        }
+      }
+    } else {
+      // Urgency or impact: used only when the caller gave none and the model is sure.
+      std::optional<Level>& target = m.predicts == Predicts::kUrgency ? urgency : impact;
+      auto level = parse_enum<Level>(mapped(p.label), "label");
+      if (!target && sure && level) {
+        target = *level;
+        record.used = true;
       }
     }
+    info.predictions.push_back(std::move(record));
   }
 
   const PriorityResult pr = compute_priority(
-      PriorityInput{in.explicit_priority, in.urgency, in.impact, t.requester.tier, t.subject + "\n" + t.body},
+      PriorityInput{in.explicit_priority, urgency, impact, t.requester.tier, t.subject + "\n" + t.body},
       settings.priority);
   t.priority = pr.priority;
   info.priority_reason = pr.reason;

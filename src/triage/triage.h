@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "triage/classifier.h"
 #include "triage/priority.h"
@@ -16,16 +17,23 @@
 
 namespace sb::triage {
 
+// What a model's label decides.
+enum class Predicts { kTeam, kCategory, kUrgency, kImpact };
+
 struct ModelSettings {
   std::shared_ptr<const Classifier> model;
   std::string name = "category";
   double min_confidence = 0.6;
-  bool sets_team = true;                          // else sets the category
-  std::map<std::string, std::string> label_teams; // label -> team name (default: a team named as the label)
+  Predicts predicts = Predicts::kTeam;
+  // label -> team name (team; default: a team named as the label), or
+  // label -> low|medium|high (urgency, impact; default: the label itself).
+  std::map<std::string, std::string> labels;
 };
 
 struct TriageSettings {
-  std::optional<ModelSettings> model;
+  // At most one team or category model (its unsure tickets go to the triage
+  // team), and optionally models for urgency and impact that feed priority.
+  std::vector<ModelSettings> models;
   std::string triage_team = "Triage";
   PriorityPolicy priority;
   std::shared_ptr<const RuleBook> rules;  // null: none
