@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--min-df", train.min_df, "Drop terms in fewer documents")->capture_default_str();
   train_cmd->add_flag("--no-title-features", train.no_title_features, "Do not weigh title words apart");
   train_cmd->add_flag("--unbalanced", train.unbalanced, "Do not weight classes by their rarity");
+  train_cmd->add_option("--balance-power", train.balance_power, "Strength of the class weighting (weight^power)")
+      ->capture_default_str();
   train_cmd->add_option("--calibrate", train.calibrate, "Calibrate confidences per label on K folds (0: off)")
       ->capture_default_str();
   train_cmd->add_option("--cv", train.cv, "Report K-fold cross-validation on the data instead of writing a model");

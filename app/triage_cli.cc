@@ -89,6 +89,7 @@ int run_train(const TrainCommand& cmd) {
   triage::TrainOptions options;
   options.C = cmd.c;
   options.balanced = !cmd.unbalanced;
+  options.balance_power = cmd.balance_power;
   options.features.max_ngram = cmd.ngrams;
   options.features.min_df = cmd.min_df;
   options.features.title_features = !cmd.no_title_features;

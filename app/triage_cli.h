@@ -18,6 +18,7 @@ struct TrainCommand {
   int min_df = 2;
   bool no_title_features = false;
   bool unbalanced = false;
+  double balance_power = 1.0;
   int cv = 0;                       // k-fold cross-validation report instead of a model
   int calibrate = 5;                // folds for per-label confidence calibration (0: off)
 };

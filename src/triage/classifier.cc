@@ -132,7 +132,8 @@ Result<Classifier> Classifier::train(const std::vector<std::vector<std::string>>
   if (options.balanced) {
     for (std::size_t c = 0; c < counts.size(); ++c) {
       weight_label.push_back(static_cast<int>(c));
-      weight.push_back(static_cast<double>(docs.size()) / (static_cast<double>(counts.size()) * counts[c]));
+      weight.push_back(std::pow(static_cast<double>(docs.size()) / (static_cast<double>(counts.size()) * counts[c]),
+                                options.balance_power));
     }
     param.nr_weight = static_cast<int>(weight.size());
     param.weight_label = weight_label.data();
@@ -248,6 +249,7 @@ Status Classifier::save(const std::string& path) const {
                       {"features", {{"max_ngram", f.max_ngram}, {"min_df", f.min_df}, {"title_features", f.title_features}}},
                       {"C", m.options.C},
                       {"balanced", m.options.balanced},
+                      {"balance_power", m.options.balance_power},
                       {"text_fields", m.options.text_fields},
                       {"label_field", m.options.label_field},
                       {"calibration", m.calibration},
@@ -280,6 +282,7 @@ Result<Classifier> Classifier::load(const std::string& path) {
     impl->options.features = fo;
     impl->options.C = meta.at("C").get<double>();
     impl->options.balanced = meta.at("balanced").get<bool>();
+    impl->options.balance_power = meta.value("balance_power", 1.0);
     impl->options.text_fields = meta.at("text_fields").get<std::vector<std::string>>();
     impl->options.label_field = meta.at("label_field").get<std::string>();
     if (meta.contains("calibration")) {

@@ -20,7 +20,8 @@ namespace sb::triage {
 struct TrainOptions {
   FeatureOptions features;
   double C = 10.0;          // inverse regularisation strength
-  bool balanced = true;     // weight classes by n / (classes x count)
+  bool balanced = true;     // weight classes by (n / (classes x count)) ^ balance_power
+  double balance_power = 1.0;
   double eps = 0.01;        // liblinear's stopping tolerance
   std::vector<std::string> text_fields;  // recorded in the model: which columns make the text
   std::string label_field;               // recorded in the model
