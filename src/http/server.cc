@@ -238,7 +238,15 @@ Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<
   impl_->handler = std::move(handler);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  // Connection threads still running after the shutdown bound hold pointers
+  // into Impl; leave it to the process's exit rather than free it under them.
+  std::unique_lock lock(impl_->mu);
+  if (impl_->active > 0) {
+    lock.unlock();
+    (void)impl_.release();
+  }
+}
 
 Status Server::listen() {
   beast::error_code ec;
