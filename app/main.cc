@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "app/erlang_cli.h"
 #include "app/serve.h"
 #include "app/triage_cli.h"
 
@@ -46,6 +47,15 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--label", eval.label, "Column with the true label (default: as trained)");
   eval_cmd->add_flag("--json", eval.json, "Print JSON");
 
+  sb::ErlangCommand erlang;
+  auto* erlang_cmd = app.add_subcommand("erlang", "Queue figures by Erlang C (or Erlang A with --patience)");
+  erlang_cmd->add_option("--arrival-rate", erlang.arrival_rate, "Arrivals, e.g. 720/h, 12/min, 0.2/s")->required();
+  erlang_cmd->add_option("--aht", erlang.aht, "Mean handle time, seconds")->required();
+  erlang_cmd->add_option("--agents", erlang.agents, "Agents serving the queue")->required();
+  erlang_cmd->add_option("--target", erlang.target, "Service-level target, seconds")->capture_default_str();
+  erlang_cmd->add_option("--patience", erlang.patience, "Mean patience, seconds (Erlang A: callers abandon)");
+  erlang_cmd->add_flag("--json", erlang.json, "Print JSON");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -62,5 +72,6 @@ int main(int argc, char** argv) {
     return sb::run_train(train);
   }
   if (*eval_cmd) return sb::run_eval(eval);
+  if (*erlang_cmd) return sb::run_erlang(erlang);
   return 1;
 }

@@ -53,6 +53,24 @@ TEST_F(CliTest, VersionAndHelp) {
   EXPECT_NE(run("frobnicate").exit_code, 0);
 }
 
+TEST_F(CliTest, ErlangPrintsTheQueueFigures) {
+  CommandResult c = run("erlang --arrival-rate 720/h --aht 240 --agents 55 --target 20");
+  EXPECT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_NE(c.output.find("P(wait)                  0.2387"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("average speed of answer  8.18 s"), std::string::npos) << c.output;
+  EXPECT_NE(c.output.find("86.7 %"), std::string::npos) << c.output;
+  CommandResult a = run("erlang --arrival-rate 720/h --aht 240 --agents 48 --patience 120 --json");
+  EXPECT_EQ(a.exit_code, 0) << a.output;
+  const auto j = nlohmann::json::parse(a.output);
+  EXPECT_NEAR(j["p_abandon"].get<double>(), 0.0673, 0.0005);
+  EXPECT_EQ(j["method"], "erlang_a");
+  EXPECT_NE(run("erlang --arrival-rate lots --aht 240 --agents 5").exit_code, 0);
+  EXPECT_NE(run("erlang --arrival-rate 10/h --aht 0 --agents 5").exit_code, 0);
+  CommandResult over = run("erlang --arrival-rate 720/h --aht 240 --agents 40");
+  EXPECT_EQ(over.exit_code, 0);
+  EXPECT_NE(over.output.find("overloaded"), std::string::npos);
+}
+
 TEST_F(CliTest, BadConfigNamesFileLineAndFieldAndExitsNonZero) {
   const std::string path = write("bad.yaml", "teams: [Support]\nagents:\n  - name: Ada\n    presence: busy\n");
   CommandResult r = run("serve --db " + (dir / "x.db") + " --config " + path + " --admin-token 0123456789abcdef");
