@@ -112,8 +112,12 @@ TEST_F(ApiTest, CapacityHoldsAndSolvingPullsTheNextTicket) {
   EXPECT_EQ(first["assignee_id"], a);
   EXPECT_TRUE(second["assignee_id"].is_null());
   EXPECT_EQ(second["queue_position"], 1);
+  EXPECT_EQ(second["expected_wait_method"], "no_history");  // nothing handled yet
+  EXPECT_TRUE(second["expected_wait_seconds"].is_null());
+  EXPECT_EQ(first["expected_wait_method"], "assigned");
   EXPECT_EQ(urgent["queue_position"], 1);  // urgent jumps ahead
   EXPECT_EQ(get_ticket(second["id"])["queue_position"], 2);
+  EXPECT_EQ(get_ticket(second["id"])["expected_wait_method"], "no_history");
 
   auto q = admin->get("/api/v1/queues");
   ASSERT_EQ(q.status, 200);
@@ -128,6 +132,11 @@ TEST_F(ApiTest, CapacityHoldsAndSolvingPullsTheNextTicket) {
   EXPECT_EQ(get_ticket(urgent["id"])["assignee_id"], a);
   EXPECT_TRUE(get_ticket(second["id"])["assignee_id"].is_null());
   EXPECT_EQ(admin->get("/api/v1/agents/" + std::to_string(a)).body["load"]["phone"], 1);
+  // One call handled: waits are now estimated from handle time and position.
+  json waiting = get_ticket(second["id"]);
+  EXPECT_EQ(waiting["expected_wait_method"], "erlang_c");
+  EXPECT_GE(waiting["expected_wait_seconds"].get<double>(), 0.0);
+  EXPECT_EQ(admin->get("/api/v1/queues").body["queues"][0]["expected_wait_method"], "erlang_c");
 }
 
 TEST_F(ApiTest, PresenceChangesMoveWork) {

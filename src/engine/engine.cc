@@ -1,10 +1,12 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "routing/batch_optimal.h"
 #include "routing/explain.h"
+#include "sim/erlang.h"
 
 namespace sb {
 namespace {
@@ -32,6 +34,7 @@ std::vector<SkillLevel> merge_needs(const std::vector<SkillLevel>& a, const std:
 }
 
 constexpr std::size_t kMaxBatch = 2000;  // tickets per min-cost-flow solve
+constexpr double kRateWindowSeconds = 3600;
 
 }  // namespace
 
@@ -648,6 +651,11 @@ Result<Changes> Engine::create_ticket(Ticket draft, Time now) {
   draft.queued_at = now;
   draft.declined_by.clear();
   LiveTicket& lt = admit(std::move(draft));
+  if (lt.ticket.team) {
+    TeamLoad& load = load_[*lt.ticket.team];
+    load.rate = load.rate_at(now) + 1.0 / kRateWindowSeconds;
+    load.last_arrival = now;
+  }
   touch(lt.ticket);
   route(lt, now, "arrived");
   finish(now);
@@ -687,7 +695,8 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
     }
   }
 
-  // Apply.
+  // Apply. (`current` may alias the live ticket, so keep what we compare against.)
+  const TicketStatus status_before = current.status;
   std::optional<AgentId> freed;
   LiveTicket* lt = nullptr;
   if (was_live) {
@@ -729,6 +738,12 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
 
   if (is_terminal(t.status)) {
     t.offer_expires_at.reset();
+    if (was_live && t.team && t.assigned_at && !is_terminal(status_before)) {
+      TeamLoad& load = load_[*t.team];
+      const double seconds = std::chrono::duration<double>(now - *t.assigned_at).count();
+      load.handle = load.handled == 0 ? seconds : 0.9 * load.handle + 0.1 * seconds;
+      ++load.handled;
+    }
     retire(id);
   } else if (t.assignee) {
     const AgentState* a = pool_.find(*t.assignee);
@@ -892,6 +907,32 @@ std::vector<TeamId> Engine::routable_teams(TicketId id, Time now) const {
   return teams_for(it->second, now);
 }
 
+double Engine::TeamLoad::rate_at(Time now) const {
+  const double dt = std::chrono::duration<double>(now - last_arrival).count();
+  return rate * std::exp(-std::max(dt, 0.0) / kRateWindowSeconds);
+}
+
+int Engine::online_in(TeamId team) const {
+  int n = 0;
+  for (const AgentState* a : pool_.members(team)) n += a->presence == Presence::kOnline;
+  return n;
+}
+
+ExpectedWait Engine::expected_wait(TicketId id, Time now) const {
+  auto it = live_.find(id);
+  if (it == live_.end()) return {std::nullopt, "not_waiting"};
+  const Ticket& t = it->second.ticket;
+  if (t.assignee) return {0.0, "assigned"};
+  if (!t.team) return {std::nullopt, "no_team"};
+  const int online = online_in(*t.team);
+  if (online == 0) return {std::nullopt, "no_agents_online"};
+  auto load = load_.find(*t.team);
+  if (load == load_.end() || load->second.handled == 0) return {std::nullopt, "no_history"};
+  const std::size_t position = queue_position(id).value_or(1);
+  // In M/M/N the k-th in line starts when k of the N busy agents finish: k / (N mu).
+  return {static_cast<double>(position) * load->second.handle / online, "erlang_c"};
+}
+
 std::vector<const Ticket*> Engine::live_tickets() const {
   std::vector<const Ticket*> out;
   out.reserve(live_.size());
@@ -930,6 +971,21 @@ std::vector<QueueStats> Engine::queues(Time now) const {
       if (auto oldest = q->second.oldest()) s.oldest_wait = now - *oldest;
     }
     if (auto o = online.find(id); o != online.end()) s.agents_online = o->second;
+    if (auto l = load_.find(id); l != load_.end()) {
+      s.arrivals_per_hour = l->second.rate_at(now) * 3600;
+      if (l->second.handled > 0) s.handle_seconds = l->second.handle;
+    }
+    if (s.agents_online == 0) {
+      s.new_arrival = {std::nullopt, "no_agents_online"};
+    } else if (!s.handle_seconds || s.arrivals_per_hour <= 0) {
+      s.new_arrival = {std::nullopt, "no_history"};
+    } else if (auto f = sim::erlang_c({s.arrivals_per_hour / 3600, *s.handle_seconds, s.agents_online, std::nullopt}, 0);
+               f && f->stable) {
+      s.new_arrival = {f->mean_wait, "erlang_c"};
+    } else {
+      // Overloaded: the queue grows; the line ahead still drains at N / AHT.
+      s.new_arrival = {static_cast<double>(s.waiting + 1) * *s.handle_seconds / s.agents_online, "overloaded"};
+    }
     out.push_back(std::move(s));
   }
   return out;

@@ -84,6 +84,15 @@ struct TeamPatch {
   std::optional<TeamRouting> routing;
 };
 
+// How long a ticket should wait, and how that was worked out.
+struct ExpectedWait {
+  std::optional<double> seconds;
+  // assigned (0), erlang_c (position x handle time / agents online, the M/M/N
+  // wait of the k-th in line), no_agents_online, no_history (no handle times
+  // seen yet), no_team
+  std::string method;
+};
+
 struct QueueStats {
   TeamId team;
   std::string name;
@@ -91,6 +100,9 @@ struct QueueStats {
   std::size_t waiting = 0;
   std::optional<Duration> oldest_wait;
   int agents_online = 0;
+  double arrivals_per_hour = 0;             // exponentially weighted (1 h time constant)
+  std::optional<double> handle_seconds;     // exponentially weighted mean, once tickets were handled
+  ExpectedWait new_arrival;                 // Erlang C average speed of answer for the next ticket
 };
 
 struct EngineOptions {
@@ -139,6 +151,7 @@ class Engine {
   // 1-based place in its team's queue, nullopt when not waiting.
   std::optional<std::size_t> queue_position(TicketId id) const;
   std::vector<QueueStats> queues(Time now) const;
+  ExpectedWait expected_wait(TicketId id, Time now) const;
   std::size_t live_ticket_count() const { return live_.size(); }
   // The routing view, for benchmarks, tests and diagnostics.
   const AgentPool& pool() const { return pool_; }
@@ -228,6 +241,17 @@ class Engine {
   std::unordered_map<AgentId, int> missed_offers_;
   std::unordered_map<AgentId, Time> offline_since_;
   std::multimap<Time, Timer> timers_;
+  // Live load per team, for expected waits: arrival rate (decayed sum, time
+  // constant one hour) and handle time (mean weighted 1/10 to the newest).
+  struct TeamLoad {
+    double rate = 0;  // per second, as of last_arrival
+    Time last_arrival{};
+    double handle = 0;
+    int handled = 0;
+    double rate_at(Time now) const;
+  };
+  std::map<TeamId, TeamLoad> load_;
+  int online_in(TeamId team) const;
   std::set<TeamId> batch_dirty_;
   std::int64_t last_ticket_id_ = 0;
   std::int64_t last_agent_id_ = 0;

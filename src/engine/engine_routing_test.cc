@@ -283,3 +283,43 @@ TEST_F(RoutingRules, UnknownPolicyIsRejectedAndChangesNothing) {
 
 }  // namespace
 }  // namespace sb
+
+namespace sb {
+namespace {
+
+TEST_F(RoutingRules, ExpectedWaitFromHandleTimesAndQueuePosition) {
+  const AgentId a = agent({}, team);
+  agent({}, team);
+  const TicketId t1 = create({}, {}, 0);
+  create({}, {}, 0);
+  EXPECT_EQ(engine.expected_wait(t1, at(1)).method, "assigned");
+  EXPECT_EQ(*engine.expected_wait(t1, at(1)).seconds, 0.0);
+  const TicketId waits = create({}, {}, 1);
+  EXPECT_EQ(engine.expected_wait(waits, at(1)).method, "no_history");  // nothing handled yet
+  solve(t1, 100);  // handled in 100 s; the agent pulls the waiting ticket
+  EXPECT_EQ(ticket(waits).assignee, a);
+  const TicketId fourth = create({}, {}, 101);
+  const TicketId fifth = create({}, {}, 102);
+  const ExpectedWait w4 = engine.expected_wait(fourth, at(103));
+  EXPECT_EQ(w4.method, "erlang_c");
+  EXPECT_NEAR(*w4.seconds, 1 * 100.0 / 2, 1e-6);  // first in line, two agents
+  EXPECT_NEAR(*engine.expected_wait(fifth, at(103)).seconds, 2 * 100.0 / 2, 1e-6);
+
+  const QueueStats q = engine.queues(at(103)).front();
+  EXPECT_GT(q.arrivals_per_hour, 4.9);
+  EXPECT_NEAR(*q.handle_seconds, 100.0, 1e-6);
+  EXPECT_EQ(q.new_arrival.method, "erlang_c");
+
+  const TicketId elsewhere = [&] {
+    Ticket t;
+    t.subject = "x";
+    t.team = other;
+    auto c = engine.create_ticket(t, at(104));
+    keep(*c);
+    return c->tickets[0].id;
+  }();
+  EXPECT_EQ(engine.expected_wait(elsewhere, at(104)).method, "no_agents_online");
+}
+
+}  // namespace
+}  // namespace sb

@@ -399,6 +399,10 @@ json to_json(const TicketView& v) {
   for (AgentId a : t.declined_by) declined.push_back(a.value);
   j["declined_by"] = std::move(declined);
   j["triage"] = t.triage ? triage_to_json(*t.triage) : json(nullptr);
+  if (v.expected_wait) {
+    j["expected_wait_seconds"] = v.expected_wait->seconds ? json(*v.expected_wait->seconds) : json(nullptr);
+    j["expected_wait_method"] = v.expected_wait->method;
+  }
   if (t.routing) {
     const RoutingExplanation& r = *t.routing;
     j["routing"] = {{"policy", r.policy},   {"agent_id", r.agent.value}, {"proficiency", r.proficiency},
@@ -444,7 +448,11 @@ json to_json(const QueueStats& q) {
           {"policy", q.policy},
           {"waiting", q.waiting},
           {"oldest_wait_seconds", q.oldest_wait ? json(q.oldest_wait->count() / 1000.0) : json(nullptr)},
-          {"agents_online", q.agents_online}};
+          {"agents_online", q.agents_online},
+          {"arrivals_per_hour", q.arrivals_per_hour},
+          {"handle_seconds", q.handle_seconds ? json(*q.handle_seconds) : json(nullptr)},
+          {"expected_wait_seconds", q.new_arrival.seconds ? json(*q.new_arrival.seconds) : json(nullptr)},
+          {"expected_wait_method", q.new_arrival.method}};
 }
 
 }  // namespace sb::http

@@ -64,8 +64,7 @@ auto Service::apply(Command&& command, View&& view)
 Result<TicketView> Service::create_ticket(Ticket draft) {
   return apply([&] { return engine_.create_ticket(std::move(draft), clock_()); },
                [&](const Changes& c) {
-                 const Ticket& t = c.tickets.front();  // the new ticket is touched first
-                 return TicketView{t, engine_.queue_position(t.id)};
+                 return ticket_view_locked(c.tickets.front());  // the new ticket is touched first
                });
 }
 
@@ -91,6 +90,11 @@ Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch)
         }
         return TicketView{*stored, std::nullopt};
       });
+}
+
+TicketView Service::ticket_view_locked(const Ticket& t) const {
+  const Time now = clock_();
+  return TicketView{t, engine_.queue_position(t.id), engine_.expected_wait(t.id, now)};
 }
 
 AgentView Service::agent_view_locked(const Agent& a) const {
@@ -188,7 +192,7 @@ Result<std::optional<TicketView>> Service::find_ticket(TicketId id) {
   if (!found) return found.error();
   if (!found->has_value()) return std::optional<TicketView>();
   std::lock_guard lock(engine_mu_);
-  return std::optional<TicketView>(TicketView{std::move(**found), engine_.queue_position(id)});
+  return std::optional<TicketView>(ticket_view_locked(**found));
 }
 
 Result<TicketPage> Service::list_tickets(const TicketQuery& query) { return store_.list_tickets(query); }

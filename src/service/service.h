@@ -29,6 +29,7 @@ Time system_now();
 struct TicketView {
   Ticket ticket;
   std::optional<std::size_t> queue_position;  // set while waiting
+  std::optional<ExpectedWait> expected_wait;  // set where the engine was asked
 };
 
 struct AgentView {
@@ -83,6 +84,7 @@ class Service {
       -> Result<decltype(view(std::declval<const Changes&>()))>;
   Status rebuild_locked();
   AgentView agent_view_locked(const Agent& a) const;
+  TicketView ticket_view_locked(const Ticket& t) const;
 
   Store& store_;
   Clock clock_;
