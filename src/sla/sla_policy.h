@@ -1,0 +1,68 @@
+#pragma once
+// SLA policies and clocks. A policy is matched to a ticket by priority,
+// requester tier, channel and team (first match in order; an empty list
+// matches anything) and sets targets in business time on a calendar. A clock
+// counts business time while it runs and stops while the ticket waits on the
+// customer (pending, hold); its due time, warning time and remaining time
+// follow from the target. Pure: the engine will own the clocks and fire
+// their timers (the rest of issue 6).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ticket.h"
+#include "sla/calendar.h"
+
+namespace sb::sla {
+
+struct SlaTargets {
+  std::optional<Duration> first_response;
+  std::optional<Duration> next_reply;
+  std::optional<Duration> resolution;
+};
+
+struct SlaPolicy {
+  std::string name;
+  std::vector<Priority> priorities;  // empty: any
+  std::vector<Tier> tiers;
+  std::vector<Channel> channels;
+  std::vector<TeamId> teams;
+  SlaTargets targets;
+  double warn_at = 0.75;             // share of the target at which to warn
+  bool matches(const Ticket& t) const;
+};
+
+// The first policy that matches, or nullptr.
+const SlaPolicy* match_policy(const std::vector<SlaPolicy>& policies, const Ticket& t);
+
+// Status-driven pausing: the clock stops while the customer has the ball.
+inline bool clock_runs(TicketStatus s) {
+  return s == TicketStatus::kNew || s == TicketStatus::kOpen;
+}
+
+class SlaClock {
+ public:
+  // A clock for `target` of business time, started (running) at `start`.
+  SlaClock(Duration target, Time start) : target_(target), running_since_(start) {}
+
+  void pause(const BusinessCalendar& cal, Time now);
+  void resume(Time now);
+  bool running() const { return running_since_.has_value(); }
+
+  Duration consumed(const BusinessCalendar& cal, Time now) const;
+  // Business time left (negative once breached).
+  Duration remaining(const BusinessCalendar& cal, Time now) const { return target_ - consumed(cal, now); }
+  // When it breaches / warns if it keeps running; nullopt while paused.
+  std::optional<Time> due(const BusinessCalendar& cal) const;
+  std::optional<Time> warn_time(const BusinessCalendar& cal, double share) const;
+  Duration target() const { return target_; }
+
+ private:
+  std::optional<Time> after(const BusinessCalendar& cal, Duration business_total) const;
+
+  Duration target_;
+  Duration consumed_before_{0};          // business time counted up to the last pause
+  std::optional<Time> running_since_;    // set while running
+};
+
+}  // namespace sb::sla
