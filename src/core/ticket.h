@@ -56,6 +56,24 @@ struct TriageInfo {
   std::vector<ModelPrediction> predictions;  // every model's guess (team/category, urgency, impact)
 };
 
+// One SLA clock as the ticket carries it (business time; the calendar is the
+// policy's). Stored, so that warnings and breaches fire once across restarts.
+struct SlaClockState {
+  Duration target{0};
+  Duration consumed{0};               // business time counted up to the last pause
+  std::optional<Time> running_since;  // set while the clock runs
+  std::optional<Time> due;            // when it breaches if it keeps running (for display)
+  bool warned = false;
+  bool breached = false;
+  bool met = false;                   // stopped for good: responded / resolved
+};
+
+struct SlaState {
+  std::string policy;
+  std::optional<SlaClockState> first_response;  // met by the agent's first action (accept, a status change)
+  std::optional<SlaClockState> resolution;      // met when solved
+};
+
 struct Ticket {
   TicketId id;
   Channel channel = Channel::kApi;
@@ -85,6 +103,7 @@ struct Ticket {
   std::optional<Time> accepted_at;
   std::vector<AgentId> declined_by;  // agents who declined or let an offer lapse
   std::optional<TriageInfo> triage;
+  std::optional<SlaState> sla;
 };
 
 // solved and closed tickets hold no capacity and wait in no queue.

@@ -497,6 +497,175 @@ Status Engine::set_team_policy(Team& team) {
   return Status::Ok();
 }
 
+// ---- SLA ---------------------------------------------------------------------
+
+const sla::SlaPolicy* Engine::sla_policy_of(const Ticket& t) const {
+  if (!t.sla) return nullptr;
+  for (const sla::SlaPolicy& p : options_.sla_policies) {
+    if (p.name == t.sla->policy) return &p;
+  }
+  return nullptr;
+}
+
+void Engine::start_sla(LiveTicket& lt, Time now) {
+  Ticket& t = lt.ticket;
+  const sla::SlaPolicy* policy = sla::match_policy(options_.sla_policies, t);
+  if (!policy) return;
+  SlaState state;
+  state.policy = policy->name;
+  auto clock = [&](const std::optional<Duration>& target) -> std::optional<SlaClockState> {
+    if (!target) return std::nullopt;
+    SlaClockState c;
+    c.target = *target;
+    if (sla::clock_runs(t.status)) sla::resume(c, policy->calendar, now);
+    return c;
+  };
+  state.first_response = clock(policy->targets.first_response);
+  state.resolution = clock(policy->targets.resolution);
+  t.sla = std::move(state);
+  schedule_sla(t);
+}
+
+void Engine::schedule_sla(const Ticket& t) {
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy) return;
+  std::optional<Time> next;
+  for (const auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+    if (!*c || (*c)->met || !(*c)->running_since) continue;
+    if (!(*c)->warned) {
+      if (auto w = sla::warn_time(**c, policy->calendar, policy->warn_at); w && (!next || *w < *next)) next = w;
+    }
+    if (!(*c)->breached && (*c)->due && (!next || *(*c)->due < *next)) next = (*c)->due;
+  }
+  if (next) schedule(*next, Timer{TimerKind::kSla, t.id.value, *next});
+}
+
+void Engine::sla_first_response(LiveTicket& lt, Time now) {
+  Ticket& t = lt.ticket;
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy || !t.sla->first_response || t.sla->first_response->met) return;
+  sla::pause(*t.sla->first_response, policy->calendar, now);
+  t.sla->first_response->met = true;
+}
+
+void Engine::sla_status_changed(LiveTicket& lt, TicketStatus before, Time now) {
+  Ticket& t = lt.ticket;
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy || before == t.status) return;
+  // The agent acting on the ticket is its first response (until conversations arrive).
+  if (t.status != TicketStatus::kNew && t.status != TicketStatus::kOpen) sla_first_response(lt, now);
+  for (auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+    if (!*c) continue;
+    if (is_terminal(t.status)) {
+      sla::pause(**c, policy->calendar, now);
+      if (c == &t.sla->resolution) (*c)->met = true;
+    } else if (is_terminal(before) && c == &t.sla->resolution) {
+      (*c)->met = false;  // reopened: resolution runs again
+      sla::resume(**c, policy->calendar, now);
+    } else if (sla::clock_runs(t.status)) {
+      sla::resume(**c, policy->calendar, now);
+    } else {
+      sla::pause(**c, policy->calendar, now);
+    }
+  }
+  schedule_sla(t);
+}
+
+void Engine::fire_sla(LiveTicket& lt, Time now) {
+  Ticket& t = lt.ticket;
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy) return;
+  const char* names[] = {"first response", "resolution"};
+  int i = 0;
+  for (auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+    const char* name = names[i++];
+    if (!*c || (*c)->met || !(*c)->running_since) continue;
+    SlaClockState& clock = **c;
+    if (!clock.warned) {
+      if (auto w = sla::warn_time(clock, policy->calendar, policy->warn_at); w && *w <= now) {
+        clock.warned = true;
+        touch(t);
+        record(lt, "sla_warning", nullptr, t.assignee, std::nullopt, now,
+               std::string(name) + " target of policy '" + policy->name + "' is " +
+                   std::to_string(static_cast<int>(policy->warn_at * 100)) + " % used");
+        escalate(lt, *policy, sla::EscalationStep::On::kWarning, now);
+      }
+    }
+    if (!clock.breached && clock.due && *clock.due <= now) {
+      clock.breached = true;
+      touch(t);
+      record(lt, "sla_breached", nullptr, t.assignee, std::nullopt, now,
+             std::string(name) + " target of policy '" + policy->name + "' breached");
+      escalate(lt, *policy, sla::EscalationStep::On::kBreach, now);
+    }
+  }
+  schedule_sla(t);
+}
+
+void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::EscalationStep::On on, Time now) {
+  using A = sla::EscalationStep::Action;
+  for (const sla::EscalationStep& step : policy.ladder) {
+    if (step.on != on) continue;
+    Ticket& t = lt.ticket;
+    switch (step.action) {
+      case A::kRaisePriority: {
+        if (t.priority == Priority::kUrgent) break;
+        const bool waiting = !lt.queued_in.empty();
+        if (waiting) dequeue(lt);
+        t.priority = static_cast<Priority>(static_cast<int>(t.priority) + 1);
+        if (waiting) enqueue(lt, now);
+        record(lt, "escalated", nullptr, t.assignee, std::nullopt, now,
+               "priority raised to " + std::string(to_string(t.priority)));
+        break;
+      }
+      case A::kMoveTeam: {
+        if (!step.team || !teams_.count(*step.team) || t.team == step.team) break;
+        std::optional<AgentId> freed;
+        dequeue(lt);
+        unreserve(lt);
+        if (t.assignee && !pool_.find(*t.assignee)->in_team(*step.team)) {
+          freed = t.assignee;
+          release(lt, now);
+          t.assignee.reset();
+          t.assigned_at.reset();
+          t.offer_expires_at.reset();
+          t.accepted_at.reset();
+          t.queued_at = now;
+        }
+        t.team = step.team;
+        record(lt, "escalated", nullptr, t.assignee, step.team, now,
+               "moved to team " + teams_.at(*step.team).name);
+        route(lt, now, "escalated");
+        if (freed) pull(*freed, now);
+        break;
+      }
+      case A::kAssign: {
+        if (!step.agent || t.assignee == step.agent) break;
+        const AgentState* a = pool_.find(*step.agent);
+        if (!a || !a->has_room(t.channel)) {
+          record(lt, "escalated", nullptr, step.agent, std::nullopt, now,
+                 "could not reassign to " + agent_label(*step.agent) + ": no room");
+          break;
+        }
+        std::optional<AgentId> freed = t.assignee;
+        if (freed) release(lt, now);
+        dequeue(lt);
+        unreserve(lt);
+        t.assignee.reset();
+        assign(lt, *step.agent, 0, pool_.policy(t.team.value_or(TeamId{})), t.team.value_or(TeamId{}), "manual", now, 0);
+        if (freed) pull(*freed, now);
+        break;
+      }
+      case A::kNotify:
+        record(lt, "notified", nullptr, t.assignee, std::nullopt, now,
+               std::string("SLA ") + (on == sla::EscalationStep::On::kWarning ? "warning" : "breach") +
+                   " notification for policy '" + policy.name + "'");
+        break;
+    }
+    touch(lt.ticket);
+  }
+}
+
 // ---- commands ----------------------------------------------------------------
 
 Changes Engine::restore(const Snapshot& s, Time now) {
@@ -533,6 +702,7 @@ Changes Engine::restore(const Snapshot& s, Time now) {
       if (pool_.policy(*ticket.team).batch()) batch_dirty_.insert(*ticket.team);
     }
   }
+  for (const auto& [id, lt] : live_) schedule_sla(lt.ticket);  // flags are stored: each fires once
   for (const auto& [id, agent] : agents_) {
     if (agent.presence == Presence::kOffline && assigned_.count(id)) {
       schedule(now + options_.presence_grace, Timer{TimerKind::kGrace, id.value, now});
@@ -656,6 +826,7 @@ Result<Changes> Engine::create_ticket(Ticket draft, Time now) {
     load.rate = load.rate_at(now) + 1.0 / kRateWindowSeconds;
     load.last_arrival = now;
   }
+  start_sla(lt, now);
   touch(lt.ticket);
   route(lt, now, "arrived");
   finish(now);
@@ -734,6 +905,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
   }
   if (t.accepted_at || !t.assignee) t.offer_expires_at.reset();
   t.updated_at = now;
+  sla_status_changed(*lt, status_before, now);
   touch(t);
 
   if (is_terminal(t.status)) {
@@ -787,6 +959,7 @@ Result<Changes> Engine::accept(TicketId id, AgentId agent, Time now) {
   t.updated_at = now;
   if (t.status == TicketStatus::kNew) t.status = TicketStatus::kOpen;
   missed_offers_.erase(agent);
+  sla_first_response(lt, now);
   record(lt, "accepted", nullptr, agent, std::nullopt, now, agent_label(agent) + " accepted");
   touch(t);
   finish(now);
@@ -856,6 +1029,11 @@ Changes Engine::advance(Time now) {
         lt.sticky_done = true;
         unreserve(lt);
         route(lt, at, "sticky wait over");
+        break;
+      }
+      case TimerKind::kSla: {
+        auto it = live_.find(TicketId{timer.id});
+        if (it != live_.end()) fire_sla(it->second, at);
         break;
       }
       case TimerKind::kGrace: {

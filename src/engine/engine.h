@@ -49,6 +49,7 @@
 #include "routing/policy.h"
 #include "routing/skills.h"
 #include "routing/team_queue.h"
+#include "sla/sla_policy.h"
 
 namespace sb {
 
@@ -112,6 +113,8 @@ struct EngineOptions {
   // Keep a Decision (with candidates and reasons) for every routing outcome.
   // Off only where nobody will read them (benchmark set-up, bulk replays).
   bool record_decisions = true;
+  // SLA policies, first match wins; each carries its calendar and ladder.
+  std::vector<sla::SlaPolicy> sla_policies;
 };
 
 class Engine {
@@ -178,7 +181,7 @@ class Engine {
     std::optional<AgentId> reserved_for;  // sticky: held for this agent
     bool sticky_done = false;           // the sticky wait is over
   };
-  enum class TimerKind { kOfferExpiry, kRelax, kStickyWait, kGrace };
+  enum class TimerKind { kOfferExpiry, kRelax, kStickyWait, kGrace, kSla };
   struct Timer {
     TimerKind kind;
     std::int64_t id;   // ticket or agent id
@@ -212,6 +215,15 @@ class Engine {
   void record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
               std::optional<TeamId> team, Time now, std::string summary);
   std::string agent_label(AgentId id) const;
+
+  // SLA clocks.
+  const sla::SlaPolicy* sla_policy_of(const Ticket& t) const;
+  void start_sla(LiveTicket& lt, Time now);
+  void schedule_sla(const Ticket& t);
+  void sla_first_response(LiveTicket& lt, Time now);
+  void sla_status_changed(LiveTicket& lt, TicketStatus before, Time now);
+  void fire_sla(LiveTicket& lt, Time now);
+  void escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::EscalationStep::On on, Time now);
 
   void sync_pool(const Agent& a, Time now);
   Status check_teams(const std::vector<TeamId>& teams, const std::string& field) const;

@@ -399,6 +399,19 @@ json to_json(const TicketView& v) {
   for (AgentId a : t.declined_by) declined.push_back(a.value);
   j["declined_by"] = std::move(declined);
   j["triage"] = t.triage ? triage_to_json(*t.triage) : json(nullptr);
+  if (t.sla) {
+    json sla = sla_to_json(*t.sla);
+    for (const char* clock : {"first_response", "resolution"}) {
+      if (sla[clock].is_object()) {
+        sla[clock].erase("consumed_ms");
+        sla[clock].erase("running_since_ms");
+        sla[clock].erase("due_ms");
+      }
+    }
+    j["sla"] = std::move(sla);
+  } else {
+    j["sla"] = nullptr;
+  }
   if (v.expected_wait) {
     j["expected_wait_seconds"] = v.expected_wait->seconds ? json(*v.expected_wait->seconds) : json(nullptr);
     j["expected_wait_method"] = v.expected_wait->method;

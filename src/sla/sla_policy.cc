@@ -51,3 +51,39 @@ std::optional<Time> SlaClock::warn_time(const BusinessCalendar& cal, double shar
 }
 
 }  // namespace sb::sla
+
+namespace sb::sla {
+
+void pause(SlaClockState& c, const BusinessCalendar& cal, Time now) {
+  if (!c.running_since) return;
+  c.consumed += cal.between(*c.running_since, now);
+  c.running_since.reset();
+  c.due.reset();
+}
+
+void resume(SlaClockState& c, const BusinessCalendar& cal, Time now) {
+  if (c.running_since || c.met) return;
+  c.running_since = now;
+  refresh_due(c, cal);
+}
+
+void refresh_due(SlaClockState& c, const BusinessCalendar& cal) {
+  if (!c.running_since || c.met) {
+    c.due.reset();
+    return;
+  }
+  c.due = cal.add(*c.running_since, std::max(c.target - c.consumed, Duration(0)));
+}
+
+std::optional<Time> warn_time(const SlaClockState& c, const BusinessCalendar& cal, double share) {
+  if (!c.running_since || c.met) return std::nullopt;
+  const Duration at{static_cast<std::int64_t>(static_cast<double>(c.target.count()) * share)};
+  return cal.add(*c.running_since, std::max(at - c.consumed, Duration(0)));
+}
+
+Duration remaining(const SlaClockState& c, const BusinessCalendar& cal, Time now) {
+  const Duration used = c.consumed + (c.running_since ? cal.between(*c.running_since, now) : Duration(0));
+  return c.target - used;
+}
+
+}  // namespace sb::sla

@@ -21,6 +21,16 @@ struct SlaTargets {
   std::optional<Duration> resolution;
 };
 
+// What to do when a clock warns or breaches.
+struct EscalationStep {
+  enum class On { kWarning, kBreach };
+  enum class Action { kRaisePriority, kMoveTeam, kAssign, kNotify };
+  On on = On::kBreach;
+  Action action = Action::kNotify;
+  std::optional<TeamId> team;    // kMoveTeam
+  std::optional<AgentId> agent;  // kAssign: e.g. a supervisor
+};
+
 struct SlaPolicy {
   std::string name;
   std::vector<Priority> priorities;  // empty: any
@@ -29,6 +39,8 @@ struct SlaPolicy {
   std::vector<TeamId> teams;
   SlaTargets targets;
   double warn_at = 0.75;             // share of the target at which to warn
+  BusinessCalendar calendar = BusinessCalendar::always();
+  std::vector<EscalationStep> ladder;
   bool matches(const Ticket& t) const;
 };
 
@@ -39,6 +51,14 @@ const SlaPolicy* match_policy(const std::vector<SlaPolicy>& policies, const Tick
 inline bool clock_runs(TicketStatus s) {
   return s == TicketStatus::kNew || s == TicketStatus::kOpen;
 }
+
+// Operations on a stored clock state, on `cal`.
+void pause(SlaClockState& c, const BusinessCalendar& cal, Time now);
+void resume(SlaClockState& c, const BusinessCalendar& cal, Time now);
+// Sets c.due from the state (nullopt while paused or met).
+void refresh_due(SlaClockState& c, const BusinessCalendar& cal);
+std::optional<Time> warn_time(const SlaClockState& c, const BusinessCalendar& cal, double share);
+Duration remaining(const SlaClockState& c, const BusinessCalendar& cal, Time now);
 
 class SlaClock {
  public:

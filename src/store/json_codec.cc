@@ -106,6 +106,52 @@ TriageInfo triage_from_json(const json& j) {
   return t;
 }
 
+namespace {
+
+json clock_to_json(const std::optional<SlaClockState>& c) {
+  if (!c) return nullptr;
+  return {{"target_seconds", seconds(c->target)},
+          {"consumed_ms", c->consumed.count()},
+          {"running_since_ms", c->running_since ? json(to_millis(*c->running_since)) : json(nullptr)},
+          {"due", c->due ? json(format_time(*c->due)) : json(nullptr)},
+          {"due_ms", c->due ? json(to_millis(*c->due)) : json(nullptr)},
+          {"warned", c->warned},
+          {"breached", c->breached},
+          {"met", c->met}};
+}
+
+std::optional<SlaClockState> clock_from_json(const json& j) {
+  if (!j.is_object()) return std::nullopt;
+  SlaClockState c;
+  c.target = from_seconds(j, "target_seconds", Duration(0));
+  c.consumed = Duration(j.value("consumed_ms", std::int64_t{0}));
+  if (j.contains("running_since_ms") && j.at("running_since_ms").is_number_integer()) {
+    c.running_since = from_millis(j.at("running_since_ms").get<std::int64_t>());
+  }
+  if (j.contains("due_ms") && j.at("due_ms").is_number_integer()) c.due = from_millis(j.at("due_ms").get<std::int64_t>());
+  c.warned = j.value("warned", false);
+  c.breached = j.value("breached", false);
+  c.met = j.value("met", false);
+  return c;
+}
+
+}  // namespace
+
+json sla_to_json(const SlaState& s) {
+  return {{"policy", s.policy},
+          {"first_response", clock_to_json(s.first_response)},
+          {"resolution", clock_to_json(s.resolution)}};
+}
+
+SlaState sla_from_json(const json& j) {
+  SlaState s;
+  if (!j.is_object()) return s;
+  s.policy = j.value("policy", "");
+  if (j.contains("first_response")) s.first_response = clock_from_json(j.at("first_response"));
+  if (j.contains("resolution")) s.resolution = clock_from_json(j.at("resolution"));
+  return s;
+}
+
 json decision_to_json(const Decision& d) {
   json candidates = json::array();
   for (const CandidateNote& c : d.candidates) {

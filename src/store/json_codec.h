@@ -16,6 +16,9 @@ TeamRouting routing_from_json(const nlohmann::json& j);
 nlohmann::json triage_to_json(const TriageInfo& t);
 TriageInfo triage_from_json(const nlohmann::json& j);
 
+nlohmann::json sla_to_json(const SlaState& s);
+SlaState sla_from_json(const nlohmann::json& j);
+
 nlohmann::json decision_to_json(const Decision& d);
 Decision decision_from_json(const nlohmann::json& j);
 

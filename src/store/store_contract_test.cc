@@ -62,7 +62,14 @@ Ticket sample_ticket(std::int64_t id, TicketStatus status = TicketStatus::kOpen)
   t.queued_at = from_millis(1200);
   t.offer_expires_at = from_millis(1600);
   t.declined_by = {AgentId{4}, AgentId{5}};
-  t.triage = TriageInfo{"category", "network", 0.93, false, {"vip first"}, "matrix high x high", ""};
+  t.triage = TriageInfo{"category", "network", 0.93, false, {"vip first"}, "matrix high x high", "", {}};
+  SlaClockState clock;
+  clock.target = std::chrono::hours(8);
+  clock.consumed = std::chrono::minutes(30);
+  clock.running_since = from_millis(1600);
+  clock.due = from_millis(9000);
+  clock.warned = true;
+  t.sla = SlaState{"standard", std::nullopt, clock};
   return t;
 }
 
@@ -96,6 +103,16 @@ TEST_P(StoreContract, TicketRoundTripsEveryField) {
   EXPECT_EQ(g.triage->predicted, "network");
   EXPECT_DOUBLE_EQ(g.triage->confidence, 0.93);
   EXPECT_EQ(g.triage->rules, std::vector<std::string>{"vip first"});
+  ASSERT_TRUE(g.sla);
+  EXPECT_EQ(g.sla->policy, "standard");
+  EXPECT_FALSE(g.sla->first_response);
+  ASSERT_TRUE(g.sla->resolution);
+  EXPECT_EQ(g.sla->resolution->target, std::chrono::hours(8));
+  EXPECT_EQ(g.sla->resolution->consumed, std::chrono::minutes(30));
+  EXPECT_EQ(g.sla->resolution->running_since, from_millis(1600));
+  EXPECT_EQ(g.sla->resolution->due, from_millis(9000));
+  EXPECT_TRUE(g.sla->resolution->warned);
+  EXPECT_FALSE(g.sla->resolution->breached);
   EXPECT_FALSE(store->find_ticket(TicketId{2})->has_value());
 }
 

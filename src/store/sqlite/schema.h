@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 3> kMigrations{
+inline constexpr std::array<std::string_view, 4> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -78,6 +78,10 @@ CREATE INDEX decisions_by_ticket ON decisions (ticket_id, id);
     // 3: what triage did on arrival.
     R"sql(
 ALTER TABLE tickets ADD COLUMN triage TEXT NOT NULL DEFAULT '';  -- JSON TriageInfo, or ''
+)sql",
+    // 4: SLA clocks (stored so that warnings and breaches fire once, across restarts).
+    R"sql(
+ALTER TABLE tickets ADD COLUMN sla TEXT NOT NULL DEFAULT '';  -- JSON SlaState, or ''
 )sql",
 };
 

@@ -19,7 +19,7 @@ json skills_json(const SkillLevels& s) { return json(s); }
 const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
-    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage";
+    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla";
 
 template <class E>
 E enum_or(const std::string& name, E fallback) {
@@ -89,12 +89,13 @@ Ticket read_ticket(const Statement& s) {
   t.accepted_at = opt_time(s.optional_int64(22));
   for (std::int64_t a : json::parse(s.text(23)).get<std::vector<std::int64_t>>()) t.declined_by.push_back(AgentId{a});
   if (const std::string triage = s.text(24); !triage.empty()) t.triage = triage_from_json(json::parse(triage, nullptr, false));
+  if (const std::string sla = s.text(25); !sla.empty()) t.sla = sla_from_json(json::parse(sla, nullptr, false));
   return t;
 }
 
 Status write_ticket(Connection& c, const Ticket& t) {
   auto st = c.prepare(std::string("INSERT OR REPLACE INTO tickets (") + kTicketColumns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!st) return st.error();
   std::optional<std::int64_t> team, assignee;
   if (t.team) team = t.team->value;
@@ -126,6 +127,7 @@ Status write_ticket(Connection& c, const Ticket& t) {
   for (AgentId a : t.declined_by) declined.push_back(a.value);
   st->bind(24, json(declined).dump());
   st->bind(25, t.triage ? triage_to_json(*t.triage).dump() : std::string());
+  st->bind(26, t.sla ? sla_to_json(*t.sla).dump() : std::string());
   return st->run();
 }
 

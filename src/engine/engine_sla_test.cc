@@ -1,0 +1,174 @@
+// SLA clocks in the engine: warnings and breaches fire once (also after a
+// restore), clocks pause while the customer has the ball, and the escalation
+// ladder acts.
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+
+namespace sb {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+Time at_min(double m) { return from_millis(1'000'000 + static_cast<std::int64_t>(m * 60'000)); }
+
+class SlaRules : public ::testing::Test {
+ protected:
+  SlaRules() { reset(policy()); }
+
+  static sla::SlaPolicy policy() {
+    sla::SlaPolicy p;
+    p.name = "standard";
+    p.targets.first_response = hours(1);
+    p.targets.resolution = hours(4);
+    p.warn_at = 0.75;
+    return p;
+  }
+
+  void reset(sla::SlaPolicy p) {
+    EngineOptions o;
+    o.sla_policies = {std::move(p)};
+    engine = std::make_unique<Engine>(o);
+    team = engine->create_team(Team{TeamId{}, "support", {}, {}}, at_min(0))->teams[0].id;
+    tier2 = engine->create_team(Team{TeamId{}, "tier2", {}, {}}, at_min(0))->teams[0].id;
+  }
+
+  TicketId create(double when = 0) {
+    Ticket t;
+    t.subject = "help";
+    t.team = team;
+    auto c = engine->create_ticket(t, at_min(when));
+    keep(*c);
+    return c->tickets[0].id;
+  }
+  AgentId agent(TeamId in, Presence p = Presence::kOnline) {
+    Agent a;
+    a.name = "agent";
+    a.teams = {in};
+    a.presence = p;
+    auto c = engine->create_agent(a, at_min(0));
+    keep(*c);
+    return c->agents[0].id;
+  }
+  void keep(const Changes& c) {
+    for (const Ticket& t : c.tickets) stored[t.id] = t;
+    for (const Decision& d : c.decisions) outcomes.push_back(d.outcome);
+  }
+  void advance(double m) { keep(engine->advance(at_min(m))); }
+  void status(TicketId id, TicketStatus s, double when) {
+    TicketPatch p;
+    p.status = s;
+    keep(*engine->update_ticket(id, p, at_min(when), nullptr));
+  }
+  int count(const std::string& outcome) const { return static_cast<int>(std::count(outcomes.begin(), outcomes.end(), outcome)); }
+  const Ticket& ticket(TicketId id) { return stored.at(id); }
+
+  std::unique_ptr<Engine> engine;
+  TeamId team, tier2;
+  std::map<TicketId, Ticket> stored;
+  std::vector<std::string> outcomes;
+};
+
+TEST_F(SlaRules, WarnsThenBreachesOnceEach) {
+  const TicketId t = create();
+  ASSERT_TRUE(ticket(t).sla);
+  EXPECT_EQ(ticket(t).sla->policy, "standard");
+  EXPECT_EQ(ticket(t).sla->first_response->due, at_min(60));
+  EXPECT_EQ(ticket(t).sla->resolution->due, at_min(240));
+  advance(44);
+  EXPECT_EQ(count("sla_warning"), 0);
+  advance(45);  // 75 % of the first-response hour
+  EXPECT_EQ(count("sla_warning"), 1);
+  advance(50);
+  advance(60);
+  EXPECT_EQ(count("sla_breached"), 1);
+  EXPECT_TRUE(ticket(t).sla->first_response->breached);
+  advance(180);  // resolution warns at 3 h
+  EXPECT_EQ(count("sla_warning"), 2);
+  advance(600);
+  EXPECT_EQ(count("sla_breached"), 2);
+  advance(2000);
+  EXPECT_EQ(count("sla_warning"), 2);
+  EXPECT_EQ(count("sla_breached"), 2);
+}
+
+TEST_F(SlaRules, PendingPausesTheClockAndTheAgentsActionIsTheFirstResponse) {
+  agent(team);
+  const TicketId t = create();
+  status(t, TicketStatus::kPending, 30);  // the agent asked the customer: first response met, clock stops
+  EXPECT_TRUE(ticket(t).sla->first_response->met);
+  EXPECT_FALSE(ticket(t).sla->resolution->due);
+  advance(600);
+  EXPECT_EQ(count("sla_breached"), 0);
+  status(t, TicketStatus::kOpen, 600);  // the customer answered: 3.5 h of resolution time left
+  EXPECT_EQ(ticket(t).sla->resolution->due, at_min(600 + 210));
+  advance(600 + 209);
+  EXPECT_EQ(count("sla_breached"), 0);
+  advance(600 + 210);
+  EXPECT_EQ(count("sla_breached"), 1);
+  status(t, TicketStatus::kSolved, 900);
+  EXPECT_TRUE(ticket(t).sla->resolution->met);
+}
+
+TEST_F(SlaRules, TheLadderRaisesPriorityMovesTeamsAndAssigns) {
+  sla::SlaPolicy p = policy();
+  using S = sla::EscalationStep;
+  p.ladder = {{S::On::kWarning, S::Action::kNotify, std::nullopt, std::nullopt},
+              {S::On::kWarning, S::Action::kRaisePriority, std::nullopt, std::nullopt},
+              {S::On::kBreach, S::Action::kMoveTeam, TeamId{2}, std::nullopt}};
+  reset(p);
+  const AgentId senior = agent(tier2, Presence::kOffline);
+  const TicketId t = create();
+  advance(45);
+  EXPECT_EQ(count("notified"), 1);
+  EXPECT_EQ(ticket(t).priority, Priority::kHigh);
+  advance(60);
+  EXPECT_EQ(ticket(t).team, tier2);
+  AgentPatch online;
+  online.presence = Presence::kOnline;
+  keep(*engine->update_agent(senior, online, at_min(61)));
+  EXPECT_EQ(ticket(t).assignee, senior);
+
+  sla::SlaPolicy q = policy();
+  q.ladder = {{S::On::kBreach, S::Action::kAssign, std::nullopt, AgentId{1}}};
+  reset(q);
+  const AgentId supervisor = agent(tier2);
+  const TicketId u = create();
+  advance(61);
+  EXPECT_EQ(ticket(u).assignee, supervisor);
+}
+
+TEST_F(SlaRules, ARestoredEngineDoesNotFireAgain) {
+  const TicketId t = create();
+  advance(46);
+  ASSERT_EQ(count("sla_warning"), 1);
+  // Restart: the store's state (flags included) rebuilds a fresh engine.
+  Snapshot s;
+  s.teams = {*engine->find_team(team), *engine->find_team(tier2)};
+  s.open_tickets = {ticket(t)};
+  s.max_ticket_id = t.value;
+  s.max_team_id = 2;
+  EngineOptions o;
+  o.sla_policies = {policy()};
+  engine = std::make_unique<Engine>(o);
+  keep(engine->restore(s, at_min(47)));
+  advance(50);
+  EXPECT_EQ(count("sla_warning"), 1);
+  advance(61);
+  EXPECT_EQ(count("sla_breached"), 1);
+}
+
+TEST_F(SlaRules, NoPolicyNoClock) {
+  Ticket t;
+  t.subject = "x";
+  t.team = team;
+  t.priority = Priority::kLow;
+  sla::SlaPolicy urgent_only = policy();
+  urgent_only.priorities = {Priority::kUrgent};
+  reset(urgent_only);
+  auto c = engine->create_ticket(t, at_min(0));
+  EXPECT_FALSE(c->tickets[0].sla);
+}
+
+}  // namespace
+}  // namespace sb
