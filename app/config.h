@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "triage/priority.h"
 #include "triage/triage.h"
+#include "sla/sla_policy.h"
 
 namespace sb {
 
@@ -43,6 +44,18 @@ struct TriageConfig {
   triage::PriorityPolicy priority;
 };
 
+// sla: business-hours calendars and SLA policies (see docs/sla.md).
+struct SlaPolicyConfig {
+  sla::SlaPolicy policy;                     // teams and escalation teams resolved at start
+  std::vector<std::string> team_names;       // match.team
+  std::vector<std::optional<std::string>> ladder_teams;  // per ladder step, move_team's team by name
+  std::string calendar;                      // name in calendars; "" = always open
+};
+struct SlaConfig {
+  std::map<std::string, sla::BusinessCalendar> calendars;
+  std::vector<SlaPolicyConfig> policies;
+};
+
 struct Config {
   std::optional<std::string> listen;    // "ADDR:PORT"
   std::optional<std::string> db;        // SQLite file path
@@ -50,6 +63,7 @@ struct Config {
   std::vector<SeedAgent> agents;        // created when no agent has the same e-mail
   Duration presence_grace{0};           // presence_grace_seconds
   std::optional<TriageConfig> triage;
+  std::optional<SlaConfig> sla;
   bool has_team(const std::string& name) const {
     for (const SeedTeam& t : teams) {
       if (t.name == name) return true;

@@ -119,6 +119,20 @@ int serve(const ServeOptions& options) {
     return 1;
   }
 
+  // SLA policies, with team names resolved now that every team exists.
+  if (config.sla) {
+    std::vector<sla::SlaPolicy> policies;
+    for (const SlaPolicyConfig& pc : config.sla->policies) {
+      sla::SlaPolicy p = pc.policy;
+      for (const std::string& name : pc.team_names) p.teams.push_back(*service.team_by_name(name));
+      for (std::size_t i = 0; i < pc.ladder_teams.size(); ++i) {
+        if (pc.ladder_teams[i]) p.ladder[i].team = service.team_by_name(*pc.ladder_teams[i]);
+      }
+      policies.push_back(std::move(p));
+    }
+    service.set_sla_policies(std::move(policies));
+  }
+
   // Triage: the classifier and rules, checked before serving anything.
   triage::TriageSettings triage_settings;
   std::optional<std::string> rules_path;

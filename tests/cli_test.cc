@@ -157,6 +157,53 @@ teams:
       << u.output;
 }
 
+TEST_F(CliTest, SlaPoliciesFromConfigPutDueTimesOnTickets) {
+  const std::string config = write("sla.yaml", R"(teams: [Support, Tier 2]
+sla:
+  calendars:
+    always_berlin:
+      time_zone: Europe/Berlin
+      hours: {mon: "00:00-24:00", tue: "00:00-24:00", wed: "00:00-24:00", thu: "00:00-24:00",
+              fri: "00:00-24:00", sat: "00:00-24:00", sun: "00:00-24:00"}
+  policies:
+    - name: vip
+      match: {tier: [vip]}
+      calendar: always_berlin
+      first_response_minutes: 30
+      resolution_minutes: 240
+      escalation:
+        - {on: warning, action: notify}
+        - {on: breach, action: move_team, team: Tier 2}
+    - name: standard
+      resolution_minutes: 2400
+)");
+  ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), "cli-admin-token-0123456789", {"--config", config});
+  ASSERT_TRUE(server.start()) << server.log_path();
+  HttpClient admin("127.0.0.1", server.port(), "cli-admin-token-0123456789");
+  auto vip = admin.post("/api/v1/tickets", {{"subject", "down"}, {"team", "Support"},
+                                            {"requester", {{"email", "a@b.c"}, {"tier", "vip"}}}});
+  ASSERT_EQ(vip.status, 201) << vip.raw;
+  EXPECT_EQ(vip.body["sla"]["policy"], "vip");
+  EXPECT_EQ(vip.body["sla"]["first_response"]["target_seconds"], 1800.0);
+  EXPECT_FALSE(vip.body["sla"]["first_response"]["due"].is_null());
+  EXPECT_EQ(vip.body["sla"]["resolution"]["target_seconds"], 14400.0);
+  auto plain = admin.post("/api/v1/tickets", {{"subject", "question"}, {"team", "Support"}});
+  EXPECT_EQ(plain.body["sla"]["policy"], "standard");
+  EXPECT_TRUE(plain.body["sla"]["first_response"].is_null());
+  auto list = admin.get("/api/v1/sla-policies");
+  ASSERT_EQ(list.status, 200) << list.raw;
+  ASSERT_EQ(list.body["sla_policies"].size(), 2u);
+  EXPECT_EQ(list.body["sla_policies"][0]["escalation"][1]["action"], "move_team");
+  EXPECT_EQ(list.body["sla_policies"][0]["escalation"][1]["team"], 2);
+  server.stop();
+
+  const std::string bad = write("bad_sla.yaml", "sla:\n  calendars:\n    x:\n      time_zone: Mars/Base\n");
+  CommandResult r = run("serve --db " + (dir / "s.db") + " --config " + bad + " --admin-token 0123456789abcdef");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(bad + ":4: sla.calendars.x.time_zone: unknown time zone 'Mars/Base'"), std::string::npos)
+      << r.output;
+}
+
 TEST_F(CliTest, GeneratedAdminTokenIsPrintedAndWorks) {
   // No --admin-token and no environment variable: one is generated and shown once.
   const std::string cmd = "env -u SWITCHBOARD_ADMIN_TOKEN " + std::string(SWITCHBOARD_BINARY) + " serve --db " +

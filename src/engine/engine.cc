@@ -499,6 +499,11 @@ Status Engine::set_team_policy(Team& team) {
 
 // ---- SLA ---------------------------------------------------------------------
 
+void Engine::set_sla_policies(std::vector<sla::SlaPolicy> policies) {
+  options_.sla_policies = std::move(policies);
+  for (const auto& [id, lt] : live_) schedule_sla(lt.ticket);
+}
+
 const sla::SlaPolicy* Engine::sla_policy_of(const Ticket& t) const {
   if (!t.sla) return nullptr;
   for (const sla::SlaPolicy& p : options_.sla_policies) {

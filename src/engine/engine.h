@@ -141,6 +141,12 @@ class Engine {
   Result<Changes> accept(TicketId id, AgentId agent, Time now);
   // The agent refuses the ticket; it goes to the next candidate. 409 as above.
   Result<Changes> decline(TicketId id, AgentId agent, Time now);
+  // Replaces the SLA policies (for tickets created from now on; open tickets
+  // keep their clocks and find their policy by name).
+  // Also schedules the timers of open tickets' clocks (after a restore they
+  // find their policy only now).
+  void set_sla_policies(std::vector<sla::SlaPolicy> policies);
+  const std::vector<sla::SlaPolicy>& sla_policies() const { return options_.sla_policies; }
   // Fires every timer due at or before `now`, in time order.
   Changes advance(Time now);
   // When the next timer is due, if any.

@@ -158,6 +158,21 @@ TEST_F(SlaRules, ARestoredEngineDoesNotFireAgain) {
   EXPECT_EQ(count("sla_breached"), 1);
 }
 
+TEST_F(SlaRules, PoliciesSetAfterARestoreStillFire) {
+  const TicketId t = create();
+  Snapshot s;
+  s.teams = {*engine->find_team(team), *engine->find_team(tier2)};
+  s.open_tickets = {ticket(t)};
+  s.max_ticket_id = t.value;
+  s.max_team_id = 2;
+  engine = std::make_unique<Engine>(EngineOptions{});  // as the server starts: no policies yet
+  keep(engine->restore(s, at_min(1)));
+  engine->set_sla_policies({policy()});
+  advance(61);
+  EXPECT_EQ(count("sla_warning"), 1);
+  EXPECT_EQ(count("sla_breached"), 1);
+}
+
 TEST_F(SlaRules, NoPolicyNoClock) {
   Ticket t;
   t.subject = "x";

@@ -109,6 +109,7 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage)
           {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }},
           {"POST", "/api/v1/triage/preview", Access::kAdmin, [this](Request& r) { return triage_preview(r); }},
           {"POST", "/api/v1/rules/reload", Access::kAdmin, [this](Request& r) { return reload_rules(r); }},
+          {"GET", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return list_sla_policies(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {
@@ -209,6 +210,40 @@ Response Api::triage_preview(Request& r) {
              {"assign_to", out.assign_to ? json(out.assign_to->value) : json(nullptr)},
              {"spam", out.spam},
              {"created", false}});
+}
+
+Response Api::list_sla_policies(Request&) {
+  json out = json::array();
+  auto minutes = [](const std::optional<Duration>& d) { return d ? json(d->count() / 60000.0) : json(nullptr); };
+  for (const sla::SlaPolicy& p : service_.sla_policies()) {
+    json match = json::object();
+    auto names = [](const auto& values) {
+      json a = json::array();
+      for (const auto& v : values) a.push_back(to_string(v));
+      return a;
+    };
+    match["priority"] = names(p.priorities);
+    match["tier"] = names(p.tiers);
+    match["channel"] = names(p.channels);
+    json teams = json::array();
+    for (TeamId t : p.teams) teams.push_back(t.value);
+    match["team"] = std::move(teams);
+    json ladder = json::array();
+    for (const sla::EscalationStep& s : p.ladder) {
+      static const char* actions[] = {"raise_priority", "move_team", "assign", "notify"};
+      ladder.push_back({{"on", s.on == sla::EscalationStep::On::kWarning ? "warning" : "breach"},
+                        {"action", actions[static_cast<int>(s.action)]},
+                        {"team", s.team ? json(s.team->value) : json(nullptr)},
+                        {"agent", s.agent ? json(s.agent->value) : json(nullptr)}});
+    }
+    out.push_back({{"name", p.name},
+                   {"match", std::move(match)},
+                   {"first_response_minutes", minutes(p.targets.first_response)},
+                   {"resolution_minutes", minutes(p.targets.resolution)},
+                   {"warn_at", p.warn_at},
+                   {"escalation", std::move(ladder)}});
+  }
+  return ok({{"sla_policies", std::move(out)}});
 }
 
 Response Api::reload_rules(Request&) {

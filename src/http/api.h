@@ -43,6 +43,7 @@ class Api {
   Response decline_ticket(Request&);
   Response ticket_routing(Request&);
   Response triage_preview(Request&);
+  Response list_sla_policies(Request&);
   Response reload_rules(Request&);
   // Runs triage on a parsed ticket and resolves the team it chose.
   triage::TriageOutcome triage_ticket(const struct TicketInput& input, const triage::TriageSettings& settings);

@@ -168,6 +168,16 @@ Status Service::tick() {
   return Status::Ok();
 }
 
+void Service::set_sla_policies(std::vector<sla::SlaPolicy> policies) {
+  std::lock_guard lock(engine_mu_);
+  engine_.set_sla_policies(std::move(policies));
+}
+
+std::vector<sla::SlaPolicy> Service::sla_policies() {
+  std::lock_guard lock(engine_mu_);
+  return engine_.sla_policies();
+}
+
 Result<std::vector<Decision>> Service::list_decisions(TicketId id, int limit) {
   return store_.list_decisions(id, limit);
 }

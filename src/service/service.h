@@ -60,6 +60,8 @@ class Service {
   // presence grace) and commits what they changed. Call it often (the server
   // does, every 100 ms); it does nothing when nothing is due.
   Status tick();
+  void set_sla_policies(std::vector<sla::SlaPolicy> policies);
+  std::vector<sla::SlaPolicy> sla_policies();
   Result<std::vector<Decision>> list_decisions(TicketId id, int limit);
   // Persists a token record; for agent tokens the agent must exist (422 agent_id).
   Status add_token(TokenRecord token);
