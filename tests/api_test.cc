@@ -218,6 +218,18 @@ TEST_F(ApiTest, EveryErrorIsJsonAndWritesNothing) {
   EXPECT_EQ(get_ticket(t["id"])["status"], "closed");
 }
 
+TEST_F(ApiTest, ATicketWithoutATeamCanBeAssignedByHand) {
+  const auto net = team("Network");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"presence", "online"}});
+  json t = ticket({{"subject", "no team yet"}});
+  EXPECT_TRUE(t["team"].is_null());
+  EXPECT_TRUE(t["assignee_id"].is_null());
+  auto r = admin->patch("/api/v1/tickets/" + std::to_string(t["id"].get<int>()), {{"assignee_id", a}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["assignee_id"], a);
+  EXPECT_EQ(r.body["routing"]["policy"], "manual");
+}
+
 TEST_F(ApiTest, AgentTokensSeeOnlyTheirOwnTickets) {
   const auto net = team("Network");
   const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});

@@ -231,7 +231,10 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
   Ticket& t = lt.ticket;
   const AgentState* a = pool_.find(agent);
   const auto c = static_cast<std::size_t>(t.channel);
-  const TeamRouting& routing = teams_.at(t.team.value_or(team)).routing;
+  // A ticket may have no team (assigned by hand): then default settings apply.
+  static const TeamRouting kDefaultRouting;
+  const auto home = teams_.find(t.team.value_or(team));
+  const TeamRouting& routing = home != teams_.end() ? home->second.routing : kDefaultRouting;
   const bool manual = std::string_view(outcome) == "manual";
   const bool offer = !manual && routing.offer_mode[c] == OfferMode::kOffer;
   if (offer) outcome = "offered";
@@ -248,7 +251,7 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
                        : std::string(policy.name()) + (offer ? " offered it to " : " chose ") + agent_label(agent) +
                              ": proficiency " + std::to_string(proficiency) + ", load " +
                              describe_load(why.load, why.capacity, t.channel) +
-                             (team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
+                             (t.team && team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
   record(lt, outcome, manual ? nullptr : &policy, agent, team, now, why.summary);
 
   dequeue(lt);
@@ -1000,7 +1003,8 @@ Changes Engine::advance(Time now) {
         auto it = live_.find(TicketId{timer.id});
         if (it == live_.end() || it->second.ticket.offer_expires_at != timer.stamp || !it->second.ticket.assignee) break;
         const AgentId agent = *it->second.ticket.assignee;
-        const int max_missed = teams_.at(*it->second.ticket.team).routing.max_missed_offers;
+        const auto home = it->second.ticket.team ? teams_.find(*it->second.ticket.team) : teams_.end();
+        const int max_missed = home != teams_.end() ? home->second.routing.max_missed_offers : TeamRouting{}.max_missed_offers;
         unassign_and_route(it->second, at, "offer_expired", true);
         if (++missed_offers_[agent] >= max_missed) {
           Agent& a = agents_.at(agent);

@@ -188,6 +188,22 @@ TEST_F(EngineTest, InvalidTransitionChangesNothing) {
   EXPECT_EQ(ticket(t).status, TicketStatus::kOpen);
 }
 
+TEST_F(EngineTest, ATicketWithoutATeamCanBeAssignedByHand) {
+  AgentId a = agent({});
+  Ticket t;
+  t.subject = "no team";
+  auto created = engine.create_ticket(t, at(1));
+  ASSERT_TRUE(created.ok());
+  const TicketId id = created->tickets[0].id;
+  EXPECT_FALSE(created->tickets[0].assignee);
+  TicketPatch p;
+  p.assignee = std::optional<AgentId>(a);
+  auto assigned = engine.update_ticket(id, p, at(2), nullptr);
+  ASSERT_TRUE(assigned.ok());
+  EXPECT_EQ(engine.find_live_ticket(id)->assignee, a);
+  EXPECT_EQ(load(a), 1);
+}
+
 TEST_F(EngineTest, UnknownTeamIsAFieldError) {
   Ticket t;
   t.subject = "x";
