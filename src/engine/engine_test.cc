@@ -201,7 +201,7 @@ TEST_F(EngineTest, ATicketWithoutATeamCanBeAssignedByHand) {
   auto assigned = engine.update_ticket(id, p, at(2), nullptr);
   ASSERT_TRUE(assigned.ok());
   EXPECT_EQ(engine.find_live_ticket(id)->assignee, a);
-  EXPECT_EQ(load(a), 1);
+  EXPECT_EQ(load(a, Channel::kApi), 1);
 }
 
 TEST_F(EngineTest, UnknownTeamIsAFieldError) {
