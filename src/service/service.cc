@@ -1,5 +1,6 @@
 #include "service/service.h"
 
+#include <exception>
 #include <string>
 
 namespace sb {
@@ -47,10 +48,17 @@ auto Service::apply(Command&& command, View&& view)
     if (needs_rebuild_) {
       if (auto s = rebuild_locked(); !s) return Error::Unavailable("store unavailable: " + s.error().message);
     }
-    Result<Changes> changes = command();
-    if (!changes) return changes.error();
-    out.emplace(view(*changes));
-    handle = committer_.enqueue(to_batch(std::move(*changes)));
+    try {
+      Result<Changes> changes = command();
+      if (!changes) return changes.error();
+      out.emplace(view(*changes));
+      handle = committer_.enqueue(to_batch(std::move(*changes)));
+    } catch (const std::exception& e) {
+      // A bug left the engine half-changed: it is rebuilt from the store
+      // before the next command, and this request writes nothing.
+      needs_rebuild_ = true;
+      return Error::Internal(std::string("routing failed: ") + e.what());
+    }
   }
   if (auto s = committer_.wait(handle); !s) {
     std::lock_guard lock(engine_mu_);
@@ -153,12 +161,20 @@ Status Service::tick() {
   GroupCommitter::Handle handle;
   {
     std::lock_guard lock(engine_mu_);
+    if (needs_rebuild_) {
+      if (auto s = rebuild_locked(); !s) return s;
+    }
     const Time now = clock_();
     const auto due = engine_.next_due();
     if (!due || *due > now) return Status::Ok();
-    Changes changes = engine_.advance(now);
-    if (changes.empty()) return Status::Ok();
-    handle = committer_.enqueue(to_batch(std::move(changes)));
+    try {
+      Changes changes = engine_.advance(now);
+      if (changes.empty()) return Status::Ok();
+      handle = committer_.enqueue(to_batch(std::move(changes)));
+    } catch (const std::exception& e) {
+      needs_rebuild_ = true;
+      return Error::Internal(std::string("timer step failed: ") + e.what());
+    }
   }
   if (auto s = committer_.wait(handle); !s) {
     std::lock_guard lock(engine_mu_);
