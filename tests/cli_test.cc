@@ -187,6 +187,8 @@ sla:
   EXPECT_EQ(vip.body["sla"]["first_response"]["target_seconds"], 1800.0);
   EXPECT_FALSE(vip.body["sla"]["first_response"]["due"].is_null());
   EXPECT_EQ(vip.body["sla"]["resolution"]["target_seconds"], 14400.0);
+  EXPECT_NEAR(vip.body["sla"]["first_response"]["remaining_seconds"].get<double>(), 1800.0, 5.0);
+  EXPECT_NEAR(vip.body["sla"]["resolution"]["remaining_seconds"].get<double>(), 14400.0, 5.0);
   auto plain = admin.post("/api/v1/tickets", {{"subject", "question"}, {"team", "Support"}});
   EXPECT_EQ(plain.body["sla"]["policy"], "standard");
   EXPECT_TRUE(plain.body["sla"]["first_response"].is_null());

@@ -515,6 +515,19 @@ const sla::SlaPolicy* Engine::sla_policy_of(const Ticket& t) const {
   return nullptr;
 }
 
+std::pair<std::optional<Duration>, std::optional<Duration>> Engine::sla_remaining(TicketId id, Time now) const {
+  auto it = live_.find(id);
+  if (it == live_.end()) return {};
+  const Ticket& t = it->second.ticket;
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy) return {};
+  auto left = [&](const std::optional<SlaClockState>& c) -> std::optional<Duration> {
+    if (!c || c->met) return std::nullopt;
+    return sla::remaining(*c, policy->calendar, now);
+  };
+  return {left(t.sla->first_response), left(t.sla->resolution)};
+}
+
 void Engine::start_sla(LiveTicket& lt, Time now) {
   Ticket& t = lt.ticket;
   const sla::SlaPolicy* policy = sla::match_policy(options_.sla_policies, t);

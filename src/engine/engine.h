@@ -161,6 +161,9 @@ class Engine {
   std::optional<std::size_t> queue_position(TicketId id) const;
   std::vector<QueueStats> queues(Time now) const;
   ExpectedWait expected_wait(TicketId id, Time now) const;
+  // Business time left on a live ticket's SLA clocks (first response,
+  // resolution), negative once breached; nullopt where there is no clock.
+  std::pair<std::optional<Duration>, std::optional<Duration>> sla_remaining(TicketId id, Time now) const;
   std::size_t live_ticket_count() const { return live_.size(); }
   // The routing view, for benchmarks, tests and diagnostics.
   const AgentPool& pool() const { return pool_; }

@@ -100,6 +100,8 @@ TEST_F(SlaRules, PendingPausesTheClockAndTheAgentsActionIsTheFirstResponse) {
   EXPECT_FALSE(ticket(t).sla->resolution->due);
   advance(600);
   EXPECT_EQ(count("sla_breached"), 0);
+  EXPECT_EQ(engine->sla_remaining(t, at_min(600)).second, minutes(210));  // paused: nothing used while pending
+  EXPECT_FALSE(engine->sla_remaining(t, at_min(600)).first);               // met
   status(t, TicketStatus::kOpen, 600);  // the customer answered: 3.5 h of resolution time left
   EXPECT_EQ(ticket(t).sla->resolution->due, at_min(600 + 210));
   advance(600 + 209);

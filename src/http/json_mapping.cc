@@ -408,6 +408,9 @@ json to_json(const TicketView& v) {
         sla[clock].erase("due_ms");
       }
     }
+    auto left = [](const std::optional<Duration>& d) { return d ? json(d->count() / 1000.0) : json(nullptr); };
+    if (sla["first_response"].is_object()) sla["first_response"]["remaining_seconds"] = left(v.first_response_left);
+    if (sla["resolution"].is_object()) sla["resolution"]["remaining_seconds"] = left(v.resolution_left);
     j["sla"] = std::move(sla);
   } else {
     j["sla"] = nullptr;

@@ -102,7 +102,8 @@ Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch)
 
 TicketView Service::ticket_view_locked(const Ticket& t) const {
   const Time now = clock_();
-  return TicketView{t, engine_.queue_position(t.id), engine_.expected_wait(t.id, now)};
+  const auto [first_response, resolution] = engine_.sla_remaining(t.id, now);
+  return TicketView{t, engine_.queue_position(t.id), engine_.expected_wait(t.id, now), first_response, resolution};
 }
 
 AgentView Service::agent_view_locked(const Agent& a) const {

@@ -30,6 +30,8 @@ struct TicketView {
   Ticket ticket;
   std::optional<std::size_t> queue_position;  // set while waiting
   std::optional<ExpectedWait> expected_wait;  // set where the engine was asked
+  std::optional<Duration> first_response_left;  // business time left on the SLA clocks
+  std::optional<Duration> resolution_left;
 };
 
 struct AgentView {
