@@ -48,6 +48,9 @@ struct TeamRouting {
   // Aging: each priority level counts as this much waiting, so a ticket one
   // level lower that has waited this much longer goes first. 0: strict priority.
   Duration aging_step{0};
+  // priority: rank by priority (with aging), then age. time_to_breach: the
+  // soonest SLA due time first; tickets without a running clock after them.
+  QueueOrder queue_order = QueueOrder::kPriority;
   std::vector<RelaxStep> relaxation;                   // ordered by `after`
   std::array<OfferMode, enum_count<Channel>()> offer_mode{};  // per channel; default direct
   Duration offer_timeout{std::chrono::seconds(30)};

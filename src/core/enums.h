@@ -22,6 +22,8 @@ enum class Role { kAdmin, kAgent };
 enum class OfferMode { kDirect, kOffer };
 // What least_loaded compares: spare slots, or load as a share of capacity.
 enum class LoadMeasure { kAbsolute, kPercentage };
+// How a team's queue is ordered.
+enum class QueueOrder { kPriority, kTimeToBreach };
 // One step of a team's relaxation ladder.
 enum class RelaxAction { kDropOptionalSkills, kLowerProficiency, kOverflow };
 
@@ -61,6 +63,10 @@ struct EnumNames<OfferMode> {
 template <>
 struct EnumNames<LoadMeasure> {
   static constexpr std::array<std::string_view, 2> names{"absolute", "percentage"};
+};
+template <>
+struct EnumNames<QueueOrder> {
+  static constexpr std::array<std::string_view, 2> names{"priority", "time_to_breach"};
 };
 template <>
 struct EnumNames<RelaxAction> {

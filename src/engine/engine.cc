@@ -179,6 +179,19 @@ std::vector<TeamId> Engine::teams_for(const LiveTicket& lt, Time now) const {
 TicketQueue::Entry Engine::queue_entry(const Ticket& t, TeamId team) const {
   auto it = teams_.find(team);
   const Duration aging = it == teams_.end() ? Duration(0) : it->second.routing.aging_step;
+  if (it != teams_.end() && it->second.routing.queue_order == QueueOrder::kTimeToBreach) {
+    // The soonest running SLA clock; without one, a year after arrival (after
+    // every ticket that has a clock, by age). The due time only changes while
+    // the ticket is out of the queue, so the rank is stable while it waits.
+    std::optional<Time> breach;
+    if (t.sla) {
+      for (const auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+        if (*c && !(*c)->met && (*c)->due && (!breach || *(*c)->due < *breach)) breach = (*c)->due;
+      }
+    }
+    const Time at = breach.value_or(t.created_at + std::chrono::hours(24 * 365));
+    return {queue_rank(t.priority, t.created_at, aging, at), t.created_at, t.id};
+  }
   return {queue_rank(t.priority, t.created_at, aging), t.created_at, t.id};
 }
 
@@ -1137,6 +1150,14 @@ std::vector<const Ticket*> Engine::live_tickets() const {
   std::vector<const Ticket*> out;
   out.reserve(live_.size());
   for (const auto& [id, lt] : live_) out.push_back(&lt.ticket);
+  return out;
+}
+
+std::vector<TicketId> Engine::queued(TeamId team) const {
+  std::vector<TicketId> out;
+  auto q = queues_.find(team);
+  if (q == queues_.end()) return out;
+  for (const TicketQueue::Entry& e : q->second.entries()) out.push_back(e.id);
   return out;
 }
 

@@ -177,6 +177,8 @@ class Engine {
   std::vector<TeamId> routable_teams(TicketId id, Time now) const;
   // Every live (not solved/closed) ticket, in no particular order.
   std::vector<const Ticket*> live_tickets() const;
+  // The tickets in a team's queue, in serving order (diagnostics, tests).
+  std::vector<TicketId> queued(TeamId team) const;
   // True while a sticky team holds the ticket for the requester's previous agent.
   bool held_for_previous_agent(TicketId id) const;
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "engine/engine.h"
 
@@ -36,6 +37,22 @@ std::string check(const Engine& engine, Time now) {
       }
     }
   }
+  // Queues hold exactly the waiting tickets: no stale entry, none missing.
+  std::set<TicketId> queued;
+  std::map<TicketId, const Ticket*> live;
+  for (const Ticket* x : engine.live_tickets()) live[x->id] = x;
+  for (TeamId team : {TeamId{1}, TeamId{2}, TeamId{3}}) {
+    for (TicketId id : engine.queued(team)) {
+      const Ticket* t = live.count(id) ? live.at(id) : nullptr;
+      if (!t || t->assignee) return "queue of team " + std::to_string(team.value) + " holds ticket " + std::to_string(id.value) + " that is not waiting";
+      queued.insert(id);
+    }
+  }
+  for (const Ticket* t : engine.live_tickets()) {
+    if (!t->assignee && t->team && !engine.held_for_previous_agent(t->id) && !queued.count(t->id)) {
+      return "ticket " + std::to_string(t->id.value) + " waits in no queue";
+    }
+  }
   for (const Ticket* t : engine.live_tickets()) {
     if (t->assignee || !t->team || engine.held_for_previous_agent(t->id)) continue;
     for (TeamId team : engine.routable_teams(t->id, now)) {
@@ -57,14 +74,26 @@ EventRun simulate(const std::string& policy, unsigned seed, int steps) {
   auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
   auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
   const std::vector<std::string> skills{"vpn", "dns", "billing", "french"};
-  Engine engine(EngineOptions{seconds(20)});
+  EngineOptions options{seconds(20)};
+  sla::SlaPolicy urgent_sla;
+  urgent_sla.name = "urgent";
+  urgent_sla.priorities = {Priority::kUrgent, Priority::kHigh};
+  urgent_sla.targets.first_response = seconds(120);
+  urgent_sla.targets.resolution = seconds(900);
+  urgent_sla.ladder = {{sla::EscalationStep::On::kWarning, sla::EscalationStep::Action::kRaisePriority, std::nullopt, std::nullopt},
+                       {sla::EscalationStep::On::kBreach, sla::EscalationStep::Action::kMoveTeam, TeamId{1}, std::nullopt}};
+  sla::SlaPolicy normal_sla;
+  normal_sla.name = "normal";
+  normal_sla.targets.resolution = seconds(3600);
+  options.sla_policies = {urgent_sla, normal_sla};
+  Engine engine(options);
   Time now = from_millis(1'700'000'000'000);
   EventRun run;
   auto take = [&](const Changes& c) {
     for (const Decision& d : c.decisions) {
       run.log.push_back(std::to_string(d.ticket.value) + ":" + d.outcome + ":" +
                         (d.agent ? std::to_string(d.agent->value) : "-"));
-      if (d.outcome == "assigned" || d.outcome == "pulled" || d.outcome == "offered") ++run.assignments;
+      if (d.outcome == "assigned" || d.outcome == "pulled" || d.outcome == "offered" || d.outcome == "manual") ++run.assignments;
     }
   };
 
@@ -75,6 +104,7 @@ EventRun simulate(const std::string& policy, unsigned seed, int steps) {
     r.fallback_policy = "least_loaded";
     r.sticky_wait = seconds(30);
     r.aging_step = i == 0 ? seconds(0) : seconds(120);
+    if (i == 2) r.queue_order = QueueOrder::kTimeToBreach;
     r.offer_mode[static_cast<int>(Channel::kChat)] = OfferMode::kOffer;
     r.offer_timeout = seconds(15);
     r.relaxation = {{seconds(40), RelaxAction::kDropOptionalSkills, 1, std::nullopt},

@@ -283,6 +283,7 @@ Result<TeamRouting> parse_routing(const json& routing, TeamRouting r, const Team
   if (auto d = f.seconds("sticky_wait_seconds", 0, 86400)) r.sticky_wait = *d;
   if (auto m = f.enumeration<LoadMeasure>("load_measure")) r.load_measure = *m;
   if (auto d = f.seconds("aging_step_seconds", 0, 30 * 86400)) r.aging_step = *d;
+  if (auto o = f.enumeration<QueueOrder>("queue_order")) r.queue_order = *o;
   if (auto d = f.seconds("offer_timeout_seconds", 1, 3600)) r.offer_timeout = *d;
   if (auto n = f.integer("max_missed_offers", 1, 100)) r.max_missed_offers = static_cast<int>(*n);
   if (f.has("offer_mode") && !f.error()) {

@@ -37,6 +37,7 @@ json routing_to_json(const TeamRouting& r) {
           {"sticky_wait_seconds", seconds(r.sticky_wait)},
           {"load_measure", to_string(r.load_measure)},
           {"aging_step_seconds", seconds(r.aging_step)},
+          {"queue_order", to_string(r.queue_order)},
           {"relaxation", std::move(steps)},
           {"offer_mode", std::move(offers)},
           {"offer_timeout_seconds", seconds(r.offer_timeout)},
@@ -51,6 +52,7 @@ TeamRouting routing_from_json(const json& j) {
   r.sticky_wait = from_seconds(j, "sticky_wait_seconds", r.sticky_wait);
   r.load_measure = enum_or(j, "load_measure", r.load_measure);
   r.aging_step = from_seconds(j, "aging_step_seconds", r.aging_step);
+  r.queue_order = enum_or(j, "queue_order", r.queue_order);
   if (j.contains("relaxation") && j.at("relaxation").is_array()) {
     for (const json& s : j.at("relaxation")) {
       RelaxStep step;
