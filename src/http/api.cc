@@ -154,6 +154,10 @@ Response Api::handle(Request& request) {
 
 Response Api::healthz(Request&) { return ok({{"status", "ok"}}); }
 
+TeamResolver Api::resolve_team() {
+  return [this](const std::string& name) { return service_.team_by_name(name); };
+}
+
 triage::TriageOutcome Api::triage_ticket(const TicketInput& in, const triage::TriageSettings& settings) {
   triage::TriageOutcome out = triage::run_triage(
       triage::TriageInput{in.ticket, in.team_name, in.explicit_priority, in.urgency, in.impact}, settings, system_now());
@@ -174,7 +178,7 @@ triage::TriageOutcome Api::triage_ticket(const TicketInput& in, const triage::Tr
 Response Api::create_ticket(Request& r) {
   const json body = parse_body(r);
   const TicketInput in =
-      ok_or_throw(parse_ticket_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+      ok_or_throw(parse_ticket_create(body, resolve_team()));
   const auto settings = triage_->settings();
   triage::TriageOutcome out = triage_ticket(in, *settings);
   TicketView view = ok_or_throw(service_.create_ticket(std::move(out.ticket)));
@@ -197,7 +201,7 @@ Response Api::create_ticket(Request& r) {
 Response Api::triage_preview(Request& r) {
   const json body = parse_body(r);
   const TicketInput in =
-      ok_or_throw(parse_ticket_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+      ok_or_throw(parse_ticket_create(body, resolve_team()));
   const auto settings = triage_->settings();
   const triage::TriageOutcome out = triage_ticket(in, *settings);
   json ticket = to_json(TicketView{out.ticket, std::nullopt});
@@ -315,7 +319,7 @@ Response Api::list_tickets(Request& r) {
 Response Api::update_ticket(Request& r) {
   const TicketId id{id_param(r, "ticket")};
   const json body = parse_body(r);
-  TicketPatch patch = ok_or_throw(parse_ticket_patch(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  TicketPatch patch = ok_or_throw(parse_ticket_patch(body, resolve_team()));
   if (!r.principal.is_admin()) {
     auto found = ok_or_throw(service_.find_ticket(id));
     if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
@@ -329,7 +333,7 @@ Response Api::update_ticket(Request& r) {
 
 Response Api::create_agent(Request& r) {
   const json body = parse_body(r);
-  Agent draft = ok_or_throw(parse_agent_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  Agent draft = ok_or_throw(parse_agent_create(body, resolve_team()));
   return created(to_json(ok_or_throw(service_.create_agent(std::move(draft)))));
 }
 
@@ -350,7 +354,7 @@ Response Api::get_agent(Request& r) {
 Response Api::update_agent(Request& r) {
   const AgentId id{id_param(r, "agent")};
   const json body = parse_body(r);
-  AgentPatch patch = ok_or_throw(parse_agent_patch(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  AgentPatch patch = ok_or_throw(parse_agent_patch(body, resolve_team()));
   return ok(to_json(ok_or_throw(service_.update_agent(id, patch))));
 }
 
@@ -367,7 +371,7 @@ Response Api::set_presence(Request& r) {
 
 Response Api::create_team(Request& r) {
   const json body = parse_body(r);
-  Team draft = ok_or_throw(parse_team_create(body, [this](const std::string& n) { return service_.team_by_name(n); }));
+  Team draft = ok_or_throw(parse_team_create(body, resolve_team()));
   return created(to_json(ok_or_throw(service_.create_team(std::move(draft)))));
 }
 
@@ -390,7 +394,7 @@ Response Api::update_team(Request& r) {
   if (!team) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
   const json body = parse_body(r);
   TeamPatch patch = ok_or_throw(
-      parse_team_patch(body, team->routing, [this](const std::string& n) { return service_.team_by_name(n); }));
+      parse_team_patch(body, team->routing, resolve_team()));
   return ok(to_json(ok_or_throw(service_.update_team(id, patch))));
 }
 

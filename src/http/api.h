@@ -45,6 +45,8 @@ class Api {
   Response triage_preview(Request&);
   Response list_sla_policies(Request&);
   Response reload_rules(Request&);
+  // Team names to ids, for the JSON parsers.
+  std::function<std::optional<TeamId>(const std::string&)> resolve_team();
   // Runs triage on a parsed ticket and resolves the team it chose.
   triage::TriageOutcome triage_ticket(const struct TicketInput& input, const triage::TriageSettings& settings);
   // The ticket, or 404; for an agent token, 403 unless it is the agent's own.
