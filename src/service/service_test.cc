@@ -87,7 +87,7 @@ TEST_F(ServiceTest, AFailedCommitIsReportedAndTheEngineIsRebuilt) {
   EXPECT_EQ(stored->tickets[0].id, next->ticket.id);
 }
 
-TEST_F(ServiceTest, ConcurrentCreatesShareCommitsAndKeepCapacity) {
+TEST_F(ServiceTest, ConcurrentCreatesAllLandAndKeepCapacity) {
   const AgentId a = add_agent({5, 5, 5, 5, 5});
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
