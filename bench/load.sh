@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Load run: POST /api/v1/tickets against the real server on a real SQLite
-# file (WAL, synchronous=FULL: each 201 is fsynced, commits are grouped).
+# file (WAL, synchronous=FULL: each 201 is fsynced, commits are grouped), with
+# config/load.yaml by default (the demo's teams and agents, no triage or SLA);
+# CONFIG=config/demo.yaml for the full pipeline: triage (classifier, rules,
+# priority), SLA clocks, routing decisions with their explanations.
 # Usage: bench/load.sh [seconds=10] [connections=64]
 # Prints wrk's summary and the creates per second; then checks that the
 # number of tickets in the database equals the number of 201s.
@@ -12,13 +15,20 @@ dir=$(mktemp -d /tmp/switchboard-load.XXXXXX)
 token=sb_load_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 port=18$(( RANDOM % 900 + 100 ))
 
+config=${CONFIG:-config/load.yaml}
+# The demo organisation needs its triage model (trained once, as make demo does).
+if [ "$config" = config/demo.yaml ] && [ ! -s var/models/category.bin ]; then
+  mkdir -p var/models
+  build/switchboard train --data ../shared/data/tickets_train.csv --text title,body --label category \
+    --out var/models/category.bin 2>/dev/null
+fi
 build/switchboard serve --db "$dir/load.db" --listen 127.0.0.1:$port --admin-token "$token" \
-  --config config/demo.yaml > "$dir/stdout" 2> "$dir/server.log" &
+  --config "$config" > "$dir/stdout" 2> "$dir/server.log" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
-echo "load: ${seconds}s, ${connections} connections, 2 wrk threads, server on $(nproc) cores, db $dir/load.db"
+echo "load: ${seconds}s, ${connections} connections, 2 wrk threads, server on $(nproc) cores, $config, db $dir/load.db"
 SWITCHBOARD_TOKEN=$token wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/post_ticket.lua \
   "http://127.0.0.1:$port" | tee "$dir/wrk.out"
 kill -TERM $server; wait $server || true
