@@ -2,17 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "sla/test_time.h"
+
 namespace sb::sla {
 namespace {
 
 using std::chrono::hours;
 using std::chrono::minutes;
-
-// UTC instant from a civil date and time.
-Time utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-  using namespace std::chrono;
-  return Time(sys_days(year{y} / month{m} / day{d})) + hours(h) + minutes(min);
-}
 
 CalendarSpec office(const std::string& zone) {
   CalendarSpec s;

@@ -25,31 +25,6 @@ const SlaPolicy* match_policy(const std::vector<SlaPolicy>& policies, const Tick
   return nullptr;
 }
 
-void SlaClock::pause(const BusinessCalendar& cal, Time now) {
-  if (!running_since_) return;
-  consumed_before_ += cal.between(*running_since_, now);
-  running_since_.reset();
-}
-
-void SlaClock::resume(Time now) {
-  if (!running_since_) running_since_ = now;
-}
-
-Duration SlaClock::consumed(const BusinessCalendar& cal, Time now) const {
-  return consumed_before_ + (running_since_ ? cal.between(*running_since_, now) : Duration(0));
-}
-
-std::optional<Time> SlaClock::after(const BusinessCalendar& cal, Duration business_total) const {
-  if (!running_since_) return std::nullopt;
-  return cal.add(*running_since_, std::max(business_total - consumed_before_, Duration(0)));
-}
-
-std::optional<Time> SlaClock::due(const BusinessCalendar& cal) const { return after(cal, target_); }
-
-std::optional<Time> SlaClock::warn_time(const BusinessCalendar& cal, double share) const {
-  return after(cal, Duration(static_cast<std::int64_t>(static_cast<double>(target_.count()) * share)));
-}
-
 }  // namespace sb::sla
 
 namespace sb::sla {

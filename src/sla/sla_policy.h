@@ -2,10 +2,10 @@
 // SLA policies and clocks. A policy is matched to a ticket by priority,
 // requester tier, channel and team (first match in order; an empty list
 // matches anything) and sets targets in business time on a calendar. A clock
-// counts business time while it runs and stops while the ticket waits on the
-// customer (pending, hold); its due time, warning time and remaining time
-// follow from the target. Pure: the engine will own the clocks and fire
-// their timers (the rest of issue 6).
+// (SlaClockState, stored on the ticket) counts business time while it runs and
+// stops while the ticket waits on the customer (pending, hold); its due time,
+// warning time and remaining time follow from the target. Pure: the engine
+// owns the clocks and fires their timers.
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,30 +59,5 @@ void resume(SlaClockState& c, const BusinessCalendar& cal, Time now);
 void refresh_due(SlaClockState& c, const BusinessCalendar& cal);
 std::optional<Time> warn_time(const SlaClockState& c, const BusinessCalendar& cal, double share);
 Duration remaining(const SlaClockState& c, const BusinessCalendar& cal, Time now);
-
-class SlaClock {
- public:
-  // A clock for `target` of business time, started (running) at `start`.
-  SlaClock(Duration target, Time start) : target_(target), running_since_(start) {}
-
-  void pause(const BusinessCalendar& cal, Time now);
-  void resume(Time now);
-  bool running() const { return running_since_.has_value(); }
-
-  Duration consumed(const BusinessCalendar& cal, Time now) const;
-  // Business time left (negative once breached).
-  Duration remaining(const BusinessCalendar& cal, Time now) const { return target_ - consumed(cal, now); }
-  // When it breaches / warns if it keeps running; nullopt while paused.
-  std::optional<Time> due(const BusinessCalendar& cal) const;
-  std::optional<Time> warn_time(const BusinessCalendar& cal, double share) const;
-  Duration target() const { return target_; }
-
- private:
-  std::optional<Time> after(const BusinessCalendar& cal, Duration business_total) const;
-
-  Duration target_;
-  Duration consumed_before_{0};          // business time counted up to the last pause
-  std::optional<Time> running_since_;    // set while running
-};
 
 }  // namespace sb::sla

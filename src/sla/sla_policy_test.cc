@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "sla/test_time.h"
+
 namespace sb::sla {
 namespace {
 
 using std::chrono::hours;
 using std::chrono::minutes;
-
-Time utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-  using namespace std::chrono;
-  return Time(sys_days(year{y} / month{m} / day{d})) + hours(h) + minutes(min);
-}
 
 BusinessCalendar office() {
   CalendarSpec s;
@@ -42,16 +39,18 @@ TEST(SlaPolicy, FirstMatchByPriorityTierChannelTeam) {
 TEST(SlaClock, CountsBusinessTimeAndPausesWhileTheCustomerHasTheBall) {
   const BusinessCalendar cal = office();
   // 4 business hours from Friday 15:00: 2 h Friday, 2 h Monday -> due Monday 11:00.
-  SlaClock clock(hours(4), utc(2026, 11, 27, 15));
-  EXPECT_EQ(clock.due(cal), utc(2026, 11, 30, 11));
-  EXPECT_EQ(clock.warn_time(cal, 0.75), utc(2026, 11, 30, 10));  // 3 h in
+  SlaClockState clock;
+  clock.target = hours(4);
+  resume(clock, cal, utc(2026, 11, 27, 15));
+  EXPECT_EQ(clock.due, utc(2026, 11, 30, 11));
+  EXPECT_EQ(warn_time(clock, cal, 0.75), utc(2026, 11, 30, 10));  // 3 h in
   // Pending from Friday 16:00 (1 h used) to Monday 12:00: the clock stops.
-  clock.pause(cal, utc(2026, 11, 27, 16));
-  EXPECT_FALSE(clock.due(cal));
-  EXPECT_EQ(clock.remaining(cal, utc(2026, 11, 30, 11)), hours(3));
-  clock.resume(utc(2026, 11, 30, 12));
-  EXPECT_EQ(clock.due(cal), utc(2026, 11, 30, 15));
-  EXPECT_EQ(clock.remaining(cal, utc(2026, 11, 30, 16)), -hours(1));  // breached by an hour
+  pause(clock, cal, utc(2026, 11, 27, 16));
+  EXPECT_FALSE(clock.due);
+  EXPECT_EQ(remaining(clock, cal, utc(2026, 11, 30, 11)), hours(3));
+  resume(clock, cal, utc(2026, 11, 30, 12));
+  EXPECT_EQ(clock.due, utc(2026, 11, 30, 15));
+  EXPECT_EQ(remaining(clock, cal, utc(2026, 11, 30, 16)), -hours(1));  // breached by an hour
   EXPECT_TRUE(clock_runs(TicketStatus::kOpen));
   EXPECT_FALSE(clock_runs(TicketStatus::kPending));
   EXPECT_FALSE(clock_runs(TicketStatus::kHold));
