@@ -70,13 +70,31 @@ Changes Engine::take_changes() {
   for (AgentId id : touched_agents_) out.agents.push_back(agents_.at(id));
   for (TeamId id : touched_teams_) out.teams.push_back(teams_.at(id));
   out.decisions = std::move(decisions_);
+  out.events = std::move(events_);
   touched_tickets_.clear();
   touched_ticket_set_.clear();
   retired_.clear();
   touched_agents_.clear();
   touched_teams_.clear();
   decisions_.clear();
+  events_.clear();
   return out;
+}
+
+void Engine::emit(EventType type, const Ticket& t, Time now, std::map<std::string, std::string> details) {
+  Event e;
+  e.type = type;
+  e.ticket = t.id;
+  e.at = now;
+  e.details = std::move(details);
+  events_.push_back(std::move(e));
+}
+
+void Engine::set_status(Ticket& t, TicketStatus to, Time now) {
+  if (t.status == to) return;
+  const TicketStatus from = t.status;
+  t.status = to;
+  emit(EventType::kTicketStatusChanged, t, now, {{"from", std::string(to_string(from))}, {"to", std::string(to_string(to))}});
 }
 
 std::string Engine::agent_label(AgentId id) const {
@@ -280,8 +298,10 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
     schedule(*t.offer_expires_at, Timer{TimerKind::kOfferExpiry, t.id.value, *t.offer_expires_at});
   } else {
     t.offer_expires_at.reset();
-    if (t.status == TicketStatus::kNew) t.status = TicketStatus::kOpen;
   }
+  emit(EventType::kTicketAssigned, t, now,
+       {{"agent_id", std::to_string(agent.value)}, {"how", manual ? "manual" : offer ? "offered" : "routed"}});
+  if (!offer && t.status == TicketStatus::kNew) set_status(t, TicketStatus::kOpen, now);
   pool_.add_load(agent, t.channel, now);
   assigned_[agent].insert(t.id);
   if (!t.requester.email.empty()) last_agent_of_[t.requester.email] = agent;
@@ -610,6 +630,7 @@ void Engine::fire_sla(LiveTicket& lt, Time now) {
   const sla::SlaPolicy* policy = sla_policy_of(t);
   if (!policy) return;
   const char* names[] = {"first response", "resolution"};
+  static const char* const kClocks[] = {"first_response", "resolution"};
   int i = 0;
   for (auto* c : {&t.sla->first_response, &t.sla->resolution}) {
     const char* name = names[i++];
@@ -619,6 +640,7 @@ void Engine::fire_sla(LiveTicket& lt, Time now) {
       if (auto w = sla::warn_time(clock, policy->calendar, policy->warn_at); w && *w <= now) {
         clock.warned = true;
         touch(t);
+        emit(EventType::kSlaWarning, t, now, {{"clock", kClocks[i - 1]}, {"policy", policy->name}});
         record(lt, "sla_warning", nullptr, t.assignee, std::nullopt, now,
                std::string(name) + " target of policy '" + policy->name + "' is " +
                    std::to_string(static_cast<int>(policy->warn_at * 100)) + " % used");
@@ -628,6 +650,7 @@ void Engine::fire_sla(LiveTicket& lt, Time now) {
     if (!clock.breached && clock.due && *clock.due <= now) {
       clock.breached = true;
       touch(t);
+      emit(EventType::kSlaBreached, t, now, {{"clock", kClocks[i - 1]}, {"policy", policy->name}});
       record(lt, "sla_breached", nullptr, t.assignee, std::nullopt, now,
              std::string(name) + " target of policy '" + policy->name + "' breached");
       escalate(lt, *policy, sla::EscalationStep::On::kBreach, now);
@@ -638,6 +661,7 @@ void Engine::fire_sla(LiveTicket& lt, Time now) {
 
 void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::EscalationStep::On on, Time now) {
   using A = sla::EscalationStep::Action;
+  const std::string on_name = on == sla::EscalationStep::On::kWarning ? "warning" : "breach";
   for (const sla::EscalationStep& step : policy.ladder) {
     if (step.on != on) continue;
     Ticket& t = lt.ticket;
@@ -650,6 +674,9 @@ void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::Escalat
         if (waiting) enqueue(lt, now);
         record(lt, "escalated", nullptr, t.assignee, std::nullopt, now,
                "priority raised to " + std::string(to_string(t.priority)));
+        emit(EventType::kTicketEscalated, t, now,
+             {{"on", on_name}, {"policy", policy.name}, {"action", "raise_priority"},
+              {"priority", std::string(to_string(t.priority))}});
         break;
       }
       case A::kMoveTeam: {
@@ -669,6 +696,9 @@ void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::Escalat
         t.team = step.team;
         record(lt, "escalated", nullptr, t.assignee, step.team, now,
                "moved to team " + teams_.at(*step.team).name);
+        emit(EventType::kTicketEscalated, t, now,
+             {{"on", on_name}, {"policy", policy.name}, {"action", "move_team"},
+              {"team_id", std::to_string(step.team->value)}});
         route(lt, now, "escalated");
         if (freed) pull(*freed, now);
         break;
@@ -686,6 +716,9 @@ void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::Escalat
         dequeue(lt);
         unreserve(lt);
         t.assignee.reset();
+        emit(EventType::kTicketEscalated, t, now,
+             {{"on", on_name}, {"policy", policy.name}, {"action", "assign"},
+              {"agent_id", std::to_string(step.agent->value)}});
         assign(lt, *step.agent, 0, pool_.policy(t.team.value_or(TeamId{})), t.team.value_or(TeamId{}), "manual", now, 0);
         if (freed) pull(*freed, now);
         break;
@@ -694,6 +727,7 @@ void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::Escalat
         record(lt, "notified", nullptr, t.assignee, std::nullopt, now,
                std::string("SLA ") + (on == sla::EscalationStep::On::kWarning ? "warning" : "breach") +
                    " notification for policy '" + policy.name + "'");
+        emit(EventType::kTicketEscalated, t, now, {{"on", on_name}, {"policy", policy.name}, {"action", "notify"}});
         break;
     }
     touch(lt.ticket);
@@ -862,6 +896,7 @@ Result<Changes> Engine::create_ticket(Ticket draft, Time now) {
   }
   start_sla(lt, now);
   touch(lt.ticket);
+  emit(EventType::kTicketCreated, lt.ticket, now);
   route(lt, now, "arrived");
   finish(now);
   return take_changes();
@@ -930,7 +965,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
     if (*patch.status == TicketStatus::kSolved) t.solved_at = now;
     // The agent working the ticket has taken it on.
     if (t.assignee && !t.accepted_at && *patch.status != TicketStatus::kOpen) t.accepted_at = now;
-    t.status = *patch.status;
+    set_status(t, *patch.status, now);
   }
   if (patch.assignee && *patch.assignee != t.assignee) {
     t.assigned_at.reset();
@@ -991,7 +1026,7 @@ Result<Changes> Engine::accept(TicketId id, AgentId agent, Time now) {
   t.offer_expires_at.reset();
   t.accepted_at = now;
   t.updated_at = now;
-  if (t.status == TicketStatus::kNew) t.status = TicketStatus::kOpen;
+  if (t.status == TicketStatus::kNew) set_status(t, TicketStatus::kOpen, now);
   missed_offers_.erase(agent);
   sla_first_response(lt, now);
   record(lt, "accepted", nullptr, agent, std::nullopt, now, agent_label(agent) + " accepted");

@@ -42,6 +42,7 @@
 
 #include "core/agent.h"
 #include "core/decision.h"
+#include "core/event.h"
 #include "core/snapshot.h"
 #include "core/status.h"
 #include "core/ticket.h"
@@ -58,7 +59,10 @@ struct Changes {
   std::vector<Agent> agents;
   std::vector<Team> teams;
   std::vector<Decision> decisions;
-  bool empty() const { return tickets.empty() && agents.empty() && teams.empty() && decisions.empty(); }
+  std::vector<Event> events;  // in the order they happened; seq, id and data unset
+  bool empty() const {
+    return tickets.empty() && agents.empty() && teams.empty() && decisions.empty() && events.empty();
+  }
 };
 
 // Fields a PATCH may change; an absent optional leaves the field alone. For
@@ -226,6 +230,9 @@ class Engine {
   void record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
               std::optional<TeamId> team, Time now, std::string summary);
   std::string agent_label(AgentId id) const;
+  void emit(EventType type, const Ticket& t, Time now, std::map<std::string, std::string> details = {});
+  // Every status change goes through here (it emits ticket.status_changed).
+  void set_status(Ticket& t, TicketStatus to, Time now);
 
   // SLA clocks.
   const sla::SlaPolicy* sla_policy_of(const Ticket& t) const;
@@ -287,6 +294,7 @@ class Engine {
   std::vector<AgentId> touched_agents_;
   std::vector<TeamId> touched_teams_;
   std::vector<Decision> decisions_;
+  std::vector<Event> events_;
 };
 
 }  // namespace sb

@@ -53,6 +53,13 @@ class SlaRules : public ::testing::Test {
   void keep(const Changes& c) {
     for (const Ticket& t : c.tickets) stored[t.id] = t;
     for (const Decision& d : c.decisions) outcomes.push_back(d.outcome);
+    for (const Event& e : c.events) {
+      auto detail = [&](const char* k) { return e.details.count(k) ? e.details.at(k) : std::string(); };
+      events.push_back(std::string(to_string(e.type)) + " " + detail("clock") + detail("action"));
+    }
+  }
+  int events_of(const std::string& what) const {
+    return static_cast<int>(std::count(events.begin(), events.end(), what));
   }
   void advance(double m) { keep(engine->advance(at_min(m))); }
   void status(TicketId id, TicketStatus s, double when) {
@@ -67,6 +74,7 @@ class SlaRules : public ::testing::Test {
   TeamId team, tier2;
   std::map<TicketId, Ticket> stored;
   std::vector<std::string> outcomes;
+  std::vector<std::string> events;  // "type clock|action"
 };
 
 TEST_F(SlaRules, WarnsThenBreachesOnceEach) {
@@ -90,6 +98,8 @@ TEST_F(SlaRules, WarnsThenBreachesOnceEach) {
   advance(2000);
   EXPECT_EQ(count("sla_warning"), 2);
   EXPECT_EQ(count("sla_breached"), 2);
+  EXPECT_EQ(events, (std::vector<std::string>{"ticket.created ", "sla.warning first_response", "sla.breached first_response",
+                                              "sla.warning resolution", "sla.breached resolution"}));
 }
 
 TEST_F(SlaRules, PendingPausesTheClockAndTheAgentsActionIsTheFirstResponse) {
@@ -138,6 +148,11 @@ TEST_F(SlaRules, TheLadderRaisesPriorityMovesTeamsAndAssigns) {
   const TicketId u = create();
   advance(61);
   EXPECT_EQ(ticket(u).assignee, supervisor);
+  EXPECT_EQ(events_of("ticket.escalated notify"), 1);
+  EXPECT_EQ(events_of("ticket.escalated raise_priority"), 1);
+  EXPECT_EQ(events_of("ticket.escalated move_team"), 1);
+  EXPECT_EQ(events_of("ticket.escalated assign"), 1);
+  EXPECT_EQ(events_of("ticket.assigned "), 2);  // the senior agent, then the supervisor
 }
 
 TEST_F(SlaRules, ARestoredEngineDoesNotFireAgain) {
@@ -158,6 +173,8 @@ TEST_F(SlaRules, ARestoredEngineDoesNotFireAgain) {
   EXPECT_EQ(count("sla_warning"), 1);
   advance(61);
   EXPECT_EQ(count("sla_breached"), 1);
+  EXPECT_EQ(events_of("sla.warning first_response"), 1);
+  EXPECT_EQ(events_of("sla.breached first_response"), 1);
 }
 
 TEST_F(SlaRules, PoliciesSetAfterARestoreStillFire) {

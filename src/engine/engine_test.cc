@@ -63,6 +63,11 @@ class EngineTest : public ::testing::Test {
 
   void remember(const Changes& c) {
     for (const Ticket& t : c.tickets) stored[t.id] = t;
+    for (const Event& e : c.events) {
+      std::string line = std::string(to_string(e.type)) + " #" + std::to_string(e.ticket.value);
+      for (const auto& [k, v] : e.details) line += " " + k + "=" + v;
+      events.push_back(line);
+    }
   }
 
   int load(AgentId a, Channel c = Channel::kEmail) {
@@ -72,6 +77,7 @@ class EngineTest : public ::testing::Test {
   Engine engine;
   TeamId team, other_team;
   std::map<TicketId, Ticket> stored;
+  std::vector<std::string> events;
 };
 
 TEST_F(EngineTest, AssignsOnArrivalToTheBestSkilledAgent) {
@@ -84,6 +90,26 @@ TEST_F(EngineTest, AssignsOnArrivalToTheBestSkilledAgent) {
   EXPECT_EQ(ticket(t).routing->policy, "skills_best_match");
   EXPECT_EQ(ticket(t).routing->proficiency, 5);
   EXPECT_FALSE(engine.queue_position(t));
+}
+
+TEST_F(EngineTest, EmitsAnEventForEachThingThatHappened) {
+  const AgentId a = agent({}, Presence::kOnline, {1, 1, 1, 1, 1});
+  const TicketId first = create();
+  const TicketId second = create();
+  TicketPatch solve;
+  solve.status = TicketStatus::kSolved;
+  patch(first, solve);
+  const std::string agent_id = std::to_string(a.value);
+  EXPECT_EQ(events, (std::vector<std::string>{
+                        "ticket.created #1",
+                        "ticket.assigned #1 agent_id=" + agent_id + " how=routed",
+                        "ticket.status_changed #1 from=new to=open",
+                        "ticket.created #2",
+                        "ticket.status_changed #1 from=open to=solved",
+                        "ticket.assigned #2 agent_id=" + agent_id + " how=routed",
+                        "ticket.status_changed #2 from=new to=open",
+                    }));
+  (void)second;
 }
 
 TEST_F(EngineTest, WaitsWhenNobodyIsEligible) {
