@@ -27,6 +27,14 @@ class FlakyStore final : public Store {
   Result<std::vector<Team>> list_teams() override { return inner.list_teams(); }
   Result<std::optional<TokenRecord>> find_token(const std::string& h) override { return inner.find_token(h); }
   Result<std::vector<Decision>> list_decisions(TicketId id, int limit) override { return inner.list_decisions(id, limit); }
+  Result<std::vector<Event>> list_events(std::int64_t after, int limit) override { return inner.list_events(after, limit); }
+  Result<std::int64_t> last_event_seq() override { return inner.last_event_seq(); }
+  Result<std::vector<Webhook>> list_webhooks() override { return inner.list_webhooks(); }
+  Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override { return inner.due_deliveries(now, limit); }
+  Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) override { return inner.list_deliveries(q); }
+  Result<std::optional<Delivery>> find_delivery(std::int64_t id) override { return inner.find_delivery(id); }
+  Status update_delivery(const Delivery& d) override { return inner.update_delivery(d); }
+  Result<std::optional<std::string>> find_setting(const std::string& k) override { return inner.find_setting(k); }
 
   MemoryStore inner;
   std::atomic<bool> fail_next{false};

@@ -28,7 +28,19 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     }
   }
   for (const WriteBatch* b : batches) {
+    for (const Event& e : b->events) {
+      if (events_.count(e.seq)) return Error::Conflict("duplicate_event", "event " + std::to_string(e.seq) + " exists");
+    }
+  }
+  for (const WriteBatch* b : batches) {
     for (const Ticket& t : b->tickets) tickets_[t.id] = t;
+    for (const Event& e : b->events) events_[e.seq] = e;
+    for (Delivery d : b->deliveries) {
+      d.id = deliveries_.empty() ? 1 : deliveries_.rbegin()->first + 1;
+      deliveries_[d.id] = std::move(d);
+    }
+    for (const Webhook& w : b->webhooks) webhooks_[w.id] = w;
+    for (const auto& [k, v] : b->settings) settings_[k] = v;
     for (const Agent& a : b->agents) agents_[a.id] = a;
     for (const Team& t : b->teams) teams_[t.id] = t;
     for (const TokenRecord& t : b->tokens) tokens_[t.hash] = t;
@@ -126,6 +138,76 @@ Result<std::vector<Decision>> MemoryStore::list_decisions(TicketId ticket, int l
     out.push_back(*d);
   }
   return out;
+}
+
+Result<std::vector<Event>> MemoryStore::list_events(std::int64_t after_seq, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Event> out;
+  for (auto it = events_.upper_bound(after_seq); it != events_.end() && static_cast<int>(out.size()) < limit; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<std::int64_t> MemoryStore::last_event_seq() {
+  std::lock_guard lock(mu_);
+  return events_.empty() ? 0 : events_.rbegin()->first;
+}
+
+Result<std::vector<Webhook>> MemoryStore::list_webhooks() {
+  std::lock_guard lock(mu_);
+  std::vector<Webhook> out;
+  for (const auto& [id, w] : webhooks_) out.push_back(w);
+  return out;
+}
+
+Result<std::vector<Delivery>> MemoryStore::due_deliveries(Time now, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Delivery> out;
+  for (const auto& [id, d] : deliveries_) {
+    if (d.state == DeliveryState::kPending && d.next_attempt_at <= now) out.push_back(d);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Delivery& a, const Delivery& b) { return a.next_attempt_at < b.next_attempt_at; });
+  if (static_cast<int>(out.size()) > limit) out.resize(static_cast<std::size_t>(limit));
+  return out;
+}
+
+Result<std::vector<Delivery>> MemoryStore::list_deliveries(const DeliveryQuery& q) {
+  std::lock_guard lock(mu_);
+  std::vector<Delivery> out;
+  for (auto it = deliveries_.upper_bound(q.after); it != deliveries_.end() && static_cast<int>(out.size()) < q.limit;
+       ++it) {
+    const Delivery& d = it->second;
+    if (q.state && d.state != *q.state) continue;
+    if (q.webhook && d.webhook != q.webhook) continue;
+    if (q.event_seq && d.event_seq != *q.event_seq) continue;
+    out.push_back(d);
+  }
+  return out;
+}
+
+Result<std::optional<Delivery>> MemoryStore::find_delivery(std::int64_t id) {
+  std::lock_guard lock(mu_);
+  return copy_of(deliveries_, id);
+}
+
+Status MemoryStore::update_delivery(const Delivery& d) {
+  std::lock_guard lock(mu_);
+  auto it = deliveries_.find(d.id);
+  if (it == deliveries_.end()) return Error::NotFound("delivery " + std::to_string(d.id));
+  Delivery& stored = it->second;
+  stored.state = d.state;
+  stored.attempts = d.attempts;
+  stored.next_attempt_at = d.next_attempt_at;
+  stored.delivered_at = d.delivered_at;
+  stored.last_error = d.last_error;
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> MemoryStore::find_setting(const std::string& key) {
+  std::lock_guard lock(mu_);
+  return copy_of(settings_, key);
 }
 
 }  // namespace sb

@@ -20,6 +20,14 @@ class MemoryStore final : public Store {
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
+  Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
+  Result<std::int64_t> last_event_seq() override;
+  Result<std::vector<Webhook>> list_webhooks() override;
+  Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override;
+  Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override;
+  Result<std::optional<Delivery>> find_delivery(std::int64_t id) override;
+  Status update_delivery(const Delivery& d) override;
+  Result<std::optional<std::string>> find_setting(const std::string& key) override;
 
  private:
   std::mutex mu_;
@@ -28,6 +36,10 @@ class MemoryStore final : public Store {
   std::map<TeamId, Team> teams_;
   std::map<std::string, TokenRecord> tokens_;
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first
+  std::map<std::int64_t, Event> events_;
+  std::map<std::int64_t, Delivery> deliveries_;
+  std::map<WebhookId, Webhook> webhooks_;
+  std::map<std::string, std::string> settings_;
 };
 
 }  // namespace sb

@@ -10,6 +10,7 @@
 // Implementations are thread-safe: reads may run concurrently with each
 // other and with one commit at a time.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "core/agent.h"
 #include "core/decision.h"
+#include "core/event.h"
 #include "core/snapshot.h"
 #include "core/status.h"
 #include "core/ticket.h"
@@ -37,9 +39,25 @@ struct WriteBatch {
   std::vector<Team> teams;
   std::vector<TokenRecord> tokens;
   std::vector<Decision> decisions;  // appended, never replaced
+  // The outbox: events (numbered by the caller, appended) and their
+  // deliveries (appended; the store assigns their ids).
+  std::vector<Event> events;
+  std::vector<Delivery> deliveries;
+  std::vector<Webhook> webhooks;                // upserts by id
+  std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
   bool empty() const {
-    return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty();
+    return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
+           events.empty() && deliveries.empty() && webhooks.empty() && settings.empty();
   }
+};
+
+// Deliveries in id order, filtered; `after` is the last id of the previous page.
+struct DeliveryQuery {
+  std::optional<DeliveryState> state;
+  std::optional<WebhookId> webhook;
+  std::optional<std::int64_t> event_seq;
+  std::int64_t after = 0;
+  int limit = 50;
 };
 
 // Tickets in id order, filtered; `after` is the last id of the previous page.
@@ -76,6 +94,19 @@ class Store {
   virtual Result<std::optional<TokenRecord>> find_token(const std::string& hash) = 0;
   // The routing decisions about a ticket, newest first, at most `limit`.
   virtual Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) = 0;
+
+  // The outbox. Events in seq order after `after_seq`, at most `limit`.
+  virtual Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) = 0;
+  virtual Result<std::int64_t> last_event_seq() = 0;
+  virtual Result<std::vector<Webhook>> list_webhooks() = 0;
+  // Pending deliveries whose next attempt is due at `now`, soonest first.
+  virtual Result<std::vector<Delivery>> due_deliveries(Time now, int limit) = 0;
+  virtual Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) = 0;
+  virtual Result<std::optional<Delivery>> find_delivery(std::int64_t id) = 0;
+  // Records an attempt's outcome: state, attempts, next_attempt_at,
+  // delivered_at and last_error of the delivery with d.id (404 if none).
+  virtual Status update_delivery(const Delivery& d) = 0;
+  virtual Result<std::optional<std::string>> find_setting(const std::string& key) = 0;
 };
 
 }  // namespace sb

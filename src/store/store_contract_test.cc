@@ -262,6 +262,133 @@ TEST_P(StoreContract, TokensAreFoundByHash) {
   EXPECT_FALSE(store->find_token("abc124")->has_value());
 }
 
+Event sample_event(std::int64_t seq, EventType type = EventType::kTicketCreated) {
+  Event e;
+  e.seq = seq;
+  e.id = "evt_" + std::to_string(seq);
+  e.type = type;
+  e.ticket = TicketId{seq * 10};
+  e.at = from_millis(seq * 1000);
+  e.data = R"({"n":)" + std::to_string(seq) + "}";
+  return e;
+}
+
+Delivery sample_delivery(std::int64_t seq, std::int64_t due_ms) {
+  Delivery d;
+  d.kind = DeliveryKind::kWebhook;
+  d.event_seq = seq;
+  d.webhook = WebhookId{1};
+  d.next_attempt_at = from_millis(due_ms);
+  d.created_at = from_millis(1);
+  return d;
+}
+
+TEST_P(StoreContract, EventsAndTheirDeliveriesCommitWithTheChange) {
+  WriteBatch b;
+  b.tickets = {sample_ticket(1)};
+  b.events = {sample_event(1), sample_event(2, EventType::kTicketAssigned)};
+  b.deliveries = {sample_delivery(1, 5000), sample_delivery(2, 3000)};
+  Delivery mail = sample_delivery(1, 4000);
+  mail.kind = DeliveryKind::kEmail;
+  mail.webhook.reset();
+  mail.recipient = "ann@example.com";
+  mail.message = "Subject: hi\r\n\r\nbody";
+  mail.message_id = "<t1.e1@example.com>";
+  b.deliveries.push_back(mail);
+  ASSERT_TRUE(store->commit(b).ok());
+  EXPECT_EQ(*store->last_event_seq(), 2);
+  auto events = *store->list_events(0, 10);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].id, "evt_2");
+  EXPECT_EQ(events[1].type, EventType::kTicketAssigned);
+  EXPECT_EQ(events[1].ticket, TicketId{20});
+  EXPECT_EQ(events[1].at, from_millis(2000));
+  EXPECT_EQ(events[1].data, R"({"n":2})");
+  EXPECT_EQ(store->list_events(1, 10)->size(), 1u);
+
+  // Due: pending and next_attempt_at <= now, soonest first.
+  auto due = *store->due_deliveries(from_millis(4500), 10);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].event_seq, 2);
+  EXPECT_EQ(due[1].kind, DeliveryKind::kEmail);
+  EXPECT_EQ(due[1].recipient, "ann@example.com");
+  EXPECT_EQ(due[1].message, mail.message);
+  EXPECT_EQ(due[1].message_id, mail.message_id);
+  EXPECT_FALSE(due[1].webhook);
+
+  // An attempt's outcome is recorded; delivered and dead ones are no longer due.
+  Delivery done = due[0];
+  done.state = DeliveryState::kDelivered;
+  done.attempts = 2;
+  done.delivered_at = from_millis(4600);
+  done.last_error = "HTTP 500 once";
+  ASSERT_TRUE(store->update_delivery(done).ok());
+  auto back = *store->find_delivery(done.id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->state, DeliveryState::kDelivered);
+  EXPECT_EQ(back->attempts, 2);
+  EXPECT_EQ(back->delivered_at, from_millis(4600));
+  EXPECT_EQ(back->last_error, "HTTP 500 once");
+  EXPECT_EQ(store->due_deliveries(from_millis(9000), 10)->size(), 2u);
+  Delivery missing = done;
+  missing.id = 999;
+  EXPECT_EQ(store->update_delivery(missing).error().code, "not_found");
+
+  DeliveryQuery q;
+  q.state = DeliveryState::kDelivered;
+  EXPECT_EQ(store->list_deliveries(q)->size(), 1u);
+  q = {};
+  q.event_seq = 1;
+  EXPECT_EQ(store->list_deliveries(q)->size(), 2u);
+  q = {};
+  q.limit = 2;
+  auto page = *store->list_deliveries(q);
+  ASSERT_EQ(page.size(), 2u);
+  q.after = page.back().id;
+  EXPECT_EQ(store->list_deliveries(q)->size(), 1u);
+}
+
+TEST_P(StoreContract, AnEventNumberIsNeverReused) {
+  WriteBatch first;
+  first.events = {sample_event(1)};
+  ASSERT_TRUE(store->commit(first).ok());
+  WriteBatch again;
+  again.tickets = {sample_ticket(7)};
+  again.events = {sample_event(1)};
+  auto s = store->commit(again);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "duplicate_event");
+  EXPECT_FALSE(store->find_ticket(TicketId{7})->has_value());
+}
+
+TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
+  Webhook w;
+  w.id = WebhookId{1};
+  w.url = "http://127.0.0.1:9/hook";
+  w.secret = "whsec_x";
+  w.events = {EventType::kSlaBreached, EventType::kTicketEscalated};
+  w.description = "pager";
+  w.created_at = from_millis(3);
+  WriteBatch b;
+  b.webhooks = {w};
+  b.settings = {{"sla_policies", "[1]"}};
+  ASSERT_TRUE(store->commit(b).ok());
+  w.active = false;
+  b.webhooks = {w};
+  b.settings = {{"sla_policies", "[2]"}};
+  ASSERT_TRUE(store->commit(b).ok());
+  auto hooks = *store->list_webhooks();
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0].url, w.url);
+  EXPECT_EQ(hooks[0].secret, "whsec_x");
+  EXPECT_EQ(hooks[0].events, w.events);
+  EXPECT_EQ(hooks[0].description, "pager");
+  EXPECT_FALSE(hooks[0].active);
+  EXPECT_EQ(hooks[0].created_at, from_millis(3));
+  EXPECT_EQ(*store->find_setting("sla_policies"), std::optional<std::string>("[2]"));
+  EXPECT_FALSE(store->find_setting("nothing")->has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreContract,
     ::testing::Values(Backend{"memory", [](const std::string&) -> std::unique_ptr<Store> {

@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 4> kMigrations{
+inline constexpr std::array<std::string_view, 5> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -82,6 +82,47 @@ ALTER TABLE tickets ADD COLUMN triage TEXT NOT NULL DEFAULT '';  -- JSON TriageI
     // 4: SLA clocks (stored so that warnings and breaches fire once, across restarts).
     R"sql(
 ALTER TABLE tickets ADD COLUMN sla TEXT NOT NULL DEFAULT '';  -- JSON SlaState, or ''
+)sql",
+    // 5: the outbox (events written with the change), webhooks, deliveries, settings.
+    R"sql(
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,         -- numbered by the service, in commit order
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  ticket_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  data TEXT NOT NULL               -- the JSON document delivered
+);
+CREATE TABLE webhooks (
+  id INTEGER PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,            -- JSON [type], [] = all
+  description TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,              -- webhook | email
+  event_seq INTEGER NOT NULL,
+  webhook_id INTEGER,
+  recipient TEXT NOT NULL,
+  message TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  state TEXT NOT NULL,             -- pending | delivered | dead
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  last_error TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+CREATE INDEX deliveries_by_message_id ON deliveries (message_id) WHERE message_id != '';
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )sql",
 };
 

@@ -197,6 +197,95 @@ Status write_token(Connection& c, const TokenRecord& t) {
   return st->run();
 }
 
+Status write_event(Connection& c, const Event& e) {
+  auto st = c.prepare("INSERT INTO events (seq, id, type, ticket_id, at, data) VALUES (?,?,?,?,?,?)");
+  if (!st) return st.error();
+  st->bind(1, e.seq).bind(2, e.id).bind(3, to_string(e.type)).bind(4, e.ticket.value).bind(5, to_millis(e.at));
+  st->bind(6, e.data);
+  return st->run();
+}
+
+Status write_delivery(Connection& c, const Delivery& d) {
+  auto st = c.prepare(
+      "INSERT INTO deliveries (kind, event_seq, webhook_id, recipient, message, message_id, state, attempts, "
+      "next_attempt_at, delivered_at, last_error, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  std::optional<std::int64_t> webhook;
+  if (d.webhook) webhook = d.webhook->value;
+  st->bind(1, to_string(d.kind)).bind(2, d.event_seq).bind(3, webhook).bind(4, d.recipient).bind(5, d.message);
+  st->bind(6, d.message_id).bind(7, to_string(d.state)).bind(8, d.attempts).bind(9, to_millis(d.next_attempt_at));
+  st->bind(10, opt_millis(d.delivered_at)).bind(11, d.last_error).bind(12, to_millis(d.created_at));
+  return st->run();
+}
+
+Status write_webhook(Connection& c, const Webhook& w) {
+  auto st = c.prepare(
+      "INSERT OR REPLACE INTO webhooks (id, url, secret, events, description, active, created_at) "
+      "VALUES (?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  json events = json::array();
+  for (EventType e : w.events) events.push_back(to_string(e));
+  st->bind(1, w.id.value).bind(2, w.url).bind(3, w.secret).bind(4, events.dump()).bind(5, w.description);
+  st->bind(6, std::int64_t{w.active ? 1 : 0}).bind(7, to_millis(w.created_at));
+  return st->run();
+}
+
+Status write_setting(Connection& c, const std::string& key, const std::string& value) {
+  auto st = c.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)");
+  if (!st) return st.error();
+  st->bind(1, key).bind(2, value);
+  return st->run();
+}
+
+const char* kDeliveryColumns =
+    "id, kind, event_seq, webhook_id, recipient, message, message_id, state, attempts, next_attempt_at, "
+    "delivered_at, last_error, created_at";
+
+Delivery read_delivery(const Statement& s) {
+  Delivery d;
+  d.id = s.int64(0);
+  d.kind = enum_or(s.text(1), DeliveryKind::kWebhook);
+  d.event_seq = s.int64(2);
+  if (auto w = s.optional_int64(3)) d.webhook = WebhookId{*w};
+  d.recipient = s.text(4);
+  d.message = s.text(5);
+  d.message_id = s.text(6);
+  d.state = enum_or(s.text(7), DeliveryState::kPending);
+  d.attempts = static_cast<int>(s.int64(8));
+  d.next_attempt_at = from_millis(s.int64(9));
+  d.delivered_at = opt_time(s.optional_int64(10));
+  d.last_error = s.text(11);
+  d.created_at = from_millis(s.int64(12));
+  return d;
+}
+
+Webhook read_webhook(const Statement& s) {
+  Webhook w;
+  w.id = WebhookId{s.int64(0)};
+  w.url = s.text(1);
+  w.secret = s.text(2);
+  for (const auto& name : json::parse(s.text(3), nullptr, false)) {
+    if (name.is_string()) {
+      if (auto e = parse_enum<EventType>(name.get<std::string>(), "events"); e.ok()) w.events.push_back(*e);
+    }
+  }
+  w.description = s.text(4);
+  w.active = s.int64(5) != 0;
+  w.created_at = from_millis(s.int64(6));
+  return w;
+}
+
+Event read_event(const Statement& s) {
+  Event e;
+  e.seq = s.int64(0);
+  e.id = s.text(1);
+  e.type = enum_or(s.text(2), EventType::kTicketCreated);
+  e.ticket = TicketId{s.int64(3)};
+  e.at = from_millis(s.int64(4));
+  e.data = s.text(5);
+  return e;
+}
+
 template <class T, class Read>
 Result<std::vector<T>> read_all(Statement st, Read read) {
   std::vector<T> out;
@@ -248,6 +337,23 @@ Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) 
     }
     for (const Decision& d : b->decisions) {
       if (auto s = write_decision(c, d); !s) return s;
+    }
+    for (const Event& e : b->events) {
+      if (auto s = write_event(c, e); !s) {
+        if (s.error().code == "constraint") {
+          return Error::Conflict("duplicate_event", "event " + std::to_string(e.seq) + " exists");
+        }
+        return s;
+      }
+    }
+    for (const Delivery& d : b->deliveries) {
+      if (auto s = write_delivery(c, d); !s) return s;
+    }
+    for (const Webhook& w : b->webhooks) {
+      if (auto s = write_webhook(c, w); !s) return s;
+    }
+    for (const auto& [k, v] : b->settings) {
+      if (auto s = write_setting(c, k, v); !s) return s;
     }
   }
   return Status::Ok();
@@ -441,6 +547,93 @@ Result<std::vector<Decision>> SqliteStore::list_decisions(TicketId ticket, int l
   return read_all<Decision>(*st, [](const Statement& s) {
     return decision_from_json(nlohmann::json::parse(s.text(0), nullptr, false));
   });
+}
+
+Result<std::vector<Event>> SqliteStore::list_events(std::int64_t after_seq, int limit) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT seq, id, type, ticket_id, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+  if (!st) return st.error();
+  st->bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
+  return read_all<Event>(*st, read_event);
+}
+
+Result<std::int64_t> SqliteStore::last_event_seq() {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT IFNULL(MAX(seq), 0) FROM events");
+  if (!st) return st.error();
+  auto row = read_all<std::int64_t>(*st, [](const Statement& s) { return s.int64(0); });
+  if (!row) return row.error();
+  return row->empty() ? 0 : row->front();
+}
+
+Result<std::vector<Webhook>> SqliteStore::list_webhooks() {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT id, url, secret, events, description, active, created_at FROM webhooks ORDER BY id");
+  if (!st) return st.error();
+  return read_all<Webhook>(*st, read_webhook);
+}
+
+Result<std::vector<Delivery>> SqliteStore::due_deliveries(Time now, int limit) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kDeliveryColumns +
+                          " FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? "
+                          "ORDER BY next_attempt_at, id LIMIT ?");
+  if (!st) return st.error();
+  st->bind(1, to_millis(now)).bind(2, static_cast<std::int64_t>(limit));
+  return read_all<Delivery>(*st, read_delivery);
+}
+
+Result<std::vector<Delivery>> SqliteStore::list_deliveries(const DeliveryQuery& q) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kDeliveryColumns +
+                          " FROM deliveries WHERE id > ?1 AND (?2 IS NULL OR state = ?2) "
+                          "AND (?3 IS NULL OR webhook_id = ?3) AND (?4 IS NULL OR event_seq = ?4) "
+                          "ORDER BY id LIMIT ?5");
+  if (!st) return st.error();
+  st->bind(1, q.after);
+  if (q.state) st->bind(2, to_string(*q.state)); else st->bind_null(2);
+  if (q.webhook) st->bind(3, q.webhook->value); else st->bind_null(3);
+  st->bind(4, q.event_seq);
+  st->bind(5, static_cast<std::int64_t>(q.limit));
+  return read_all<Delivery>(*st, read_delivery);
+}
+
+Result<std::optional<Delivery>> SqliteStore::find_delivery(std::int64_t id) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kDeliveryColumns + " FROM deliveries WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, id);
+  return first_row<Delivery>(*st, read_delivery);
+}
+
+Status SqliteStore::update_delivery(const Delivery& d) {
+  std::lock_guard lock(writer_mu_);
+  Connection& c = *writer_;
+  auto st = c.prepare(
+      "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, delivered_at = ?, last_error = ? "
+      "WHERE id = ? RETURNING id");
+  if (!st) return st.error();
+  st->bind(1, to_string(d.state)).bind(2, d.attempts).bind(3, to_millis(d.next_attempt_at));
+  st->bind(4, opt_millis(d.delivered_at)).bind(5, d.last_error).bind(6, d.id);
+  auto rows = read_all<std::int64_t>(*st, [](const Statement& s) { return s.int64(0); });
+  if (!rows) return rows.error();
+  if (rows->empty()) return Error::NotFound("delivery " + std::to_string(d.id));
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> SqliteStore::find_setting(const std::string& key) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT value FROM settings WHERE key = ?");
+  if (!st) return st.error();
+  st->bind(1, key);
+  return first_row<std::string>(*st, [](const Statement& s) { return s.text(0); });
 }
 
 }  // namespace sb

@@ -31,6 +31,14 @@ class SqliteStore final : public Store {
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
+  Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
+  Result<std::int64_t> last_event_seq() override;
+  Result<std::vector<Webhook>> list_webhooks() override;
+  Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override;
+  Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override;
+  Result<std::optional<Delivery>> find_delivery(std::int64_t id) override;
+  Status update_delivery(const Delivery& d) override;
+  Result<std::optional<std::string>> find_setting(const std::string& key) override;
 
  private:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
