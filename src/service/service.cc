@@ -1,7 +1,11 @@
 #include "service/service.h"
 
+#include <algorithm>
 #include <exception>
+#include <random>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace sb {
 namespace {
@@ -12,7 +16,22 @@ WriteBatch to_batch(Changes&& c) {
   b.agents = std::move(c.agents);
   b.teams = std::move(c.teams);
   b.decisions = std::move(c.decisions);
+  b.events = std::move(c.events);
   return b;
+}
+
+// Unique event ids: "evt_" + 24 hex digits from a per-process random stream.
+std::string new_event_id() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard lock(mu);
+  static const char* hex = "0123456789abcdef";
+  std::string id = "evt_";
+  for (int i = 0; i < 2; ++i) {
+    std::uint64_t v = rng();
+    for (int k = 0; k < (i == 0 ? 16 : 8); ++k, v >>= 4) id += hex[v & 15];
+  }
+  return id;
 }
 
 }  // namespace
@@ -22,15 +41,81 @@ Time system_now() { return std::chrono::time_point_cast<Duration>(std::chrono::s
 Service::Service(Store& store, EngineOptions options, Clock clock)
     : store_(store), clock_(std::move(clock)), engine_(options), committer_(store) {}
 
+std::pair<GroupCommitter::Handle, std::int64_t> Service::enqueue_locked(Changes&& changes) {
+  WriteBatch batch = to_batch(std::move(changes));
+  std::int64_t last = 0;
+  if (!batch.events.empty()) {
+    for (Event& e : batch.events) {
+      e.seq = next_event_seq_++;
+      e.id = new_event_id();
+      last = e.seq;
+    }
+    if (outbox_) {
+      outbox_->write(
+          batch.events,
+          [&](TicketId id) {
+            for (const Ticket& t : batch.tickets) {
+              if (t.id == id) return ticket_view_locked(t);
+            }
+            const Ticket* live = engine_.find_live_ticket(id);
+            Ticket fallback;
+            fallback.id = id;
+            return ticket_view_locked(live ? *live : fallback);
+          },
+          batch);
+    } else {
+      for (Event& e : batch.events) {
+        e.data = nlohmann::json{{"id", e.id}, {"type", to_string(e.type)}, {"ticket_id", e.ticket.value}}.dump();
+      }
+    }
+  }
+  return {committer_.enqueue(std::move(batch)), last};
+}
+
+Status Service::wait_committed(const GroupCommitter::Handle& handle, std::int64_t last_seq) {
+  Status s = committer_.wait(handle);
+  if (s && last_seq > 0) {
+    std::lock_guard lock(feed_mu_);
+    committed_seq_ = std::max(committed_seq_, last_seq);
+    feed_cv_.notify_all();
+  }
+  return s;
+}
+
+std::int64_t Service::wait_for_events(std::int64_t after, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(feed_mu_);
+  const std::uint64_t generation = feed_generation_;
+  feed_cv_.wait_for(lock, timeout, [&] { return committed_seq_ > after || feed_generation_ != generation; });
+  return committed_seq_;
+}
+
+std::int64_t Service::committed_event_seq() {
+  std::lock_guard lock(feed_mu_);
+  return committed_seq_;
+}
+
+void Service::wake_event_waiters() {
+  std::lock_guard lock(feed_mu_);
+  ++feed_generation_;
+  feed_cv_.notify_all();
+}
+
 Status Service::rebuild_locked() {
   committer_.recover();
   auto snapshot = store_.load_snapshot();
   if (!snapshot) return snapshot.error();
+  auto last = store_.last_event_seq();
+  if (!last) return last.error();
+  next_event_seq_ = *last + 1;
+  {
+    std::lock_guard lock(feed_mu_);
+    committed_seq_ = std::max(committed_seq_, *last);
+  }
   Changes unblocked = engine_.restore(*snapshot, clock_());
   needs_rebuild_ = false;
   if (unblocked.empty()) return Status::Ok();
-  auto handle = committer_.enqueue(to_batch(std::move(unblocked)));
-  return committer_.wait(handle);
+  auto [handle, seq] = enqueue_locked(std::move(unblocked));
+  return wait_committed(handle, seq);
 }
 
 Status Service::start() {
@@ -42,6 +127,7 @@ template <class Command, class View>
 auto Service::apply(Command&& command, View&& view)
     -> Result<decltype(view(std::declval<const Changes&>()))> {
   GroupCommitter::Handle handle;
+  std::int64_t last_seq = 0;
   std::optional<decltype(view(std::declval<const Changes&>()))> out;
   {
     std::lock_guard lock(engine_mu_);
@@ -52,7 +138,7 @@ auto Service::apply(Command&& command, View&& view)
       Result<Changes> changes = command();
       if (!changes) return changes.error();
       out.emplace(view(*changes));
-      handle = committer_.enqueue(to_batch(std::move(*changes)));
+      std::tie(handle, last_seq) = enqueue_locked(std::move(*changes));
     } catch (const std::exception& e) {
       // A bug left the engine half-changed: it is rebuilt from the store
       // before the next command, and this request writes nothing.
@@ -60,7 +146,7 @@ auto Service::apply(Command&& command, View&& view)
       return Error::Internal(std::string("routing failed: ") + e.what());
     }
   }
-  if (auto s = committer_.wait(handle); !s) {
+  if (auto s = wait_committed(handle, last_seq); !s) {
     std::lock_guard lock(engine_mu_);
     needs_rebuild_ = true;
     if (s.error().kind == ErrorKind::kConflict) return s.error();
@@ -160,6 +246,7 @@ Result<TicketView> Service::decline(TicketId id, AgentId agent) {
 
 Status Service::tick() {
   GroupCommitter::Handle handle;
+  std::int64_t last_seq = 0;
   {
     std::lock_guard lock(engine_mu_);
     if (needs_rebuild_) {
@@ -171,13 +258,13 @@ Status Service::tick() {
     try {
       Changes changes = engine_.advance(now);
       if (changes.empty()) return Status::Ok();
-      handle = committer_.enqueue(to_batch(std::move(changes)));
+      std::tie(handle, last_seq) = enqueue_locked(std::move(changes));
     } catch (const std::exception& e) {
       needs_rebuild_ = true;
       return Error::Internal(std::string("timer step failed: ") + e.what());
     }
   }
-  if (auto s = committer_.wait(handle); !s) {
+  if (auto s = wait_committed(handle, last_seq); !s) {
     std::lock_guard lock(engine_mu_);
     needs_rebuild_ = true;
     return s;

@@ -11,6 +11,8 @@
 // store before the next command.
 //
 // Thread-safe.
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -40,9 +42,23 @@ struct AgentView {
   std::optional<Time> last_assigned;
 };
 
+// Turns a command's events into outbox rows: sets each event's data (the
+// JSON delivered) and adds the deliveries the event causes (webhooks,
+// confirmation e-mails) to the batch. Called under the engine lock, in
+// commit order, with each ticket's view as of the change.
+class OutboxWriter {
+ public:
+  using ViewOf = std::function<TicketView(TicketId)>;
+  virtual ~OutboxWriter() = default;
+  virtual void write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) = 0;
+};
+
 class Service {
  public:
   Service(Store& store, EngineOptions options = {}, Clock clock = system_now);
+  // Events are numbered and stored either way; the writer gives them their
+  // data and deliveries. Set before start(); not owned.
+  void set_outbox(OutboxWriter* writer) { outbox_ = writer; }
 
   // Rebuilds the engine from the store and commits whatever routing that
   // unblocks (agents online with room and tickets waiting).
@@ -79,6 +95,16 @@ class Service {
 
   std::size_t commits() const { return committer_.transactions(); }
 
+  // The outbox as committed: events after `after` (seq order), and waiting
+  // for more. wait_for_events returns the newest committed seq once it
+  // passes `after`, or at the timeout (whatever it is then).
+  Result<std::vector<Event>> list_events(std::int64_t after, int limit) { return store_.list_events(after, limit); }
+  std::int64_t wait_for_events(std::int64_t after, std::chrono::milliseconds timeout);
+  std::int64_t committed_event_seq();
+  // Wakes every wait_for_events (shutdown).
+  void wake_event_waiters();
+  Clock clock() const { return clock_; }
+
  private:
   // Runs `command` on the engine under the lock, queues its changes, and
   // waits for them to be durable. `view` reads what the caller needs from
@@ -89,6 +115,11 @@ class Service {
   Status rebuild_locked();
   AgentView agent_view_locked(const Agent& a) const;
   TicketView ticket_view_locked(const Ticket& t) const;
+  // Numbers the events, lets the outbox writer fill them in, and queues the
+  // batch. Returns the handle and the last event seq in it (0: none).
+  std::pair<GroupCommitter::Handle, std::int64_t> enqueue_locked(Changes&& changes);
+  // Waits for the batch; on success publishes its events to the waiters.
+  Status wait_committed(const GroupCommitter::Handle& handle, std::int64_t last_seq);
 
   Store& store_;
   Clock clock_;
@@ -96,6 +127,12 @@ class Service {
   Engine engine_;
   bool needs_rebuild_ = false;
   GroupCommitter committer_;
+  OutboxWriter* outbox_ = nullptr;
+  std::int64_t next_event_seq_ = 1;  // under engine_mu_
+  std::mutex feed_mu_;
+  std::condition_variable feed_cv_;
+  std::int64_t committed_seq_ = 0;   // under feed_mu_
+  std::uint64_t feed_generation_ = 0;
 };
 
 }  // namespace sb

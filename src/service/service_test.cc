@@ -78,6 +78,47 @@ TEST_F(ServiceTest, CreatedTicketIsInTheStoreWithItsAssignment) {
   EXPECT_EQ(waiting->queue_position, 1u);
 }
 
+// Records what the outbox writer was given, and adds one delivery per event.
+class RecordingOutbox final : public OutboxWriter {
+ public:
+  void write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) override {
+    for (Event& e : events) {
+      e.data = std::string(to_string(e.type)) + " queue=" + std::to_string(view(e.ticket).queue_position.value_or(0));
+      Delivery d;
+      d.event_seq = e.seq;
+      batch.deliveries.push_back(d);
+    }
+  }
+};
+
+TEST_F(ServiceTest, EventsAreNumberedAndCommittedWithTheirChange) {
+  RecordingOutbox outbox;
+  service.set_outbox(&outbox);
+  service.create_ticket(draft());  // waits: nobody online
+  const AgentId a = add_agent({1, 1, 1, 1, 1});
+  auto events = *store.inner.list_events(0, 10);
+  ASSERT_EQ(events.size(), 3u);  // created, then (when the agent came) assigned and status_changed
+  EXPECT_EQ(events[0].seq, 1);
+  EXPECT_EQ(events[0].data, "ticket.created queue=1");  // the view as of the change
+  EXPECT_EQ(events[1].data, "ticket.assigned queue=0");
+  EXPECT_EQ(events[2].seq, 3);
+  EXPECT_NE(events[0].id, events[1].id);
+  EXPECT_EQ(store.inner.list_deliveries({})->size(), 3u);
+  EXPECT_EQ(service.committed_event_seq(), 3);
+  EXPECT_EQ(service.wait_for_events(2, std::chrono::milliseconds(0)), 3);
+
+  // A failed commit loses its numbers with its change; the next event takes the next free one.
+  store.fail_next = true;
+  EXPECT_FALSE(service.create_ticket(draft()).ok());
+  auto v = service.create_ticket(draft());
+  ASSERT_TRUE(v.ok());
+  events = *store.inner.list_events(3, 10);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].seq, 4);
+  EXPECT_EQ(events[0].ticket, v->ticket.id);
+  (void)a;
+}
+
 TEST_F(ServiceTest, AFailedCommitIsReportedAndTheEngineIsRebuilt) {
   AgentId a = add_agent({1, 1, 1, 1, 1});
   store.fail_next = true;
