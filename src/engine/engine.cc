@@ -1030,6 +1030,7 @@ Result<Changes> Engine::accept(TicketId id, AgentId agent, Time now) {
   missed_offers_.erase(agent);
   sla_first_response(lt, now);
   record(lt, "accepted", nullptr, agent, std::nullopt, now, agent_label(agent) + " accepted");
+  emit(EventType::kTicketAssigned, t, now, {{"agent_id", std::to_string(agent.value)}, {"how", "accepted"}});
   touch(t);
   finish(now);
   return take_changes();

@@ -388,6 +388,7 @@ json to_json(const TicketView& v) {
          {"optional_skills", t.optional_skills},
          {"tags", t.tags},
          {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
+         {"assignee_name", v.assignee_name ? json(*v.assignee_name) : json(nullptr)},
          {"created_at", format_time(t.created_at)},
          {"updated_at", format_time(t.updated_at)},
          {"assigned_at", optional_time(t.assigned_at)},

@@ -189,7 +189,11 @@ Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch)
 TicketView Service::ticket_view_locked(const Ticket& t) const {
   const Time now = clock_();
   const auto [first_response, resolution] = engine_.sla_remaining(t.id, now);
-  return TicketView{t, engine_.queue_position(t.id), engine_.expected_wait(t.id, now), first_response, resolution};
+  TicketView v{t, engine_.queue_position(t.id), engine_.expected_wait(t.id, now), first_response, resolution, {}};
+  if (t.assignee) {
+    if (const Agent* a = engine_.find_agent(*t.assignee); a && !a->name.empty()) v.assignee_name = a->name;
+  }
+  return v;
 }
 
 AgentView Service::agent_view_locked(const Agent& a) const {

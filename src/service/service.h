@@ -34,6 +34,7 @@ struct TicketView {
   std::optional<ExpectedWait> expected_wait;  // set where the engine was asked
   std::optional<Duration> first_response_left;  // business time left on the SLA clocks
   std::optional<Duration> resolution_left;
+  std::optional<std::string> assignee_name;  // set where the engine was asked and the agent has a name
 };
 
 struct AgentView {

@@ -1,0 +1,216 @@
+#include "notify/outbox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "http/json_mapping.h"
+#include "notify/mail.h"
+#include "notify/message_template.h"
+#include "notify/signature.h"
+
+namespace sb::notify {
+namespace {
+
+using nlohmann::json;
+
+// The document a webhook receives (and the live stream shows).
+std::string event_document(const Event& e, const TicketView& v) {
+  json data{{"ticket", http::to_json(v)}};
+  for (const auto& [key, value] : e.details) {
+    const bool number = key.ends_with("_id") && !value.empty() &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    data[key] = number ? json(std::stoll(value)) : json(value);
+  }
+  return json{{"id", e.id},
+              {"type", to_string(e.type)},
+              {"sequence", e.seq},
+              {"created_at", format_time(e.at)},
+              {"data", std::move(data)}}
+      .dump();
+}
+
+std::string human_wait(double seconds) {
+  if (seconds < 60) return "under a minute";
+  if (seconds < 3600) {
+    const int m = static_cast<int>(std::lround(seconds / 60));
+    return "about " + std::to_string(m) + (m == 1 ? " minute" : " minutes");
+  }
+  const int h = static_cast<int>(std::lround(seconds / 3600));
+  return "about " + std::to_string(h) + (h == 1 ? " hour" : " hours");
+}
+
+}  // namespace
+
+ConfirmationSettings default_confirmation() {
+  ConfirmationSettings c;
+  c.created.subject = "[#{{ticket_id}}] We have your request: {{subject}}";
+  c.created.body =
+      "Hello {{requester_name}},\n\n"
+      "Thank you for contacting us. Your request \"{{subject}}\" is ticket #{{ticket_id}}.\n"
+      "{{status_line}}\n\n"
+      "Reply to this message to add to your request.\n";
+  c.assigned.subject = "[#{{ticket_id}}] {{assignee}} is handling your request";
+  c.assigned.body =
+      "Hello {{requester_name}},\n\n"
+      "{{assignee}} is now handling your request \"{{subject}}\" (ticket #{{ticket_id}}).\n\n"
+      "Reply to this message to add to your request.\n";
+  return c;
+}
+
+const std::vector<std::string>& confirmation_placeholders() {
+  static const std::vector<std::string> names{"ticket_id", "subject",       "requester_name", "requester_email",
+                                              "assignee",  "queue_position", "expected_wait",  "status_line",
+                                              "priority",  "status"};
+  return names;
+}
+
+Outbox::Outbox(Store& store, NotifySettings settings, Clock clock)
+    : store_(store), settings_(std::move(settings)), clock_(std::move(clock)) {}
+
+Status Outbox::load() {
+  auto hooks = store_.list_webhooks();
+  if (!hooks) return hooks.error();
+  std::lock_guard lock(mu_);
+  webhooks_ = std::move(*hooks);
+  return Status::Ok();
+}
+
+void Outbox::write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) {
+  std::vector<Webhook> hooks;
+  {
+    std::lock_guard lock(mu_);
+    hooks = webhooks_;
+  }
+  std::set<TicketId> created;
+  for (Event& e : events) {
+    const TicketView v = view(e.ticket);
+    e.data = event_document(e, v);
+    for (const Webhook& w : hooks) {
+      if (!w.active || !w.wants(e.type)) continue;
+      Delivery d;
+      d.kind = DeliveryKind::kWebhook;
+      d.event_seq = e.seq;
+      d.webhook = w.id;
+      d.next_attempt_at = d.created_at = e.at;
+      batch.deliveries.push_back(std::move(d));
+    }
+    std::optional<Delivery> mail;
+    if (e.type == EventType::kTicketCreated) {
+      created.insert(e.ticket);
+      if (settings_.confirmation.on_created) mail = confirmation(e, v, false);
+    } else if (e.type == EventType::kTicketAssigned && settings_.confirmation.on_assigned &&
+               !created.count(e.ticket) && e.details.count("how") && e.details.at("how") != "offered") {
+      // Assigned in the same change as created: the first message already names the agent.
+      mail = confirmation(e, v, true);
+    }
+    if (mail) batch.deliveries.push_back(std::move(*mail));
+  }
+}
+
+std::optional<Delivery> Outbox::confirmation(const Event& e, const TicketView& v, bool assigned) const {
+  if (!settings_.smtp) return std::nullopt;
+  const Ticket& t = v.ticket;
+  if (!is_plain_address(t.requester.email)) return std::nullopt;
+  if (assigned && !v.assignee_name) return std::nullopt;
+
+  TemplateVars vars;
+  vars["ticket_id"] = std::to_string(t.id.value);
+  vars["subject"] = t.subject;
+  vars["requester_name"] = t.requester.name.empty() ? t.requester.email : t.requester.name;
+  vars["requester_email"] = t.requester.email;
+  vars["assignee"] = v.assignee_name.value_or("");
+  vars["queue_position"] = v.queue_position ? std::to_string(*v.queue_position) : "";
+  const bool wait_known = v.expected_wait && v.expected_wait->seconds;
+  vars["expected_wait"] = wait_known ? human_wait(*v.expected_wait->seconds) : "not known yet";
+  vars["priority"] = std::string(to_string(t.priority));
+  vars["status"] = std::string(to_string(t.status));
+  if (v.assignee_name) {
+    vars["status_line"] = *v.assignee_name + " is looking after it.";
+  } else if (v.queue_position) {
+    vars["status_line"] = "You are number " + std::to_string(*v.queue_position) + " in the queue" +
+                          (wait_known ? "; the expected wait is " + vars["expected_wait"] + "." : ".");
+  } else {
+    vars["status_line"] = "Our team will pick it up shortly.";
+  }
+
+  const MessageTemplate& tpl = assigned ? settings_.confirmation.assigned : settings_.confirmation.created;
+  OutboundMail mail;
+  mail.from = settings_.smtp->from;
+  mail.to_name = t.requester.name;
+  mail.to_address = t.requester.email;
+  mail.subject = render(tpl.subject, vars);
+  mail.body = render(tpl.body, vars);
+  const std::string token = e.id.size() > 4 ? e.id.substr(4) : std::to_string(e.seq);
+  mail.message_id = "sb.t" + std::to_string(t.id.value) + "." + token + "@" + domain_of(address_of(mail.from));
+  mail.ticket_ref = std::to_string(t.id.value);
+  mail.date = e.at;
+
+  Delivery d;
+  d.kind = DeliveryKind::kEmail;
+  d.event_seq = e.seq;
+  d.recipient = t.requester.email;
+  d.message = build_mail(mail);
+  d.message_id = "<" + mail.message_id + ">";
+  d.next_attempt_at = d.created_at = e.at;
+  return d;
+}
+
+Result<Webhook> Outbox::create_webhook(Webhook draft) {
+  if (auto s = check_webhook_url(draft.url, "url"); !s) return s.error();
+  std::lock_guard lock(mu_);
+  draft.id = WebhookId{webhooks_.empty() ? 1 : webhooks_.back().id.value + 1};
+  draft.secret = new_webhook_secret();
+  draft.created_at = clock_();
+  WriteBatch b;
+  b.webhooks.push_back(draft);
+  if (auto s = store_.commit(b); !s) return s.error();
+  webhooks_.push_back(draft);
+  return draft;
+}
+
+Result<Webhook> Outbox::update_webhook(WebhookId id, const WebhookPatch& patch) {
+  if (patch.url) {
+    if (auto s = check_webhook_url(*patch.url, "url"); !s) return s.error();
+  }
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(webhooks_.begin(), webhooks_.end(), [&](const Webhook& w) { return w.id == id; });
+  if (it == webhooks_.end()) return Error::NotFound("webhook " + std::to_string(id.value));
+  Webhook next = *it;
+  if (patch.url) next.url = *patch.url;
+  if (patch.events) next.events = *patch.events;
+  if (patch.description) next.description = *patch.description;
+  if (patch.active) next.active = *patch.active;
+  WriteBatch b;
+  b.webhooks.push_back(next);
+  if (auto s = store_.commit(b); !s) return s.error();
+  *it = next;
+  return next;
+}
+
+std::vector<Webhook> Outbox::webhooks() const {
+  std::lock_guard lock(mu_);
+  return webhooks_;
+}
+
+std::optional<Webhook> Outbox::webhook(WebhookId id) const {
+  std::lock_guard lock(mu_);
+  for (const Webhook& w : webhooks_) {
+    if (w.id == id) return w;
+  }
+  return std::nullopt;
+}
+
+Result<Delivery> Outbox::redeliver(std::int64_t delivery_id) {
+  auto found = store_.find_delivery(delivery_id);
+  if (!found) return found.error();
+  if (!*found) return Error::NotFound("delivery " + std::to_string(delivery_id));
+  Delivery d = **found;
+  d.state = DeliveryState::kPending;
+  d.attempts = 0;
+  d.next_attempt_at = clock_();
+  if (auto s = store_.update_delivery(d); !s) return s.error();
+  return d;
+}
+
+}  // namespace sb::notify

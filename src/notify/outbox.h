@@ -1,0 +1,88 @@
+#pragma once
+// The outbox: what Switchboard tells the outside world, written in the same
+// transaction as the change that caused it (the Service calls write() under
+// its lock), then delivered at least once by the Dispatcher.
+//
+// For each event: its JSON document (the ticket as of the change plus what
+// the engine said about it), one delivery per active webhook subscribed to
+// its type, and, for ticket.created / ticket.assigned, the customer's
+// confirmation e-mail when a relay is configured and the requester has an
+// address.
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "notify/transport.h"
+#include "service/service.h"
+
+namespace sb::notify {
+
+struct MessageTemplate {
+  std::string subject;
+  std::string body;
+};
+
+struct ConfirmationSettings {
+  bool on_created = true;
+  bool on_assigned = true;
+  MessageTemplate created;   // defaults in default_confirmation()
+  MessageTemplate assigned;
+};
+ConfirmationSettings default_confirmation();
+// The names a confirmation template may use.
+const std::vector<std::string>& confirmation_placeholders();
+
+struct NotifySettings {
+  std::optional<SmtpSettings> smtp;  // none: no e-mail is sent
+  ConfirmationSettings confirmation = default_confirmation();
+  // Delivery: attempts before a delivery is dead, and the backoff between
+  // them: base x 2^(attempt-1), at most `retry_max`, times a random 0.5..1.
+  int max_attempts = 8;
+  Duration retry_base = std::chrono::seconds(10);
+  Duration retry_max = std::chrono::hours(1);
+  Duration timeout = std::chrono::seconds(10);  // per attempt
+  int workers = 4;                              // deliveries attempted at once
+};
+
+struct WebhookPatch {
+  std::optional<std::string> url;
+  std::optional<std::vector<EventType>> events;
+  std::optional<std::string> description;
+  std::optional<bool> active;
+};
+
+class Outbox final : public OutboxWriter {
+ public:
+  Outbox(Store& store, NotifySettings settings, Clock clock);
+  // Loads the webhooks from the store. Call before the service starts.
+  Status load();
+
+  void write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) override;
+
+  // Webhook administration. create assigns the id, the signing secret and
+  // the time; a bad URL is a 422 on "url".
+  Result<Webhook> create_webhook(Webhook draft);
+  Result<Webhook> update_webhook(WebhookId id, const WebhookPatch& patch);
+  std::vector<Webhook> webhooks() const;
+  std::optional<Webhook> webhook(WebhookId id) const;
+  // Puts a delivery back in line (pending, attempts reset, due now). 404
+  // when there is no such delivery.
+  Result<Delivery> redeliver(std::int64_t delivery_id);
+
+  const NotifySettings& settings() const { return settings_; }
+  Store& store() { return store_; }
+  Time now() const { return clock_(); }
+
+ private:
+  std::optional<Delivery> confirmation(const Event& e, const TicketView& v, bool assigned) const;
+
+  Store& store_;
+  NotifySettings settings_;
+  Clock clock_;
+  mutable std::mutex mu_;
+  std::vector<Webhook> webhooks_;  // id order
+};
+
+}  // namespace sb::notify
