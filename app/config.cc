@@ -2,12 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "http/json_mapping.h"
-
-#include <algorithm>
-#include <cstdio>
+#include "notify/mail.h"
+#include "notify/message_template.h"
 
 namespace sb {
 namespace {
@@ -16,6 +17,13 @@ namespace {
 struct ConfigError {
   std::string text;
 };
+
+std::string fmt_number(double v) {
+  std::string s = std::to_string(v);
+  s.erase(s.find_last_not_of('0') + 1);
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
 
 class Reader {
  public:
@@ -36,6 +44,19 @@ class Reader {
     int v = 0;
     if (!YAML::convert<int>::decode(n, v)) fail(n, field, "must be an integer");
     if (v < lo || v > hi) fail(n, field, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return v;
+  }
+
+  double number(const YAML::Node& n, const std::string& field, double lo, double hi) const {
+    double v = 0;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v)) fail(n, field, "must be a number");
+    if (v < lo || v > hi) fail(n, field, "must be between " + fmt_number(lo) + " and " + fmt_number(hi));
+    return v;
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& field) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail(n, field, "must be true or false");
     return v;
   }
 
@@ -168,7 +189,7 @@ Result<Config> load_config(const std::string& path) {
   Config c;
   try {
     if (root.IsNull()) return c;
-    r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla"});
+    r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications"});
     if (const auto t = root["triage"]) {
       r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "models", "triage_team", "rules", "priority"});
       TriageConfig tc;
@@ -440,6 +461,64 @@ Result<Config> load_config(const std::string& path) {
         }
       }
       c.sla = std::move(sc);
+    }
+    if (const auto nn = root["notifications"]) {
+      r.only(nn, "notifications", {"smtp", "confirmation", "delivery"});
+      notify::NotifySettings& ns = c.notifications;
+      if (const auto smtp = nn["smtp"]) {
+        r.only(smtp, "notifications.smtp", {"url", "from", "username", "password"});
+        notify::SmtpSettings ss;
+        if (!smtp["url"]) r.fail(smtp, "notifications.smtp.url", "is required (smtp://host:port)");
+        ss.url = r.string(smtp["url"], "notifications.smtp.url");
+        if (!ss.url.starts_with("smtp://") && !ss.url.starts_with("smtps://")) {
+          r.fail(smtp["url"], "notifications.smtp.url", "must start with smtp:// or smtps://");
+        }
+        if (!smtp["from"]) r.fail(smtp, "notifications.smtp.from", "is required (\"Support <help@example.com>\")");
+        ss.from = r.string(smtp["from"], "notifications.smtp.from");
+        if (!notify::is_plain_address(notify::address_of(ss.from))) {
+          r.fail(smtp["from"], "notifications.smtp.from", "has no plain e-mail address");
+        }
+        if (smtp["username"]) ss.username = r.string(smtp["username"], "notifications.smtp.username");
+        if (smtp["password"]) ss.password = r.string(smtp["password"], "notifications.smtp.password");
+        ns.smtp = std::move(ss);
+      }
+      if (const auto cn = nn["confirmation"]) {
+        const std::string f = "notifications.confirmation";
+        r.only(cn, f, {"on_created", "on_assigned", "created", "assigned"});
+        if (cn["on_created"]) ns.confirmation.on_created = r.boolean(cn["on_created"], f + ".on_created");
+        if (cn["on_assigned"]) ns.confirmation.on_assigned = r.boolean(cn["on_assigned"], f + ".on_assigned");
+        for (const char* which : {"created", "assigned"}) {
+          const auto tn = cn[which];
+          if (!tn) continue;
+          const std::string tf = f + "." + which;
+          r.only(tn, tf, {"subject", "body"});
+          notify::MessageTemplate& tpl =
+              std::string(which) == "created" ? ns.confirmation.created : ns.confirmation.assigned;
+          for (const char* part : {"subject", "body"}) {
+            if (!tn[part]) continue;
+            const std::string text = r.string(tn[part], tf + "." + part);
+            const auto unknown = notify::unknown_placeholders(text, notify::confirmation_placeholders());
+            if (!unknown.empty()) {
+              std::string known;
+              for (const auto& k : notify::confirmation_placeholders()) known += (known.empty() ? "" : ", ") + k;
+              r.fail(tn[part], tf + "." + part, "unknown placeholder {{" + unknown.front() + "}}; known: " + known);
+            }
+            (std::string(part) == "subject" ? tpl.subject : tpl.body) = text;
+          }
+        }
+      }
+      if (const auto dn = nn["delivery"]) {
+        const std::string f = "notifications.delivery";
+        r.only(dn, f, {"max_attempts", "retry_base_seconds", "retry_max_seconds", "timeout_seconds", "workers"});
+        auto seconds = [&](const char* key, double lo, double hi) {
+          return Duration(static_cast<std::int64_t>(r.number(dn[key], f + "." + key, lo, hi) * 1000));
+        };
+        if (dn["max_attempts"]) ns.max_attempts = r.integer(dn["max_attempts"], f + ".max_attempts", 1, 100);
+        if (dn["retry_base_seconds"]) ns.retry_base = seconds("retry_base_seconds", 0.01, 86400);
+        if (dn["retry_max_seconds"]) ns.retry_max = seconds("retry_max_seconds", 0.01, 7 * 86400);
+        if (dn["timeout_seconds"]) ns.timeout = seconds("timeout_seconds", 0.1, 300);
+        if (dn["workers"]) ns.workers = r.integer(dn["workers"], f + ".workers", 1, 64);
+      }
     }
   } catch (const ConfigError& e) {
     return Error::Invalid("config", e.text);

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "triage/priority.h"
 #include "triage/triage.h"
+#include "notify/outbox.h"
 #include "sla/sla_policy.h"
 
 namespace sb {
@@ -64,6 +65,8 @@ struct Config {
   Duration presence_grace{0};           // presence_grace_seconds
   std::optional<TriageConfig> triage;
   std::optional<SlaConfig> sla;
+  // notifications: SMTP relay, confirmation templates, delivery retries (docs/notifications.md).
+  notify::NotifySettings notifications;
   bool has_team(const std::string& name) const {
     for (const SeedTeam& t : teams) {
       if (t.name == name) return true;

@@ -85,6 +85,32 @@ TEST(Config, TriageModelsAndRules) {
   EXPECT_NE(two.error().message.find("at most one model"), std::string::npos);
 }
 
+TEST(Config, Notifications) {
+  auto c = load_config(write(R"(notifications:
+  smtp: {url: "smtp://127.0.0.1:2525", from: "Acme Support <help@acme.example>"}
+  confirmation:
+    on_assigned: false
+    created: {subject: "Ticket {{ticket_id}}"}
+  delivery: {max_attempts: 3, retry_base_seconds: 0.2, timeout_seconds: 2}
+)"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(c->notifications.smtp);
+  EXPECT_EQ(c->notifications.smtp->url, "smtp://127.0.0.1:2525");
+  EXPECT_FALSE(c->notifications.confirmation.on_assigned);
+  EXPECT_EQ(c->notifications.confirmation.created.subject, "Ticket {{ticket_id}}");
+  EXPECT_EQ(c->notifications.confirmation.created.body, notify::default_confirmation().created.body);
+  EXPECT_EQ(c->notifications.max_attempts, 3);
+  EXPECT_EQ(c->notifications.retry_base, std::chrono::milliseconds(200));
+
+  auto typo = load_config(write("notifications:\n  confirmation:\n    created:\n      body: \"Hi {{nmae}}\"\n"));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find(":4: notifications.confirmation.created.body: unknown placeholder {{nmae}}"),
+            std::string::npos)
+      << typo.error().message;
+  auto scheme = load_config(write("notifications:\n  smtp: {url: \"http://x\", from: a@b.c}\n"));
+  EXPECT_NE(scheme.error().message.find("notifications.smtp.url: must start with smtp://"), std::string::npos);
+}
+
 TEST(Config, ListenAddress) {
   EXPECT_EQ(parse_listen("0.0.0.0:8080")->port, 8080);
   EXPECT_FALSE(parse_listen("8080").ok());

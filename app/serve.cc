@@ -16,6 +16,7 @@
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/server.h"
+#include "notify/dispatcher.h"
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -110,6 +111,14 @@ int serve(const ServeOptions& options) {
   EngineOptions engine_options;
   engine_options.presence_grace = config.presence_grace;
   Service service(**store, engine_options);
+  // The outbox: events are written with their changes; the dispatcher
+  // delivers webhooks and confirmation e-mails in the background.
+  notify::Outbox outbox(**store, config.notifications, system_now);
+  if (auto s = outbox.load(); !s) {
+    std::fprintf(stderr, "switchboard: cannot load webhooks: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  service.set_outbox(&outbox);
   if (auto s = service.start(); !s) {
     std::fprintf(stderr, "switchboard: cannot load state: %s\n", s.error().message.c_str());
     return 1;
@@ -166,7 +175,7 @@ int serve(const ServeOptions& options) {
     }
   }
   http::TriageGate triage_gate(std::move(triage_settings), rules_path);
-  http::Api api(service, http::hash_token(admin_token), &triage_gate);
+  http::Api api(service, http::hash_token(admin_token), &triage_gate, &outbox);
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;
@@ -199,9 +208,13 @@ int serve(const ServeOptions& options) {
       if (auto s = service.tick(); !s) spdlog::warn("timer step failed: {}", s.error().message);
     }
   });
+  notify::Dispatcher dispatcher(outbox);
+  dispatcher.start();
   server.run();
+  service.wake_event_waiters();
   ticker.request_stop();
   ticker.join();
+  dispatcher.stop();  // what it did not send stays pending in the store
   spdlog::info("switchboard stopped");
   return 0;
 }

@@ -49,6 +49,14 @@ struct Webhook {
   bool wants(EventType t) const;
 };
 
+// What PATCH /api/v1/webhooks/{id} may change; absent = keep.
+struct WebhookPatch {
+  std::optional<std::string> url;
+  std::optional<std::vector<EventType>> events;
+  std::optional<std::string> description;
+  std::optional<bool> active;
+};
+
 enum class DeliveryKind { kWebhook, kEmail };
 template <>
 struct EnumNames<DeliveryKind> {

@@ -3,62 +3,14 @@
 #include <charconv>
 #include <exception>
 
+#include "http/api_helpers.h"
 #include "http/auth.h"
 #include "http/json_mapping.h"
 #include "store/json_codec.h"
 
 namespace sb::http {
-namespace {
 
-// Thrown inside handlers to leave early with an Error; caught in handle().
-struct Fail {
-  Error error;
-};
-
-template <class T>
-T ok_or_throw(Result<T> r) {
-  if (!r) throw Fail{r.error()};
-  return std::move(*r);
-}
-void ok_or_throw(Status s) {
-  if (!s) throw Fail{s.error()};
-}
-
-json parse_body(const Request& r) {
-  json body = json::parse(r.body, nullptr, false);
-  if (body.is_discarded()) throw Fail{Error::Malformed("the request body is not valid JSON")};
-  if (!body.is_object()) throw Fail{Error::Malformed("the request body must be a JSON object")};
-  return body;
-}
-
-std::int64_t id_param(const Request& r, const std::string& what) {
-  const std::string& s = r.params.at("id");
-  std::int64_t id = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
-  if (ec != std::errc() || p != s.data() + s.size() || id <= 0) throw Fail{Error::NotFound(what + " " + s)};
-  return id;
-}
-
-std::optional<std::int64_t> int_query(const Request& r, const std::string& key, std::int64_t lo, std::int64_t hi) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return std::nullopt;
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-  if (ec != std::errc() || p != it->second.data() + it->second.size() || v < lo || v > hi) {
-    throw Fail{Error::Invalid(key, "'" + key + "' must be an integer between " + std::to_string(lo) + " and " +
-                                       std::to_string(hi))};
-  }
-  return v;
-}
-
-void require_admin(const Request& r) {
-  if (!r.principal.is_admin()) throw Fail{Error::Forbidden("this needs an admin token")};
-}
-
-Response created(json body) { return Response{201, std::move(body), {}}; }
-Response ok(json body) { return Response{200, std::move(body), {}}; }
-
-}  // namespace
+using namespace detail;
 
 int http_status(ErrorKind kind) {
   switch (kind) {
@@ -82,10 +34,11 @@ Response error_response(const Error& e) {
   return Response{http_status(e.kind), json{{"error", err}}, {}};
 }
 
-Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage)
+Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, notify::Outbox* outbox)
     : service_(service),
       admin_hash_(std::move(admin_token_hash)),
       triage_(triage ? triage : &default_triage_),
+      outbox_(outbox),
       router_({
           // The whole API, in one table.
           {"GET", "/healthz", Access::kPublic, [this](Request& r) { return healthz(r); }},
@@ -110,14 +63,28 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage)
           {"POST", "/api/v1/triage/preview", Access::kAdmin, [this](Request& r) { return triage_preview(r); }},
           {"POST", "/api/v1/rules/reload", Access::kAdmin, [this](Request& r) { return reload_rules(r); }},
           {"GET", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return list_sla_policies(r); }},
+          {"POST", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return create_webhook(r); }},
+          {"GET", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return list_webhooks(r); }},
+          {"GET", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return get_webhook(r); }},
+          {"PATCH", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return update_webhook(r); }},
+          {"DELETE", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return delete_webhook(r); }},
+          {"GET", "/api/v1/deliveries", Access::kAdmin, [this](Request& r) { return list_deliveries(r); }},
+          {"POST", "/api/v1/deliveries/{id}/redeliver", Access::kAdmin, [this](Request& r) { return redeliver(r); }},
+          {"GET", "/api/v1/events", Access::kAgent, [this](Request& r) { return event_stream(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (r.authorization.size() <= kBearer.size() || r.authorization.compare(0, kBearer.size(), kBearer) != 0) {
+  std::string_view token;
+  if (r.authorization.size() > kBearer.size() && r.authorization.compare(0, kBearer.size(), kBearer) == 0) {
+    token = std::string_view(r.authorization).substr(kBearer.size());
+  } else if (auto q = r.query.find("access_token"); r.authorization.empty() && r.path == "/api/v1/events" &&
+                                                      q != r.query.end() && !q->second.empty()) {
+    token = q->second;  // browsers' EventSource cannot send headers
+  } else {
     return Error::Unauthenticated("send 'Authorization: Bearer <token>'");
   }
-  const std::string hash = hash_token(std::string_view(r.authorization).substr(kBearer.size()));
+  const std::string hash = hash_token(token);
   if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt};
   auto found = service_.find_token(hash);
   if (!found) return found.error();

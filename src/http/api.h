@@ -10,6 +10,7 @@
 #include "http/message.h"
 #include "http/router.h"
 #include "http/triage_gate.h"
+#include "notify/outbox.h"
 #include "service/service.h"
 
 namespace sb::http {
@@ -18,7 +19,9 @@ class Api {
  public:
   // `admin_token_hash` is hash_token() of the admin token. `triage` holds
   // the classifier, rules and priority policy; null: priority only.
-  Api(Service& service, std::string admin_token_hash, TriageGate* triage = nullptr);
+  // `outbox` serves the webhook and delivery routes; null: they answer 503.
+  Api(Service& service, std::string admin_token_hash, TriageGate* triage = nullptr,
+      notify::Outbox* outbox = nullptr);
 
   Response handle(Request& request);
 
@@ -53,10 +56,21 @@ class Api {
   TicketView visible_ticket(const Request& r, TicketId id);
   Response list_queues(Request&);
   Response create_token(Request&);
+  // Outbox (api_outbox.cc).
+  notify::Outbox& outbox();
+  Response create_webhook(Request&);
+  Response list_webhooks(Request&);
+  Response get_webhook(Request&);
+  Response update_webhook(Request&);
+  Response delete_webhook(Request&);
+  Response list_deliveries(Request&);
+  Response redeliver(Request&);
+  Response event_stream(Request&);
 
   Service& service_;
   std::string admin_hash_;
   TriageGate* triage_;
+  notify::Outbox* outbox_;
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};
   Router router_;
 };

@@ -1,5 +1,6 @@
 #include "http/json_mapping.h"
 
+#include <algorithm>
 #include <set>
 
 #include "routing/policy.h"
@@ -363,6 +364,75 @@ Result<Presence> parse_presence(const json& body) {
   auto p = f.enumeration<Presence>("presence");
   if (auto s = f.finish(); !s) return s.error();
   return *p;
+}
+
+namespace {
+
+std::optional<std::vector<EventType>> event_types(Fields& f, const std::string& key) {
+  auto names = f.strings(key);
+  if (!names) return std::nullopt;
+  std::vector<EventType> out;
+  for (const std::string& n : *names) {
+    auto e = parse_enum<EventType>(n, f.field(key));
+    if (!e) return f.fail(e.error());
+    if (std::find(out.begin(), out.end(), *e) == out.end()) out.push_back(*e);
+  }
+  return out;
+}
+
+std::optional<bool> boolean(Fields& f, const std::string& key) {
+  if (!f.has(key) || f.error()) return std::nullopt;
+  if (!f.at(key).is_boolean()) return f.fail(Error::Invalid(f.field(key), "'" + f.field(key) + "' must be true or false"));
+  return f.at(key).get<bool>();
+}
+
+}  // namespace
+
+Result<Webhook> parse_webhook_create(const json& body) {
+  Fields f(body);
+  if (!f.has("url") && !f.error()) return Error::Missing("url");
+  Webhook w;
+  if (auto url = f.string("url", 2048)) w.url = *url;
+  if (auto events = event_types(f, "events")) w.events = *events;
+  if (auto d = f.string("description", 1000)) w.description = *d;
+  if (auto a = boolean(f, "active")) w.active = *a;
+  if (auto s = f.finish(); !s) return s.error();
+  return w;
+}
+
+Result<WebhookPatch> parse_webhook_patch(const json& body) {
+  Fields f(body);
+  WebhookPatch p;
+  p.url = f.string("url", 2048);
+  p.events = event_types(f, "events");
+  p.description = f.string("description", 1000);
+  p.active = boolean(f, "active");
+  if (auto s = f.finish(); !s) return s.error();
+  return p;
+}
+
+json to_json(const Webhook& w, bool with_secret) {
+  json events = json::array();
+  for (EventType e : w.events) events.push_back(to_string(e));
+  json j{{"id", w.id.value},         {"url", w.url},       {"events", std::move(events)},
+         {"description", w.description}, {"active", w.active}, {"created_at", format_time(w.created_at)}};
+  if (with_secret) j["secret"] = w.secret;
+  return j;
+}
+
+json to_json(const Delivery& d) {
+  return json{{"id", d.id},
+              {"kind", to_string(d.kind)},
+              {"event_sequence", d.event_seq},
+              {"webhook_id", d.webhook ? json(d.webhook->value) : json(nullptr)},
+              {"recipient", d.kind == DeliveryKind::kEmail ? json(d.recipient) : json(nullptr)},
+              {"message_id", d.message_id.empty() ? json(nullptr) : json(d.message_id)},
+              {"state", to_string(d.state)},
+              {"attempts", d.attempts},
+              {"next_attempt_at", d.state == DeliveryState::kPending ? json(format_time(d.next_attempt_at)) : json(nullptr)},
+              {"delivered_at", optional_time(d.delivered_at)},
+              {"last_error", d.last_error.empty() ? json(nullptr) : json(d.last_error)},
+              {"created_at", format_time(d.created_at)}};
 }
 
 Result<AgentId> parse_token_request(const json& body) {

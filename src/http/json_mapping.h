@@ -42,7 +42,14 @@ Result<TeamRouting> parse_routing(const json& routing, TeamRouting base, const T
 Result<Presence> parse_presence(const json& body);
 Result<AgentId> parse_token_request(const json& body);
 
+// Webhooks: {"url", "events"?: [type], "description"?, "active"?}.
+Result<Webhook> parse_webhook_create(const json& body);
+Result<WebhookPatch> parse_webhook_patch(const json& body);
+
 json to_json(const TicketView& v);
+// The secret only when it is shown (once, at creation).
+json to_json(const Webhook& w, bool with_secret);
+json to_json(const Delivery& d);
 json to_json(const AgentView& v);
 json to_json(const Team& t);
 json to_json(const QueueStats& q);

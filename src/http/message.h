@@ -1,5 +1,6 @@
 #pragma once
 // What handlers see of an HTTP exchange, independent of Beast.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,13 +29,22 @@ struct Request {
   std::string body;
   std::string authorization;                   // the raw header
   std::string idempotency_key;
+  std::string last_event_id;                   // Last-Event-ID (event streams resume after it)
   Principal principal;                         // filled in after authentication
 };
+
+// Writes one chunk of a streamed body; false once the client is gone or the
+// server is stopping (then the producer should return).
+using StreamWriter = std::function<bool(std::string_view)>;
 
 struct Response {
   int status = 200;
   nlohmann::json body;                         // sent as application/json unless null
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a streamed body (Server-Sent Events): the server sends the
+  // status and headers, then calls it on the connection's thread; the body
+  // ends when it returns and the connection closes.
+  std::function<void(const StreamWriter&)> stream;
 };
 
 // The error body every 4xx/5xx carries:

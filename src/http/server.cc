@@ -61,6 +61,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& req) {
   r.body = req.body();
   r.authorization = std::string(req[bhttp::field::authorization]);
   r.idempotency_key = std::string(req["Idempotency-Key"]);
+  r.last_event_id = std::string(req["Last-Event-ID"]);
   return r;
 }
 
@@ -101,6 +102,7 @@ struct Server::Impl {
   void accept();
   void serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket);
   void serve_loop(asio::io_context& ctx, beast::tcp_stream& stream);
+  void stream_response(asio::io_context& ctx, beast::tcp_stream& stream, const Response& res, unsigned version);
 };
 
 void Server::Impl::accept() {
@@ -202,6 +204,11 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
       res = handler(r);
     }
 
+    if (res.stream) {
+      stream_response(ctx, stream, res, version);
+      spdlog::info("{} {} {} stream ended", method, path, res.status);
+      return;
+    }
     auto out = to_beast(res, version, keep_alive);
     stream.expires_after(options.idle_timeout);
     ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, out, done); });
@@ -231,6 +238,27 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
       return;
     }
   }
+}
+
+// A streamed body: the head without a length (the body ends when the
+// connection closes), then whatever the producer writes, each write with
+// its own deadline.
+void Server::Impl::stream_response(asio::io_context& ctx, beast::tcp_stream& stream, const Response& res,
+                                   unsigned version) {
+  bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
+  head.set(bhttp::field::server, "switchboard");
+  head.set(bhttp::field::cache_control, "no-cache");
+  for (const auto& [name, value] : res.headers) head.set(name, value);
+  head.keep_alive(false);
+  bhttp::response_serializer<bhttp::empty_body> sr{head};
+  stream.expires_after(options.idle_timeout);
+  if (run_one(ctx, [&](auto done) { bhttp::async_write_header(stream, sr, done); })) return;
+  const StreamWriter write = [&](std::string_view chunk) {
+    if (stopping) return false;
+    stream.expires_after(std::chrono::seconds(10));
+    return !run_one(ctx, [&](auto done) { asio::async_write(stream, asio::buffer(chunk.data(), chunk.size()), done); });
+  };
+  res.stream(write);
 }
 
 Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {

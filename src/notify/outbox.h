@@ -46,13 +46,6 @@ struct NotifySettings {
   int workers = 4;                              // deliveries attempted at once
 };
 
-struct WebhookPatch {
-  std::optional<std::string> url;
-  std::optional<std::vector<EventType>> events;
-  std::optional<std::string> description;
-  std::optional<bool> active;
-};
-
 class Outbox final : public OutboxWriter {
  public:
   Outbox(Store& store, NotifySettings settings, Clock clock);

@@ -94,7 +94,7 @@ class RecordingOutbox final : public OutboxWriter {
 TEST_F(ServiceTest, EventsAreNumberedAndCommittedWithTheirChange) {
   RecordingOutbox outbox;
   service.set_outbox(&outbox);
-  service.create_ticket(draft());  // waits: nobody online
+  ASSERT_TRUE(service.create_ticket(draft()).ok());  // waits: nobody online
   const AgentId a = add_agent({1, 1, 1, 1, 1});
   auto events = *store.inner.list_events(0, 10);
   ASSERT_EQ(events.size(), 3u);  // created, then (when the agent came) assigned and status_changed

@@ -5,8 +5,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "tests/support/child_process.h"
 
 namespace sb::testing {
 
@@ -21,16 +24,15 @@ class ServerProcess {
   bool start();
   // Signals and waits for exit; returns the exit status as from waitpid.
   int stop(int signal = 15);
-  std::uint16_t port() const { return port_; }
-  pid_t pid() const { return pid_; }
+  std::uint16_t port() const { return process_ ? process_->port() : 0; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   const std::string& log_path() const { return log_; }
   std::string db_path() const { return dir_ + "/switchboard.db"; }
 
  private:
   std::string binary_, dir_, token_, log_;
   std::vector<std::string> extra_;
-  pid_t pid_ = -1;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
 };
 
 }  // namespace sb::testing

@@ -1,0 +1,62 @@
+#pragma once
+// Helpers shared by the API's handler files (api.cc, api_outbox.cc). Not a
+// public interface.
+#include <charconv>
+#include <optional>
+#include <string>
+
+#include "http/message.h"
+
+namespace sb::http::detail {
+
+using nlohmann::json;
+
+// Thrown inside handlers to leave early with an Error; caught in handle().
+struct Fail {
+  Error error;
+};
+
+template <class T>
+T ok_or_throw(Result<T> r) {
+  if (!r) throw Fail{r.error()};
+  return std::move(*r);
+}
+inline void ok_or_throw(Status s) {
+  if (!s) throw Fail{s.error()};
+}
+
+inline json parse_body(const Request& r) {
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) throw Fail{Error::Malformed("the request body is not valid JSON")};
+  if (!body.is_object()) throw Fail{Error::Malformed("the request body must be a JSON object")};
+  return body;
+}
+
+inline std::int64_t id_param(const Request& r, const std::string& what) {
+  const std::string& s = r.params.at("id");
+  std::int64_t id = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || p != s.data() + s.size() || id <= 0) throw Fail{Error::NotFound(what + " " + s)};
+  return id;
+}
+
+inline std::optional<std::int64_t> int_query(const Request& r, const std::string& key, std::int64_t lo, std::int64_t hi) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || p != it->second.data() + it->second.size() || v < lo || v > hi) {
+    throw Fail{Error::Invalid(key, "'" + key + "' must be an integer between " + std::to_string(lo) + " and " +
+                                       std::to_string(hi))};
+  }
+  return v;
+}
+
+inline void require_admin(const Request& r) {
+  if (!r.principal.is_admin()) throw Fail{Error::Forbidden("this needs an admin token")};
+}
+
+inline Response created(json body) { return Response{201, std::move(body), {}}; }
+inline Response ok(json body) { return Response{200, std::move(body), {}}; }
+
+}  // namespace sb::http::detail

@@ -1,0 +1,138 @@
+// The outbox's routes: webhook subscriptions, deliveries (list, redeliver)
+// and the live event stream (Server-Sent Events).
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+#include "http/api.h"
+#include "http/api_helpers.h"
+#include "http/json_mapping.h"
+
+namespace sb::http {
+
+using namespace detail;
+
+notify::Outbox& Api::outbox() {
+  if (!outbox_) throw Fail{Error::Unavailable("notifications are not set up on this server")};
+  return *outbox_;
+}
+
+Response Api::create_webhook(Request& r) {
+  Webhook draft = ok_or_throw(parse_webhook_create(parse_body(r)));
+  const Webhook w = ok_or_throw(outbox().create_webhook(std::move(draft)));
+  Response res = created(to_json(w, /*with_secret=*/true));
+  res.headers.emplace_back("Location", "/api/v1/webhooks/" + std::to_string(w.id.value));
+  return res;
+}
+
+Response Api::list_webhooks(Request&) {
+  json out = json::array();
+  for (const Webhook& w : outbox().webhooks()) out.push_back(to_json(w, false));
+  return ok({{"webhooks", std::move(out)}});
+}
+
+Response Api::get_webhook(Request& r) {
+  const WebhookId id{id_param(r, "webhook")};
+  auto w = outbox().webhook(id);
+  if (!w) throw Fail{Error::NotFound("webhook " + std::to_string(id.value))};
+  return ok(to_json(*w, false));
+}
+
+Response Api::update_webhook(Request& r) {
+  const WebhookId id{id_param(r, "webhook")};
+  const WebhookPatch patch = ok_or_throw(parse_webhook_patch(parse_body(r)));
+  return ok(to_json(ok_or_throw(outbox().update_webhook(id, patch)), false));
+}
+
+Response Api::delete_webhook(Request& r) {
+  // Deactivates: its deliveries stay listable; nothing new is sent to it.
+  const WebhookId id{id_param(r, "webhook")};
+  WebhookPatch off;
+  off.active = false;
+  ok_or_throw(outbox().update_webhook(id, off));
+  return Response{204, nullptr, {}};
+}
+
+Response Api::list_deliveries(Request& r) {
+  DeliveryQuery q;
+  if (auto it = r.query.find("state"); it != r.query.end() && !it->second.empty()) {
+    q.state = ok_or_throw(parse_enum<DeliveryState>(it->second, "state"));
+  }
+  if (auto w = int_query(r, "webhook_id", 1, INT64_MAX)) q.webhook = WebhookId{*w};
+  if (auto e = int_query(r, "event_sequence", 1, INT64_MAX)) q.event_seq = *e;
+  if (auto a = int_query(r, "after", 0, INT64_MAX)) q.after = *a;
+  if (auto l = int_query(r, "limit", 1, 500)) q.limit = static_cast<int>(*l);
+  const std::vector<Delivery> page = ok_or_throw(outbox().store().list_deliveries(q));
+  json out = json::array();
+  for (const Delivery& d : page) out.push_back(to_json(d));
+  json body{{"deliveries", std::move(out)}};
+  body["next_after"] = static_cast<int>(page.size()) == q.limit ? json(page.back().id) : json(nullptr);
+  return ok(std::move(body));
+}
+
+Response Api::redeliver(Request& r) {
+  const std::int64_t id = id_param(r, "delivery");
+  return Response{202, to_json(ok_or_throw(outbox().redeliver(id))), {}};
+}
+
+// GET /api/v1/events: every committed event after ?after= (or Last-Event-ID;
+// default: only new ones), as Server-Sent Events: "id: <seq>", "event:
+// <type>", "data: <the webhook document>". ?types=a,b filters by type. An
+// agent token sees the events of tickets assigned to that agent.
+Response Api::event_stream(Request& r) {
+  std::int64_t after = service_.committed_event_seq();
+  if (!r.last_event_id.empty()) {
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(r.last_event_id.data(), r.last_event_id.data() + r.last_event_id.size(), v);
+    if (ec != std::errc() || p != r.last_event_id.data() + r.last_event_id.size() || v < 0) {
+      throw Fail{Error::Invalid("Last-Event-ID", "Last-Event-ID must be an event sequence number")};
+    }
+    after = v;
+  }
+  if (auto a = int_query(r, "after", 0, INT64_MAX)) after = *a;
+  std::vector<EventType> types;
+  if (auto it = r.query.find("types"); it != r.query.end() && !it->second.empty()) {
+    std::stringstream list(it->second);
+    for (std::string name; std::getline(list, name, ',');) types.push_back(ok_or_throw(parse_enum<EventType>(name, "types")));
+  }
+  const std::optional<AgentId> only_agent = r.principal.is_admin() ? std::nullopt : r.principal.agent;
+
+  Response res;
+  res.headers = {{"Content-Type", "text/event-stream"}, {"X-Accel-Buffering", "no"}};
+  res.stream = [this, after, types, only_agent](const StreamWriter& write) mutable {
+    using namespace std::chrono;
+    if (!write("retry: 2000\n\n")) return;
+    auto last_write = steady_clock::now();
+    for (;;) {
+      auto events = service_.list_events(after, 200);
+      if (!events) return;
+      std::string chunk;
+      for (const Event& e : *events) {
+        after = e.seq;
+        if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end()) continue;
+        if (only_agent) {
+          const json doc = json::parse(e.data, nullptr, false);
+          const json* assignee = doc.is_object() ? &doc["data"]["ticket"]["assignee_id"] : nullptr;
+          if (!assignee || !assignee->is_number_integer() || assignee->get<std::int64_t>() != only_agent->value) continue;
+        }
+        chunk += "id: " + std::to_string(e.seq) + "\nevent: " + std::string(to_string(e.type)) + "\ndata: " + e.data +
+                 "\n\n";
+      }
+      if (!chunk.empty()) {
+        if (!write(chunk)) return;
+        last_write = steady_clock::now();
+      }
+      if (events->size() == 200) continue;  // more to catch up on
+      service_.wait_for_events(after, seconds(1));
+      if (steady_clock::now() - last_write > seconds(15)) {
+        if (!write(": keep-alive\n\n")) return;  // also finds clients that left
+        last_write = steady_clock::now();
+      } else if (!write("")) {
+        return;  // the server is stopping
+      }
+    }
+  };
+  return res;
+}
+
+}  // namespace sb::http
