@@ -7,6 +7,7 @@
 #include <set>
 
 #include "http/json_mapping.h"
+#include "http/sla_json.h"
 #include "notify/mail.h"
 #include "notify/message_template.h"
 
@@ -324,143 +325,16 @@ Result<Config> load_config(const std::string& path) {
         c.agents.push_back(std::move(a));
       }
     }
-    // After teams: policies name them.
+    // After teams: policies name them. Checked as the API would check a PUT.
     if (const auto sn = root["sla"]) {
-      r.only(sn, "sla", {"calendars", "policies"});
-      SlaConfig sc;
-      if (const auto cals = sn["calendars"]) {
-        if (!cals.IsMap()) r.fail(cals, "sla.calendars", "must map names to calendars");
-        static const char* days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-        for (const auto& kv : cals) {
-          const std::string name = kv.first.as<std::string>();
-          const std::string field = "sla.calendars." + name;
-          r.only(kv.second, field, {"time_zone", "hours", "holidays"});
-          sla::CalendarSpec spec;
-          if (kv.second["time_zone"]) spec.time_zone = r.string(kv.second["time_zone"], field + ".time_zone");
-          if (const auto hours = kv.second["hours"]) {
-            if (!hours.IsMap()) r.fail(hours, field + ".hours", "must map mon..sun to \"HH:MM-HH:MM\" (or a list of them)");
-            for (const auto& day : hours) {
-              const std::string d = day.first.as<std::string>();
-              auto it = std::find(std::begin(days), std::end(days), d);
-              if (it == std::end(days)) r.fail(day.first, field + ".hours." + d, "unknown day (mon..sun)");
-              std::vector<std::string> spans;
-              if (day.second.IsSequence()) {
-                for (std::size_t i = 0; i < day.second.size(); ++i) spans.push_back(r.string(day.second[i], field + ".hours." + d));
-              } else {
-                spans.push_back(r.string(day.second, field + ".hours." + d));
-              }
-              for (const std::string& span : spans) {
-                int h1, m1, h2, m2;
-                if (std::sscanf(span.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4) {
-                  r.fail(day.second, field + ".hours." + d, "must be HH:MM-HH:MM");
-                }
-                spec.weekly[static_cast<std::size_t>(it - std::begin(days))].push_back({h1 * 60 + m1, h2 * 60 + m2});
-              }
-            }
-          }
-          if (const auto hol = kv.second["holidays"]) {
-            if (!hol.IsSequence()) r.fail(hol, field + ".holidays", "must be a list of dates");
-            for (std::size_t i = 0; i < hol.size(); ++i) spec.holidays.push_back(r.string(hol[i], field + ".holidays"));
-          }
-          auto cal = sla::BusinessCalendar::make(spec);
-          if (!cal) r.fail(kv.second, field + "." + cal.error().field, cal.error().message);
-          sc.calendars.emplace(name, std::move(*cal));
-        }
+      c.sla = to_json(sn);
+      auto policies = http::parse_sla_settings(*c.sla, [&](const std::string& name) {
+        return c.has_team(name) ? std::optional<TeamId>(TeamId{1'000'000}) : std::nullopt;
+      });
+      if (!policies) {
+        const std::string field = policies.error().field;
+        r.fail(node_at(sn, field), "sla." + field, policies.error().message);
       }
-      if (const auto pols = sn["policies"]) {
-        if (!pols.IsSequence()) r.fail(pols, "sla.policies", "must be a list");
-        for (std::size_t i = 0; i < pols.size(); ++i) {
-          const std::string field = "sla.policies[" + std::to_string(i) + "]";
-          const YAML::Node p = pols[i];
-          r.only(p, field, {"name", "match", "calendar", "first_response_minutes", "resolution_minutes", "warn_at", "escalation"});
-          SlaPolicyConfig pc;
-          if (!p["name"]) r.fail(p, field + ".name", "is required");
-          pc.policy.name = r.string(p["name"], field + ".name");
-          if (const auto m = p["match"]) {
-            r.only(m, field + ".match", {"priority", "tier", "channel", "team"});
-            auto list = [&](const char* key) {
-              std::vector<std::string> out;
-              const YAML::Node n = m[key];
-              if (!n) return out;
-              if (!n.IsSequence()) r.fail(n, field + ".match." + key, "must be a list");
-              for (std::size_t k = 0; k < n.size(); ++k) out.push_back(r.string(n[k], field + ".match." + key));
-              return out;
-            };
-            for (const auto& v : list("priority")) {
-              auto e = parse_enum<Priority>(v, field + ".match.priority");
-              if (!e) r.fail(m["priority"], field + ".match.priority", e.error().message);
-              pc.policy.priorities.push_back(*e);
-            }
-            for (const auto& v : list("tier")) {
-              auto e = parse_enum<Tier>(v, field + ".match.tier");
-              if (!e) r.fail(m["tier"], field + ".match.tier", e.error().message);
-              pc.policy.tiers.push_back(*e);
-            }
-            for (const auto& v : list("channel")) {
-              auto e = parse_enum<Channel>(v, field + ".match.channel");
-              if (!e) r.fail(m["channel"], field + ".match.channel", e.error().message);
-              pc.policy.channels.push_back(*e);
-            }
-            pc.team_names = list("team");
-            for (const std::string& t : pc.team_names) {
-              if (!c.has_team(t)) r.fail(m["team"], field + ".match.team", "team '" + t + "' is not listed under teams");
-            }
-          }
-          if (p["calendar"]) {
-            pc.calendar = r.string(p["calendar"], field + ".calendar");
-            auto it = sc.calendars.find(pc.calendar);
-            if (it == sc.calendars.end()) r.fail(p["calendar"], field + ".calendar", "no calendar named '" + pc.calendar + "'");
-            pc.policy.calendar = it->second;
-          }
-          if (p["first_response_minutes"]) {
-            pc.policy.targets.first_response = std::chrono::minutes(r.integer(p["first_response_minutes"], field + ".first_response_minutes", 1, 525600));
-          }
-          if (p["resolution_minutes"]) {
-            pc.policy.targets.resolution = std::chrono::minutes(r.integer(p["resolution_minutes"], field + ".resolution_minutes", 1, 525600));
-          }
-          if (p["warn_at"]) {
-            double d = 0;
-            if (!YAML::convert<double>::decode(p["warn_at"], d) || d <= 0 || d >= 1) {
-              r.fail(p["warn_at"], field + ".warn_at", "must be a share between 0 and 1");
-            }
-            pc.policy.warn_at = d;
-          }
-          if (const auto lad = p["escalation"]) {
-            if (!lad.IsSequence()) r.fail(lad, field + ".escalation", "must be a list");
-            for (std::size_t k = 0; k < lad.size(); ++k) {
-              const std::string sf = field + ".escalation[" + std::to_string(k) + "]";
-              const YAML::Node st = lad[k];
-              r.only(st, sf, {"on", "action", "team", "agent"});
-              sla::EscalationStep step;
-              const std::string on = st["on"] ? r.string(st["on"], sf + ".on") : "";
-              if (on != "warning" && on != "breach") r.fail(st, sf + ".on", "must be warning or breach");
-              step.on = on == "warning" ? sla::EscalationStep::On::kWarning : sla::EscalationStep::On::kBreach;
-              const std::string action = st["action"] ? r.string(st["action"], sf + ".action") : "";
-              std::optional<std::string> team;
-              if (action == "raise_priority") {
-                step.action = sla::EscalationStep::Action::kRaisePriority;
-              } else if (action == "move_team") {
-                step.action = sla::EscalationStep::Action::kMoveTeam;
-                if (!st["team"]) r.fail(st, sf + ".team", "move_team needs a team");
-                team = r.string(st["team"], sf + ".team");
-                if (!c.has_team(*team)) r.fail(st["team"], sf + ".team", "team '" + *team + "' is not listed under teams");
-              } else if (action == "assign") {
-                step.action = sla::EscalationStep::Action::kAssign;
-                if (!st["agent"]) r.fail(st, sf + ".agent", "assign needs an agent id");
-                step.agent = AgentId{r.integer(st["agent"], sf + ".agent", 1, 1 << 30)};
-              } else if (action == "notify") {
-                step.action = sla::EscalationStep::Action::kNotify;
-              } else {
-                r.fail(st, sf + ".action", "must be raise_priority, move_team, assign or notify");
-              }
-              pc.policy.ladder.push_back(step);
-              pc.ladder_teams.push_back(team);
-            }
-          }
-          sc.policies.push_back(std::move(pc));
-        }
-      }
-      c.sla = std::move(sc);
     }
     if (const auto nn = root["notifications"]) {
       r.only(nn, "notifications", {"smtp", "confirmation", "delivery"});

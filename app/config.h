@@ -13,7 +13,6 @@
 #include "triage/priority.h"
 #include "triage/triage.h"
 #include "notify/outbox.h"
-#include "sla/sla_policy.h"
 
 namespace sb {
 
@@ -45,18 +44,6 @@ struct TriageConfig {
   triage::PriorityPolicy priority;
 };
 
-// sla: business-hours calendars and SLA policies (see docs/sla.md).
-struct SlaPolicyConfig {
-  sla::SlaPolicy policy;                     // teams and escalation teams resolved at start
-  std::vector<std::string> team_names;       // match.team
-  std::vector<std::optional<std::string>> ladder_teams;  // per ladder step, move_team's team by name
-  std::string calendar;                      // name in calendars; "" = always open
-};
-struct SlaConfig {
-  std::map<std::string, sla::BusinessCalendar> calendars;
-  std::vector<SlaPolicyConfig> policies;
-};
-
 struct Config {
   std::optional<std::string> listen;    // "ADDR:PORT"
   std::optional<std::string> db;        // SQLite file path
@@ -64,7 +51,9 @@ struct Config {
   std::vector<SeedAgent> agents;        // created when no agent has the same e-mail
   Duration presence_grace{0};           // presence_grace_seconds
   std::optional<TriageConfig> triage;
-  std::optional<SlaConfig> sla;
+  // sla: calendars and policies, the document GET/PUT /api/v1/sla-policies
+  // use (see http/sla_json.h), already checked with the teams named here.
+  std::optional<nlohmann::json> sla;
   // notifications: SMTP relay, confirmation templates, delivery retries (docs/notifications.md).
   notify::NotifySettings notifications;
   bool has_team(const std::string& name) const {

@@ -16,6 +16,7 @@
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/server.h"
+#include "http/sla_json.h"
 #include "notify/dispatcher.h"
 #include "service/service.h"
 #include "store/sqlite/sqlite_store.h"
@@ -129,17 +130,30 @@ int serve(const ServeOptions& options) {
   }
 
   // SLA policies, with team names resolved now that every team exists.
-  if (config.sla) {
-    std::vector<sla::SlaPolicy> policies;
-    for (const SlaPolicyConfig& pc : config.sla->policies) {
-      sla::SlaPolicy p = pc.policy;
-      for (const std::string& name : pc.team_names) p.teams.push_back(*service.team_by_name(name));
-      for (std::size_t i = 0; i < pc.ladder_teams.size(); ++i) {
-        if (pc.ladder_teams[i]) p.ladder[i].team = service.team_by_name(*pc.ladder_teams[i]);
-      }
-      policies.push_back(std::move(p));
+  // Policies saved through the API (PUT /api/v1/sla-policies) win over the
+  // config file's.
+  {
+    auto saved = (*store)->find_setting("sla");
+    if (!saved) {
+      std::fprintf(stderr, "switchboard: cannot read settings: %s\n", saved.error().message.c_str());
+      return 1;
     }
-    service.set_sla_policies(std::move(policies));
+    std::optional<nlohmann::json> doc = config.sla;
+    const char* source = "the config file";
+    if (*saved) {
+      doc = nlohmann::json::parse(**saved, nullptr, false);
+      source = "the store (saved through the API)";
+    }
+    if (doc) {
+      auto policies = http::parse_sla_settings(*doc, [&service](const std::string& name) { return service.team_by_name(name); });
+      if (!policies) {
+        std::fprintf(stderr, "switchboard: SLA policies from %s: %s: %s\n", source, policies.error().field.c_str(),
+                     policies.error().message.c_str());
+        return 2;
+      }
+      spdlog::info("{} SLA policies from {}", policies->size(), source);
+      service.set_sla_policies(std::move(*policies));
+    }
   }
 
   // Triage: the classifier and rules, checked before serving anything.

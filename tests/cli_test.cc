@@ -194,10 +194,44 @@ sla:
   EXPECT_TRUE(plain.body["sla"]["first_response"].is_null());
   auto list = admin.get("/api/v1/sla-policies");
   ASSERT_EQ(list.status, 200) << list.raw;
-  ASSERT_EQ(list.body["sla_policies"].size(), 2u);
-  EXPECT_EQ(list.body["sla_policies"][0]["escalation"][1]["action"], "move_team");
-  EXPECT_EQ(list.body["sla_policies"][0]["escalation"][1]["team"], 2);
+  ASSERT_EQ(list.body["policies"].size(), 2u);
+  EXPECT_EQ(list.body["policies"][0]["escalation"][1]["action"], "move_team");
+  EXPECT_EQ(list.body["policies"][0]["escalation"][1]["team"], "Tier 2");
+  EXPECT_EQ(list.body["calendars"]["always_berlin"]["time_zone"], "Europe/Berlin");
+  EXPECT_EQ(list.body["calendars"]["always_berlin"]["hours"]["mon"][0], "00:00-24:00");
+
+  // PUT replaces them all; a bad document is a 422 naming the field and changes nothing.
+  nlohmann::json next = list.body;
+  next["policies"][1]["name"] = "standard v2";
+  next["policies"][1]["resolution_minutes"] = 600;
+  next["policies"][1]["first_response_minutes"] = 60;
+  nlohmann::json wrong = next;
+  wrong["policies"][0]["escalation"][1]["team"] = "Tier 9";
+  auto refused = admin.put("/api/v1/sla-policies", wrong);
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.body["error"]["field"], "policies[0].escalation[1].team");
+  wrong = next;
+  wrong["policies"][0]["calendar"] = "mars";
+  EXPECT_EQ(admin.put("/api/v1/sla-policies", wrong).body["error"]["field"], "policies[0].calendar");
+  wrong = next;
+  wrong["policies"][0]["warn_at"] = 1.5;
+  EXPECT_EQ(admin.put("/api/v1/sla-policies", wrong).body["error"]["field"], "policies[0].warn_at");
+  EXPECT_EQ(admin.get("/api/v1/sla-policies").body, list.body);
+  auto put = admin.put("/api/v1/sla-policies", next);
+  ASSERT_EQ(put.status, 200) << put.raw;
+  EXPECT_EQ(put.body, next);
+  EXPECT_EQ(admin.post("/api/v1/tickets", {{"subject", "q"}, {"team", "Support"}}).body["sla"]["policy"], "standard v2");
   server.stop();
+
+  // Saved policies outlive a restart and win over the config file's.
+  ServerProcess again(SWITCHBOARD_BINARY, dir.path().string(), "cli-admin-token-0123456789", {"--config", config});
+  ASSERT_TRUE(again.start()) << again.log_path();
+  HttpClient admin2("127.0.0.1", again.port(), "cli-admin-token-0123456789");
+  EXPECT_EQ(admin2.get("/api/v1/sla-policies").body, next);
+  auto after = admin2.post("/api/v1/tickets", {{"subject", "q"}, {"team", "Support"}});
+  EXPECT_EQ(after.body["sla"]["policy"], "standard v2");
+  EXPECT_EQ(after.body["sla"]["first_response"]["target_seconds"], 3600.0);
+  again.stop();
 
   const std::string bad = write("bad_sla.yaml", "sla:\n  calendars:\n    x:\n      time_zone: Mars/Base\n");
   CommandResult r = run("serve --db " + (dir / "s.db") + " --config " + bad + " --admin-token 0123456789abcdef");

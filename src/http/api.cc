@@ -6,6 +6,7 @@
 #include "http/api_helpers.h"
 #include "http/auth.h"
 #include "http/json_mapping.h"
+#include "http/sla_json.h"
 #include "store/json_codec.h"
 
 namespace sb::http {
@@ -63,6 +64,7 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"POST", "/api/v1/triage/preview", Access::kAdmin, [this](Request& r) { return triage_preview(r); }},
           {"POST", "/api/v1/rules/reload", Access::kAdmin, [this](Request& r) { return reload_rules(r); }},
           {"GET", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return list_sla_policies(r); }},
+          {"PUT", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return replace_sla_policies(r); }},
           {"POST", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return create_webhook(r); }},
           {"GET", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return list_webhooks(r); }},
           {"GET", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return get_webhook(r); }},
@@ -184,37 +186,33 @@ Response Api::triage_preview(Request& r) {
 }
 
 Response Api::list_sla_policies(Request&) {
-  json out = json::array();
-  auto minutes = [](const std::optional<Duration>& d) { return d ? json(d->count() / 60000.0) : json(nullptr); };
-  for (const sla::SlaPolicy& p : service_.sla_policies()) {
-    json match = json::object();
-    auto names = [](const auto& values) {
-      json a = json::array();
-      for (const auto& v : values) a.push_back(to_string(v));
-      return a;
-    };
-    match["priority"] = names(p.priorities);
-    match["tier"] = names(p.tiers);
-    match["channel"] = names(p.channels);
-    json teams = json::array();
-    for (TeamId t : p.teams) teams.push_back(t.value);
-    match["team"] = std::move(teams);
-    json ladder = json::array();
-    for (const sla::EscalationStep& s : p.ladder) {
-      static const char* actions[] = {"raise_priority", "move_team", "assign", "notify"};
-      ladder.push_back({{"on", s.on == sla::EscalationStep::On::kWarning ? "warning" : "breach"},
-                        {"action", actions[static_cast<int>(s.action)]},
-                        {"team", s.team ? json(s.team->value) : json(nullptr)},
-                        {"agent", s.agent ? json(s.agent->value) : json(nullptr)}});
+  return ok(sla_settings_to_json(service_.sla_policies(), [this](TeamId id) {
+    auto team = service_.find_team(id);
+    return team.ok() && *team ? json((*team)->name) : json(id.value);
+  }));
+}
+
+Response Api::replace_sla_policies(Request& r) {
+  auto policies = ok_or_throw(parse_sla_settings(parse_body(r), resolve_team()));
+  for (const sla::SlaPolicy& p : policies) {
+    for (TeamId t : p.teams) {
+      if (!ok_or_throw(service_.find_team(t))) {
+        throw Fail{Error::Invalid("match.team", "team " + std::to_string(t.value) + " does not exist")};
+      }
     }
-    out.push_back({{"name", p.name},
-                   {"match", std::move(match)},
-                   {"first_response_minutes", minutes(p.targets.first_response)},
-                   {"resolution_minutes", minutes(p.targets.resolution)},
-                   {"warn_at", p.warn_at},
-                   {"escalation", std::move(ladder)}});
+    for (const sla::EscalationStep& step : p.ladder) {
+      if (step.agent && !ok_or_throw(service_.find_agent(*step.agent))) {
+        throw Fail{Error::Invalid("escalation.agent", "agent " + std::to_string(step.agent->value) + " does not exist")};
+      }
+      if (step.team && !ok_or_throw(service_.find_team(*step.team))) {
+        throw Fail{Error::Invalid("escalation.team", "team " + std::to_string(step.team->value) + " does not exist")};
+      }
+    }
   }
-  return ok({{"sla_policies", std::move(out)}});
+  // Stored with team ids, so that renaming a team does not break them.
+  const std::string document = sla_settings_to_json(policies, [](TeamId id) { return json(id.value); }).dump();
+  ok_or_throw(service_.replace_sla_policies(std::move(policies), document));
+  return list_sla_policies(r);
 }
 
 Response Api::reload_rules(Request&) {

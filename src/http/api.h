@@ -47,6 +47,7 @@ class Api {
   Response ticket_routing(Request&);
   Response triage_preview(Request&);
   Response list_sla_policies(Request&);
+  Response replace_sla_policies(Request&);
   Response reload_rules(Request&);
   // Team names to ids, for the JSON parsers.
   std::function<std::optional<TeamId>(const std::string&)> resolve_team();

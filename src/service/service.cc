@@ -281,6 +281,20 @@ void Service::set_sla_policies(std::vector<sla::SlaPolicy> policies) {
   engine_.set_sla_policies(std::move(policies));
 }
 
+Status Service::replace_sla_policies(std::vector<sla::SlaPolicy> policies, std::string document) {
+  GroupCommitter::Handle handle;
+  {
+    std::lock_guard lock(engine_mu_);
+    WriteBatch b;
+    b.settings["sla"] = std::move(document);
+    handle = committer_.enqueue(std::move(b));
+  }
+  if (auto s = committer_.wait(handle); !s) return Error::Unavailable("the SLA policies were not saved: " + s.error().message);
+  std::lock_guard lock(engine_mu_);
+  engine_.set_sla_policies(std::move(policies));
+  return Status::Ok();
+}
+
 std::vector<sla::SlaPolicy> Service::sla_policies() {
   std::lock_guard lock(engine_mu_);
   return engine_.sla_policies();

@@ -80,6 +80,9 @@ class Service {
   // does, every 100 ms); it does nothing when nothing is due.
   Status tick();
   void set_sla_policies(std::vector<sla::SlaPolicy> policies);
+  // Saves `document` (the policies as JSON) in the store's settings under
+  // "sla", then puts `policies` in force; nothing changes if the save fails.
+  Status replace_sla_policies(std::vector<sla::SlaPolicy> policies, std::string document);
   std::vector<sla::SlaPolicy> sla_policies();
   Result<std::vector<Decision>> list_decisions(TicketId id, int limit);
   // Persists a token record; for agent tokens the agent must exist (422 agent_id).

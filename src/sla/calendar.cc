@@ -9,6 +9,7 @@
 namespace sb::sla {
 
 struct BusinessCalendar::Impl {
+  CalendarSpec spec;                      // as given (hours sorted)
   const date::time_zone* zone = nullptr;  // null: UTC
   std::array<std::vector<Interval>, 7> weekly;
   std::set<date::local_days> holidays;
@@ -46,6 +47,8 @@ struct BusinessCalendar::Impl {
 
 Result<BusinessCalendar> BusinessCalendar::make(const CalendarSpec& spec) {
   auto impl = std::make_shared<Impl>();
+  impl->spec.time_zone = spec.time_zone;
+  impl->spec.holidays = spec.holidays;
   if (spec.time_zone != "UTC") {
     try {
       impl->zone = date::locate_zone(spec.time_zone);
@@ -62,6 +65,7 @@ Result<BusinessCalendar> BusinessCalendar::make(const CalendarSpec& spec) {
         return Error::Invalid("hours", "opening hours must lie within the day, each from < to, not overlapping");
       }
     }
+    impl->spec.weekly[d] = hours;
     impl->weekly[d] = std::move(hours);
   }
   for (const std::string& h : spec.holidays) {
@@ -77,8 +81,11 @@ Result<BusinessCalendar> BusinessCalendar::make(const CalendarSpec& spec) {
 BusinessCalendar BusinessCalendar::always() {
   auto impl = std::make_shared<Impl>();
   impl->always_open = true;
+  for (auto& day : impl->spec.weekly) day = {{0, 1440}};
   return BusinessCalendar(std::move(impl));
 }
+
+const CalendarSpec& BusinessCalendar::spec() const { return impl_->spec; }
 
 Time BusinessCalendar::add(Time start, Duration business) const {
   const Impl& c = *impl_;

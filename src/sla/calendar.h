@@ -36,6 +36,8 @@ class BusinessCalendar {
   Time add(Time start, Duration business) const;
   // Business time in [a, b); zero when b <= a.
   Duration between(Time a, Time b) const;
+  // What it was made from (always(): UTC, every day 00:00-24:00).
+  const CalendarSpec& spec() const;
 
  private:
   struct Impl;

@@ -39,6 +39,7 @@ struct SlaPolicy {
   std::vector<TeamId> teams;
   SlaTargets targets;
   double warn_at = 0.75;             // share of the target at which to warn
+  std::string calendar_name;          // "" = always open
   BusinessCalendar calendar = BusinessCalendar::always();
   std::vector<EscalationStep> ladder;
   bool matches(const Ticket& t) const;
