@@ -1,5 +1,6 @@
 #pragma once
 // A support request and everything routing needs to know about it.
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,8 +71,44 @@ struct SlaClockState {
 
 struct SlaState {
   std::string policy;
-  std::optional<SlaClockState> first_response;  // met by the agent's first action (accept, a status change)
+  // Met by the agent's first public reply (or by the ticket leaving new/open:
+  // pending, hold, solved).
+  std::optional<SlaClockState> first_response;
+  // Starts at each customer message after the first, met by the agent's next
+  // public reply.
+  std::optional<SlaClockState> next_reply;
   std::optional<SlaClockState> resolution;      // met when solved
+  static constexpr std::array<const char*, 3> kClockNames{"first_response", "next_reply", "resolution"};
+  std::array<std::optional<SlaClockState>*, 3> clocks() { return {&first_response, &next_reply, &resolution}; }
+  std::array<const std::optional<SlaClockState>*, 3> clocks() const {
+    return {&first_response, &next_reply, &resolution};
+  }
+};
+
+// One message in a ticket's conversation.
+enum class MessageKind { kCustomer, kReply, kNote };  // from the customer; agent's public reply; internal note
+template <>
+struct EnumNames<MessageKind> {
+  static constexpr std::array<std::string_view, 3> names{"customer", "reply", "note"};
+};
+
+struct Attachment {
+  std::string name;
+  std::string content_type;
+  std::int64_t size = 0;  // bytes
+};
+
+struct Message {
+  std::int64_t id = 0;  // set by the service
+  TicketId ticket;
+  MessageKind kind = MessageKind::kCustomer;
+  std::optional<AgentId> agent;  // the author, for replies and notes
+  std::string author_name;
+  std::string author_email;
+  std::string body;
+  std::vector<Attachment> attachments;
+  std::string message_id;        // the e-mail's Message-ID, when it came by mail
+  Time at;
 };
 
 struct Ticket {

@@ -203,7 +203,7 @@ TicketQueue::Entry Engine::queue_entry(const Ticket& t, TeamId team) const {
     // the ticket is out of the queue, so the rank is stable while it waits.
     std::optional<Time> breach;
     if (t.sla) {
-      for (const auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+      for (const auto* c : t.sla->clocks()) {
         if (*c && !(*c)->met && (*c)->due && (!breach || *(*c)->due < *breach)) breach = (*c)->due;
       }
     }
@@ -548,7 +548,7 @@ const sla::SlaPolicy* Engine::sla_policy_of(const Ticket& t) const {
   return nullptr;
 }
 
-std::pair<std::optional<Duration>, std::optional<Duration>> Engine::sla_remaining(TicketId id, Time now) const {
+std::array<std::optional<Duration>, 3> Engine::sla_remaining(TicketId id, Time now) const {
   auto it = live_.find(id);
   if (it == live_.end()) return {};
   const Ticket& t = it->second.ticket;
@@ -558,7 +558,7 @@ std::pair<std::optional<Duration>, std::optional<Duration>> Engine::sla_remainin
     if (!c || c->met) return std::nullopt;
     return sla::remaining(*c, policy->calendar, now);
   };
-  return {left(t.sla->first_response), left(t.sla->resolution)};
+  return {left(t.sla->first_response), left(t.sla->next_reply), left(t.sla->resolution)};
 }
 
 void Engine::start_sla(LiveTicket& lt, Time now) {
@@ -584,7 +584,7 @@ void Engine::schedule_sla(const Ticket& t) {
   const sla::SlaPolicy* policy = sla_policy_of(t);
   if (!policy) return;
   std::optional<Time> next;
-  for (const auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+  for (const auto* c : t.sla->clocks()) {
     if (!*c || (*c)->met || !(*c)->running_since) continue;
     if (!(*c)->warned) {
       if (auto w = sla::warn_time(**c, policy->calendar, policy->warn_at); w && (!next || *w < *next)) next = w;
@@ -602,17 +602,42 @@ void Engine::sla_first_response(LiveTicket& lt, Time now) {
   t.sla->first_response->met = true;
 }
 
+void Engine::sla_replied(LiveTicket& lt, Time now) {
+  Ticket& t = lt.ticket;
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy) return;
+  sla_first_response(lt, now);
+  if (t.sla->next_reply && !t.sla->next_reply->met) {
+    sla::pause(*t.sla->next_reply, policy->calendar, now);
+    t.sla->next_reply->met = true;
+  }
+}
+
+void Engine::sla_customer_wrote(LiveTicket& lt, Time now) {
+  Ticket& t = lt.ticket;
+  const sla::SlaPolicy* policy = sla_policy_of(t);
+  if (!policy || !policy->targets.next_reply) return;
+  // Owed already (first response or a reply still due): that clock covers it.
+  if (t.sla->first_response && !t.sla->first_response->met) return;
+  if (t.sla->next_reply && !t.sla->next_reply->met) return;
+  SlaClockState c;
+  c.target = *policy->targets.next_reply;
+  if (sla::clock_runs(t.status)) sla::resume(c, policy->calendar, now);
+  t.sla->next_reply = c;
+  schedule_sla(t);
+}
+
 void Engine::sla_status_changed(LiveTicket& lt, TicketStatus before, Time now) {
   Ticket& t = lt.ticket;
   const sla::SlaPolicy* policy = sla_policy_of(t);
   if (!policy || before == t.status) return;
-  // The agent acting on the ticket is its first response (until conversations arrive).
+  // Leaving new/open (asking the customer, holding, solving) counts as the first response.
   if (t.status != TicketStatus::kNew && t.status != TicketStatus::kOpen) sla_first_response(lt, now);
-  for (auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+  for (auto* c : t.sla->clocks()) {
     if (!*c) continue;
     if (is_terminal(t.status)) {
       sla::pause(**c, policy->calendar, now);
-      if (c == &t.sla->resolution) (*c)->met = true;
+      if (c != &t.sla->first_response) (*c)->met = true;  // nothing more is owed
     } else if (is_terminal(before) && c == &t.sla->resolution) {
       (*c)->met = false;  // reopened: resolution runs again
       sla::resume(**c, policy->calendar, now);
@@ -629,10 +654,10 @@ void Engine::fire_sla(LiveTicket& lt, Time now) {
   Ticket& t = lt.ticket;
   const sla::SlaPolicy* policy = sla_policy_of(t);
   if (!policy) return;
-  const char* names[] = {"first response", "resolution"};
-  static const char* const kClocks[] = {"first_response", "resolution"};
+  const char* names[] = {"first response", "next reply", "resolution"};
+  const auto& kClocks = SlaState::kClockNames;
   int i = 0;
-  for (auto* c : {&t.sla->first_response, &t.sla->resolution}) {
+  for (auto* c : t.sla->clocks()) {
     const char* name = names[i++];
     if (!*c || (*c)->met || !(*c)->running_since) continue;
     SlaClockState& clock = **c;
@@ -1028,12 +1053,49 @@ Result<Changes> Engine::accept(TicketId id, AgentId agent, Time now) {
   t.updated_at = now;
   if (t.status == TicketStatus::kNew) set_status(t, TicketStatus::kOpen, now);
   missed_offers_.erase(agent);
-  sla_first_response(lt, now);
   record(lt, "accepted", nullptr, agent, std::nullopt, now, agent_label(agent) + " accepted");
   emit(EventType::kTicketAssigned, t, now, {{"agent_id", std::to_string(agent.value)}, {"how", "accepted"}});
   touch(t);
   finish(now);
   return take_changes();
+}
+
+Result<Changes> Engine::add_message(TicketId id, MessageKind kind, Time now, const Ticket* stored) {
+  auto live = live_.find(id);
+  const Ticket* current = live != live_.end() ? &live->second.ticket : stored;
+  if (!current) return Error::NotFound("ticket " + std::to_string(id.value));
+  if (current->status == TicketStatus::kClosed) {
+    return Error::Conflict("ticket_closed", "ticket " + std::to_string(id.value) + " is closed; open a new one",
+                           "ticket");
+  }
+  if (kind == MessageKind::kNote) return take_changes();
+  Changes out;
+  if (kind == MessageKind::kCustomer && current->status != TicketStatus::kNew &&
+      current->status != TicketStatus::kOpen) {
+    // The customer answered (pending, on hold) or came back (solved): open again.
+    TicketPatch reopen;
+    reopen.status = TicketStatus::kOpen;
+    auto r = update_ticket(id, reopen, now, stored);
+    if (!r) return r.error();
+    out = std::move(*r);
+  }
+  auto it = live_.find(id);
+  if (it == live_.end()) return out;
+  LiveTicket& lt = it->second;
+  if (kind == MessageKind::kCustomer) {
+    sla_customer_wrote(lt, now);
+  } else {
+    sla_replied(lt, now);
+    schedule_sla(lt.ticket);
+  }
+  lt.ticket.updated_at = now;
+  touch(lt.ticket);
+  Changes more = take_changes();
+  // The latest version of each ticket comes last.
+  for (Ticket& t : more.tickets) out.tickets.push_back(std::move(t));
+  for (Decision& d : more.decisions) out.decisions.push_back(std::move(d));
+  for (Event& e : more.events) out.events.push_back(std::move(e));
+  return out;
 }
 
 Result<Changes> Engine::decline(TicketId id, AgentId agent, Time now) {

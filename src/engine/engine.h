@@ -60,8 +60,10 @@ struct Changes {
   std::vector<Team> teams;
   std::vector<Decision> decisions;
   std::vector<Event> events;  // in the order they happened; seq, id and data unset
+  std::vector<Message> messages;  // never from the engine (it keeps no text): the service adds them
   bool empty() const {
-    return tickets.empty() && agents.empty() && teams.empty() && decisions.empty() && events.empty();
+    return tickets.empty() && agents.empty() && teams.empty() && decisions.empty() && events.empty() &&
+           messages.empty();
   }
 };
 
@@ -145,6 +147,13 @@ class Engine {
   Result<Changes> accept(TicketId id, AgentId agent, Time now);
   // The agent refuses the ticket; it goes to the next candidate. 409 as above.
   Result<Changes> decline(TicketId id, AgentId agent, Time now);
+  // A message joins the ticket's conversation (the store keeps the text; the
+  // engine keeps the clocks). A customer message reopens a solved ticket and
+  // returns a pending/on-hold one to open, and starts the next-reply clock;
+  // an agent's public reply meets the first-response and next-reply clocks;
+  // a note changes nothing. A closed ticket takes no messages (409
+  // ticket_closed). `stored` as for update_ticket.
+  Result<Changes> add_message(TicketId id, MessageKind kind, Time now, const Ticket* stored);
   // Replaces the SLA policies (for tickets created from now on; open tickets
   // keep their clocks and find their policy by name).
   // Also schedules the timers of open tickets' clocks (after a restore they
@@ -165,9 +174,10 @@ class Engine {
   std::optional<std::size_t> queue_position(TicketId id) const;
   std::vector<QueueStats> queues(Time now) const;
   ExpectedWait expected_wait(TicketId id, Time now) const;
-  // Business time left on a live ticket's SLA clocks (first response,
-  // resolution), negative once breached; nullopt where there is no clock.
-  std::pair<std::optional<Duration>, std::optional<Duration>> sla_remaining(TicketId id, Time now) const;
+  // Business time left on a live ticket's SLA clocks (first response, next
+  // reply, resolution), negative once breached; nullopt where there is no
+  // running clock.
+  std::array<std::optional<Duration>, 3> sla_remaining(TicketId id, Time now) const;
   std::size_t live_ticket_count() const { return live_.size(); }
   // The routing view, for benchmarks, tests and diagnostics.
   const AgentPool& pool() const { return pool_; }
@@ -239,6 +249,8 @@ class Engine {
   void start_sla(LiveTicket& lt, Time now);
   void schedule_sla(const Ticket& t);
   void sla_first_response(LiveTicket& lt, Time now);
+  void sla_replied(LiveTicket& lt, Time now);
+  void sla_customer_wrote(LiveTicket& lt, Time now);
   void sla_status_changed(LiveTicket& lt, TicketStatus before, Time now);
   void fire_sla(LiveTicket& lt, Time now);
   void escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::EscalationStep::On on, Time now);

@@ -65,7 +65,10 @@ class SlaRules : public ::testing::Test {
   void status(TicketId id, TicketStatus s, double when) {
     TicketPatch p;
     p.status = s;
-    keep(*engine->update_ticket(id, p, at_min(when), nullptr));
+    const Ticket before = stored.at(id);  // what the store would hand in for a solved ticket
+    auto c = engine->update_ticket(id, p, at_min(when), &before);
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    keep(*c);
   }
   int count(const std::string& outcome) const { return static_cast<int>(std::count(outcomes.begin(), outcomes.end(), outcome)); }
   const Ticket& ticket(TicketId id) { return stored.at(id); }
@@ -110,8 +113,8 @@ TEST_F(SlaRules, PendingPausesTheClockAndTheAgentsActionIsTheFirstResponse) {
   EXPECT_FALSE(ticket(t).sla->resolution->due);
   advance(600);
   EXPECT_EQ(count("sla_breached"), 0);
-  EXPECT_EQ(engine->sla_remaining(t, at_min(600)).second, minutes(210));  // paused: nothing used while pending
-  EXPECT_FALSE(engine->sla_remaining(t, at_min(600)).first);               // met
+  EXPECT_EQ(engine->sla_remaining(t, at_min(600))[2], minutes(210));  // paused: nothing used while pending
+  EXPECT_FALSE(engine->sla_remaining(t, at_min(600))[0]);               // met
   status(t, TicketStatus::kOpen, 600);  // the customer answered: 3.5 h of resolution time left
   EXPECT_EQ(ticket(t).sla->resolution->due, at_min(600 + 210));
   advance(600 + 209);
@@ -202,6 +205,82 @@ TEST_F(SlaRules, NoPolicyNoClock) {
   reset(urgent_only);
   auto c = engine->create_ticket(t, at_min(0));
   EXPECT_FALSE(c->tickets[0].sla);
+}
+
+}  // namespace
+}  // namespace sb
+
+namespace sb {
+namespace {
+
+class Conversation : public SlaRules {
+ protected:
+  Conversation() {
+    sla::SlaPolicy p = policy();
+    p.targets.next_reply = hours(2);
+    p.targets.resolution = hours(8);
+    reset(p);
+  }
+  Changes message(TicketId id, MessageKind kind, double when) {
+    auto stored_copy = stored.count(id) ? std::optional<Ticket>(stored.at(id)) : std::nullopt;
+    auto c = engine->add_message(id, kind, at_min(when), stored_copy ? &*stored_copy : nullptr);
+    EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
+    keep(*c);
+    return *c;
+  }
+};
+
+TEST_F(Conversation, RepliesMeetClocksAndCustomerMessagesStartTheNextReplyClock) {
+  agent(team);
+  const TicketId t = create();
+  message(t, MessageKind::kNote, 10);
+  EXPECT_FALSE(ticket(t).sla->first_response->met);  // a note is not a response
+  message(t, MessageKind::kReply, 30);
+  EXPECT_TRUE(ticket(t).sla->first_response->met);
+  EXPECT_FALSE(ticket(t).sla->next_reply);
+  message(t, MessageKind::kCustomer, 60);
+  ASSERT_TRUE(ticket(t).sla->next_reply);
+  EXPECT_EQ(ticket(t).sla->next_reply->due, at_min(180));
+  EXPECT_EQ(engine->sla_remaining(t, at_min(90))[1], minutes(90));
+  advance(150);  // 75 % of two hours
+  EXPECT_EQ(events_of("sla.warning next_reply"), 1);
+  message(t, MessageKind::kReply, 170);
+  EXPECT_TRUE(ticket(t).sla->next_reply->met);
+  advance(400);
+  EXPECT_EQ(events_of("sla.breached next_reply"), 0);
+
+  message(t, MessageKind::kCustomer, 400);  // a new question: a new clock, flags fresh
+  EXPECT_FALSE(ticket(t).sla->next_reply->warned);
+  EXPECT_EQ(ticket(t).sla->next_reply->due, at_min(520));
+  message(t, MessageKind::kCustomer, 410);  // a second message while one is owed changes nothing
+  EXPECT_EQ(ticket(t).sla->next_reply->due, at_min(520));
+  advance(520);
+  EXPECT_EQ(events_of("sla.breached next_reply"), 1);
+}
+
+TEST_F(Conversation, TheCustomerWritingReopensAndAnswersPending) {
+  const AgentId a = agent(team);
+  const TicketId t = create();
+  status(t, TicketStatus::kPending, 20);
+  EXPECT_FALSE(ticket(t).sla->resolution->due);  // paused
+  message(t, MessageKind::kCustomer, 30);
+  EXPECT_EQ(ticket(t).status, TicketStatus::kOpen);
+  EXPECT_TRUE(ticket(t).sla->resolution->due);  // running again
+  EXPECT_EQ(ticket(t).sla->next_reply->due, at_min(150));
+  status(t, TicketStatus::kSolved, 40);
+  EXPECT_TRUE(ticket(t).sla->next_reply->met);  // nothing is owed on a solved ticket
+  message(t, MessageKind::kCustomer, 50);  // "it broke again"
+  EXPECT_EQ(ticket(t).status, TicketStatus::kOpen);
+  EXPECT_FALSE(ticket(t).sla->resolution->met);
+  EXPECT_EQ(ticket(t).assignee, a);
+  EXPECT_TRUE(engine->find_live_ticket(t));
+  status(t, TicketStatus::kSolved, 60);
+  status(t, TicketStatus::kClosed, 61);
+  const Ticket closed = ticket(t);
+  auto refused = engine->add_message(t, MessageKind::kCustomer, at_min(62), &closed);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "ticket_closed");
+  EXPECT_EQ(engine->add_message(TicketId{99}, MessageKind::kReply, at_min(62), nullptr).error().code, "not_found");
 }
 
 }  // namespace

@@ -50,6 +50,8 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"POST", "/api/v1/tickets/{id}/accept", Access::kAgent, [this](Request& r) { return accept_ticket(r); }},
           {"POST", "/api/v1/tickets/{id}/decline", Access::kAgent, [this](Request& r) { return decline_ticket(r); }},
           {"GET", "/api/v1/tickets/{id}/routing", Access::kAgent, [this](Request& r) { return ticket_routing(r); }},
+          {"POST", "/api/v1/tickets/{id}/comments", Access::kAgent, [this](Request& r) { return add_comment(r); }},
+          {"GET", "/api/v1/tickets/{id}/comments", Access::kAgent, [this](Request& r) { return list_comments(r); }},
           {"POST", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return create_agent(r); }},
           {"GET", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return list_agents(r); }},
           {"GET", "/api/v1/agents/{id}", Access::kAgent, [this](Request& r) { return get_agent(r); }},
@@ -229,7 +231,57 @@ TicketView Api::visible_ticket(const Request& r, TicketId id) {
   return std::move(*found);
 }
 
-Response Api::get_ticket(Request& r) { return ok(to_json(visible_ticket(r, TicketId{id_param(r, "ticket")}))); }
+Response Api::get_ticket(Request& r) {
+  const TicketView v = visible_ticket(r, TicketId{id_param(r, "ticket")});
+  json out = to_json(v);
+  json comments = json::array();
+  for (const Message& m : ok_or_throw(service_.list_messages(v.ticket.id))) comments.push_back(to_json(m));
+  out["comments"] = std::move(comments);
+  return ok(std::move(out));
+}
+
+Response Api::list_comments(Request& r) {
+  const TicketView v = visible_ticket(r, TicketId{id_param(r, "ticket")});
+  json comments = json::array();
+  for (const Message& m : ok_or_throw(service_.list_messages(v.ticket.id))) comments.push_back(to_json(m));
+  return ok({{"comments", std::move(comments)}});
+}
+
+Response Api::add_comment(Request& r) {
+  const TicketView v = visible_ticket(r, TicketId{id_param(r, "ticket")});
+  CommentInput in = ok_or_throw(parse_comment_create(parse_body(r)));
+  Message& m = in.message;
+  m.ticket = v.ticket.id;
+  if (!r.principal.is_admin()) {
+    if (in.author_given) throw Fail{Error::Invalid("author", "an agent token writes as its own agent")};
+    m.agent = r.principal.agent;
+  } else if (!in.author_given) {
+    throw Fail{Error::Missing("author")};
+  }
+  if (m.agent) {
+    auto agent = ok_or_throw(service_.find_agent(*m.agent));
+    if (!agent) throw Fail{Error::Invalid("author.agent_id", "agent " + std::to_string(m.agent->value) + " does not exist")};
+    if (m.author_name.empty()) m.author_name = agent->agent.name;
+    if (m.author_email.empty()) m.author_email = agent->agent.email;
+  } else {
+    if (m.author_name.empty()) m.author_name = v.ticket.requester.name;
+    if (m.author_email.empty()) m.author_email = v.ticket.requester.email;
+  }
+  if (in.status) {
+    // Checked first, so that a bad status changes nothing.
+    if (m.kind == MessageKind::kCustomer) throw Fail{Error::Invalid("status", "only agents set the status with a comment")};
+    ok_or_throw(check_transition(v.ticket.status, *in.status));
+  }
+  Message saved = ok_or_throw(service_.add_message(std::move(m)));
+  if (in.status && *in.status != v.ticket.status) {
+    TicketPatch patch;
+    patch.status = in.status;
+    ok_or_throw(service_.update_ticket(saved.ticket, patch));
+  }
+  Response res = created(to_json(saved));
+  res.headers.emplace_back("Location", "/api/v1/tickets/" + std::to_string(saved.ticket.value) + "/comments");
+  return res;
+}
 
 Response Api::accept_ticket(Request& r) {
   const TicketView t = visible_ticket(r, TicketId{id_param(r, "ticket")});

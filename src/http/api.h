@@ -45,6 +45,8 @@ class Api {
   Response accept_ticket(Request&);
   Response decline_ticket(Request&);
   Response ticket_routing(Request&);
+  Response add_comment(Request&);
+  Response list_comments(Request&);
   Response triage_preview(Request&);
   Response list_sla_policies(Request&);
   Response replace_sla_policies(Request&);

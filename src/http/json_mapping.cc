@@ -252,6 +252,73 @@ Result<WebhookPatch> parse_webhook_patch(const json& body) {
   return p;
 }
 
+Result<CommentInput> parse_comment_create(const json& body) {
+  Fields f(body);
+  CommentInput in;
+  if (!f.has("body") && !f.error()) return Error::Missing("body");
+  if (auto text = f.string("body", kMaxBody)) in.message.body = *text;
+  if (!f.error() && in.message.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Error::Invalid("body", "'body' must not be empty");
+  }
+  if (auto p = boolean(f, "public")) in.is_public = *p;
+  std::string type = "agent";
+  if (f.has("author") && !f.error()) {
+    in.author_given = true;
+    Fields a(f.at("author"), "author");
+    if (!a.has("type") && !a.error()) return Error::Missing("author.type");
+    if (auto t = a.string("type", 20)) type = *t;
+    if (type != "customer" && type != "agent") return Error::Invalid("author.type", "'author.type' must be customer or agent");
+    if (auto id = a.integer("agent_id", 1, INT64_MAX)) in.message.agent = AgentId{*id};
+    if (auto n = a.string("name")) in.message.author_name = *n;
+    if (auto e = a.string("email")) in.message.author_email = *e;
+    if (auto s = a.finish(); !s) return s.error();
+    if (type == "agent" && !in.message.agent) return Error::Missing("author.agent_id");
+    if (type == "customer" && in.message.agent) {
+      return Error::Invalid("author.agent_id", "a customer message has no agent_id");
+    }
+  }
+  if (type == "customer" && !in.is_public) return Error::Invalid("public", "customer messages are always public");
+  in.message.kind = type == "customer" ? MessageKind::kCustomer : in.is_public ? MessageKind::kReply : MessageKind::kNote;
+  if (f.has("attachments") && !f.error()) {
+    const json& list = f.at("attachments");
+    if (!list.is_array() || list.size() > 100) {
+      return Error::Invalid("attachments", "'attachments' must be a list of at most 100 {name, content_type, size}");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      Fields a(list[i], "attachments[" + std::to_string(i) + "]");
+      Attachment att;
+      if (!a.has("name") && !a.error()) return Error::Missing("attachments[" + std::to_string(i) + "].name");
+      if (auto n = a.string("name", 255)) att.name = *n;
+      if (auto c = a.string("content_type", 255)) att.content_type = *c;
+      if (auto z = a.integer("size", 0, INT64_MAX)) att.size = *z;
+      if (auto s = a.finish(); !s) return s.error();
+      in.message.attachments.push_back(std::move(att));
+    }
+  }
+  in.status = f.enumeration<TicketStatus>("status");
+  if (auto s = f.finish(); !s) return s.error();
+  return in;
+}
+
+json to_json(const Message& m) {
+  json attachments = json::array();
+  for (const Attachment& a : m.attachments) {
+    attachments.push_back({{"name", a.name}, {"content_type", a.content_type}, {"size", a.size}});
+  }
+  return json{{"id", m.id},
+              {"ticket_id", m.ticket.value},
+              {"kind", to_string(m.kind)},
+              {"public", m.kind != MessageKind::kNote},
+              {"author", {{"type", m.kind == MessageKind::kCustomer ? "customer" : "agent"},
+                          {"agent_id", m.agent ? json(m.agent->value) : json(nullptr)},
+                          {"name", m.author_name},
+                          {"email", m.author_email}}},
+              {"body", m.body},
+              {"attachments", std::move(attachments)},
+              {"message_id", m.message_id.empty() ? json(nullptr) : json(m.message_id)},
+              {"created_at", format_time(m.at)}};
+}
+
 json to_json(const Webhook& w, bool with_secret) {
   json events = json::array();
   for (EventType e : w.events) events.push_back(to_string(e));
@@ -314,7 +381,7 @@ json to_json(const TicketView& v) {
   j["triage"] = t.triage ? triage_to_json(*t.triage) : json(nullptr);
   if (t.sla) {
     json sla = sla_to_json(*t.sla);
-    for (const char* clock : {"first_response", "resolution"}) {
+    for (const char* clock : SlaState::kClockNames) {
       if (sla[clock].is_object()) {
         sla[clock].erase("consumed_ms");
         sla[clock].erase("running_since_ms");
@@ -324,6 +391,7 @@ json to_json(const TicketView& v) {
     auto left = [](const std::optional<Duration>& d) { return d ? json(d->count() / 1000.0) : json(nullptr); };
     if (sla["first_response"].is_object()) sla["first_response"]["remaining_seconds"] = left(v.first_response_left);
     if (sla["resolution"].is_object()) sla["resolution"]["remaining_seconds"] = left(v.resolution_left);
+    if (sla["next_reply"].is_object()) sla["next_reply"]["remaining_seconds"] = left(v.next_reply_left);
     j["sla"] = std::move(sla);
   } else {
     j["sla"] = nullptr;

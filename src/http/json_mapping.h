@@ -46,7 +46,20 @@ Result<AgentId> parse_token_request(const json& body);
 Result<Webhook> parse_webhook_create(const json& body);
 Result<WebhookPatch> parse_webhook_patch(const json& body);
 
+// A comment as POST /tickets/{id}/comments takes it: {"body", "public"?,
+// "author"?: {"type": "customer"|"agent", "agent_id"?, "name"?, "email"?},
+// "attachments"?: [{"name", "content_type", "size"}], "status"?}. The author
+// is resolved by the caller (agent tokens are their own author).
+struct CommentInput {
+  Message message;                   // kind from author type and "public"
+  bool author_given = false;
+  bool is_public = true;
+  std::optional<TicketStatus> status;  // set after the comment (e.g. reply and set pending)
+};
+Result<CommentInput> parse_comment_create(const json& body);
+
 json to_json(const TicketView& v);
+json to_json(const Message& m);
 // The secret only when it is shown (once, at creation).
 json to_json(const Webhook& w, bool with_secret);
 json to_json(const Delivery& d);

@@ -138,6 +138,7 @@ Result<std::vector<sla::SlaPolicy>> parse_sla_settings(const json& doc, const Te
         p.calendar = it->second;
       }
       if (auto m = f.integer("first_response_minutes", 1, 525600)) p.targets.first_response = std::chrono::minutes(*m);
+      if (auto m = f.integer("next_reply_minutes", 1, 525600)) p.targets.next_reply = std::chrono::minutes(*m);
       if (auto m = f.integer("resolution_minutes", 1, 525600)) p.targets.resolution = std::chrono::minutes(*m);
       if (auto w = f.number("warn_at", 0, 1)) {
         if (*w <= 0 || *w >= 1) return Error::Invalid(field + ".warn_at", "'" + field + ".warn_at' must be a share between 0 and 1");
@@ -201,6 +202,7 @@ json sla_settings_to_json(const std::vector<sla::SlaPolicy>& policies,
                 {"escalation", std::move(ladder)}};
     if (!p.calendar_name.empty()) policy["calendar"] = p.calendar_name;
     if (p.targets.first_response) policy["first_response_minutes"] = minutes(p.targets.first_response);
+    if (p.targets.next_reply) policy["next_reply_minutes"] = minutes(p.targets.next_reply);
     if (p.targets.resolution) policy["resolution_minutes"] = minutes(p.targets.resolution);
     list.push_back(std::move(policy));
   }

@@ -17,6 +17,7 @@ WriteBatch to_batch(Changes&& c) {
   b.teams = std::move(c.teams);
   b.decisions = std::move(c.decisions);
   b.events = std::move(c.events);
+  b.messages = std::move(c.messages);
   return b;
 }
 
@@ -107,6 +108,9 @@ Status Service::rebuild_locked() {
   auto last = store_.last_event_seq();
   if (!last) return last.error();
   next_event_seq_ = *last + 1;
+  auto last_message = store_.last_message_id();
+  if (!last_message) return last_message.error();
+  next_message_id_ = *last_message + 1;
   {
     std::lock_guard lock(feed_mu_);
     committed_seq_ = std::max(committed_seq_, *last);
@@ -162,20 +166,40 @@ Result<TicketView> Service::create_ticket(Ticket draft) {
                });
 }
 
+Status Service::load_if_not_live_locked(TicketId id, std::optional<Ticket>& stored) {
+  if (engine_.find_live_ticket(id)) return Status::Ok();
+  // Not live: solved or closed (or unknown). Its newest version is in a batch
+  // not yet committed, or in the store.
+  stored = committer_.pending_ticket(id);
+  if (stored) return Status::Ok();
+  auto found = store_.find_ticket(id);
+  if (!found) return found.error();
+  stored = std::move(*found);
+  return Status::Ok();
+}
+
+Result<Message> Service::add_message(Message draft) {
+  const TicketId id = draft.ticket;
+  std::optional<Ticket> stored;
+  return apply(
+      [&]() -> Result<Changes> {
+        if (auto s = load_if_not_live_locked(id, stored); !s) return s.error();
+        const Time now = clock_();
+        auto changes = engine_.add_message(id, draft.kind, now, stored ? &*stored : nullptr);
+        if (!changes) return changes.error();
+        draft.id = next_message_id_++;
+        draft.at = now;
+        changes->messages.push_back(draft);
+        return changes;
+      },
+      [&](const Changes&) { return draft; });
+}
+
 Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch) {
   std::optional<Ticket> stored;
   return apply(
       [&]() -> Result<Changes> {
-        if (!engine_.find_live_ticket(id)) {
-          // Not live: solved or closed (or unknown). Its newest version is in
-          // a batch not yet committed, or in the store.
-          stored = committer_.pending_ticket(id);
-          if (!stored) {
-            auto found = store_.find_ticket(id);
-            if (!found) return found.error();
-            stored = std::move(*found);
-          }
-        }
+        if (auto s = load_if_not_live_locked(id, stored); !s) return s.error();
         return engine_.update_ticket(id, patch, clock_(), stored ? &*stored : nullptr);
       },
       [&](const Changes& c) {
@@ -188,8 +212,9 @@ Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch)
 
 TicketView Service::ticket_view_locked(const Ticket& t) const {
   const Time now = clock_();
-  const auto [first_response, resolution] = engine_.sla_remaining(t.id, now);
+  const auto [first_response, next_reply, resolution] = engine_.sla_remaining(t.id, now);
   TicketView v{t, engine_.queue_position(t.id), engine_.expected_wait(t.id, now), first_response, resolution, {}};
+  v.next_reply_left = next_reply;
   if (t.assignee) {
     if (const Agent* a = engine_.find_agent(*t.assignee); a && !a->name.empty()) v.assignee_name = a->name;
   }

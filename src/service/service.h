@@ -34,6 +34,7 @@ struct TicketView {
   std::optional<ExpectedWait> expected_wait;  // set where the engine was asked
   std::optional<Duration> first_response_left;  // business time left on the SLA clocks
   std::optional<Duration> resolution_left;
+  std::optional<Duration> next_reply_left;
   std::optional<std::string> assignee_name;  // set where the engine was asked and the agent has a name
 };
 
@@ -75,6 +76,10 @@ class Service {
   // The agent accepts or declines a ticket offered (or assigned) to it.
   Result<TicketView> accept(TicketId id, AgentId agent);
   Result<TicketView> decline(TicketId id, AgentId agent);
+  // Adds a message to a ticket's conversation (id and time set here), in one
+  // commit with what it does to the ticket (Engine::add_message).
+  Result<Message> add_message(Message draft);
+  Result<std::vector<Message>> list_messages(TicketId id) { return store_.list_messages(id); }
   // Fires the engine's due timers (offer timeouts, relaxation, sticky waits,
   // presence grace) and commits what they changed. Call it often (the server
   // does, every 100 ms); it does nothing when nothing is due.
@@ -117,6 +122,8 @@ class Service {
   auto apply(Command&& command, View&& view)
       -> Result<decltype(view(std::declval<const Changes&>()))>;
   Status rebuild_locked();
+  // For a ticket the engine does not hold live, its newest stored version.
+  Status load_if_not_live_locked(TicketId id, std::optional<Ticket>& stored);
   AgentView agent_view_locked(const Agent& a) const;
   TicketView ticket_view_locked(const Ticket& t) const;
   // Numbers the events, lets the outbox writer fill them in, and queues the
@@ -133,6 +140,7 @@ class Service {
   GroupCommitter committer_;
   OutboxWriter* outbox_ = nullptr;
   std::int64_t next_event_seq_ = 1;  // under engine_mu_
+  std::int64_t next_message_id_ = 1;  // under engine_mu_
   std::mutex feed_mu_;
   std::condition_variable feed_cv_;
   std::int64_t committed_seq_ = 0;   // under feed_mu_

@@ -29,6 +29,8 @@ class FlakyStore final : public Store {
   Result<std::vector<Decision>> list_decisions(TicketId id, int limit) override { return inner.list_decisions(id, limit); }
   Result<std::vector<Event>> list_events(std::int64_t after, int limit) override { return inner.list_events(after, limit); }
   Result<std::int64_t> last_event_seq() override { return inner.last_event_seq(); }
+  Result<std::vector<Message>> list_messages(TicketId id) override { return inner.list_messages(id); }
+  Result<std::int64_t> last_message_id() override { return inner.last_message_id(); }
   Result<std::vector<Webhook>> list_webhooks() override { return inner.list_webhooks(); }
   Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override { return inner.due_deliveries(now, limit); }
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) override { return inner.list_deliveries(q); }

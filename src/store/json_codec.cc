@@ -142,6 +142,7 @@ std::optional<SlaClockState> clock_from_json(const json& j) {
 json sla_to_json(const SlaState& s) {
   return {{"policy", s.policy},
           {"first_response", clock_to_json(s.first_response)},
+          {"next_reply", clock_to_json(s.next_reply)},
           {"resolution", clock_to_json(s.resolution)}};
 }
 
@@ -150,6 +151,7 @@ SlaState sla_from_json(const json& j) {
   if (!j.is_object()) return s;
   s.policy = j.value("policy", "");
   if (j.contains("first_response")) s.first_response = clock_from_json(j.at("first_response"));
+  if (j.contains("next_reply")) s.next_reply = clock_from_json(j.at("next_reply"));
   if (j.contains("resolution")) s.resolution = clock_from_json(j.at("resolution"));
   return s;
 }

@@ -35,6 +35,7 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
   for (const WriteBatch* b : batches) {
     for (const Ticket& t : b->tickets) tickets_[t.id] = t;
     for (const Event& e : b->events) events_[e.seq] = e;
+    for (const Message& m : b->messages) messages_[m.id] = m;
     for (Delivery d : b->deliveries) {
       d.id = deliveries_.empty() ? 1 : deliveries_.rbegin()->first + 1;
       deliveries_[d.id] = std::move(d);
@@ -138,6 +139,20 @@ Result<std::vector<Decision>> MemoryStore::list_decisions(TicketId ticket, int l
     out.push_back(*d);
   }
   return out;
+}
+
+Result<std::vector<Message>> MemoryStore::list_messages(TicketId ticket) {
+  std::lock_guard lock(mu_);
+  std::vector<Message> out;
+  for (const auto& [id, m] : messages_) {
+    if (m.ticket == ticket) out.push_back(m);
+  }
+  return out;
+}
+
+Result<std::int64_t> MemoryStore::last_message_id() {
+  std::lock_guard lock(mu_);
+  return messages_.empty() ? 0 : messages_.rbegin()->first;
 }
 
 Result<std::vector<Event>> MemoryStore::list_events(std::int64_t after_seq, int limit) {

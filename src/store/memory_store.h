@@ -20,6 +20,8 @@ class MemoryStore final : public Store {
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
+  Result<std::vector<Message>> list_messages(TicketId ticket) override;
+  Result<std::int64_t> last_message_id() override;
   Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
   Result<std::int64_t> last_event_seq() override;
   Result<std::vector<Webhook>> list_webhooks() override;
@@ -37,6 +39,7 @@ class MemoryStore final : public Store {
   std::map<std::string, TokenRecord> tokens_;
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first
   std::map<std::int64_t, Event> events_;
+  std::map<std::int64_t, Message> messages_;
   std::map<std::int64_t, Delivery> deliveries_;
   std::map<WebhookId, Webhook> webhooks_;
   std::map<std::string, std::string> settings_;

@@ -39,6 +39,7 @@ struct WriteBatch {
   std::vector<Team> teams;
   std::vector<TokenRecord> tokens;
   std::vector<Decision> decisions;  // appended, never replaced
+  std::vector<Message> messages;    // appended; ids set by the caller
   // The outbox: events (numbered by the caller, appended) and their
   // deliveries (appended; the store assigns their ids).
   std::vector<Event> events;
@@ -47,7 +48,7 @@ struct WriteBatch {
   std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
-           events.empty() && deliveries.empty() && webhooks.empty() && settings.empty();
+           events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty();
   }
 };
 
@@ -94,6 +95,10 @@ class Store {
   virtual Result<std::optional<TokenRecord>> find_token(const std::string& hash) = 0;
   // The routing decisions about a ticket, newest first, at most `limit`.
   virtual Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) = 0;
+
+  // A ticket's conversation, oldest first.
+  virtual Result<std::vector<Message>> list_messages(TicketId ticket) = 0;
+  virtual Result<std::int64_t> last_message_id() = 0;
 
   // The outbox. Events in seq order after `after_seq`, at most `limit`.
   virtual Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) = 0;

@@ -69,7 +69,7 @@ Ticket sample_ticket(std::int64_t id, TicketStatus status = TicketStatus::kOpen)
   clock.running_since = from_millis(1600);
   clock.due = from_millis(9000);
   clock.warned = true;
-  t.sla = SlaState{"standard", std::nullopt, clock};
+  t.sla = SlaState{"standard", std::nullopt, clock, clock};
   return t;
 }
 
@@ -106,6 +106,8 @@ TEST_P(StoreContract, TicketRoundTripsEveryField) {
   ASSERT_TRUE(g.sla);
   EXPECT_EQ(g.sla->policy, "standard");
   EXPECT_FALSE(g.sla->first_response);
+  ASSERT_TRUE(g.sla->next_reply);
+  EXPECT_EQ(g.sla->next_reply->due, from_millis(9000));
   ASSERT_TRUE(g.sla->resolution);
   EXPECT_EQ(g.sla->resolution->target, std::chrono::hours(8));
   EXPECT_EQ(g.sla->resolution->consumed, std::chrono::minutes(30));
@@ -359,6 +361,47 @@ TEST_P(StoreContract, AnEventNumberIsNeverReused) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "duplicate_event");
   EXPECT_FALSE(store->find_ticket(TicketId{7})->has_value());
+}
+
+TEST_P(StoreContract, MessagesComeBackInOrderPerTicket) {
+  WriteBatch b;
+  Message m;
+  m.id = 1;
+  m.ticket = TicketId{4};
+  m.kind = MessageKind::kReply;
+  m.agent = AgentId{2};
+  m.author_name = "Bo";
+  m.body = "Have you tried turning it off and on again?";
+  m.attachments = {{"log.txt", "text/plain", 1234}};
+  m.at = from_millis(77);
+  b.messages.push_back(m);
+  Message other = m;
+  other.id = 2;
+  other.ticket = TicketId{5};
+  b.messages.push_back(other);
+  Message customer;
+  customer.id = 3;
+  customer.ticket = TicketId{4};
+  customer.kind = MessageKind::kCustomer;
+  customer.author_email = "ann@example.com";
+  customer.body = "Yes.";
+  customer.message_id = "<abc@mail.example>";
+  customer.at = from_millis(99);
+  b.messages.push_back(customer);
+  ASSERT_TRUE(store->commit(b).ok());
+  auto thread = *store->list_messages(TicketId{4});
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_EQ(thread[0].body, m.body);
+  EXPECT_EQ(thread[0].kind, MessageKind::kReply);
+  EXPECT_EQ(thread[0].agent, AgentId{2});
+  ASSERT_EQ(thread[0].attachments.size(), 1u);
+  EXPECT_EQ(thread[0].attachments[0].size, 1234);
+  EXPECT_EQ(thread[0].attachments[0].content_type, "text/plain");
+  EXPECT_EQ(thread[1].author_email, "ann@example.com");
+  EXPECT_EQ(thread[1].message_id, "<abc@mail.example>");
+  EXPECT_EQ(thread[1].at, from_millis(99));
+  EXPECT_FALSE(thread[1].agent);
+  EXPECT_EQ(*store->last_message_id(), 3);
 }
 
 TEST_P(StoreContract, WebhooksAndSettingsUpsert) {

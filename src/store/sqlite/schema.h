@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 5> kMigrations{
+inline constexpr std::array<std::string_view, 6> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -123,6 +123,23 @@ CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+)sql",
+    // 6: conversations.
+    R"sql(
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,          -- numbered by the service
+  ticket_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,              -- customer | reply | note
+  agent_id INTEGER,
+  author_name TEXT NOT NULL,
+  author_email TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attachments TEXT NOT NULL,       -- JSON [{name, content_type, size}]
+  message_id TEXT NOT NULL,        -- the e-mail's Message-ID, or ''
+  at INTEGER NOT NULL
+);
+CREATE INDEX messages_by_ticket ON messages (ticket_id, id);
+CREATE INDEX messages_by_message_id ON messages (message_id) WHERE message_id != '';
 )sql",
 };
 

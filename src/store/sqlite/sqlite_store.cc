@@ -205,6 +205,41 @@ Status write_event(Connection& c, const Event& e) {
   return st->run();
 }
 
+Status write_message(Connection& c, const Message& m) {
+  auto st = c.prepare(
+      "INSERT INTO messages (id, ticket_id, kind, agent_id, author_name, author_email, body, attachments, message_id, at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  json attachments = json::array();
+  for (const Attachment& a : m.attachments) {
+    attachments.push_back({{"name", a.name}, {"content_type", a.content_type}, {"size", a.size}});
+  }
+  std::optional<std::int64_t> agent;
+  if (m.agent) agent = m.agent->value;
+  st->bind(1, m.id).bind(2, m.ticket.value).bind(3, to_string(m.kind)).bind(4, agent).bind(5, m.author_name);
+  st->bind(6, m.author_email).bind(7, m.body).bind(8, attachments.dump()).bind(9, m.message_id).bind(10, to_millis(m.at));
+  return st->run();
+}
+
+Message read_message(const Statement& s) {
+  Message m;
+  m.id = s.int64(0);
+  m.ticket = TicketId{s.int64(1)};
+  m.kind = enum_or(s.text(2), MessageKind::kCustomer);
+  if (auto a = s.optional_int64(3)) m.agent = AgentId{*a};
+  m.author_name = s.text(4);
+  m.author_email = s.text(5);
+  m.body = s.text(6);
+  for (const json& a : json::parse(s.text(7), nullptr, false)) {
+    if (a.is_object()) {
+      m.attachments.push_back({a.value("name", ""), a.value("content_type", ""), a.value("size", std::int64_t{0})});
+    }
+  }
+  m.message_id = s.text(8);
+  m.at = from_millis(s.int64(9));
+  return m;
+}
+
 Status write_delivery(Connection& c, const Delivery& d) {
   auto st = c.prepare(
       "INSERT INTO deliveries (kind, event_seq, webhook_id, recipient, message, message_id, state, attempts, "
@@ -348,6 +383,9 @@ Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) 
     }
     for (const Delivery& d : b->deliveries) {
       if (auto s = write_delivery(c, d); !s) return s;
+    }
+    for (const Message& m : b->messages) {
+      if (auto s = write_message(c, m); !s) return s;
     }
     for (const Webhook& w : b->webhooks) {
       if (auto s = write_webhook(c, w); !s) return s;
@@ -549,6 +587,29 @@ Result<std::vector<Decision>> SqliteStore::list_decisions(TicketId ticket, int l
   });
 }
 
+Result<std::vector<Message>> SqliteStore::list_messages(TicketId ticket) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(
+      "SELECT id, ticket_id, kind, agent_id, author_name, author_email, body, attachments, message_id, at "
+      "FROM messages WHERE ticket_id = ? ORDER BY id");
+  if (!st) return st.error();
+  st->bind(1, ticket.value);
+  return read_all<Message>(*st, read_message);
+}
+
+Result<std::int64_t> SqliteStore::max_of(const char* column, const char* table) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT IFNULL(MAX(") + column + "), 0) FROM " + table);
+  if (!st) return st.error();
+  auto row = read_all<std::int64_t>(*st, [](const Statement& s) { return s.int64(0); });
+  if (!row) return row.error();
+  return row->empty() ? 0 : row->front();
+}
+
+Result<std::int64_t> SqliteStore::last_message_id() { return max_of("id", "messages"); }
+
 Result<std::vector<Event>> SqliteStore::list_events(std::int64_t after_seq, int limit) {
   auto c = reader();
   if (!c) return c.error();
@@ -558,15 +619,7 @@ Result<std::vector<Event>> SqliteStore::list_events(std::int64_t after_seq, int 
   return read_all<Event>(*st, read_event);
 }
 
-Result<std::int64_t> SqliteStore::last_event_seq() {
-  auto c = reader();
-  if (!c) return c.error();
-  auto st = (*c)->prepare("SELECT IFNULL(MAX(seq), 0) FROM events");
-  if (!st) return st.error();
-  auto row = read_all<std::int64_t>(*st, [](const Statement& s) { return s.int64(0); });
-  if (!row) return row.error();
-  return row->empty() ? 0 : row->front();
-}
+Result<std::int64_t> SqliteStore::last_event_seq() { return max_of("seq", "events"); }
 
 Result<std::vector<Webhook>> SqliteStore::list_webhooks() {
   auto c = reader();

@@ -31,6 +31,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
+  Result<std::vector<Message>> list_messages(TicketId ticket) override;
+  Result<std::int64_t> last_message_id() override;
   Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
   Result<std::int64_t> last_event_seq() override;
   Result<std::vector<Webhook>> list_webhooks() override;
@@ -55,6 +57,7 @@ class SqliteStore final : public Store {
     std::unique_ptr<sqlite::Connection> c_;
   };
   Result<Lease> reader();
+  Result<std::int64_t> max_of(const char* column, const char* table);
 
   std::string path_;
   std::mutex writer_mu_;
