@@ -287,6 +287,9 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
 
   dequeue(lt);
   unreserve(lt);
+  if (t.queued_at && t.team) {
+    load_[*t.team].observe_wait(std::chrono::duration<double>(now - *t.queued_at).count(), false);
+  }
   t.assignee = agent;
   t.assigned_at = now;
   t.updated_at = now;
@@ -1009,6 +1012,9 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
       const double seconds = std::chrono::duration<double>(now - *t.assigned_at).count();
       load.handle = load.handled == 0 ? seconds : 0.9 * load.handle + 0.1 * seconds;
       ++load.handled;
+    } else if (was_live && t.team && !t.assignee && t.queued_at && !is_terminal(status_before)) {
+      // Left the queue without being served: abandoned.
+      load_[*t.team].observe_wait(std::chrono::duration<double>(now - *t.queued_at).count(), true);
     }
     retire(id);
   } else if (t.assignee) {
@@ -1218,6 +1224,16 @@ std::vector<TeamId> Engine::routable_teams(TicketId id, Time now) const {
   return teams_for(it->second, now);
 }
 
+void Engine::TeamLoad::observe_wait(double seconds, bool abandon) {
+  waited = 0.99 * waited + std::max(seconds, 0.0);
+  abandoned = 0.99 * abandoned + (abandon ? 1.0 : 0.0);
+}
+
+std::optional<double> Engine::TeamLoad::patience() const {
+  if (abandoned < 1e-9 || waited <= 0) return std::nullopt;
+  return waited / abandoned;
+}
+
 double Engine::TeamLoad::rate_at(Time now) const {
   const double dt = std::chrono::duration<double>(now - last_arrival).count();
   return rate * std::exp(-std::max(dt, 0.0) / kRateWindowSeconds);
@@ -1240,8 +1256,16 @@ ExpectedWait Engine::expected_wait(TicketId id, Time now) const {
   auto load = load_.find(*t.team);
   if (load == load_.end() || load->second.handled == 0) return {std::nullopt, "no_history"};
   const std::size_t position = queue_position(id).value_or(1);
+  const double service_rate = online / load->second.handle;  // N mu, all agents busy
+  if (auto patience = load->second.patience()) {
+    // M/M/N+M: at place j in line, the line moves on a completion (N mu) or
+    // when one of the j-1 ahead gives up ((j-1) theta).
+    double wait = 0;
+    for (std::size_t j = 1; j <= position; ++j) wait += 1.0 / (service_rate + static_cast<double>(j - 1) / *patience);
+    return {wait, "erlang_a"};
+  }
   // In M/M/N the k-th in line starts when k of the N busy agents finish: k / (N mu).
-  return {static_cast<double>(position) * load->second.handle / online, "erlang_c"};
+  return {static_cast<double>(position) / service_rate, "erlang_c"};
 }
 
 std::vector<const Ticket*> Engine::live_tickets() const {
@@ -1293,11 +1317,15 @@ std::vector<QueueStats> Engine::queues(Time now) const {
     if (auto l = load_.find(id); l != load_.end()) {
       s.arrivals_per_hour = l->second.rate_at(now) * 3600;
       if (l->second.handled > 0) s.handle_seconds = l->second.handle;
+      s.patience_seconds = l->second.patience();
     }
     if (s.agents_online == 0) {
       s.new_arrival = {std::nullopt, "no_agents_online"};
     } else if (!s.handle_seconds || s.arrivals_per_hour <= 0) {
       s.new_arrival = {std::nullopt, "no_history"};
+    } else if (s.patience_seconds) {
+      auto f = sim::erlang_a({s.arrivals_per_hour / 3600, *s.handle_seconds, s.agents_online, s.patience_seconds}, 0);
+      s.new_arrival = f ? ExpectedWait{f->mean_wait, "erlang_a"} : ExpectedWait{std::nullopt, "no_history"};
     } else if (auto f = sim::erlang_c({s.arrivals_per_hour / 3600, *s.handle_seconds, s.agents_online, std::nullopt}, 0);
                f && f->stable) {
       s.new_arrival = {f->mean_wait, "erlang_c"};

@@ -95,8 +95,9 @@ struct TeamPatch {
 struct ExpectedWait {
   std::optional<double> seconds;
   // assigned (0), erlang_c (position x handle time / agents online, the M/M/N
-  // wait of the k-th in line), no_agents_online, no_history (no handle times
-  // seen yet), no_team
+  // wait of the k-th in line), erlang_a (the same where customers have been
+  // seen to abandon: those ahead may leave too), no_agents_online,
+  // no_history (no handle times seen yet), no_team
   std::string method;
 };
 
@@ -109,6 +110,7 @@ struct QueueStats {
   int agents_online = 0;
   double arrivals_per_hour = 0;             // exponentially weighted (1 h time constant)
   std::optional<double> handle_seconds;     // exponentially weighted mean, once tickets were handled
+  std::optional<double> patience_seconds;   // estimated mean patience, once abandonment was seen
   ExpectedWait new_arrival;                 // Erlang C average speed of answer for the next ticket
 };
 
@@ -290,6 +292,14 @@ class Engine {
     Time last_arrival{};
     double handle = 0;
     int handled = 0;
+    // Abandonment: a ticket that leaves the queue solved or closed without
+    // ever being assigned. Mean patience (exponential, with the served
+    // waits as censored observations) = waiting time / abandonments, both
+    // sums fading by 1 % per observation.
+    double waited = 0;     // seconds waited, served and abandoned
+    double abandoned = 0;
+    void observe_wait(double seconds, bool abandon);
+    std::optional<double> patience() const;
     double rate_at(Time now) const;
   };
   std::map<TeamId, TeamLoad> load_;

@@ -300,6 +300,40 @@ Result<CommentInput> parse_comment_create(const json& body) {
   return in;
 }
 
+json ticket_summary(const TicketView& v) {
+  const Ticket& t = v.ticket;
+  json j{{"id", t.id.value},
+         {"subject", t.subject},
+         {"channel", to_string(t.channel)},
+         {"status", to_string(t.status)},
+         {"priority", to_string(t.priority)},
+         {"category", t.category},
+         {"team", t.team ? json(t.team->value) : json(nullptr)},
+         {"tags", t.tags},
+         {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
+         {"assignee_name", v.assignee_name ? json(*v.assignee_name) : json(nullptr)},
+         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", to_string(t.requester.tier)}}},
+         {"created_at", format_time(t.created_at)},
+         {"updated_at", format_time(t.updated_at)},
+         {"queue_position", v.queue_position ? json(*v.queue_position) : json(nullptr)}};
+  if (v.expected_wait) {
+    j["expected_wait_seconds"] = v.expected_wait->seconds ? json(*v.expected_wait->seconds) : json(nullptr);
+    j["expected_wait_method"] = v.expected_wait->method;
+  }
+  if (t.sla) {
+    json sla{{"policy", t.sla->policy}};
+    for (std::size_t i = 0; i < SlaState::kClockNames.size(); ++i) {
+      const auto& c = *t.sla->clocks()[i];
+      sla[SlaState::kClockNames[i]] =
+          c ? json{{"due", optional_time(c->due)}, {"breached", c->breached}, {"met", c->met}} : json(nullptr);
+    }
+    j["sla"] = std::move(sla);
+  } else {
+    j["sla"] = nullptr;
+  }
+  return j;
+}
+
 json to_json(const Message& m) {
   json attachments = json::array();
   for (const Attachment& a : m.attachments) {

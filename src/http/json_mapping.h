@@ -59,6 +59,11 @@ struct CommentInput {
 Result<CommentInput> parse_comment_create(const json& body);
 
 json to_json(const TicketView& v);
+// The ticket as event documents carry it: what integrations act on (ids,
+// subject, status, priority, team, assignee, requester, place in line, SLA due
+// times), without the body, triage details or routing explanation (GET the
+// ticket for those).
+json ticket_summary(const TicketView& v);
 json to_json(const Message& m);
 // The secret only when it is shown (once, at creation).
 json to_json(const Webhook& w, bool with_secret);

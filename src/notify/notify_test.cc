@@ -147,7 +147,7 @@ TEST_F(OutboxTest, EventsFanOutToSubscribedWebhooksAndConfirmations) {
                             event(2, EventType::kTicketAssigned, {{"how", "routed"}, {"agent_id", "3"}}),
                             event(3, EventType::kSlaBreached, {{"clock", "first_response"}})};
   WriteBatch batch;
-  outbox.write(events, [&](TicketId) { return view(std::string("Bob"), std::nullopt); }, batch);
+  outbox.write(events, {{TicketId{5}, view(std::string("Bob"), std::nullopt)}}, batch);
   // Three events to the first hook, one to the second, one confirmation (the
   // assignment came with the creation, so the first mail names Bob).
   ASSERT_EQ(batch.deliveries.size(), 5u);
@@ -173,7 +173,7 @@ TEST_F(OutboxTest, EventsFanOutToSubscribedWebhooksAndConfirmations) {
   // A ticket that waits: its confirmation gives the place in line and the wait.
   std::vector<Event> waiting{event(4, EventType::kTicketCreated)};
   WriteBatch b2;
-  outbox.write(waiting, [&](TicketId) { return view(std::nullopt, 3); }, b2);
+  outbox.write(waiting, {{TicketId{5}, view(std::nullopt, 3)}}, b2);
   ASSERT_EQ(b2.deliveries.back().kind, DeliveryKind::kEmail);
   EXPECT_NE(b2.deliveries.back().message.find("You are number 3 in the queue; the expected wait is about 5 minutes."),
             std::string::npos)
@@ -183,7 +183,7 @@ TEST_F(OutboxTest, EventsFanOutToSubscribedWebhooksAndConfirmations) {
   std::vector<Event> later{event(5, EventType::kTicketAssigned, {{"how", "offered"}}),
                            event(6, EventType::kTicketAssigned, {{"how", "accepted"}})};
   WriteBatch b3;
-  outbox.write(later, [&](TicketId) { return view(std::string("Cy"), std::nullopt); }, b3);
+  outbox.write(later, {{TicketId{5}, view(std::string("Cy"), std::nullopt)}}, b3);
   int later_mails = 0;
   for (const Delivery& d : b3.deliveries) {
     if (d.kind == DeliveryKind::kEmail) {
@@ -202,7 +202,7 @@ TEST_F(OutboxTest, FailuresBackOffThenGoDeadAndCanBeRedelivered) {
   std::vector<Event> events{event(1, EventType::kSlaWarning)};
   WriteBatch batch;
   batch.events = events;
-  outbox.write(batch.events, [&](TicketId) { return view(std::nullopt, 1); }, batch);
+  outbox.write(batch.events, {{TicketId{5}, view(std::nullopt, 1)}}, batch);
   ASSERT_TRUE(store.commit(batch).ok());
 
   Dispatcher dispatcher(outbox);

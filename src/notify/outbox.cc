@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "http/json_mapping.h"
@@ -14,20 +15,51 @@ namespace {
 
 using nlohmann::json;
 
-// The document a webhook receives (and the live stream shows).
-std::string event_document(const Event& e, const TicketView& v) {
-  json data{{"ticket", http::to_json(v)}};
-  for (const auto& [key, value] : e.details) {
-    const bool number = key.ends_with("_id") && !value.empty() &&
-                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-    data[key] = number ? json(std::stoll(value)) : json(value);
+// A JSON string literal for `s` (quotes, escapes); the common case of
+// nothing to escape without building a json value.
+void append_quoted(std::string& out, const std::string& s) {
+  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (plain) {
+    out += '"';
+    out += s;
+    out += '"';
+  } else {
+    out += json(s).dump(-1, ' ', false, json::error_handler_t::replace);
   }
-  return json{{"id", e.id},
-              {"type", to_string(e.type)},
-              {"sequence", e.seq},
-              {"created_at", format_time(e.at)},
-              {"data", std::move(data)}}
-      .dump();
+}
+
+// The document a webhook receives (and the live stream shows), assembled as
+// text around the ticket's JSON (rendered once per ticket per change):
+// {"id", "type", "sequence", "created_at", "data": {"ticket": {...}, details...}}.
+std::string event_document(const Event& e, const std::string& ticket_json) {
+  std::string out;
+  out.reserve(ticket_json.size() + 160);
+  out += R"({"id":)";
+  append_quoted(out, e.id);
+  out += R"(,"type":")";
+  out += to_string(e.type);
+  out += R"(","sequence":)";
+  out += std::to_string(e.seq);
+  out += R"(,"created_at":")";
+  out += format_time(e.at);
+  out += R"(","data":{"ticket":)";
+  out += ticket_json;
+  for (const auto& [key, value] : e.details) {
+    const bool number = key.ends_with("_id") && !value.empty() && value.size() < 19 &&
+                        std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+    out += ',';
+    append_quoted(out, key);
+    out += ':';
+    if (number) {
+      out += value;
+    } else {
+      append_quoted(out, value);
+    }
+  }
+  out += "}}";
+  return out;
 }
 
 std::string human_wait(double seconds) {
@@ -76,16 +108,24 @@ Status Outbox::load() {
   return Status::Ok();
 }
 
-void Outbox::write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) {
+void Outbox::write(std::vector<Event>& events, const Views& views, WriteBatch& batch) {
   std::vector<Webhook> hooks;
   {
     std::lock_guard lock(mu_);
     hooks = webhooks_;
   }
   std::set<TicketId> created;
+  // Several events of one change usually concern one ticket: view and render it once.
+  std::map<TicketId, std::string> rendered;
   for (Event& e : events) {
-    const TicketView v = view(e.ticket);
-    e.data = event_document(e, v);
+    auto view = views.find(e.ticket);
+    if (view == views.end()) continue;  // the service gives a view for every event's ticket
+    const TicketView& v = view->second;
+    auto it = rendered.find(e.ticket);
+    if (it == rendered.end()) {
+      it = rendered.emplace(e.ticket, http::ticket_summary(v).dump(-1, ' ', false, json::error_handler_t::replace)).first;
+    }
+    e.data = event_document(e, it->second);
     for (const Webhook& w : hooks) {
       if (!w.active || !w.wants(e.type)) continue;
       Delivery d;

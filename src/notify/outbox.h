@@ -52,7 +52,7 @@ class Outbox final : public OutboxWriter {
   // Loads the webhooks from the store. Call before the service starts.
   Status load();
 
-  void write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) override;
+  void write(std::vector<Event>& events, const Views& views, WriteBatch& batch) override;
 
   // Webhook administration. create assigns the id, the signing secret and
   // the time; a bad URL is a 422 on "url".

@@ -42,42 +42,37 @@ Time system_now() { return std::chrono::time_point_cast<Duration>(std::chrono::s
 Service::Service(Store& store, EngineOptions options, Clock clock)
     : store_(store), clock_(std::move(clock)), engine_(options), committer_(store) {}
 
-std::pair<GroupCommitter::Handle, std::int64_t> Service::enqueue_locked(Changes&& changes) {
+Service::Pending Service::enqueue_locked(Changes&& changes) {
   WriteBatch batch = to_batch(std::move(changes));
-  std::int64_t last = 0;
-  if (!batch.events.empty()) {
-    for (Event& e : batch.events) {
-      e.seq = next_event_seq_++;
-      e.id = new_event_id();
-      last = e.seq;
-    }
-    if (outbox_) {
-      outbox_->write(
-          batch.events,
-          [&](TicketId id) {
-            for (const Ticket& t : batch.tickets) {
-              if (t.id == id) return ticket_view_locked(t);
-            }
-            const Ticket* live = engine_.find_live_ticket(id);
-            Ticket fallback;
-            fallback.id = id;
-            return ticket_view_locked(live ? *live : fallback);
-          },
-          batch);
-    } else {
-      for (Event& e : batch.events) {
-        e.data = nlohmann::json{{"id", e.id}, {"type", to_string(e.type)}, {"ticket_id", e.ticket.value}}.dump();
+  Pending p;
+  OutboxWriter::Views views;
+  for (Event& e : batch.events) {
+    e.seq = next_event_seq_++;
+    e.id = new_event_id();
+    p.last_seq = e.seq;
+    if (!outbox_) {
+      e.data = nlohmann::json{{"id", e.id}, {"type", to_string(e.type)}, {"ticket_id", e.ticket.value}}.dump();
+    } else if (!views.count(e.ticket)) {
+      const Ticket* found = nullptr;
+      for (auto t = batch.tickets.rbegin(); t != batch.tickets.rend() && !found; ++t) {
+        if (t->id == e.ticket) found = &*t;  // the latest version in the batch
       }
+      if (!found) found = engine_.find_live_ticket(e.ticket);
+      Ticket fallback;
+      fallback.id = e.ticket;
+      views.emplace(e.ticket, ticket_view_locked(found ? *found : fallback));
     }
   }
-  return {committer_.enqueue(std::move(batch)), last};
+  if (outbox_ && !batch.events.empty()) outbox_->write(batch.events, views, batch);
+  p.handle = committer_.enqueue(std::move(batch));
+  return p;
 }
 
-Status Service::wait_committed(const GroupCommitter::Handle& handle, std::int64_t last_seq) {
-  Status s = committer_.wait(handle);
-  if (s && last_seq > 0) {
+Status Service::commit_pending(Pending& p) {
+  Status s = committer_.wait(p.handle);
+  if (s && p.last_seq > 0) {
     std::lock_guard lock(feed_mu_);
-    committed_seq_ = std::max(committed_seq_, last_seq);
+    committed_seq_ = std::max(committed_seq_, p.last_seq);
     feed_cv_.notify_all();
   }
   return s;
@@ -118,8 +113,8 @@ Status Service::rebuild_locked() {
   Changes unblocked = engine_.restore(*snapshot, clock_());
   needs_rebuild_ = false;
   if (unblocked.empty()) return Status::Ok();
-  auto [handle, seq] = enqueue_locked(std::move(unblocked));
-  return wait_committed(handle, seq);
+  Pending pending = enqueue_locked(std::move(unblocked));
+  return commit_pending(pending);
 }
 
 Status Service::start() {
@@ -130,8 +125,7 @@ Status Service::start() {
 template <class Command, class View>
 auto Service::apply(Command&& command, View&& view)
     -> Result<decltype(view(std::declval<const Changes&>()))> {
-  GroupCommitter::Handle handle;
-  std::int64_t last_seq = 0;
+  Pending pending;
   std::optional<decltype(view(std::declval<const Changes&>()))> out;
   {
     std::lock_guard lock(engine_mu_);
@@ -142,7 +136,7 @@ auto Service::apply(Command&& command, View&& view)
       Result<Changes> changes = command();
       if (!changes) return changes.error();
       out.emplace(view(*changes));
-      std::tie(handle, last_seq) = enqueue_locked(std::move(*changes));
+      pending = enqueue_locked(std::move(*changes));
     } catch (const std::exception& e) {
       // A bug left the engine half-changed: it is rebuilt from the store
       // before the next command, and this request writes nothing.
@@ -150,7 +144,7 @@ auto Service::apply(Command&& command, View&& view)
       return Error::Internal(std::string("routing failed: ") + e.what());
     }
   }
-  if (auto s = wait_committed(handle, last_seq); !s) {
+  if (auto s = commit_pending(pending); !s) {
     std::lock_guard lock(engine_mu_);
     needs_rebuild_ = true;
     if (s.error().kind == ErrorKind::kConflict) return s.error();
@@ -274,8 +268,7 @@ Result<TicketView> Service::decline(TicketId id, AgentId agent) {
 }
 
 Status Service::tick() {
-  GroupCommitter::Handle handle;
-  std::int64_t last_seq = 0;
+  Pending pending;
   {
     std::lock_guard lock(engine_mu_);
     if (needs_rebuild_) {
@@ -287,13 +280,13 @@ Status Service::tick() {
     try {
       Changes changes = engine_.advance(now);
       if (changes.empty()) return Status::Ok();
-      std::tie(handle, last_seq) = enqueue_locked(std::move(changes));
+      pending = enqueue_locked(std::move(changes));
     } catch (const std::exception& e) {
       needs_rebuild_ = true;
       return Error::Internal(std::string("timer step failed: ") + e.what());
     }
   }
-  if (auto s = wait_committed(handle, last_seq); !s) {
+  if (auto s = commit_pending(pending); !s) {
     std::lock_guard lock(engine_mu_);
     needs_rebuild_ = true;
     return s;

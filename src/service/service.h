@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -46,13 +47,13 @@ struct AgentView {
 
 // Turns a command's events into outbox rows: sets each event's data (the
 // JSON delivered) and adds the deliveries the event causes (webhooks,
-// confirmation e-mails) to the batch. Called under the engine lock, in
-// commit order, with each ticket's view as of the change.
+// confirmation e-mails) to the batch, from each ticket's view as of the
+// change. Called under the engine lock, in commit order.
 class OutboxWriter {
  public:
-  using ViewOf = std::function<TicketView(TicketId)>;
+  using Views = std::map<TicketId, TicketView>;
   virtual ~OutboxWriter() = default;
-  virtual void write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) = 0;
+  virtual void write(std::vector<Event>& events, const Views& views, WriteBatch& batch) = 0;
 };
 
 class Service {
@@ -126,11 +127,16 @@ class Service {
   Status load_if_not_live_locked(TicketId id, std::optional<Ticket>& stored);
   AgentView agent_view_locked(const Agent& a) const;
   TicketView ticket_view_locked(const Ticket& t) const;
-  // Numbers the events, lets the outbox writer fill them in, and queues the
-  // batch. Returns the handle and the last event seq in it (0: none).
-  std::pair<GroupCommitter::Handle, std::int64_t> enqueue_locked(Changes&& changes);
-  // Waits for the batch; on success publishes its events to the waiters.
-  Status wait_committed(const GroupCommitter::Handle& handle, std::int64_t last_seq);
+  // A batch in line for commit.
+  struct Pending {
+    GroupCommitter::Handle handle;
+    std::int64_t last_seq = 0;  // the last event seq in it (0: none)
+  };
+  // Numbers the events, lets the outbox writer render them from the views
+  // their tickets have now, and queues the batch.
+  Pending enqueue_locked(Changes&& changes);
+  // Waits for the batch's commit, then publishes its events to the waiters.
+  Status commit_pending(Pending& pending);
 
   Store& store_;
   Clock clock_;

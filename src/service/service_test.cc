@@ -83,9 +83,9 @@ TEST_F(ServiceTest, CreatedTicketIsInTheStoreWithItsAssignment) {
 // Records what the outbox writer was given, and adds one delivery per event.
 class RecordingOutbox final : public OutboxWriter {
  public:
-  void write(std::vector<Event>& events, const ViewOf& view, WriteBatch& batch) override {
+  void write(std::vector<Event>& events, const Views& views, WriteBatch& batch) override {
     for (Event& e : events) {
-      e.data = std::string(to_string(e.type)) + " queue=" + std::to_string(view(e.ticket).queue_position.value_or(0));
+      e.data = std::string(to_string(e.type)) + " queue=" + std::to_string(views.at(e.ticket).queue_position.value_or(0));
       Delivery d;
       d.event_seq = e.seq;
       batch.deliveries.push_back(d);
