@@ -319,6 +319,20 @@ TEST_F(RoutingRules, ExpectedWaitFromHandleTimesAndQueuePosition) {
     return c->tickets[0].id;
   }();
   EXPECT_EQ(engine.expected_wait(elsewhere, at(104)).method, "no_agents_online");
+
+  // A customer gives up: the fifth ticket leaves the queue unserved after 301 s.
+  // Patience = time waited (0 + 0 + 99 s served, fading 1 % per observation, + 301 s) / abandonments.
+  solve(fifth, 403);
+  const double patience = 99 * 0.99 + 301;
+  const TicketId sixth = create({}, {}, 404);
+  const ExpectedWait w = engine.expected_wait(sixth, at(405));
+  EXPECT_EQ(w.method, "erlang_a");
+  // Second in line: one completion (2 agents / 100 s), then a completion or the one ahead leaving.
+  EXPECT_NEAR(*w.seconds, 50.0 + 1.0 / (2.0 / 100 + 1.0 / patience), 1e-6);
+  EXPECT_NEAR(*engine.expected_wait(fourth, at(405)).seconds, 50.0, 1e-6);  // first in line: nobody ahead to leave
+  const QueueStats qa = engine.queues(at(405)).front();
+  EXPECT_EQ(qa.new_arrival.method, "erlang_a");
+  EXPECT_NEAR(*qa.patience_seconds, patience, 1e-6);
 }
 
 }  // namespace

@@ -482,6 +482,7 @@ json to_json(const QueueStats& q) {
           {"agents_online", q.agents_online},
           {"arrivals_per_hour", q.arrivals_per_hour},
           {"handle_seconds", q.handle_seconds ? json(*q.handle_seconds) : json(nullptr)},
+          {"patience_seconds", q.patience_seconds ? json(*q.patience_seconds) : json(nullptr)},
           {"expected_wait_seconds", q.new_arrival.seconds ? json(*q.new_arrival.seconds) : json(nullptr)},
           {"expected_wait_method", q.new_arrival.method}};
 }
