@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/erlang_cli.h"
+#include "app/import_cli.h"
 #include "app/serve.h"
 #include "app/triage_cli.h"
 
@@ -56,6 +57,18 @@ int main(int argc, char** argv) {
   erlang_cmd->add_option("--patience", erlang.patience, "Mean patience, seconds (Erlang A: callers abandon)");
   erlang_cmd->add_flag("--json", erlang.json, "Print JSON");
 
+  sb::ImportMailCommand import_mail;
+  auto* import_cmd = app.add_subcommand("import", "Import tickets into a running server");
+  import_cmd->require_subcommand(1);
+  auto* import_mail_cmd = import_cmd->add_subcommand(
+      "mail", "Send e-mail (an .eml file, an mbox file, a Maildir or a directory of .eml) to the server's intake");
+  import_mail_cmd->add_option("path", import_mail.path, "What to import")->required();
+  import_mail_cmd->add_option("--url", import_mail.url, "The server")->capture_default_str();
+  import_mail_cmd->add_option("--token", import_mail.token, "Admin token (else $SWITCHBOARD_TOKEN)");
+  import_mail_cmd->add_option("--mailbox", import_mail.mailbox, "Mailbox name: Message-IDs are deduplicated per mailbox")
+      ->capture_default_str();
+  import_mail_cmd->add_flag("--quiet", import_mail.quiet, "No progress line");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -73,5 +86,6 @@ int main(int argc, char** argv) {
   }
   if (*eval_cmd) return sb::run_eval(eval);
   if (*erlang_cmd) return sb::run_erlang(erlang);
+  if (*import_mail_cmd) return sb::run_import_mail(import_mail);
   return 1;
 }

@@ -75,6 +75,7 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"GET", "/api/v1/deliveries", Access::kAdmin, [this](Request& r) { return list_deliveries(r); }},
           {"POST", "/api/v1/deliveries/{id}/redeliver", Access::kAdmin, [this](Request& r) { return redeliver(r); }},
           {"GET", "/api/v1/events", Access::kAgent, [this](Request& r) { return event_stream(r); }},
+          {"POST", "/api/v1/mail", Access::kAdmin, [this](Request& r) { return post_mail(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {
@@ -148,11 +149,16 @@ triage::TriageOutcome Api::triage_ticket(const TicketInput& in, const triage::Tr
 
 Response Api::create_ticket(Request& r) {
   const json body = parse_body(r);
-  const TicketInput in =
-      ok_or_throw(parse_ticket_create(body, resolve_team()));
+  const TicketInput in = ok_or_throw(parse_ticket_create(body, resolve_team()));
+  return created(to_json(ok_or_throw(create_triaged(in, {}))));
+}
+
+Result<TicketView> Api::create_triaged(const TicketInput& in, const Service::Attach& attach) {
   const auto settings = triage_->settings();
   triage::TriageOutcome out = triage_ticket(in, *settings);
-  TicketView view = ok_or_throw(service_.create_ticket(std::move(out.ticket)));
+  auto created_view = service_.create_ticket(std::move(out.ticket), attach);
+  if (!created_view) return created_view.error();
+  TicketView view = std::move(*created_view);
   // Rule actions that need the ticket to exist; each is its own commit.
   if (out.assign_to) {
     TicketPatch assign;
@@ -166,7 +172,7 @@ Response Api::create_ticket(Request& r) {
       if (auto v = service_.update_ticket(view.ticket.id, close)) view = std::move(*v);
     }
   }
-  return created(to_json(view));
+  return view;
 }
 
 Response Api::triage_preview(Request& r) {

@@ -5,7 +5,10 @@
 // reaches a 500: handler exceptions are caught and reported as internal.
 //
 // Thread-safe: the Service serialises what needs serialising.
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "http/message.h"
 #include "http/router.h"
@@ -24,6 +27,18 @@ class Api {
       notify::Outbox* outbox = nullptr);
 
   Response handle(Request& request);
+
+  // One inbound e-mail (raw RFC 5322) from `mailbox`: a new ticket, or a
+  // customer message on the ticket it replies to, or nothing new when this
+  // mailbox has seen its Message-ID before. The receipt (with the raw
+  // message) commits with the ticket or message. Used by POST /api/v1/mail
+  // and the IMAP poller. Thread-safe (intake is serialised).
+  struct MailOutcome {
+    std::string outcome;  // created | threaded | follow_up | bounce | duplicate
+    std::optional<TicketId> ticket;
+    std::vector<std::string> problems;  // what the parser could not read
+  };
+  Result<MailOutcome> ingest_mail(std::string_view raw, const std::string& mailbox);
 
  private:
   Result<Principal> authenticate(const Request& request);
@@ -69,6 +84,8 @@ class Api {
   Response list_deliveries(Request&);
   Response redeliver(Request&);
   Response event_stream(Request&);
+  Response post_mail(Request&);
+  Result<TicketView> create_triaged(const struct TicketInput& in, const Service::Attach& attach);
 
   Service& service_;
   std::string admin_hash_;
@@ -76,6 +93,7 @@ class Api {
   notify::Outbox* outbox_;
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};
   Router router_;
+  std::mutex mail_mu_;
 };
 
 }  // namespace sb::http

@@ -160,10 +160,28 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
   beast::flat_buffer buffer;
   for (;;) {
     bhttp::request_parser<bhttp::string_body> parser;
-    parser.body_limit(options.body_limit);
+    // The header is read under the largest limit any path allows (Beast
+    // checks Content-Length against it right away); then the path's own.
+    std::size_t largest = options.body_limit;
+    for (const auto& [prefix, limit] : options.large_bodies) largest = std::max(largest, limit);
+    parser.body_limit(largest);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
     stream.expires_after(options.idle_timeout);
     beast::error_code ec = run_one(ctx, [&](auto done) { bhttp::async_read_header(stream, buffer, parser, done); });
+    std::size_t allowed = options.body_limit;
+    if (!ec) {
+      const auto target_view = parser.get().target();
+      const std::string_view target(target_view.data(), target_view.size());
+      for (const auto& [prefix, limit] : options.large_bodies) {
+        if (target.starts_with(prefix)) allowed = std::max(allowed, limit);
+      }
+      const auto length = parser.content_length();
+      if (length && *length > allowed) {
+        ec = bhttp::error::body_limit;
+      } else {
+        parser.body_limit(allowed);  // chunked bodies are counted as they come
+      }
+    }
     if (!ec && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       // The client waits for a go-ahead before sending the body (curl does
       // for large bodies); without it, it stalls for a second.
@@ -183,8 +201,7 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
       return;
     } else if (ec == bhttp::error::body_limit) {
-      res = plain_error(413, "payload_too_large", "the request body is over " +
-                                                      std::to_string(options.body_limit) + " bytes");
+      res = plain_error(413, "payload_too_large", "the request body is over " + std::to_string(allowed) + " bytes");
       keep_alive = false;
     } else if (ec == bhttp::error::header_limit) {
       res = plain_error(431, "headers_too_large", "the request headers are too large");

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "http/message.h"
@@ -24,6 +26,8 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;          // 0 picks a free port
   std::size_t body_limit = 1 << 20;   // larger bodies get 413
+  // Paths (prefixes) allowed a larger body, e.g. raw e-mail with attachments.
+  std::vector<std::pair<std::string, std::size_t>> large_bodies{{"/api/v1/mail", 32u << 20}};
   std::size_t header_limit = 16 << 10;
   int max_connections = 1024;
   std::chrono::seconds idle_timeout{60};

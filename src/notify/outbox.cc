@@ -152,6 +152,8 @@ std::optional<Delivery> Outbox::confirmation(const Event& e, const TicketView& v
   if (!settings_.smtp) return std::nullopt;
   const Ticket& t = v.ticket;
   if (!is_plain_address(t.requester.email)) return std::nullopt;
+  // RFC 3834: never answer automatic mail (out-of-office replies, lists, bounces).
+  if (std::find(t.tags.begin(), t.tags.end(), "auto_submitted") != t.tags.end()) return std::nullopt;
   if (assigned && !v.assignee_name) return std::nullopt;
 
   TemplateVars vars;

@@ -25,7 +25,6 @@ struct ListDeleter {
 using Easy = std::unique_ptr<CURL, EasyDeleter>;
 using List = std::unique_ptr<curl_slist, ListDeleter>;
 
-std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
 
 struct Reader {
   const std::string* text;
@@ -50,27 +49,43 @@ void common(CURL* c, const std::string& url, std::chrono::milliseconds timeout, 
 
 }  // namespace
 
-Result<long> post_json(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
+static std::size_t collect(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  const std::size_t len = size * n;
+  if (out->size() < (1u << 20)) out->append(data, std::min<std::size_t>(len, (1u << 20) - out->size()));
+  return len;
+}
+
+Result<HttpReply> post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
                        std::chrono::milliseconds timeout) {
   init_curl();
   Easy c(curl_easy_init());
   if (!c) return Error::Unavailable("curl_easy_init failed");
   char errbuf[CURL_ERROR_SIZE] = {0};
   common(c.get(), url, timeout, errbuf);
-  curl_slist* raw = curl_slist_append(nullptr, "Content-Type: application/json");
-  raw = curl_slist_append(raw, "Expect:");
+  curl_slist* raw = curl_slist_append(nullptr, "Expect:");
   for (const std::string& h : headers) raw = curl_slist_append(raw, h.c_str());
   List list(raw);
+  HttpReply reply;
   curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, list.get());
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &reply.body);
   const CURLcode rc = curl_easy_perform(c.get());
   if (rc != CURLE_OK) return Error::Unavailable(errbuf[0] ? errbuf : curl_easy_strerror(rc));
-  long status = 0;
-  curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &status);
-  return status;
+  curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+  return reply;
+}
+
+Result<long> post_json(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
+                       std::chrono::milliseconds timeout) {
+  std::vector<std::string> all{"Content-Type: application/json"};
+  all.insert(all.end(), headers.begin(), headers.end());
+  auto reply = post(url, all, body, timeout);
+  if (!reply) return reply.error();
+  return reply->status;
 }
 
 Status send_mail(const SmtpSettings& smtp, const std::string& to_address, const std::string& message,

@@ -17,6 +17,15 @@ struct SmtpSettings {
   std::string password;
 };
 
+struct HttpReply {
+  long status = 0;
+  std::string body;
+};
+// POSTs `body` with `headers` ("Name: value", Content-Type among them) and
+// returns the answer; an error when there was none.
+Result<HttpReply> post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
+                       std::chrono::milliseconds timeout);
+
 // POSTs `body` (JSON) with extra `headers` ("Name: value"). Returns the HTTP
 // status the receiver answered with; an error when there was no answer
 // (refused, timed out, TLS failure).

@@ -42,8 +42,9 @@ Time system_now() { return std::chrono::time_point_cast<Duration>(std::chrono::s
 Service::Service(Store& store, EngineOptions options, Clock clock)
     : store_(store), clock_(std::move(clock)), engine_(options), committer_(store) {}
 
-Service::Pending Service::enqueue_locked(Changes&& changes) {
+Service::Pending Service::enqueue_locked(Changes&& changes, const Attach& attach) {
   WriteBatch batch = to_batch(std::move(changes));
+  if (attach) attach(batch);
   Pending p;
   OutboxWriter::Views views;
   for (Event& e : batch.events) {
@@ -123,7 +124,7 @@ Status Service::start() {
 }
 
 template <class Command, class View>
-auto Service::apply(Command&& command, View&& view)
+auto Service::apply(Command&& command, View&& view, const Attach& attach)
     -> Result<decltype(view(std::declval<const Changes&>()))> {
   Pending pending;
   std::optional<decltype(view(std::declval<const Changes&>()))> out;
@@ -136,7 +137,7 @@ auto Service::apply(Command&& command, View&& view)
       Result<Changes> changes = command();
       if (!changes) return changes.error();
       out.emplace(view(*changes));
-      pending = enqueue_locked(std::move(*changes));
+      pending = enqueue_locked(std::move(*changes), attach);
     } catch (const std::exception& e) {
       // A bug left the engine half-changed: it is rebuilt from the store
       // before the next command, and this request writes nothing.
@@ -153,11 +154,12 @@ auto Service::apply(Command&& command, View&& view)
   return std::move(*out);
 }
 
-Result<TicketView> Service::create_ticket(Ticket draft) {
+Result<TicketView> Service::create_ticket(Ticket draft, const Attach& attach) {
   return apply([&] { return engine_.create_ticket(std::move(draft), clock_()); },
                [&](const Changes& c) {
                  return ticket_view_locked(c.tickets.front());  // the new ticket is touched first
-               });
+               },
+               attach);
 }
 
 Status Service::load_if_not_live_locked(TicketId id, std::optional<Ticket>& stored) {
@@ -172,7 +174,7 @@ Status Service::load_if_not_live_locked(TicketId id, std::optional<Ticket>& stor
   return Status::Ok();
 }
 
-Result<Message> Service::add_message(Message draft) {
+Result<Message> Service::add_message(Message draft, const Attach& attach) {
   const TicketId id = draft.ticket;
   std::optional<Ticket> stored;
   return apply(
@@ -186,7 +188,7 @@ Result<Message> Service::add_message(Message draft) {
         changes->messages.push_back(draft);
         return changes;
       },
-      [&](const Changes&) { return draft; });
+      [&](const Changes&) { return draft; }, attach);
 }
 
 Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch) {

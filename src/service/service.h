@@ -67,7 +67,12 @@ class Service {
   // unblocks (agents online with room and tickets waiting).
   Status start();
 
-  Result<TicketView> create_ticket(Ticket draft);
+  // Records to commit with a command's changes (in the same transaction),
+  // given the batch as the command left it: e.g. the receipt of the e-mail
+  // that made the ticket, so that a redelivery is known for what it is.
+  using Attach = std::function<void(WriteBatch&)>;
+
+  Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {});
   Result<TicketView> update_ticket(TicketId id, const TicketPatch& patch);
   Result<AgentView> create_agent(Agent draft);
   Result<AgentView> update_agent(AgentId id, const AgentPatch& patch);
@@ -79,7 +84,7 @@ class Service {
   Result<TicketView> decline(TicketId id, AgentId agent);
   // Adds a message to a ticket's conversation (id and time set here), in one
   // commit with what it does to the ticket (Engine::add_message).
-  Result<Message> add_message(Message draft);
+  Result<Message> add_message(Message draft, const Attach& attach = {});
   Result<std::vector<Message>> list_messages(TicketId id) { return store_.list_messages(id); }
   // Fires the engine's due timers (offer timeouts, relaxation, sticky waits,
   // presence grace) and commits what they changed. Call it often (the server
@@ -114,13 +119,15 @@ class Service {
   // Wakes every wait_for_events (shutdown).
   void wake_event_waiters();
   Clock clock() const { return clock_; }
+  // The store, for reads the service does not wrap (mail receipts, threads).
+  Store& store() { return store_; }
 
  private:
   // Runs `command` on the engine under the lock, queues its changes, and
   // waits for them to be durable. `view` reads what the caller needs from
   // the engine while the lock is still held.
   template <class Command, class View>
-  auto apply(Command&& command, View&& view)
+  auto apply(Command&& command, View&& view, const Attach& attach = {})
       -> Result<decltype(view(std::declval<const Changes&>()))>;
   Status rebuild_locked();
   // For a ticket the engine does not hold live, its newest stored version.
@@ -134,7 +141,7 @@ class Service {
   };
   // Numbers the events, lets the outbox writer render them from the views
   // their tickets have now, and queues the batch.
-  Pending enqueue_locked(Changes&& changes);
+  Pending enqueue_locked(Changes&& changes, const Attach& attach = {});
   // Waits for the batch's commit, then publishes its events to the waiters.
   Status commit_pending(Pending& pending);
 

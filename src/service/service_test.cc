@@ -31,6 +31,12 @@ class FlakyStore final : public Store {
   Result<std::int64_t> last_event_seq() override { return inner.last_event_seq(); }
   Result<std::vector<Message>> list_messages(TicketId id) override { return inner.list_messages(id); }
   Result<std::int64_t> last_message_id() override { return inner.last_message_id(); }
+  Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& m, const std::string& id) override {
+    return inner.find_mail_receipt(m, id);
+  }
+  Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override {
+    return inner.find_ticket_by_message_ids(ids);
+  }
   Result<std::vector<Webhook>> list_webhooks() override { return inner.list_webhooks(); }
   Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override { return inner.due_deliveries(now, limit); }
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) override { return inner.list_deliveries(q); }

@@ -31,11 +31,17 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     for (const Event& e : b->events) {
       if (events_.count(e.seq)) return Error::Conflict("duplicate_event", "event " + std::to_string(e.seq) + " exists");
     }
+    for (const MailReceipt& r : b->receipts) {
+      if (receipts_.count({r.mailbox, r.message_id})) {
+        return Error::Conflict("duplicate_message", "message " + r.message_id + " was received already");
+      }
+    }
   }
   for (const WriteBatch* b : batches) {
     for (const Ticket& t : b->tickets) tickets_[t.id] = t;
     for (const Event& e : b->events) events_[e.seq] = e;
     for (const Message& m : b->messages) messages_[m.id] = m;
+    for (const MailReceipt& r : b->receipts) receipts_[{r.mailbox, r.message_id}] = r;
     for (Delivery d : b->deliveries) {
       d.id = deliveries_.empty() ? 1 : deliveries_.rbegin()->first + 1;
       deliveries_[d.id] = std::move(d);
@@ -148,6 +154,27 @@ Result<std::vector<Message>> MemoryStore::list_messages(TicketId ticket) {
     if (m.ticket == ticket) out.push_back(m);
   }
   return out;
+}
+
+Result<std::optional<MailReceipt>> MemoryStore::find_mail_receipt(const std::string& mailbox,
+                                                                  const std::string& message_id) {
+  std::lock_guard lock(mu_);
+  return copy_of(receipts_, std::pair{mailbox, message_id});
+}
+
+Result<std::optional<TicketId>> MemoryStore::find_ticket_by_message_ids(const std::vector<std::string>& ids) {
+  std::lock_guard lock(mu_);
+  for (const std::string& id : ids) {
+    for (const auto& [key, r] : receipts_) {
+      if (key.second == id && r.ticket) return std::optional<TicketId>(r.ticket);
+    }
+    for (const auto& [did, d] : deliveries_) {
+      if (d.message_id == "<" + id + ">") {
+        if (auto e = events_.find(d.event_seq); e != events_.end()) return std::optional<TicketId>(e->second.ticket);
+      }
+    }
+  }
+  return std::optional<TicketId>();
 }
 
 Result<std::int64_t> MemoryStore::last_message_id() {

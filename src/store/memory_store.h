@@ -22,6 +22,8 @@ class MemoryStore final : public Store {
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;
+  Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) override;
+  Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override;
   Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
   Result<std::int64_t> last_event_seq() override;
   Result<std::vector<Webhook>> list_webhooks() override;
@@ -40,6 +42,7 @@ class MemoryStore final : public Store {
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first
   std::map<std::int64_t, Event> events_;
   std::map<std::int64_t, Message> messages_;
+  std::map<std::pair<std::string, std::string>, MailReceipt> receipts_;
   std::map<std::int64_t, Delivery> deliveries_;
   std::map<WebhookId, Webhook> webhooks_;
   std::map<std::string, std::string> settings_;

@@ -33,6 +33,17 @@ struct TokenRecord {
   Time created_at;
 };
 
+// One inbound e-mail as received from a mailbox: the raw message is kept, and
+// (mailbox, Message-ID) is unique, so a redelivery is recognised.
+struct MailReceipt {
+  std::string mailbox;
+  std::string message_id;            // the Message-ID, or "sha256:<hex>" of the raw message without one
+  std::optional<TicketId> ticket;    // the ticket it made or joined
+  std::string outcome;               // created | threaded | follow_up | bounce
+  std::string raw;
+  Time received_at;
+};
+
 struct WriteBatch {
   std::vector<Ticket> tickets;
   std::vector<Agent> agents;
@@ -40,6 +51,7 @@ struct WriteBatch {
   std::vector<TokenRecord> tokens;
   std::vector<Decision> decisions;  // appended, never replaced
   std::vector<Message> messages;    // appended; ids set by the caller
+  std::vector<MailReceipt> receipts;  // appended; a second receipt for (mailbox, message_id) is a conflict
   // The outbox: events (numbered by the caller, appended) and their
   // deliveries (appended; the store assigns their ids).
   std::vector<Event> events;
@@ -48,7 +60,8 @@ struct WriteBatch {
   std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
-           events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty();
+           events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty() &&
+           receipts.empty();
   }
 };
 
@@ -99,6 +112,12 @@ class Store {
   // A ticket's conversation, oldest first.
   virtual Result<std::vector<Message>> list_messages(TicketId ticket) = 0;
   virtual Result<std::int64_t> last_message_id() = 0;
+  virtual Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox,
+                                                               const std::string& message_id) = 0;
+  // The ticket an e-mail with one of these Message-IDs belongs to: one we
+  // received (any mailbox) or one we sent (confirmations). Ids without angle
+  // brackets; the first that matches wins.
+  virtual Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) = 0;
 
   // The outbox. Events in seq order after `after_seq`, at most `limit`.
   virtual Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) = 0;

@@ -404,6 +404,34 @@ TEST_P(StoreContract, MessagesComeBackInOrderPerTicket) {
   EXPECT_EQ(*store->last_message_id(), 3);
 }
 
+TEST_P(StoreContract, MailReceiptsAreUniquePerMailboxAndFindTheirTicket) {
+  WriteBatch b;
+  b.receipts.push_back({"support", "abc@mail.example", TicketId{7}, "created", "From: a@b.c\r\n\r\nhi", from_millis(5)});
+  b.events = {sample_event(1)};  // ticket 10
+  Delivery mail = sample_delivery(1, 0);
+  mail.kind = DeliveryKind::kEmail;
+  mail.message_id = "<sb.t10.x@acme.example>";
+  b.deliveries = {mail};
+  ASSERT_TRUE(store->commit(b).ok());
+  auto r = *store->find_mail_receipt("support", "abc@mail.example");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->ticket, TicketId{7});
+  EXPECT_EQ(r->raw, "From: a@b.c\r\n\r\nhi");
+  EXPECT_FALSE(store->find_mail_receipt("sales", "abc@mail.example")->has_value());
+  // By a received message's id, or by the id of one we sent.
+  EXPECT_EQ(*store->find_ticket_by_message_ids({"nope", "abc@mail.example"}), std::optional<TicketId>(TicketId{7}));
+  EXPECT_EQ(*store->find_ticket_by_message_ids({"sb.t10.x@acme.example"}), std::optional<TicketId>(TicketId{10}));
+  EXPECT_FALSE(store->find_ticket_by_message_ids({"unknown@x"})->has_value());
+  // The same message again in the same mailbox is refused, with everything else in the batch.
+  WriteBatch again;
+  again.tickets = {sample_ticket(9)};
+  again.receipts.push_back({"support", "abc@mail.example", TicketId{9}, "created", "x", from_millis(6)});
+  auto s = store->commit(again);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "duplicate_message");
+  EXPECT_FALSE(store->find_ticket(TicketId{9})->has_value());
+}
+
 TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
   Webhook w;
   w.id = WebhookId{1};

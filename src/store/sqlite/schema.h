@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 6> kMigrations{
+inline constexpr std::array<std::string_view, 7> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -140,6 +140,19 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_by_ticket ON messages (ticket_id, id);
 CREATE INDEX messages_by_message_id ON messages (message_id) WHERE message_id != '';
+)sql",
+    // 7: inbound e-mail, kept raw; one receipt per (mailbox, Message-ID).
+    R"sql(
+CREATE TABLE mail_receipts (
+  mailbox TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  ticket_id INTEGER,
+  outcome TEXT NOT NULL,
+  raw BLOB NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, message_id)
+);
+CREATE INDEX mail_receipts_by_message_id ON mail_receipts (message_id);
 )sql",
 };
 

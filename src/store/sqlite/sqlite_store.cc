@@ -221,6 +221,23 @@ Status write_message(Connection& c, const Message& m) {
   return st->run();
 }
 
+Status write_receipt(Connection& c, const MailReceipt& r) {
+  auto st = c.prepare(
+      "INSERT INTO mail_receipts (mailbox, message_id, ticket_id, outcome, raw, received_at) VALUES (?,?,?,?,?,?)");
+  if (!st) return st.error();
+  std::optional<std::int64_t> ticket;
+  if (r.ticket) ticket = r.ticket->value;
+  st->bind(1, r.mailbox).bind(2, r.message_id).bind(3, ticket).bind(4, r.outcome).bind(5, r.raw);
+  st->bind(6, to_millis(r.received_at));
+  if (auto s = st->run(); !s) {
+    if (s.error().code == "constraint") {
+      return Error::Conflict("duplicate_message", "message " + r.message_id + " was received already");
+    }
+    return s;
+  }
+  return Status::Ok();
+}
+
 Message read_message(const Statement& s) {
   Message m;
   m.id = s.int64(0);
@@ -386,6 +403,9 @@ Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) 
     }
     for (const Message& m : b->messages) {
       if (auto s = write_message(c, m); !s) return s;
+    }
+    for (const MailReceipt& r : b->receipts) {
+      if (auto s = write_receipt(c, r); !s) return s;
     }
     for (const Webhook& w : b->webhooks) {
       if (auto s = write_webhook(c, w); !s) return s;
@@ -609,6 +629,44 @@ Result<std::int64_t> SqliteStore::max_of(const char* column, const char* table) 
 }
 
 Result<std::int64_t> SqliteStore::last_message_id() { return max_of("id", "messages"); }
+
+Result<std::optional<MailReceipt>> SqliteStore::find_mail_receipt(const std::string& mailbox,
+                                                                  const std::string& message_id) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(
+      "SELECT mailbox, message_id, ticket_id, outcome, raw, received_at FROM mail_receipts "
+      "WHERE mailbox = ? AND message_id = ?");
+  if (!st) return st.error();
+  st->bind(1, mailbox).bind(2, message_id);
+  return first_row<MailReceipt>(*st, [](const Statement& s) {
+    MailReceipt r;
+    r.mailbox = s.text(0);
+    r.message_id = s.text(1);
+    if (auto t = s.optional_int64(2)) r.ticket = TicketId{*t};
+    r.outcome = s.text(3);
+    r.raw = s.text(4);
+    r.received_at = from_millis(s.int64(5));
+    return r;
+  });
+}
+
+Result<std::optional<TicketId>> SqliteStore::find_ticket_by_message_ids(const std::vector<std::string>& ids) {
+  auto c = reader();
+  if (!c) return c.error();
+  for (const std::string& id : ids) {
+    auto st = (*c)->prepare(
+        "SELECT ticket_id FROM mail_receipts WHERE message_id = ?1 AND ticket_id IS NOT NULL "
+        "UNION ALL SELECT e.ticket_id FROM deliveries d JOIN events e ON e.seq = d.event_seq "
+        "WHERE d.message_id = '<' || ?1 || '>' LIMIT 1");
+    if (!st) return st.error();
+    st->bind(1, id);
+    auto found = first_row<TicketId>(*st, [](const Statement& s) { return TicketId{s.int64(0)}; });
+    if (!found) return found.error();
+    if (*found) return *found;
+  }
+  return std::optional<TicketId>();
+}
 
 Result<std::vector<Event>> SqliteStore::list_events(std::int64_t after_seq, int limit) {
   auto c = reader();

@@ -1,0 +1,21 @@
+#pragma once
+// `switchboard import mail PATH`: sends every message in PATH (an .eml file,
+// an mbox file, a Maildir, or a directory of .eml files) to a running
+// server's POST /api/v1/mail, which threads, dedupes and creates tickets
+// exactly as for IMAP. Safe to run twice: the mailbox's Message-IDs are
+// remembered, so nothing is created twice.
+#include <string>
+
+namespace sb {
+
+struct ImportMailCommand {
+  std::string path;
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;    // else $SWITCHBOARD_TOKEN
+  std::string mailbox = "import";
+  bool quiet = false;
+};
+
+int run_import_mail(const ImportMailCommand& cmd);
+
+}  // namespace sb

@@ -1,0 +1,212 @@
+// E-mail intake against the real binary: one ticket per request (Message-ID
+// dedupe per mailbox), threading on our own Message-IDs, received ones and
+// "[#123]" tokens (never a wrong merge), loop prevention, bounces, follow-ups
+// to closed tickets, malformed mail, and `switchboard import mail` run twice.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/child_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace sb::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+const std::string kAdmin = "mail-admin-token-0123456789";
+
+std::string mail(const std::string& from, const std::string& subject, const std::string& id,
+                 const std::string& extra_headers = "", const std::string& body = "Hello, it is broken.") {
+  return "From: " + from + "\r\nTo: help@acme.example\r\nSubject: " + subject + "\r\nMessage-ID: <" + id + ">\r\n" +
+         extra_headers + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n";
+}
+
+class Mail : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sink = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"/usr/bin/python3", SUPPORT_DIR "/smtp_sink.py", (dir.path() / "maildir").string()},
+        (dir.path() / "smtp.log").string());
+    ASSERT_TRUE(sink->start());
+    const std::string config = (dir.path() / "config.yaml").string();
+    std::ofstream(config) << "teams: [Support]\nnotifications:\n  smtp: {url: \"smtp://127.0.0.1:" << sink->port()
+                          << "\", from: \"Acme <help@acme.example>\"}\n"
+                             "  delivery: {retry_base_seconds: 0.2, max_attempts: 5}\n";
+    server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.path().string(), kAdmin,
+                                             std::vector<std::string>{"--config", config});
+    ASSERT_TRUE(server->start()) << server->log_path();
+    admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
+  }
+  HttpResult post(const std::string& raw, const std::string& mailbox = "support") {
+    return admin->request("POST", "/api/v1/mail?mailbox=" + mailbox, raw, {{"Content-Type", "message/rfc822"}});
+  }
+  json ticket(std::int64_t id) { return admin->get("/api/v1/tickets/" + std::to_string(id)).body; }
+  std::size_t ticket_count() { return admin->get("/api/v1/tickets?limit=100").body["tickets"].size(); }
+  json mail_deliveries() {
+    json out = json::array();
+    const json all = admin->get("/api/v1/deliveries?limit=500").body["deliveries"];
+    for (const json& d : all) {
+      if (d["kind"] == "email") out.push_back(d);
+    }
+    return out;
+  }
+
+  TempDir dir{"sb_mail"};
+  std::unique_ptr<ChildProcess> sink;
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<HttpClient> admin;
+};
+
+TEST_F(Mail, OneTicketPerRequestThreadedOnReplies) {
+  auto first = post(mail("Ann Example <Ann@Example.com>", "Printer on fire", "m1@example.com"));
+  ASSERT_EQ(first.status, 201) << first.raw;
+  EXPECT_EQ(first.body["outcome"], "created");
+  const std::int64_t id = first.body["ticket_id"];
+  json t = ticket(id);
+  EXPECT_EQ(t["channel"], "email");
+  EXPECT_EQ(t["subject"], "Printer on fire");
+  EXPECT_EQ(t["body"], "Hello, it is broken.");
+  EXPECT_EQ(t["requester"]["email"], "ann@example.com");
+  EXPECT_EQ(t["requester"]["name"], "Ann Example");
+
+  // Redelivered (the same mailbox): nothing new. Another mailbox is another request.
+  auto again = post(mail("ann@example.com", "Printer on fire", "m1@example.com"));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body["outcome"], "duplicate");
+  EXPECT_EQ(again.body["ticket_id"], id);
+  EXPECT_EQ(ticket_count(), 1u);
+
+  // A reply to her own message threads; so does a reply to our confirmation.
+  auto reply = post(mail("ann@example.com", "Re: Printer on fire", "m2@example.com", "In-Reply-To: <m1@example.com>\r\n",
+                         "Still burning."));
+  EXPECT_EQ(reply.body["outcome"], "threaded");
+  EXPECT_EQ(reply.body["ticket_id"], id);
+  json confirmation;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline && confirmation.is_null()) {
+    for (const json& d : mail_deliveries()) {
+      if (d["state"] == "delivered") confirmation = d;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(confirmation.is_null());
+  const std::string ours = confirmation["message_id"];  // "<sb.t1....@acme.example>"
+  auto to_ours = post(mail("ann@example.com", "Re: [#1] We have your request", "m3@example.com",
+                           "In-Reply-To: " + ours + "\r\nReferences: <m1@example.com> " + ours + "\r\n", "Thanks"));
+  EXPECT_EQ(to_ours.body["outcome"], "threaded");
+  t = ticket(id);
+  ASSERT_EQ(t["comments"].size(), 2u);
+  EXPECT_EQ(t["comments"][0]["body"], "Still burning.");
+  EXPECT_EQ(t["comments"][0]["kind"], "customer");
+  EXPECT_EQ(t["comments"][1]["message_id"], "m3@example.com");
+
+  // "[#id]" in the subject threads only from the ticket's requester: never a wrong merge.
+  const std::string token = "Re: [#" + std::to_string(id) + "] more";
+  EXPECT_EQ(post(mail("ann@example.com", token, "m4@example.com")).body["outcome"], "threaded");
+  auto stranger = post(mail("eve@example.net", token, "m5@example.com"));
+  EXPECT_EQ(stranger.body["outcome"], "created");
+  EXPECT_NE(stranger.body["ticket_id"], id);
+  auto unknown = post(mail("ann@example.com", "Re: something", "m6@example.com", "In-Reply-To: <nobody@nowhere>\r\n"));
+  EXPECT_EQ(unknown.body["outcome"], "created");
+
+  // A message on a solved ticket reopens it; on a closed one, it opens a follow-up.
+  ASSERT_EQ(admin->patch("/api/v1/tickets/" + std::to_string(id), {{"status", "solved"}}).status, 200);
+  EXPECT_EQ(post(mail("ann@example.com", "Re: x", "m7@example.com", "In-Reply-To: <m1@example.com>\r\n")).body["outcome"],
+            "threaded");
+  EXPECT_EQ(ticket(id)["status"], "open");
+  ASSERT_EQ(admin->patch("/api/v1/tickets/" + std::to_string(id), {{"status", "solved"}}).status, 200);
+  ASSERT_EQ(admin->patch("/api/v1/tickets/" + std::to_string(id), {{"status", "closed"}}).status, 200);
+  auto follow = post(mail("ann@example.com", "Re: x", "m8@example.com", "In-Reply-To: <m1@example.com>\r\n"));
+  EXPECT_EQ(follow.body["outcome"], "follow_up");
+  EXPECT_EQ(ticket(follow.body["ticket_id"])["tags"][0], "follow_up_of_" + std::to_string(id));
+}
+
+TEST_F(Mail, AutomaticMailIsNeverAnsweredAndBouncesAreOnlyRecorded) {
+  auto ooo = post(mail("bob@example.com", "Out of office", "a1@example.com", "Auto-Submitted: auto-replied\r\n"));
+  ASSERT_EQ(ooo.status, 201);
+  const std::int64_t auto_id = ooo.body["ticket_id"];
+  EXPECT_EQ(ticket(auto_id)["tags"][0], "auto_submitted");
+  auto person = post(mail("cy@example.com", "Question", "a2@example.com"));
+  const std::int64_t person_id = person.body["ticket_id"];
+  auto list = post(mail("list@example.com", "Newsletter", "a3@example.com", "Precedence: list\r\n"));
+  EXPECT_EQ(list.body["outcome"], "created");
+  // Only the person gets a confirmation.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  json mails = mail_deliveries();
+  ASSERT_EQ(mails.size(), 1u) << mails.dump();
+  EXPECT_EQ(mails[0]["recipient"], "cy@example.com");
+
+  // A bounce of our confirmation: a note on that ticket, no new ticket, no answer.
+  const std::size_t before = ticket_count();
+  const std::string ours = mails[0]["message_id"];
+  auto bounce = post(mail("MAILER-DAEMON@mx.example.com", "Undelivered Mail Returned to Sender", "b1@mx.example.com",
+                          "In-Reply-To: " + ours + "\r\n", "550 5.1.1 user unknown"));
+  EXPECT_EQ(bounce.body["outcome"], "bounce");
+  EXPECT_EQ(bounce.body["ticket_id"], person_id);
+  EXPECT_EQ(ticket_count(), before);
+  json notes = ticket(person_id)["comments"];
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0]["kind"], "note");
+  auto stray = post(mail("postmaster@mx.example.com", "Undeliverable", "b2@mx.example.com"));
+  EXPECT_EQ(stray.body["outcome"], "bounce");
+  EXPECT_TRUE(stray.body["ticket_id"].is_null());
+  EXPECT_EQ(ticket_count(), before);
+  EXPECT_EQ(mail_deliveries().size(), 1u);
+}
+
+TEST_F(Mail, MalformedMailStillBecomesATicketAndBadRequestsAreRefused) {
+  auto broken = post("this is not\r\n\r\nreally an e-mail \x01\x02");
+  ASSERT_EQ(broken.status, 201) << broken.raw;
+  EXPECT_FALSE(broken.body["problems"].empty());
+  EXPECT_EQ(post(std::string()).status, 400);
+  HttpClient anonymous("127.0.0.1", server->port());
+  EXPECT_EQ(anonymous.request("POST", "/api/v1/mail", mail("a@b.c", "x", "z@b.c")).status, 401);
+  // A message with attachments over the general 1 MiB body limit is still taken.
+  const std::string big = mail("dee@example.com", "Logs", "big@example.com", "", std::string(3u << 20, 'x'));
+  EXPECT_EQ(post(big).status, 201);
+}
+
+TEST_F(Mail, ImportRunTwiceCreatesNothingTwice) {
+  const fs::path maildir = dir.path() / "Maildir";
+  fs::create_directories(maildir / "cur");
+  fs::create_directories(maildir / "new");
+  fs::create_directories(maildir / "tmp");
+  std::ofstream(maildir / "cur" / "1.host:2,S") << mail("a@example.com", "One", "i1@example.com");
+  std::ofstream(maildir / "new" / "2.host") << mail("b@example.com", "Two", "i2@example.com");
+  const fs::path mbox = dir.path() / "archive.mbox";
+  std::ofstream(mbox) << "From a@example.com Mon Nov 23 10:00:00 2026\n"
+                      << mail("c@example.com", "Three", "i3@example.com") << "\nFrom b@example.com Mon Nov 23 11:00:00 2026\n"
+                      << mail("a@example.com", "Re: One", "i4@example.com", "In-Reply-To: <i1@example.com>\r\n");
+  auto import = [&](const fs::path& p) {
+    const std::string cmd = std::string(SWITCHBOARD_BINARY) + " import mail " + p.string() + " --url http://127.0.0.1:" +
+                            std::to_string(server->port()) + " --token " + kAdmin + " --mailbox archive 2>&1";
+    FILE* f = popen(cmd.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (std::size_t n = fread(buf.data(), 1, buf.size(), f)) out.append(buf.data(), n);
+    const int status = pclose(f);
+    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  };
+  auto [code, out] = import(maildir);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("2 messages: 2 created"), std::string::npos) << out;
+  std::tie(code, out) = import(mbox);
+  EXPECT_NE(out.find("2 messages: 1 created, 1 threaded"), std::string::npos) << out;
+  std::tie(code, out) = import(maildir);
+  EXPECT_NE(out.find("2 messages: 0 created, 0 threaded, 0 follow-up, 0 bounces, 2 already imported"), std::string::npos)
+      << out;
+  EXPECT_EQ(ticket_count(), 3u);
+  std::tie(code, out) = import(dir.path() / "missing");
+  EXPECT_EQ(code, 2);
+}
+
+}  // namespace
+}  // namespace sb::testing
