@@ -370,3 +370,33 @@ TEST_F(ApiTest, GracefulStopKeepsEverything) {
 
 }  // namespace
 }  // namespace sb::testing
+
+namespace sb::testing {
+namespace {
+
+TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
+  const auto team_id = team("Idem");
+  const std::string body = json{{"subject", "once"}, {"team", team_id}}.dump();
+  auto first = admin->request("POST", "/api/v1/tickets", body, {{"Idempotency-Key", "order-42"}});
+  ASSERT_EQ(first.status, 201) << first.raw;
+  auto again = admin->request("POST", "/api/v1/tickets", body, {{"Idempotency-Key", "order-42"}});
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body["id"], first.body["id"]);
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+  // The same key on another request is refused; another key is another ticket.
+  auto other = admin->request("POST", "/api/v1/tickets", json{{"subject", "twice"}, {"team", team_id}}.dump(),
+                              {{"Idempotency-Key", "order-42"}});
+  EXPECT_EQ(other.status, 422);
+  EXPECT_EQ(other.body["error"]["field"], "Idempotency-Key");
+  auto fresh = admin->request("POST", "/api/v1/tickets", body, {{"Idempotency-Key", "order-43"}});
+  EXPECT_NE(fresh.body["id"], first.body["id"]);
+  EXPECT_EQ(admin->request("POST", "/api/v1/tickets", body, {{"Idempotency-Key", std::string(300, 'k')}}).status, 422);
+  // Keys belong to the caller, and survive a restart.
+  restart(15);
+  auto replayed = admin->request("POST", "/api/v1/tickets", body, {{"Idempotency-Key", "order-42"}});
+  EXPECT_EQ(replayed.body["id"], first.body["id"]);
+  EXPECT_EQ(admin->get("/api/v1/tickets?team=" + std::to_string(team_id)).body["tickets"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace sb::testing

@@ -1,5 +1,7 @@
 #include "http/api.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <exception>
 
@@ -90,11 +92,11 @@ Result<Principal> Api::authenticate(const Request& r) {
     return Error::Unauthenticated("send 'Authorization: Bearer <token>'");
   }
   const std::string hash = hash_token(token);
-  if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt};
+  if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt, hash};
   auto found = service_.find_token(hash);
   if (!found) return found.error();
   if (!found->has_value()) return Error::Unauthenticated("unknown token");
-  return Principal{(*found)->role, (*found)->agent};
+  return Principal{(*found)->role, (*found)->agent, hash};
 }
 
 Response Api::handle(Request& request) {
@@ -114,12 +116,62 @@ Response Api::handle(Request& request) {
         return error_response(Error::Forbidden("this needs an admin token"));
       }
     }
+    if (request.method == "POST" && !request.idempotency_key.empty() && (*route)->access != Access::kPublic) {
+      return idempotent(request, (*route)->handler);
+    }
     return (*route)->handler(request);
   } catch (const Fail& f) {
     return error_response(f.error);
   } catch (const std::exception& e) {
     return error_response(Error::Internal(std::string("unexpected: ") + e.what()));
   }
+}
+
+// Stripe's Idempotency-Key: the first answer to a key is kept for 24 hours
+// and replayed for the same request; the same key on a different request is
+// a 422; while the first is still running, a second gets 409.
+Response Api::idempotent(Request& r, const std::function<Response(Request&)>& handler) {
+  const std::string& key = r.idempotency_key;
+  if (key.size() > 255 || std::any_of(key.begin(), key.end(), [](unsigned char c) { return c < 0x21 || c > 0x7e; })) {
+    throw Fail{Error::Invalid("Idempotency-Key", "an Idempotency-Key is 1 to 255 printable characters")};
+  }
+  std::string query;
+  for (const auto& [k, v] : r.query) query += k + "=" + v + "&";
+  const std::string request = r.method + " " + r.path + "?" + query + " " + hash_token(r.body);
+  const std::pair<std::string, std::string> slot{r.principal.token_hash, key};
+  {
+    std::lock_guard lock(idempotency_mu_);
+    if (!idempotency_running_.insert(slot).second) {
+      throw Fail{Error::Conflict("idempotency_key_in_use", "a request with this Idempotency-Key is still running",
+                                 "Idempotency-Key")};
+    }
+  }
+  struct Release {
+    Api* api;
+    std::pair<std::string, std::string> slot;
+    ~Release() {
+      std::lock_guard lock(api->idempotency_mu_);
+      api->idempotency_running_.erase(slot);
+    }
+  } release{this, slot};
+  const Time now = service_.clock()();
+  auto seen = ok_or_throw(service_.store().find_idempotency(slot.first, key, now - std::chrono::hours(24)));
+  if (seen) {
+    if (seen->request != request) {
+      throw Fail{Error::Invalid("Idempotency-Key", "this Idempotency-Key was used for a different request")};
+    }
+    Response replay{seen->status, json::parse(seen->response, nullptr, false), {{"Idempotent-Replayed", "true"}}};
+    if (replay.body.is_discarded()) replay.body = nullptr;
+    return replay;
+  }
+  Response res = handler(r);
+  if (res.status < 500 && !res.stream) {
+    WriteBatch b;
+    b.idempotency.push_back({slot.first, key, request, res.status, res.body.is_null() ? "" : res.body.dump(), now});
+    if (auto s = service_.store().commit(b); !s) spdlog::warn("Idempotency-Key not kept: {}", s.error().message);
+    if (++idempotency_writes_ % 256 == 0) (void)service_.store().purge_idempotency(now - std::chrono::hours(24));
+  }
+  return res;
 }
 
 // ---- handlers ------------------------------------------------------------------

@@ -5,7 +5,10 @@
 // reaches a 500: handler exceptions are caught and reported as internal.
 //
 // Thread-safe: the Service serialises what needs serialising.
+#include <atomic>
+#include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +45,7 @@ class Api {
 
  private:
   Result<Principal> authenticate(const Request& request);
+  Response idempotent(Request& request, const std::function<Response(Request&)>& handler);
 
   Response healthz(Request&);
   Response create_ticket(Request&);
@@ -94,6 +98,9 @@ class Api {
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};
   Router router_;
   std::mutex mail_mu_;
+  std::mutex idempotency_mu_;
+  std::set<std::pair<std::string, std::string>> idempotency_running_;  // (token hash, key)
+  std::atomic<unsigned> idempotency_writes_{0};
 };
 
 }  // namespace sb::http

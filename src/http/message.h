@@ -18,6 +18,7 @@ namespace sb::http {
 struct Principal {
   Role role = Role::kAgent;
   std::optional<AgentId> agent;  // set for agent tokens
+  std::string token_hash;        // who exactly: scopes Idempotency-Keys
   bool is_admin() const { return role == Role::kAdmin; }
 };
 

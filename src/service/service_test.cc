@@ -37,6 +37,10 @@ class FlakyStore final : public Store {
   Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override {
     return inner.find_ticket_by_message_ids(ids);
   }
+  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& s, const std::string& k, Time t) override {
+    return inner.find_idempotency(s, k, t);
+  }
+  Status purge_idempotency(Time before) override { return inner.purge_idempotency(before); }
   Result<std::vector<Webhook>> list_webhooks() override { return inner.list_webhooks(); }
   Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override { return inner.due_deliveries(now, limit); }
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) override { return inner.list_deliveries(q); }

@@ -42,6 +42,7 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     for (const Event& e : b->events) events_[e.seq] = e;
     for (const Message& m : b->messages) messages_[m.id] = m;
     for (const MailReceipt& r : b->receipts) receipts_[{r.mailbox, r.message_id}] = r;
+    for (const IdempotencyRecord& r : b->idempotency) idempotency_[{r.scope, r.key}] = r;
     for (Delivery d : b->deliveries) {
       d.id = deliveries_.empty() ? 1 : deliveries_.rbegin()->first + 1;
       deliveries_[d.id] = std::move(d);
@@ -175,6 +176,20 @@ Result<std::optional<TicketId>> MemoryStore::find_ticket_by_message_ids(const st
     }
   }
   return std::optional<TicketId>();
+}
+
+Result<std::optional<IdempotencyRecord>> MemoryStore::find_idempotency(const std::string& scope,
+                                                                       const std::string& key, Time since) {
+  std::lock_guard lock(mu_);
+  auto it = idempotency_.find({scope, key});
+  if (it == idempotency_.end() || it->second.created_at < since) return std::optional<IdempotencyRecord>();
+  return std::optional<IdempotencyRecord>(it->second);
+}
+
+Status MemoryStore::purge_idempotency(Time before) {
+  std::lock_guard lock(mu_);
+  std::erase_if(idempotency_, [&](const auto& kv) { return kv.second.created_at < before; });
+  return Status::Ok();
 }
 
 Result<std::int64_t> MemoryStore::last_message_id() {

@@ -24,6 +24,9 @@ class MemoryStore final : public Store {
   Result<std::int64_t> last_message_id() override;
   Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) override;
   Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override;
+  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& scope, const std::string& key,
+                                                            Time since) override;
+  Status purge_idempotency(Time before) override;
   Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
   Result<std::int64_t> last_event_seq() override;
   Result<std::vector<Webhook>> list_webhooks() override;
@@ -43,6 +46,7 @@ class MemoryStore final : public Store {
   std::map<std::int64_t, Event> events_;
   std::map<std::int64_t, Message> messages_;
   std::map<std::pair<std::string, std::string>, MailReceipt> receipts_;
+  std::map<std::pair<std::string, std::string>, IdempotencyRecord> idempotency_;
   std::map<std::int64_t, Delivery> deliveries_;
   std::map<WebhookId, Webhook> webhooks_;
   std::map<std::string, std::string> settings_;

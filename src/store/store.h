@@ -44,6 +44,17 @@ struct MailReceipt {
   Time received_at;
 };
 
+// A POST's Idempotency-Key and the answer it got (Stripe semantics): the
+// same key with the same request replays the answer; kept 24 hours.
+struct IdempotencyRecord {
+  std::string scope;      // who sent it (the token's hash)
+  std::string key;
+  std::string request;    // method, path and a hash of the body
+  int status = 0;
+  std::string response;   // the JSON body
+  Time created_at;
+};
+
 struct WriteBatch {
   std::vector<Ticket> tickets;
   std::vector<Agent> agents;
@@ -52,6 +63,7 @@ struct WriteBatch {
   std::vector<Decision> decisions;  // appended, never replaced
   std::vector<Message> messages;    // appended; ids set by the caller
   std::vector<MailReceipt> receipts;  // appended; a second receipt for (mailbox, message_id) is a conflict
+  std::vector<IdempotencyRecord> idempotency;  // upserts by (scope, key)
   // The outbox: events (numbered by the caller, appended) and their
   // deliveries (appended; the store assigns their ids).
   std::vector<Event> events;
@@ -61,7 +73,7 @@ struct WriteBatch {
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
            events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty() &&
-           receipts.empty();
+           receipts.empty() && idempotency.empty();
   }
 };
 
@@ -118,6 +130,11 @@ class Store {
   // received (any mailbox) or one we sent (confirmations). Ids without angle
   // brackets; the first that matches wins.
   virtual Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) = 0;
+  // The record for (scope, key) made at or after `since`; older ones count as gone.
+  virtual Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& scope, const std::string& key,
+                                                                    Time since) = 0;
+  // Drops records made before `before`.
+  virtual Status purge_idempotency(Time before) = 0;
 
   // The outbox. Events in seq order after `after_seq`, at most `limit`.
   virtual Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) = 0;

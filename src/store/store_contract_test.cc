@@ -432,6 +432,23 @@ TEST_P(StoreContract, MailReceiptsAreUniquePerMailboxAndFindTheirTicket) {
   EXPECT_FALSE(store->find_ticket(TicketId{9})->has_value());
 }
 
+TEST_P(StoreContract, IdempotencyRecordsAreFoundWhileFreshAndPurged) {
+  WriteBatch b;
+  b.idempotency.push_back({"tok", "k1", "POST /api/v1/tickets abc", 201, R"({"id":1})", from_millis(1000)});
+  b.idempotency.push_back({"tok", "k2", "POST /api/v1/tickets def", 422, R"({"error":{}})", from_millis(5000)});
+  ASSERT_TRUE(store->commit(b).ok());
+  auto r = *store->find_idempotency("tok", "k1", from_millis(0));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 201);
+  EXPECT_EQ(r->response, R"({"id":1})");
+  EXPECT_EQ(r->request, "POST /api/v1/tickets abc");
+  EXPECT_FALSE(store->find_idempotency("other", "k1", from_millis(0))->has_value());  // per caller
+  EXPECT_FALSE(store->find_idempotency("tok", "k1", from_millis(2000))->has_value());  // too old
+  ASSERT_TRUE(store->purge_idempotency(from_millis(2000)).ok());
+  EXPECT_FALSE(store->find_idempotency("tok", "k1", from_millis(0))->has_value());
+  EXPECT_TRUE(store->find_idempotency("tok", "k2", from_millis(0))->has_value());
+}
+
 TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
   Webhook w;
   w.id = WebhookId{1};

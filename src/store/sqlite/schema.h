@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 7> kMigrations{
+inline constexpr std::array<std::string_view, 8> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -153,6 +153,19 @@ CREATE TABLE mail_receipts (
   PRIMARY KEY (mailbox, message_id)
 );
 CREATE INDEX mail_receipts_by_message_id ON mail_receipts (message_id);
+)sql",
+    // 8: Idempotency-Key answers, kept 24 hours.
+    R"sql(
+CREATE TABLE idempotency (
+  scope TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_by_age ON idempotency (created_at);
 )sql",
 };
 

@@ -407,6 +407,14 @@ Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) 
     for (const MailReceipt& r : b->receipts) {
       if (auto s = write_receipt(c, r); !s) return s;
     }
+    for (const IdempotencyRecord& r : b->idempotency) {
+      auto st = c.prepare(
+          "INSERT OR REPLACE INTO idempotency (scope, key, request, status, response, created_at) VALUES (?,?,?,?,?,?)");
+      if (!st) return st.error();
+      st->bind(1, r.scope).bind(2, r.key).bind(3, r.request).bind(4, std::int64_t{r.status}).bind(5, r.response);
+      st->bind(6, to_millis(r.created_at));
+      if (auto s = st->run(); !s) return s;
+    }
     for (const Webhook& w : b->webhooks) {
       if (auto s = write_webhook(c, w); !s) return s;
     }
@@ -649,6 +657,29 @@ Result<std::optional<MailReceipt>> SqliteStore::find_mail_receipt(const std::str
     r.received_at = from_millis(s.int64(5));
     return r;
   });
+}
+
+Result<std::optional<IdempotencyRecord>> SqliteStore::find_idempotency(const std::string& scope,
+                                                                       const std::string& key, Time since) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(
+      "SELECT scope, key, request, status, response, created_at FROM idempotency "
+      "WHERE scope = ? AND key = ? AND created_at >= ?");
+  if (!st) return st.error();
+  st->bind(1, scope).bind(2, key).bind(3, to_millis(since));
+  return first_row<IdempotencyRecord>(*st, [](const Statement& s) {
+    return IdempotencyRecord{s.text(0), s.text(1), s.text(2), static_cast<int>(s.int64(3)), s.text(4),
+                             from_millis(s.int64(5))};
+  });
+}
+
+Status SqliteStore::purge_idempotency(Time before) {
+  std::lock_guard lock(writer_mu_);
+  auto st = writer_->prepare("DELETE FROM idempotency WHERE created_at < ?");
+  if (!st) return st.error();
+  st->bind(1, to_millis(before));
+  return st->run();
 }
 
 Result<std::optional<TicketId>> SqliteStore::find_ticket_by_message_ids(const std::vector<std::string>& ids) {

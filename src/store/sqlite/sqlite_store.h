@@ -35,6 +35,9 @@ class SqliteStore final : public Store {
   Result<std::int64_t> last_message_id() override;
   Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) override;
   Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override;
+  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& scope, const std::string& key,
+                                                            Time since) override;
+  Status purge_idempotency(Time before) override;
   Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
   Result<std::int64_t> last_event_seq() override;
   Result<std::vector<Webhook>> list_webhooks() override;
