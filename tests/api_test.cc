@@ -400,3 +400,42 @@ TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
 
 }  // namespace
 }  // namespace sb::testing
+
+namespace sb::testing {
+namespace {
+
+TEST_F(ApiTest, TheWebFormCreatesAWebTicketAndEscapesWhatItShows) {
+  auto form = admin->get("/support");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_EQ(form.header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(form.raw.find("<form method=\"post\" action=\"/support\">"), std::string::npos);
+
+  HttpClient browser("127.0.0.1", server->port());  // no token
+  const std::vector<std::pair<std::string, std::string>> type{{"Content-Type", "application/x-www-form-urlencoded"}};
+  auto sent = browser.request("POST", "/support",
+                              "name=Ann+%3Cb%3EExample%3C%2Fb%3E&email=ann%40example.com"
+                              "&subject=%3Cscript%3Ealert(1)%3C%2Fscript%3E&message=VPN+down%0Asince+9",
+                              type);
+  ASSERT_EQ(sent.status, 201) << sent.raw;
+  EXPECT_EQ(sent.raw.find("<script>"), std::string::npos);
+  EXPECT_NE(sent.raw.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+  const auto at = sent.raw.find("id=\"ticket\">#");
+  ASSERT_NE(at, std::string::npos);
+  const int id = std::stoi(sent.raw.substr(at + 13));
+  auto t = admin->get("/api/v1/tickets/" + std::to_string(id)).body;
+  EXPECT_EQ(t["channel"], "web");
+  EXPECT_EQ(t["subject"], "<script>alert(1)</script>");  // kept as typed; escaped wherever shown
+  EXPECT_EQ(t["body"], "VPN down\nsince 9");
+  EXPECT_EQ(t["requester"]["email"], "ann@example.com");
+
+  // Mistakes re-show the form with what was typed (escaped) and create nothing.
+  auto bad = browser.request("POST", "/support", "email=not-an-address&subject=x&message=%22quoted%22", type);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_NE(bad.raw.find("role=\"alert\""), std::string::npos);
+  EXPECT_NE(bad.raw.find("&quot;quoted&quot;"), std::string::npos);
+  EXPECT_EQ(browser.request("POST", "/support", "{}", {{"Content-Type", "application/json"}}).status, 415);
+  EXPECT_EQ(admin->get("/api/v1/tickets").body["tickets"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::testing

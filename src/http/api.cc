@@ -45,6 +45,8 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
       router_({
           // The whole API, in one table.
           {"GET", "/healthz", Access::kPublic, [this](Request& r) { return healthz(r); }},
+          {"GET", "/support", Access::kPublic, [this](Request& r) { return support_form(r); }},
+          {"POST", "/support", Access::kPublic, [this](Request& r) { return support_submit(r); }},
           {"POST", "/api/v1/tickets", Access::kAdmin, [this](Request& r) { return create_ticket(r); }},
           {"GET", "/api/v1/tickets", Access::kAgent, [this](Request& r) { return list_tickets(r); }},
           {"GET", "/api/v1/tickets/{id}", Access::kAgent, [this](Request& r) { return get_ticket(r); }},

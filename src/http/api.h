@@ -89,6 +89,8 @@ class Api {
   Response redeliver(Request&);
   Response event_stream(Request&);
   Response post_mail(Request&);
+  Response support_form(Request&);
+  Response support_submit(Request&);
   Result<TicketView> create_triaged(const struct TicketInput& in, const Service::Attach& attach);
 
   Service& service_;

@@ -31,6 +31,7 @@ struct Request {
   std::string authorization;                   // the raw header
   std::string idempotency_key;
   std::string last_event_id;                   // Last-Event-ID (event streams resume after it)
+  std::string content_type;
   Principal principal;                         // filled in after authentication
 };
 
@@ -42,6 +43,9 @@ struct Response {
   int status = 200;
   nlohmann::json body;                         // sent as application/json unless null
   std::vector<std::pair<std::string, std::string>> headers;
+  // A body that is not JSON (an HTML page), sent as is with `content_type`.
+  std::optional<std::string> text;
+  std::string content_type = "text/html; charset=utf-8";
   // Set for a streamed body (Server-Sent Events): the server sends the
   // status and headers, then calls it on the connection's thread; the body
   // ends when it returns and the connection closes.

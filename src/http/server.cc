@@ -62,6 +62,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& req) {
   r.authorization = std::string(req[bhttp::field::authorization]);
   r.idempotency_key = std::string(req["Idempotency-Key"]);
   r.last_event_id = std::string(req["Last-Event-ID"]);
+  r.content_type = std::string(req[bhttp::field::content_type]);
   return r;
 }
 
@@ -69,7 +70,10 @@ bhttp::response<bhttp::string_body> to_beast(const Response& res, unsigned versi
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   out.set(bhttp::field::server, "switchboard");
   for (const auto& [name, value] : res.headers) out.set(name, value);
-  if (!res.body.is_null()) {
+  if (res.text) {
+    out.set(bhttp::field::content_type, res.content_type);
+    out.body() = *res.text;
+  } else if (!res.body.is_null()) {
     out.set(bhttp::field::content_type, "application/json");
     out.body() = res.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }

@@ -45,8 +45,8 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
     req.set(bhttp::field::host, host_);
     if (!token_.empty()) req.set(bhttp::field::authorization, "Bearer " + token_);
-    for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty()) req.set(bhttp::field::content_type, "application/json");
+    for (const auto& [k, v] : headers) req.set(k, v);  // may replace the content type
     req.body() = body;
     req.prepare_payload();
     bhttp::write(*impl_->stream, req, ec);
