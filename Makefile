@@ -1,8 +1,9 @@
 # The two commands of the README, and the steps they are made of.
 BUILD ?= build
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 30
 
-.PHONY: setup build test demo bench clean
+.PHONY: setup build test fuzz demo bench clean
 
 setup:
 	@scripts/setup
@@ -13,6 +14,10 @@ build: setup
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz: setup
+	@scripts/fuzz $(FUZZ_SECONDS)
 
 demo: build
 	@scripts/demo
@@ -22,4 +27,4 @@ bench: build
 	@bench/load.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-fuzz
