@@ -6,11 +6,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include "mail/mail_parser.h"
+#include "notify/signature.h"
+#include "triage/csv.h"
 #include "notify/transport.h"
 
 namespace sb {
@@ -56,13 +60,121 @@ std::vector<std::pair<std::string, std::string>> collect_messages(const fs::path
   return out;
 }
 
+std::string token_or_env(const std::string& given) {
+  if (!given.empty()) return given;
+  const char* env = std::getenv("SWITCHBOARD_TOKEN");
+  return env ? env : "";
+}
+
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 }  // namespace
 
-int run_import_mail(const ImportMailCommand& cmd) {
-  std::string token = cmd.token;
+int run_import_csv(const ImportCsvCommand& cmd) {
+  const std::string token = token_or_env(cmd.token);
   if (token.empty()) {
-    if (const char* env = std::getenv("SWITCHBOARD_TOKEN")) token = env;
+    std::fprintf(stderr, "switchboard import csv: give --token or set SWITCHBOARD_TOKEN (an admin token)\n");
+    return 2;
   }
+  auto table = triage::read_csv(cmd.path);
+  if (!table) {
+    std::fprintf(stderr, "switchboard import csv: %s\n", table.error().message.c_str());
+    return 2;
+  }
+  static const std::set<std::string> kTargets{"subject",  "body",     "requester_email", "requester_name", "priority",
+                                              "channel",  "team",     "category",        "tags",           "external_id",
+                                              "urgency",  "impact"};
+  std::vector<std::pair<std::string, std::size_t>> mapping;  // target -> column index
+  std::stringstream pairs(cmd.map);
+  for (std::string pair; std::getline(pairs, pair, ',');) {
+    const auto eq = pair.find('=');
+    const std::string target = pair.substr(0, eq);
+    if (eq == std::string::npos || !kTargets.count(target)) {
+      std::fprintf(stderr, "switchboard import csv: --map: '%s' is not target=column (targets: subject, body, "
+                           "requester_email, requester_name, priority, channel, team, category, tags, external_id, "
+                           "urgency, impact)\n", pair.c_str());
+      return 2;
+    }
+    auto col = table->column(pair.substr(eq + 1), "--map");
+    if (!col) {
+      std::fprintf(stderr, "switchboard import csv: --map: %s\n", col.error().message.c_str());
+      return 2;
+    }
+    mapping.emplace_back(target, *col);
+  }
+  if (std::none_of(mapping.begin(), mapping.end(), [](const auto& m) { return m.first == "subject"; })) {
+    std::fprintf(stderr, "switchboard import csv: --map must give the subject (e.g. subject=title)\n");
+    return 2;
+  }
+  const std::string reject_path = cmd.reject.empty() ? cmd.path + ".rejects.csv" : cmd.reject;
+  std::ofstream rejects;
+  int created = 0, already = 0, rejected = 0;
+  const std::size_t total = table->rows.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    const auto& row = table->rows[i];
+    nlohmann::json ticket{{"channel", "api"}};
+    std::string joined;
+    for (const auto& cell : row) joined += cell + "\x1f";
+    ticket["external_id"] = "csv:" + notify::hmac_sha256_hex("switchboard import", joined).substr(0, 32);
+    for (const auto& [target, col] : mapping) {
+      const std::string& v = row[col];
+      if (target == "requester_email" || target == "requester_name") {
+        ticket["requester"][target == "requester_email" ? "email" : "name"] = v;
+      } else if (target == "tags") {
+        nlohmann::json tags = nlohmann::json::array();
+        std::stringstream list(v);
+        for (std::string tag; std::getline(list, tag, ';');) {
+          if (!tag.empty()) tags.push_back(tag);
+        }
+        ticket["tags"] = std::move(tags);
+      } else if (!v.empty() || target == "subject") {
+        ticket[target] = v;
+      }
+    }
+    auto reply = notify::post(cmd.url + "/api/v1/tickets",
+                              {"Authorization: Bearer " + token, "Content-Type: application/json"}, ticket.dump(),
+                              std::chrono::seconds(30));
+    if (!reply) {
+      std::fprintf(stderr, "\nswitchboard import csv: %s (row %zu); re-run to resume\n", reply.error().message.c_str(), i + 2);
+      return 1;
+    }
+    const auto body = nlohmann::json::parse(reply->body, nullptr, false);
+    const std::string code = body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
+    if (reply->status == 201) {
+      ++created;
+    } else if (code == "duplicate_external_id") {
+      ++already;
+    } else if (reply->status == 401 || reply->status == 403 || reply->status >= 500) {
+      std::fprintf(stderr, "\nswitchboard import csv: HTTP %ld: %s\n", reply->status, reply->body.c_str());
+      return 1;
+    } else {
+      if (!rejects.is_open()) {
+        rejects.open(reject_path);
+        for (const auto& h : table->header) rejects << csv_field(h) << ',';
+        rejects << "reason\n";
+      }
+      for (const auto& cell : row) rejects << csv_field(cell) << ',';
+      const std::string reason = body.is_object() && body.contains("error") ? body["error"].value("message", "") : reply->body;
+      rejects << csv_field("line " + std::to_string(i + 2) + ": " + reason) << '\n';
+      ++rejected;
+    }
+    if (!cmd.quiet && (i % 50 == 0 || i + 1 == total)) {
+      std::fprintf(stderr, "\rimport csv: %zu/%zu rows", i + 1, total);
+    }
+  }
+  if (!cmd.quiet) std::fprintf(stderr, "\n");
+  std::printf("%zu rows: %d created, %d already imported, %d rejected%s\n", total, created, already, rejected,
+              rejected ? (" (see " + reject_path + ")").c_str() : "");
+  return rejected > 0 ? 1 : 0;
+}
+
+int run_import_mail(const ImportMailCommand& cmd) {
+  const std::string token = token_or_env(cmd.token);
   if (token.empty()) {
     std::fprintf(stderr, "switchboard import mail: give --token or set SWITCHBOARD_TOKEN (an admin token)\n");
     return 2;

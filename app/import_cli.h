@@ -18,4 +18,19 @@ struct ImportMailCommand {
 
 int run_import_mail(const ImportMailCommand& cmd);
 
+// `switchboard import csv FILE --map subject=title,body=body,...`: one ticket
+// per row through POST /api/v1/tickets. Each row carries an external_id (a
+// mapped column, or a hash of the row), so re-running the same file creates
+// nothing twice. Rows the server refuses go to a reject file with the reason.
+struct ImportCsvCommand {
+  std::string path;
+  std::string map;      // target=column,...
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;
+  std::string reject;   // default: FILE.rejects.csv
+  bool quiet = false;
+};
+
+int run_import_csv(const ImportCsvCommand& cmd);
+
 }  // namespace sb

@@ -69,6 +69,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   import_mail_cmd->add_flag("--quiet", import_mail.quiet, "No progress line");
 
+  sb::ImportCsvCommand import_csv;
+  auto* import_csv_cmd = import_cmd->add_subcommand("csv", "Create a ticket per CSV row (safe to re-run)");
+  import_csv_cmd->add_option("file", import_csv.path, "CSV file with a header row")->required()->check(CLI::ExistingFile);
+  import_csv_cmd->add_option("--map", import_csv.map,
+                             "target=column,... (targets: subject, body, requester_email, requester_name, priority, "
+                             "channel, team, category, tags (';'-separated), external_id, urgency, impact)")
+      ->required();
+  import_csv_cmd->add_option("--url", import_csv.url, "The server")->capture_default_str();
+  import_csv_cmd->add_option("--token", import_csv.token, "Admin token (else $SWITCHBOARD_TOKEN)");
+  import_csv_cmd->add_option("--reject", import_csv.reject, "Where refused rows go, with the reason (default FILE.rejects.csv)");
+  import_csv_cmd->add_flag("--quiet", import_csv.quiet, "No progress line");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -87,5 +99,6 @@ int main(int argc, char** argv) {
   if (*eval_cmd) return sb::run_eval(eval);
   if (*erlang_cmd) return sb::run_erlang(erlang);
   if (*import_mail_cmd) return sb::run_import_mail(import_mail);
+  if (*import_csv_cmd) return sb::run_import_csv(import_csv);
   return 1;
 }

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/command.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -186,14 +187,9 @@ TEST_F(Mail, ImportRunTwiceCreatesNothingTwice) {
                       << mail("c@example.com", "Three", "i3@example.com") << "\nFrom b@example.com Mon Nov 23 11:00:00 2026\n"
                       << mail("a@example.com", "Re: One", "i4@example.com", "In-Reply-To: <i1@example.com>\r\n");
   auto import = [&](const fs::path& p) {
-    const std::string cmd = std::string(SWITCHBOARD_BINARY) + " import mail " + p.string() + " --url http://127.0.0.1:" +
-                            std::to_string(server->port()) + " --token " + kAdmin + " --mailbox archive 2>&1";
-    FILE* f = popen(cmd.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (std::size_t n = fread(buf.data(), 1, buf.size(), f)) out.append(buf.data(), n);
-    const int status = pclose(f);
-    return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    auto r = run_command(std::string(SWITCHBOARD_BINARY) + " import mail " + p.string() + " --url http://127.0.0.1:" +
+                         std::to_string(server->port()) + " --token " + kAdmin + " --mailbox archive 2>&1");
+    return std::pair{r.exit_code, r.output};
   };
   auto [code, out] = import(maildir);
   EXPECT_EQ(code, 0) << out;
@@ -206,6 +202,60 @@ TEST_F(Mail, ImportRunTwiceCreatesNothingTwice) {
   EXPECT_EQ(ticket_count(), 3u);
   std::tie(code, out) = import(dir.path() / "missing");
   EXPECT_EQ(code, 2);
+}
+
+TEST_F(Mail, CsvImportRejectsBadRowsAndCreatesNothingTwice) {
+  // The first 40 real help-desk tickets, plus rows the server must refuse.
+  const fs::path csv = dir.path() / "tickets.csv";
+  int untitled = 0;  // real tickets with an empty title: the server refuses them too
+  {
+    std::ifstream in(SHARED_DATA_DIR "/tickets_test.csv");
+    std::ofstream out(csv);
+    std::string line;
+    for (int i = 0; i < 41 && std::getline(in, line); ++i) {
+      if (i > 0 && line.starts_with(",")) ++untitled;
+      out << line << "\n";
+    }
+    out << "\"Printer, 2nd floor\",\"jams \"\"again\"\"\",1,1,1,1,1,1,1\n";  // quoted fields
+    out << ",no title at all,1,1,1,1,1,1,1\n";                              // no subject: refused
+  }
+  auto run = [&](const std::string& args) {
+    auto r = run_command(std::string(SWITCHBOARD_BINARY) + " import csv " + csv.string() + " --url http://127.0.0.1:" +
+                         std::to_string(server->port()) + " --token " + kAdmin + " " + args + " 2>&1");
+    return std::pair{r.exit_code, r.output};
+  };
+  auto [code, out] = run("--map subject=title,body=body,category=category --quiet");
+  EXPECT_EQ(code, 1) << out;  // a row was rejected
+  const int good = 41 - untitled, bad = 1 + untitled;
+  EXPECT_NE(out.find("42 rows: " + std::to_string(good) + " created, 0 already imported, " + std::to_string(bad) +
+                     " rejected"),
+            std::string::npos)
+      << out;
+  std::ifstream rejects(csv.string() + ".rejects.csv");
+  std::string header, row, last;
+  std::getline(rejects, header);
+  int rejected_rows = 0;
+  while (std::getline(rejects, row)) {
+    last = row;
+    ++rejected_rows;
+  }
+  EXPECT_TRUE(header.ends_with(",reason")) << header;
+  EXPECT_EQ(rejected_rows, bad);
+  EXPECT_NE(last.find("line 43: 'subject' is required"), std::string::npos) << last;
+  std::tie(code, out) = run("--map subject=title,body=body,category=category --quiet");
+  EXPECT_NE(out.find("42 rows: 0 created, " + std::to_string(good) + " already imported, " + std::to_string(bad) +
+                     " rejected"),
+            std::string::npos)
+      << out;
+  auto imported = admin->get("/api/v1/tickets?limit=100").body["tickets"];
+  ASSERT_EQ(imported.size(), static_cast<std::size_t>(good));
+  const json& quoted = imported.back();
+  EXPECT_EQ(quoted["subject"], "Printer, 2nd floor");
+  EXPECT_EQ(quoted["body"], "jams \"again\"");
+  EXPECT_TRUE(quoted["external_id"].get<std::string>().starts_with("csv:"));
+  std::tie(code, out) = run("--map subject=nope");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--map"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -141,6 +141,8 @@ struct Ticket {
   std::vector<AgentId> declined_by;  // agents who declined or let an offer lapse
   std::optional<TriageInfo> triage;
   std::optional<SlaState> sla;
+  // The ticket's id in another system (an import, a CRM): unique when set.
+  std::optional<std::string> external_id;
 };
 
 // solved and closed tickets hold no capacity and wait in no queue.

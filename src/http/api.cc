@@ -204,6 +204,15 @@ triage::TriageOutcome Api::triage_ticket(const TicketInput& in, const triage::Tr
 Response Api::create_ticket(Request& r) {
   const json body = parse_body(r);
   const TicketInput in = ok_or_throw(parse_ticket_create(body, resolve_team()));
+  if (in.ticket.external_id) {
+    // Checked first: a duplicate caught only at commit would cost an engine rebuild.
+    if (auto existing = ok_or_throw(service_.store().find_ticket_by_external_id(*in.ticket.external_id))) {
+      throw Fail{Error::Conflict("duplicate_external_id",
+                                 "ticket " + std::to_string(existing->value) + " has external_id '" +
+                                     *in.ticket.external_id + "'",
+                                 "external_id")};
+    }
+  }
   return created(to_json(ok_or_throw(create_triaged(in, {}))));
 }
 

@@ -57,6 +57,10 @@ Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& te
   if (auto s = f.skills("required_skills")) t.required_skills = *s;
   if (auto s = f.skills("optional_skills")) t.optional_skills = *s;
   if (auto s = f.strings("tags")) t.tags = *s;
+  if (auto s = f.string("external_id", 200)) {
+    if (s->empty()) return Error::Invalid("external_id", "'external_id' must not be empty");
+    t.external_id = *s;
+  }
   if (auto s = f.finish(); !s) return s.error();
   if (auto s = validate(t); !s) return s.error();
   return in;
@@ -401,6 +405,7 @@ json to_json(const TicketView& v) {
          {"tags", t.tags},
          {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
          {"assignee_name", v.assignee_name ? json(*v.assignee_name) : json(nullptr)},
+         {"external_id", t.external_id ? json(*t.external_id) : json(nullptr)},
          {"created_at", format_time(t.created_at)},
          {"updated_at", format_time(t.updated_at)},
          {"assigned_at", optional_time(t.assigned_at)},

@@ -31,6 +31,15 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     for (const Event& e : b->events) {
       if (events_.count(e.seq)) return Error::Conflict("duplicate_event", "event " + std::to_string(e.seq) + " exists");
     }
+    for (const Ticket& t : b->tickets) {
+      if (!t.external_id) continue;
+      for (const auto& [id, other] : tickets_) {
+        if (id != t.id && other.external_id == t.external_id) {
+          return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",
+                                 "external_id");
+        }
+      }
+    }
     for (const MailReceipt& r : b->receipts) {
       if (receipts_.count({r.mailbox, r.message_id})) {
         return Error::Conflict("duplicate_message", "message " + r.message_id + " was received already");
@@ -174,6 +183,14 @@ Result<std::optional<TicketId>> MemoryStore::find_ticket_by_message_ids(const st
         if (auto e = events_.find(d.event_seq); e != events_.end()) return std::optional<TicketId>(e->second.ticket);
       }
     }
+  }
+  return std::optional<TicketId>();
+}
+
+Result<std::optional<TicketId>> MemoryStore::find_ticket_by_external_id(const std::string& external_id) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, t] : tickets_) {
+    if (t.external_id == external_id) return std::optional<TicketId>(id);
   }
   return std::optional<TicketId>();
 }

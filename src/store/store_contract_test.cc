@@ -449,6 +449,25 @@ TEST_P(StoreContract, IdempotencyRecordsAreFoundWhileFreshAndPurged) {
   EXPECT_TRUE(store->find_idempotency("tok", "k2", from_millis(0))->has_value());
 }
 
+TEST_P(StoreContract, ExternalIdsAreUniqueAndFindTheirTicket) {
+  Ticket a = sample_ticket(1);
+  a.external_id = "crm-17";
+  Ticket b = sample_ticket(2);  // none: any number of tickets may have none
+  Ticket c = sample_ticket(3);
+  ASSERT_TRUE(store->commit(WriteBatch{{a, b, c}, {}, {}, {}, {}}).ok());
+  EXPECT_EQ((*store->find_ticket(TicketId{1}))->external_id, std::optional<std::string>("crm-17"));
+  EXPECT_FALSE((*store->find_ticket(TicketId{2}))->external_id);
+  EXPECT_EQ(*store->find_ticket_by_external_id("crm-17"), std::optional<TicketId>(TicketId{1}));
+  EXPECT_FALSE(store->find_ticket_by_external_id("crm-18")->has_value());
+  ASSERT_TRUE(store->commit(WriteBatch{{a}, {}, {}, {}, {}}).ok());  // the same ticket again: fine
+  Ticket dup = sample_ticket(4);
+  dup.external_id = "crm-17";
+  auto s = store->commit(WriteBatch{{dup}, {}, {}, {}, {}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "duplicate_external_id");
+  EXPECT_FALSE(store->find_ticket(TicketId{4})->has_value());
+}
+
 TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
   Webhook w;
   w.id = WebhookId{1};

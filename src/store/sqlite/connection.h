@@ -29,6 +29,7 @@ class Statement {
   std::optional<std::int64_t> optional_int64(int col) const;
   std::string text(int col) const;
   void reset();
+  sqlite3_stmt* raw() const { return s_; }
 
  private:
   sqlite3_stmt* s_;

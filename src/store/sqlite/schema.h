@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 8> kMigrations{
+inline constexpr std::array<std::string_view, 9> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -166,6 +166,11 @@ CREATE TABLE idempotency (
   PRIMARY KEY (scope, key)
 );
 CREATE INDEX idempotency_by_age ON idempotency (created_at);
+)sql",
+    // 9: tickets' ids in other systems (imports), unique when set.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN external_id TEXT;
+CREATE UNIQUE INDEX tickets_by_external_id ON tickets (external_id) WHERE external_id IS NOT NULL;
 )sql",
 };
 

@@ -19,7 +19,7 @@ json skills_json(const SkillLevels& s) { return json(s); }
 const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
-    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla";
+    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id";
 
 template <class E>
 E enum_or(const std::string& name, E fallback) {
@@ -90,12 +90,29 @@ Ticket read_ticket(const Statement& s) {
   for (std::int64_t a : json::parse(s.text(23)).get<std::vector<std::int64_t>>()) t.declined_by.push_back(AgentId{a});
   if (const std::string triage = s.text(24); !triage.empty()) t.triage = triage_from_json(json::parse(triage, nullptr, false));
   if (const std::string sla = s.text(25); !sla.empty()) t.sla = sla_from_json(json::parse(sla, nullptr, false));
+  if (sqlite3_column_type(s.raw(), 26) != SQLITE_NULL) t.external_id = s.text(26);
   return t;
 }
 
 Status write_ticket(Connection& c, const Ticket& t) {
-  auto st = c.prepare(std::string("INSERT OR REPLACE INTO tickets (") + kTicketColumns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // An upsert on id (not INSERT OR REPLACE, which would delete another
+  // ticket holding the same external_id instead of failing).
+  static const std::string sql = [] {
+    std::string set;
+    std::string columns = kTicketColumns;
+    std::size_t pos = 0;
+    while (pos < columns.size()) {
+      std::size_t end = columns.find(',', pos);
+      if (end == std::string::npos) end = columns.size();
+      std::string col = columns.substr(pos, end - pos);
+      col.erase(0, col.find_first_not_of(' '));
+      if (col != "id") set += (set.empty() ? "" : ", ") + col + " = excluded." + col;
+      pos = end + 1;
+    }
+    return std::string("INSERT INTO tickets (") + kTicketColumns +
+           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
+  }();
+  auto st = c.prepare(sql);
   if (!st) return st.error();
   std::optional<std::int64_t> team, assignee;
   if (t.team) team = t.team->value;
@@ -128,7 +145,15 @@ Status write_ticket(Connection& c, const Ticket& t) {
   st->bind(24, json(declined).dump());
   st->bind(25, t.triage ? triage_to_json(*t.triage).dump() : std::string());
   st->bind(26, t.sla ? sla_to_json(*t.sla).dump() : std::string());
-  return st->run();
+  if (t.external_id) st->bind(27, *t.external_id); else st->bind_null(27);
+  if (auto s = st->run(); !s) {
+    if (s.error().code == "constraint" && t.external_id) {
+      return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",
+                             "external_id");
+    }
+    return s;
+  }
+  return Status::Ok();
 }
 
 const char* kAgentColumns = "id, name, email, skills, teams, capacity, presence, created_at, updated_at";
@@ -657,6 +682,15 @@ Result<std::optional<MailReceipt>> SqliteStore::find_mail_receipt(const std::str
     r.received_at = from_millis(s.int64(5));
     return r;
   });
+}
+
+Result<std::optional<TicketId>> SqliteStore::find_ticket_by_external_id(const std::string& external_id) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT id FROM tickets WHERE external_id = ?");
+  if (!st) return st.error();
+  st->bind(1, external_id);
+  return first_row<TicketId>(*st, [](const Statement& s) { return TicketId{s.int64(0)}; });
 }
 
 Result<std::optional<IdempotencyRecord>> SqliteStore::find_idempotency(const std::string& scope,
