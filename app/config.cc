@@ -190,7 +190,34 @@ Result<Config> load_config(const std::string& path) {
   Config c;
   try {
     if (root.IsNull()) return c;
-    r.only(root, "", {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications"});
+    r.only(root, "",
+           {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes"});
+    if (const auto boxes = root["mailboxes"]) {
+      if (!boxes.IsSequence()) r.fail(boxes, "mailboxes", "must be a list");
+      for (std::size_t i = 0; i < boxes.size(); ++i) {
+        const std::string f = "mailboxes[" + std::to_string(i) + "]";
+        const YAML::Node b = boxes[i];
+        r.only(b, f, {"name", "url", "username", "password", "poll_seconds"});
+        mail::ImapMailbox box;
+        for (const char* required : {"name", "url", "username", "password"}) {
+          if (!b[required]) r.fail(b, f + "." + required, "is required");
+        }
+        box.name = r.string(b["name"], f + ".name");
+        box.url = r.string(b["url"], f + ".url");
+        if (!box.url.starts_with("imap://") && !box.url.starts_with("imaps://")) {
+          r.fail(b["url"], f + ".url", "must be imap://host:port/MAILBOX or imaps://...");
+        }
+        box.username = r.string(b["username"], f + ".username");
+        box.password = r.string(b["password"], f + ".password");
+        if (b["poll_seconds"]) {
+          box.poll = Duration(static_cast<std::int64_t>(r.number(b["poll_seconds"], f + ".poll_seconds", 0.1, 86400) * 1000));
+        }
+        for (const auto& other : c.mailboxes) {
+          if (other.name == box.name) r.fail(b["name"], f + ".name", "two mailboxes are named '" + box.name + "'");
+        }
+        c.mailboxes.push_back(std::move(box));
+      }
+    }
     if (const auto t = root["triage"]) {
       r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "models", "triage_team", "rules", "priority"});
       TriageConfig tc;

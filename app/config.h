@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "triage/priority.h"
 #include "triage/triage.h"
+#include "mail/imap.h"
 #include "notify/outbox.h"
 
 namespace sb {
@@ -56,6 +57,8 @@ struct Config {
   std::optional<nlohmann::json> sla;
   // notifications: SMTP relay, confirmation templates, delivery retries (docs/notifications.md).
   notify::NotifySettings notifications;
+  // mailboxes: IMAP inboxes polled for new tickets (docs/channels.md).
+  std::vector<mail::ImapMailbox> mailboxes;
   bool has_team(const std::string& name) const {
     for (const SeedTeam& t : teams) {
       if (t.name == name) return true;

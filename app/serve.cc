@@ -224,8 +224,20 @@ int serve(const ServeOptions& options) {
   });
   notify::Dispatcher dispatcher(outbox);
   dispatcher.start();
+  // IMAP inboxes: each polled on its own thread into the same intake as POST /api/v1/mail.
+  std::vector<std::unique_ptr<mail::ImapPoller>> pollers;
+  for (const mail::ImapMailbox& box : config.mailboxes) {
+    pollers.push_back(std::make_unique<mail::ImapPoller>(box, [&api, name = box.name](const std::string& raw) -> Status {
+      auto r = api.ingest_mail(raw, name);
+      if (!r) return r.error();
+      spdlog::info("mailbox {}: {} ticket {}", name, r->outcome, r->ticket ? r->ticket->value : 0);
+      return Status::Ok();
+    }));
+    pollers.back()->start();
+  }
   server.run();
   service.wake_event_waiters();
+  for (auto& p : pollers) p->stop();
   ticker.request_stop();
   ticker.join();
   dispatcher.stop();  // what it did not send stays pending in the store
