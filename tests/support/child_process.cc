@@ -13,7 +13,20 @@ namespace sb::testing {
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path, std::string ready_prefix)
     : argv_(std::move(argv)), log_(std::move(log_path)), ready_(std::move(ready_prefix)) {}
 
-ChildProcess::~ChildProcess() { stop(SIGKILL); }
+ChildProcess::~ChildProcess() {
+  if (pid_ <= 0) return;
+  // Politely first: a wrapper (the IMAP server script) stops what it started.
+  kill(pid_, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    usleep(20'000);
+  }
+  stop(SIGKILL);
+}
 
 bool ChildProcess::start() {
   int out[2];
