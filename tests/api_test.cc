@@ -110,6 +110,10 @@ TEST_F(ApiTest, CapacityHoldsAndSolvingPullsTheNextTicket) {
   json second = ticket({{"subject", "call 2"}, {"channel", "phone"}, {"team", net}});
   json urgent = ticket({{"subject", "call 3"}, {"channel", "phone"}, {"team", net}, {"priority", "urgent"}});
   EXPECT_EQ(first["assignee_id"], a);
+  // A call rings: offered to the agent, who must pick up (accept) within the offer timeout.
+  EXPECT_EQ(first["status"], "new");
+  EXPECT_FALSE(first["offer_expires_at"].is_null());
+  EXPECT_TRUE(first["accepted_at"].is_null());
   EXPECT_TRUE(second["assignee_id"].is_null());
   EXPECT_EQ(second["queue_position"], 1);
   EXPECT_EQ(second["expected_wait_method"], "no_history");  // nothing handled yet

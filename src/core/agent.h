@@ -52,7 +52,10 @@ struct TeamRouting {
   // soonest SLA due time first; tickets without a running clock after them.
   QueueOrder queue_order = QueueOrder::kPriority;
   std::vector<RelaxStep> relaxation;                   // ordered by `after`
-  std::array<OfferMode, enum_count<Channel>()> offer_mode{};  // per channel; default direct
+  // Per channel: phone calls are offered (the agent must pick up within
+  // offer_timeout, else the next agent rings); everything else is direct.
+  std::array<OfferMode, enum_count<Channel>()> offer_mode{OfferMode::kDirect, OfferMode::kDirect, OfferMode::kDirect,
+                                                          OfferMode::kOffer, OfferMode::kDirect};
   Duration offer_timeout{std::chrono::seconds(30)};
   int max_missed_offers = 3;                           // then the agent is set away
 };
