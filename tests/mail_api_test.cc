@@ -109,6 +109,27 @@ TEST_F(Mail, OneTicketPerRequestThreadedOnReplies) {
   EXPECT_EQ(t["comments"][0]["kind"], "customer");
   EXPECT_EQ(t["comments"][1]["message_id"], "m3@example.com");
 
+  // An agent's public reply goes to the customer by mail; her answer to it threads.
+  auto agent = admin->post("/api/v1/agents", {{"name", "Bo Agent"}, {"teams", {"Support"}}});
+  ASSERT_EQ(agent.status, 201) << agent.raw;
+  auto reply_by_agent = admin->post("/api/v1/tickets/" + std::to_string(id) + "/comments",
+                                    {{"body", "Please unplug it."}, {"author", {{"type", "agent"}, {"agent_id", agent.body["id"]}}}});
+  ASSERT_EQ(reply_by_agent.status, 201) << reply_by_agent.raw;
+  json reply_mail;
+  for (int i = 0; i < 200 && reply_mail.is_null(); ++i) {
+    for (const json& d : mail_deliveries()) {
+      if (d["event_sequence"].get<int>() > confirmation["event_sequence"].get<int>() && d["state"] == "delivered") {
+        reply_mail = d;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(reply_mail.is_null()) << mail_deliveries().dump();
+  auto answer = post(mail("ann@example.com", "Re: Re: [#1] Printer on fire", "m3b@example.com",
+                          "In-Reply-To: " + reply_mail["message_id"].get<std::string>() + "\r\n", "Unplugged."));
+  EXPECT_EQ(answer.body["outcome"], "threaded");
+  EXPECT_EQ(answer.body["ticket_id"], id);
+
   // "[#id]" in the subject threads only from the ticket's requester: never a wrong merge.
   const std::string token = "Re: [#" + std::to_string(id) + "] more";
   EXPECT_EQ(post(mail("ann@example.com", token, "m4@example.com")).body["outcome"], "threaded");

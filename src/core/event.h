@@ -16,12 +16,21 @@
 
 namespace sb {
 
-enum class EventType { kTicketCreated, kTicketAssigned, kTicketStatusChanged, kSlaWarning, kSlaBreached, kTicketEscalated };
+enum class EventType {
+  kTicketCreated,
+  kTicketAssigned,
+  kTicketStatusChanged,
+  kSlaWarning,
+  kSlaBreached,
+  kTicketEscalated,
+  kCommentAdded,  // from the service (the engine keeps no text): kind, public, author_name, body, comment_id
+};
 template <>
 struct EnumNames<EventType> {
-  static constexpr std::array<std::string_view, 6> names{"ticket.created",        "ticket.assigned",
+  static constexpr std::array<std::string_view, 7> names{"ticket.created",        "ticket.assigned",
                                                          "ticket.status_changed", "sla.warning",
-                                                         "sla.breached",          "ticket.escalated"};
+                                                         "sla.breached",          "ticket.escalated",
+                                                         "ticket.comment_added"};
 };
 
 struct Event {

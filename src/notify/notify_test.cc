@@ -195,6 +195,29 @@ TEST_F(OutboxTest, EventsFanOutToSubscribedWebhooksAndConfirmations) {
   EXPECT_EQ(later_mails, 1);
 }
 
+TEST_F(OutboxTest, PublicRepliesAreMailedToTheRequesterNotesNever) {
+  std::vector<Event> events{
+      event(1, EventType::kCommentAdded, {{"kind", "reply"}, {"body", "Try tray 2."}, {"comment_id", "9"}}),
+      event(2, EventType::kCommentAdded, {{"kind", "note"}, {"body", "Roller worn."}, {"comment_id", "10"}}),
+      event(3, EventType::kCommentAdded, {{"kind", "customer"}, {"body", "Thanks"}, {"comment_id", "11"}})};
+  TicketView v = view(std::string("Bob"), std::nullopt);
+  v.ticket.channel = Channel::kEmail;
+  WriteBatch batch;
+  outbox.write(events, {{TicketId{5}, v}}, batch);
+  ASSERT_EQ(batch.deliveries.size(), 1u);
+  const Delivery& d = batch.deliveries[0];
+  EXPECT_EQ(d.event_seq, 1);
+  EXPECT_NE(d.message.find("Subject: Re: [#5] VPN down"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("Try tray 2."), std::string::npos);
+  EXPECT_EQ(d.message.find("Roller worn."), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(events[0].data)["data"]["comment_id"], 9);
+  // A chat or phone ticket's replies stay in their channel.
+  v.ticket.channel = Channel::kChat;
+  WriteBatch chat;
+  outbox.write(events, {{TicketId{5}, v}}, chat);
+  EXPECT_TRUE(chat.deliveries.empty());
+}
+
 TEST_F(OutboxTest, FailuresBackOffThenGoDeadAndCanBeRedelivered) {
   Webhook w;
   w.url = "http://127.0.0.1:1/nobody-listens";

@@ -144,6 +144,9 @@ void Outbox::write(std::vector<Event>& events, const Views& views, WriteBatch& b
       // Assigned in the same change as created: the first message already names the agent.
       mail = confirmation(e, v, true);
     }
+    if (e.type == EventType::kCommentAdded && e.details.count("kind") && e.details.at("kind") == "reply") {
+      mail = reply_mail(e, v);
+    }
     if (mail) batch.deliveries.push_back(std::move(*mail));
   }
 }
@@ -151,9 +154,6 @@ void Outbox::write(std::vector<Event>& events, const Views& views, WriteBatch& b
 std::optional<Delivery> Outbox::confirmation(const Event& e, const TicketView& v, bool assigned) const {
   if (!settings_.smtp) return std::nullopt;
   const Ticket& t = v.ticket;
-  if (!is_plain_address(t.requester.email)) return std::nullopt;
-  // RFC 3834: never answer automatic mail (out-of-office replies, lists, bounces).
-  if (std::find(t.tags.begin(), t.tags.end(), "auto_submitted") != t.tags.end()) return std::nullopt;
   if (assigned && !v.assignee_name) return std::nullopt;
 
   TemplateVars vars;
@@ -177,12 +177,34 @@ std::optional<Delivery> Outbox::confirmation(const Event& e, const TicketView& v
   }
 
   const MessageTemplate& tpl = assigned ? settings_.confirmation.assigned : settings_.confirmation.created;
+  return mail_to_requester(e, v, render(tpl.subject, vars), render(tpl.body, vars));
+}
+
+std::optional<Delivery> Outbox::reply_mail(const Event& e, const TicketView& v) const {
+  const Ticket& t = v.ticket;
+  if (t.channel != Channel::kEmail && t.channel != Channel::kWeb && t.channel != Channel::kApi) return std::nullopt;
+  const std::string id = std::to_string(t.id.value);
+  std::string subject = t.subject;
+  if (subject.find("[#" + id + "]") == std::string::npos) subject = "[#" + id + "] " + subject;
+  if (!subject.starts_with("Re: ")) subject = "Re: " + subject;
+  std::string body = e.details.at("body");
+  body += "\n\n-- \nReply to this message to add to your request #" + id + ".\n";
+  return mail_to_requester(e, v, subject, body);
+}
+
+std::optional<Delivery> Outbox::mail_to_requester(const Event& e, const TicketView& v, std::string subject,
+                                                  std::string body) const {
+  if (!settings_.smtp) return std::nullopt;
+  const Ticket& t = v.ticket;
+  if (!is_plain_address(t.requester.email)) return std::nullopt;
+  // RFC 3834: never answer automatic mail (out-of-office replies, lists, bounces).
+  if (std::find(t.tags.begin(), t.tags.end(), "auto_submitted") != t.tags.end()) return std::nullopt;
   OutboundMail mail;
   mail.from = settings_.smtp->from;
   mail.to_name = t.requester.name;
   mail.to_address = t.requester.email;
-  mail.subject = render(tpl.subject, vars);
-  mail.body = render(tpl.body, vars);
+  mail.subject = std::move(subject);
+  mail.body = std::move(body);
   const std::string token = e.id.size() > 4 ? e.id.substr(4) : std::to_string(e.seq);
   mail.message_id = "sb.t" + std::to_string(t.id.value) + "." + token + "@" + domain_of(address_of(mail.from));
   mail.ticket_ref = std::to_string(t.id.value);

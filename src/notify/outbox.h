@@ -70,6 +70,10 @@ class Outbox final : public OutboxWriter {
 
  private:
   std::optional<Delivery> confirmation(const Event& e, const TicketView& v, bool assigned) const;
+  // An agent's public reply, e-mailed to the requester.
+  std::optional<Delivery> reply_mail(const Event& e, const TicketView& v) const;
+  std::optional<Delivery> mail_to_requester(const Event& e, const TicketView& v, std::string subject,
+                                            std::string body) const;
 
   Store& store_;
   NotifySettings settings_;

@@ -186,6 +186,16 @@ Result<Message> Service::add_message(Message draft, const Attach& attach) {
         draft.id = next_message_id_++;
         draft.at = now;
         changes->messages.push_back(draft);
+        Event e;
+        e.type = EventType::kCommentAdded;
+        e.ticket = id;
+        e.at = now;
+        e.details = {{"comment_id", std::to_string(draft.id)},
+                     {"kind", std::string(to_string(draft.kind))},
+                     {"public", draft.kind == MessageKind::kNote ? "false" : "true"},
+                     {"author_name", draft.author_name},
+                     {"body", draft.body}};
+        changes->events.push_back(std::move(e));
         return changes;
       },
       [&](const Changes&) { return draft; }, attach);
