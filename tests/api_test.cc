@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <boost/asio.hpp>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/http_client.h"
@@ -439,6 +441,45 @@ TEST_F(ApiTest, TheWebFormCreatesAWebTicketAndEscapesWhatItShows) {
   EXPECT_NE(bad.raw.find("&quot;quoted&quot;"), std::string::npos);
   EXPECT_EQ(browser.request("POST", "/support", "{}", {{"Content-Type", "application/json"}}).status, 415);
   EXPECT_EQ(admin->get("/api/v1/tickets").body["tickets"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace sb::testing
+
+namespace sb::testing {
+namespace {
+
+TEST_F(ApiTest, PrometheusMetricsCountRequestsQueuesAgentsAndEvents) {
+  const auto net = team("Network");
+  agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});
+  agent({{"name", "Bo"}, {"teams", {net}}, {"presence", "away"}});
+  ticket({{"subject", "one"}, {"team", net}, {"channel", "email"}});
+  ticket({{"subject", "two"}, {"team", net}, {"channel", "email"}});  // waits: Ada is full
+  EXPECT_EQ(admin->get("/api/v1/tickets/999").status, 404);
+  auto m = admin->get("/metrics");
+  ASSERT_EQ(m.status, 200) << m.raw;
+  EXPECT_TRUE(m.header("Content-Type").starts_with("text/plain; version=0.0.4"));
+  const std::string& text = m.raw;
+  auto has = [&](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
+  EXPECT_TRUE(has(R"(switchboard_http_requests_total{method="POST",route="/api/v1/tickets",status="201"} 2)")) << text;
+  EXPECT_TRUE(has(R"(switchboard_http_requests_total{method="GET",route="/api/v1/tickets/{id}",status="404"} 1)"));
+  EXPECT_TRUE(has(R"(switchboard_http_request_duration_seconds_count{method="POST",route="/api/v1/tickets"} 2)"));
+  EXPECT_TRUE(has(R"(switchboard_queue_waiting{team="Network"} 1)"));
+  EXPECT_TRUE(has(R"(switchboard_queue_agents_online{team="Network"} 1)"));
+  EXPECT_TRUE(has(R"(switchboard_agents{presence="online"} 1)"));
+  EXPECT_TRUE(has(R"(switchboard_agents{presence="away"} 1)"));
+  EXPECT_TRUE(has(R"(switchboard_events_total{type="ticket.created"} 2)"));
+  EXPECT_TRUE(has(R"(switchboard_events_total{type="ticket.assigned"} 1)"));
+  EXPECT_TRUE(has("switchboard_outbox_pending 0"));
+  // Every sample line is "name{labels} value" and every family is typed.
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("# HELP ") || line.starts_with("# TYPE ")) continue;
+    static const std::regex sample(R"([a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? (-?[0-9.e+-]+|\+Inf))");
+    EXPECT_TRUE(std::regex_match(line, sample)) << line;
+  }
+  HttpClient anonymous("127.0.0.1", server->port());
+  EXPECT_EQ(anonymous.get("/metrics").status, 401);
 }
 
 }  // namespace

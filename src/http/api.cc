@@ -4,9 +4,11 @@
 
 #include <charconv>
 #include <exception>
+#include <sstream>
 
 #include "http/api_helpers.h"
 #include "http/auth.h"
+#include "http/metrics.h"
 #include "http/json_mapping.h"
 #include "http/sla_json.h"
 #include "store/json_codec.h"
@@ -80,6 +82,7 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"POST", "/api/v1/deliveries/{id}/redeliver", Access::kAdmin, [this](Request& r) { return redeliver(r); }},
           {"GET", "/api/v1/events", Access::kAgent, [this](Request& r) { return event_stream(r); }},
           {"POST", "/api/v1/mail", Access::kAdmin, [this](Request& r) { return post_mail(r); }},
+          {"GET", "/metrics", Access::kAdmin, [this](Request& r) { return prometheus(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {
@@ -102,9 +105,19 @@ Result<Principal> Api::authenticate(const Request& r) {
 }
 
 Response Api::handle(Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  std::string route = "(no route)";
+  Response res = dispatch(request, route);
+  metrics_.record(request.method, route, res.status,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return res;
+}
+
+Response Api::dispatch(Request& request, std::string& route_pattern) {
   try {
     std::string allow;
     auto route = router_.match(request, &allow);
+    if (route) route_pattern = (*route)->pattern;
     if (!route) {
       Response res = error_response(route.error());
       if (!allow.empty()) res.headers.emplace_back("Allow", allow);
@@ -127,6 +140,50 @@ Response Api::handle(Request& request) {
   } catch (const std::exception& e) {
     return error_response(Error::Internal(std::string("unexpected: ") + e.what()));
   }
+}
+
+// Prometheus text exposition: requests and latencies by route, queues,
+// agents by presence, events committed by type, the outbox backlog.
+Response Api::prometheus(Request&) {
+  std::ostringstream out;
+  out << metrics_.exposition();
+  out << "# HELP switchboard_queue_waiting Tickets waiting in a team's queue.\n# TYPE switchboard_queue_waiting gauge\n";
+  const auto queues = service_.queues();
+  for (const QueueStats& q : queues) {
+    out << "switchboard_queue_waiting{team=\"" << prometheus_label(q.name) << "\"} " << q.waiting << "\n";
+  }
+  out << "# HELP switchboard_queue_oldest_wait_seconds How long the oldest waiting ticket has waited.\n"
+         "# TYPE switchboard_queue_oldest_wait_seconds gauge\n";
+  for (const QueueStats& q : queues) {
+    out << "switchboard_queue_oldest_wait_seconds{team=\"" << prometheus_label(q.name) << "\"} "
+        << (q.oldest_wait ? q.oldest_wait->count() / 1000.0 : 0.0) << "\n";
+  }
+  out << "# HELP switchboard_queue_agents_online Agents online in a team.\n# TYPE switchboard_queue_agents_online gauge\n";
+  for (const QueueStats& q : queues) {
+    out << "switchboard_queue_agents_online{team=\"" << prometheus_label(q.name) << "\"} " << q.agents_online << "\n";
+  }
+  std::array<int, enum_count<Presence>()> presence{};
+  for (const AgentView& a : ok_or_throw(service_.list_agents())) ++presence[static_cast<std::size_t>(a.agent.presence)];
+  out << "# HELP switchboard_agents Agents by presence.\n# TYPE switchboard_agents gauge\n";
+  for (std::size_t i = 0; i < presence.size(); ++i) {
+    out << "switchboard_agents{presence=\"" << to_string(static_cast<Presence>(i)) << "\"} " << presence[i] << "\n";
+  }
+  out << "# HELP switchboard_events_total Events committed since start, by type (assignments, SLA warnings and "
+         "breaches, escalations, ...).\n# TYPE switchboard_events_total counter\n";
+  const auto events = service_.event_counts();
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    out << "switchboard_events_total{type=\"" << to_string(static_cast<EventType>(i)) << "\"} " << events[i] << "\n";
+  }
+  out << "# HELP switchboard_outbox_pending Webhook and e-mail deliveries waiting to be sent.\n"
+         "# TYPE switchboard_outbox_pending gauge\n"
+      << "switchboard_outbox_pending " << ok_or_throw(service_.store().count_deliveries(DeliveryState::kPending)) << "\n"
+      << "# HELP switchboard_outbox_dead Deliveries given up on (redeliver them from the API).\n"
+         "# TYPE switchboard_outbox_dead gauge\n"
+      << "switchboard_outbox_dead " << ok_or_throw(service_.store().count_deliveries(DeliveryState::kDead)) << "\n";
+  Response res{200, nullptr, {}};
+  res.text = out.str();
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return res;
 }
 
 // Stripe's Idempotency-Key: the first answer to a key is kept for 24 hours

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/message.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "http/triage_gate.h"
 #include "notify/outbox.h"
@@ -45,6 +46,9 @@ class Api {
 
  private:
   Result<Principal> authenticate(const Request& request);
+  // Routing, authentication and the handler; `route_pattern` names the route matched.
+  Response dispatch(Request& request, std::string& route_pattern);
+  Response prometheus(Request&);
   Response idempotent(Request& request, const std::function<Response(Request&)>& handler);
 
   Response healthz(Request&);
@@ -99,6 +103,7 @@ class Api {
   notify::Outbox* outbox_;
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};
   Router router_;
+  RequestMetrics metrics_;
   std::mutex mail_mu_;
   std::mutex idempotency_mu_;
   std::set<std::pair<std::string, std::string>> idempotency_running_;  // (token hash, key)

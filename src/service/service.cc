@@ -51,6 +51,7 @@ Service::Pending Service::enqueue_locked(Changes&& changes, const Attach& attach
     e.seq = next_event_seq_++;
     e.id = new_event_id();
     p.last_seq = e.seq;
+    ++p.types[static_cast<std::size_t>(e.type)];
     if (!outbox_) {
       e.data = nlohmann::json{{"id", e.id}, {"type", to_string(e.type)}, {"ticket_id", e.ticket.value}}.dump();
     } else if (!views.count(e.ticket)) {
@@ -71,6 +72,9 @@ Service::Pending Service::enqueue_locked(Changes&& changes, const Attach& attach
 
 Status Service::commit_pending(Pending& p) {
   Status s = committer_.wait(p.handle);
+  if (s) {
+    for (std::size_t i = 0; i < p.types.size(); ++i) event_counts_[i] += p.types[i];
+  }
   if (s && p.last_seq > 0) {
     std::lock_guard lock(feed_mu_);
     committed_seq_ = std::max(committed_seq_, p.last_seq);
@@ -84,6 +88,12 @@ std::int64_t Service::wait_for_events(std::int64_t after, std::chrono::milliseco
   const std::uint64_t generation = feed_generation_;
   feed_cv_.wait_for(lock, timeout, [&] { return committed_seq_ > after || feed_generation_ != generation; });
   return committed_seq_;
+}
+
+std::array<std::uint64_t, enum_count<EventType>()> Service::event_counts() const {
+  std::array<std::uint64_t, enum_count<EventType>()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = event_counts_[i].load();
+  return out;
 }
 
 std::int64_t Service::committed_event_seq() {

@@ -11,6 +11,8 @@
 // store before the next command.
 //
 // Thread-safe.
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -116,6 +118,8 @@ class Service {
   Result<std::vector<Event>> list_events(std::int64_t after, int limit) { return store_.list_events(after, limit); }
   std::int64_t wait_for_events(std::int64_t after, std::chrono::milliseconds timeout);
   std::int64_t committed_event_seq();
+  // Events committed since start, by type (for /metrics).
+  std::array<std::uint64_t, enum_count<EventType>()> event_counts() const;
   // Wakes every wait_for_events (shutdown).
   void wake_event_waiters();
   Clock clock() const { return clock_; }
@@ -138,6 +142,7 @@ class Service {
   struct Pending {
     GroupCommitter::Handle handle;
     std::int64_t last_seq = 0;  // the last event seq in it (0: none)
+    std::array<std::uint64_t, enum_count<EventType>()> types{};  // events in it, by type
   };
   // Numbers the events, lets the outbox writer render them from the views
   // their tickets have now, and queues the batch.
@@ -157,6 +162,7 @@ class Service {
   std::mutex feed_mu_;
   std::condition_variable feed_cv_;
   std::int64_t committed_seq_ = 0;   // under feed_mu_
+  std::array<std::atomic<std::uint64_t>, enum_count<EventType>()> event_counts_{};
   std::uint64_t feed_generation_ = 0;
 };
 

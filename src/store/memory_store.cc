@@ -266,6 +266,13 @@ Result<std::optional<Delivery>> MemoryStore::find_delivery(std::int64_t id) {
   return copy_of(deliveries_, id);
 }
 
+Result<std::int64_t> MemoryStore::count_deliveries(DeliveryState state) {
+  std::lock_guard lock(mu_);
+  std::int64_t n = 0;
+  for (const auto& [id, d] : deliveries_) n += d.state == state ? 1 : 0;
+  return n;
+}
+
 Status MemoryStore::update_delivery(const Delivery& d) {
   std::lock_guard lock(mu_);
   auto it = deliveries_.find(d.id);

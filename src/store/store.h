@@ -145,6 +145,7 @@ class Store {
   virtual Result<std::vector<Delivery>> due_deliveries(Time now, int limit) = 0;
   virtual Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) = 0;
   virtual Result<std::optional<Delivery>> find_delivery(std::int64_t id) = 0;
+  virtual Result<std::int64_t> count_deliveries(DeliveryState state) = 0;
   // Records an attempt's outcome: state, attempts, next_attempt_at,
   // delivered_at and last_error of the delivery with d.id (404 if none).
   virtual Status update_delivery(const Delivery& d) = 0;

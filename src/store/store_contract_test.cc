@@ -339,6 +339,9 @@ TEST_P(StoreContract, EventsAndTheirDeliveriesCommitWithTheChange) {
   DeliveryQuery q;
   q.state = DeliveryState::kDelivered;
   EXPECT_EQ(store->list_deliveries(q)->size(), 1u);
+  EXPECT_EQ(*store->count_deliveries(DeliveryState::kDelivered), 1);
+  EXPECT_EQ(*store->count_deliveries(DeliveryState::kPending), 2);
+  EXPECT_EQ(*store->count_deliveries(DeliveryState::kDead), 0);
   q = {};
   q.event_seq = 1;
   EXPECT_EQ(store->list_deliveries(q)->size(), 2u);

@@ -788,6 +788,17 @@ Result<std::optional<Delivery>> SqliteStore::find_delivery(std::int64_t id) {
   return first_row<Delivery>(*st, read_delivery);
 }
 
+Result<std::int64_t> SqliteStore::count_deliveries(DeliveryState state) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT COUNT(*) FROM deliveries WHERE state = ?");
+  if (!st) return st.error();
+  st->bind(1, to_string(state));
+  auto row = read_all<std::int64_t>(*st, [](const Statement& s) { return s.int64(0); });
+  if (!row) return row.error();
+  return row->empty() ? 0 : row->front();
+}
+
 Status SqliteStore::update_delivery(const Delivery& d) {
   std::lock_guard lock(writer_mu_);
   Connection& c = *writer_;

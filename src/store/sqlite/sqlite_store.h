@@ -45,6 +45,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override;
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override;
   Result<std::optional<Delivery>> find_delivery(std::int64_t id) override;
+  Result<std::int64_t> count_deliveries(DeliveryState state) override;
   Status update_delivery(const Delivery& d) override;
   Result<std::optional<std::string>> find_setting(const std::string& key) override;
 
