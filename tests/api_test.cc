@@ -484,3 +484,45 @@ TEST_F(ApiTest, PrometheusMetricsCountRequestsQueuesAgentsAndEvents) {
 
 }  // namespace
 }  // namespace sb::testing
+
+namespace sb::testing {
+namespace {
+
+TEST_F(ApiTest, TicketReportAsJsonAndFormulaSafeCsv) {
+  const auto net = team("=Network");  // a team name a spreadsheet would run as a formula
+  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 5}}}, {"presence", "online"}});
+  for (int i = 0; i < 3; ++i) ticket({{"subject", "t" + std::to_string(i)}, {"team", net}, {"channel", "email"}});
+  ticket({{"subject", "no team"}});
+  auto solved = admin->patch("/api/v1/tickets/1", {{"status", "solved"}});
+  ASSERT_EQ(solved.status, 200);
+  auto r = admin->get("/api/v1/reports/tickets?group_by=team&interval=none");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["tickets"], 4);
+  ASSERT_EQ(r.body["rows"].size(), 2u);  // no team, and =Network
+  const json& team_row = r.body["rows"][1];
+  EXPECT_EQ(team_row["group"], "=Network");
+  EXPECT_EQ(team_row["created"], 3);
+  EXPECT_EQ(team_row["solved"], 1);
+  EXPECT_EQ(team_row["time_to_assign"]["count"], 3);
+  EXPECT_GE(team_row["time_to_assign"]["median_seconds"].get<double>(), 0.0);
+  EXPECT_EQ(team_row["time_to_resolve"]["count"], 1);
+  auto by_agent = admin->get("/api/v1/reports/tickets?group_by=agent&interval=hour");
+  bool found = false;
+  for (const json& row : by_agent.body["rows"]) found = found || row["group"] == "Ada";
+  EXPECT_TRUE(found) << by_agent.raw;
+
+  auto csv = admin->get("/api/v1/reports/tickets?group_by=team&interval=day&format=csv");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_TRUE(csv.header("Content-Type").starts_with("text/csv"));
+  EXPECT_NE(csv.raw.find(",'=Network,3,1,3,"), std::string::npos) << csv.raw;
+  EXPECT_EQ(csv.raw.find(",=Network"), std::string::npos);
+
+  EXPECT_EQ(admin->get("/api/v1/reports/tickets?group_by=colour").body["error"]["field"], "group_by");
+  EXPECT_EQ(admin->get("/api/v1/reports/tickets?from=yesterday").body["error"]["field"], "from");
+  EXPECT_EQ(admin->get("/api/v1/reports/tickets?interval=week").body["error"]["field"], "interval");
+  EXPECT_EQ(admin->get("/api/v1/reports/nothing").status, 404);
+  (void)ada;
+}
+
+}  // namespace
+}  // namespace sb::testing

@@ -49,6 +49,7 @@ class Api {
   // Routing, authentication and the handler; `route_pattern` names the route matched.
   Response dispatch(Request& request, std::string& route_pattern);
   Response prometheus(Request&);
+  Response ticket_report(Request&);
   Response idempotent(Request& request, const std::function<Response(Request&)>& handler);
 
   Response healthz(Request&);

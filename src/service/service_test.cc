@@ -49,6 +49,7 @@ class FlakyStore final : public Store {
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) override { return inner.list_deliveries(q); }
   Result<std::optional<Delivery>> find_delivery(std::int64_t id) override { return inner.find_delivery(id); }
   Result<std::int64_t> count_deliveries(DeliveryState s) override { return inner.count_deliveries(s); }
+  Result<std::vector<TicketFact>> ticket_facts(Time f, Time t, ReportGroup g) override { return inner.ticket_facts(f, t, g); }
   Status update_delivery(const Delivery& d) override { return inner.update_delivery(d); }
   Result<std::optional<std::string>> find_setting(const std::string& k) override { return inner.find_setting(k); }
 

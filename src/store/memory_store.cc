@@ -266,6 +266,26 @@ Result<std::optional<Delivery>> MemoryStore::find_delivery(std::int64_t id) {
   return copy_of(deliveries_, id);
 }
 
+Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, ReportGroup group) {
+  std::lock_guard lock(mu_);
+  std::vector<TicketFact> out;
+  for (const auto& [id, t] : tickets_) {
+    if (t.created_at < from || t.created_at >= to) continue;
+    TicketFact f{t.created_at, t.assigned_at, t.solved_at, {}};
+    switch (group) {
+      case ReportGroup::kNone: break;
+      case ReportGroup::kTeam: f.group = t.team ? std::to_string(t.team->value) : ""; break;
+      case ReportGroup::kChannel: f.group = std::string(to_string(t.channel)); break;
+      case ReportGroup::kCategory: f.group = t.category; break;
+      case ReportGroup::kPriority: f.group = std::string(to_string(t.priority)); break;
+      case ReportGroup::kAgent: f.group = t.assignee ? std::to_string(t.assignee->value) : ""; break;
+    }
+    out.push_back(std::move(f));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const TicketFact& a, const TicketFact& b) { return a.created_at < b.created_at; });
+  return out;
+}
+
 Result<std::int64_t> MemoryStore::count_deliveries(DeliveryState state) {
   std::lock_guard lock(mu_);
   std::int64_t n = 0;

@@ -77,6 +77,19 @@ struct WriteBatch {
   }
 };
 
+// What reports need of one ticket (docs/reporting.md).
+enum class ReportGroup { kNone, kTeam, kChannel, kCategory, kPriority, kAgent };
+template <>
+struct EnumNames<ReportGroup> {
+  static constexpr std::array<std::string_view, 6> names{"none", "team", "channel", "category", "priority", "agent"};
+};
+struct TicketFact {
+  Time created_at;
+  std::optional<Time> assigned_at;
+  std::optional<Time> solved_at;
+  std::string group;  // the grouping column's value ("" when none or unset)
+};
+
 // Deliveries in id order, filtered; `after` is the last id of the previous page.
 struct DeliveryQuery {
   std::optional<DeliveryState> state;
@@ -146,6 +159,8 @@ class Store {
   virtual Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) = 0;
   virtual Result<std::optional<Delivery>> find_delivery(std::int64_t id) = 0;
   virtual Result<std::int64_t> count_deliveries(DeliveryState state) = 0;
+  // Tickets created in [from, to), in creation order, with the group's value.
+  virtual Result<std::vector<TicketFact>> ticket_facts(Time from, Time to, ReportGroup group) = 0;
   // Records an attempt's outcome: state, attempts, next_attempt_at,
   // delivered_at and last_error of the delivery with d.id (404 if none).
   virtual Status update_delivery(const Delivery& d) = 0;

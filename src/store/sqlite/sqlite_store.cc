@@ -788,6 +788,21 @@ Result<std::optional<Delivery>> SqliteStore::find_delivery(std::int64_t id) {
   return first_row<Delivery>(*st, read_delivery);
 }
 
+Result<std::vector<TicketFact>> SqliteStore::ticket_facts(Time from, Time to, ReportGroup group) {
+  auto c = reader();
+  if (!c) return c.error();
+  static const char* columns[] = {"''", "IFNULL(team_id, '')", "channel", "category", "priority",
+                                  "IFNULL(assignee_id, '')"};
+  auto st = (*c)->prepare(std::string("SELECT created_at, assigned_at, solved_at, ") +
+                          columns[static_cast<int>(group)] +
+                          " FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at");
+  if (!st) return st.error();
+  st->bind(1, to_millis(from)).bind(2, to_millis(to));
+  return read_all<TicketFact>(*st, [](const Statement& s) {
+    return TicketFact{from_millis(s.int64(0)), opt_time(s.optional_int64(1)), opt_time(s.optional_int64(2)), s.text(3)};
+  });
+}
+
 Result<std::int64_t> SqliteStore::count_deliveries(DeliveryState state) {
   auto c = reader();
   if (!c) return c.error();

@@ -1,0 +1,95 @@
+// Reports over 1,000,000 stored tickets on SQLite (issue 8 target: under 1 s).
+// The first run fills a database (default /tmp/switchboard-report-bench.db,
+// or the path in $REPORT_BENCH_DB) with a year of synthetic tickets: 20 teams,
+// 200 agents, 5 channels, most assigned, most solved. Then each benchmark
+// runs the query and aggregation GET /api/v1/reports/tickets does.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
+#include "reports/reports.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+constexpr int kTickets = 1'000'000;
+const sb::Time kStart = sb::from_millis(1764547200000);  // 2025-12-01
+
+sb::SqliteStore& store() {
+  static std::unique_ptr<sb::SqliteStore> s = [] {
+    const char* env = std::getenv("REPORT_BENCH_DB");
+    const std::string path = env ? env : "/tmp/switchboard-report-bench.db";
+    auto opened = sb::SqliteStore::open(path);
+    if (!opened) {
+      std::fprintf(stderr, "%s\n", opened.error().message.c_str());
+      std::exit(1);
+    }
+    auto st = std::move(*opened);
+    sb::TicketQuery q;
+    q.after = kTickets - 1;
+    q.limit = 1;
+    if (st->list_tickets(q)->tickets.empty()) {
+      std::mt19937_64 rng(7);
+      std::exponential_distribution<double> assign(1.0 / 600), resolve(1.0 / 14400);
+      for (int base = 0; base < kTickets; base += 20'000) {
+        sb::WriteBatch b;
+        for (int i = base; i < base + 20'000; ++i) {
+          sb::Ticket t;
+          t.id = sb::TicketId{i + 1};
+          t.subject = "synthetic ticket";
+          t.channel = static_cast<sb::Channel>(i % 5);
+          t.priority = static_cast<sb::Priority>(i % 4);
+          t.category = "category " + std::to_string(i % 9);
+          t.team = sb::TeamId{1 + i % 20};
+          t.created_at = t.updated_at = kStart + std::chrono::seconds(i * 31);  // a year
+          if (i % 10 != 0) {
+            t.assignee = sb::AgentId{1 + static_cast<int>(rng() % 200)};
+            t.assigned_at = t.created_at + std::chrono::seconds(static_cast<int>(assign(rng)));
+            if (i % 10 > 2) {
+              t.status = sb::TicketStatus::kSolved;
+              t.solved_at = *t.assigned_at + std::chrono::seconds(static_cast<int>(resolve(rng)));
+            } else {
+              t.status = sb::TicketStatus::kOpen;
+            }
+          }
+          b.tickets.push_back(std::move(t));
+        }
+        if (auto s = st->commit(b); !s) {
+          std::fprintf(stderr, "fill: %s\n", s.error().message.c_str());
+          std::exit(1);
+        }
+        std::fprintf(stderr, "\rfilling the report database: %d/%d", base + 20'000, kTickets);
+      }
+      std::fprintf(stderr, "\n");
+    }
+    return st;
+  }();
+  return *s;
+}
+
+void Report(benchmark::State& state, sb::ReportGroup group, sb::reports::Interval interval, int days) {
+  auto& s = store();
+  std::size_t rows = 0, tickets = 0;
+  for (auto _ : state) {
+    auto facts = s.ticket_facts(kStart, kStart + std::chrono::hours(24 * days), group);
+    auto result = sb::reports::aggregate(*facts, interval);
+    tickets = facts->size();
+    rows = result.size();
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["tickets"] = static_cast<double>(tickets);
+  state.counters["rows"] = static_cast<double>(rows);
+}
+
+BENCHMARK_CAPTURE(Report, year_by_team_per_day, sb::ReportGroup::kTeam, sb::reports::Interval::kDay, 366)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Report, year_by_agent_whole, sb::ReportGroup::kAgent, sb::reports::Interval::kNone, 366)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(Report, month_by_channel_per_hour, sb::ReportGroup::kChannel, sb::reports::Interval::kHour, 31)
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
