@@ -521,6 +521,19 @@ TEST_F(ApiTest, TicketReportAsJsonAndFormulaSafeCsv) {
   EXPECT_EQ(admin->get("/api/v1/reports/tickets?from=yesterday").body["error"]["field"], "from");
   EXPECT_EQ(admin->get("/api/v1/reports/tickets?interval=week").body["error"]["field"], "interval");
   EXPECT_EQ(admin->get("/api/v1/reports/nothing").status, 404);
+
+  // Fairness: Ada has all three of the team's tickets; Bo, in the team, none.
+  agent({{"name", "Bo"}, {"teams", {net}}, {"presence", "offline"}});
+  auto fair = admin->get("/api/v1/reports/fairness");
+  ASSERT_EQ(fair.status, 200) << fair.raw;
+  ASSERT_EQ(fair.body["rows"].size(), 1u);
+  EXPECT_EQ(fair.body["rows"][0]["team"], "=Network");
+  EXPECT_EQ(fair.body["rows"][0]["agents"], 2);
+  EXPECT_EQ(fair.body["rows"][0]["assigned"], 3);
+  EXPECT_EQ(fair.body["rows"][0]["most"], 3);
+  EXPECT_EQ(fair.body["rows"][0]["least"], 0);
+  EXPECT_DOUBLE_EQ(fair.body["rows"][0]["gini"].get<double>(), 0.5);
+  EXPECT_NE(admin->get("/api/v1/reports/fairness?format=csv").raw.find("'=Network,2,3,3,0,0.5"), std::string::npos);
   (void)ada;
 }
 

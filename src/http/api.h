@@ -50,6 +50,7 @@ class Api {
   Response dispatch(Request& request, std::string& route_pattern);
   Response prometheus(Request&);
   Response ticket_report(Request&);
+  Response fairness_report(Request&, Time from, Time to, const std::string& format);
   Response idempotent(Request& request, const std::function<Response(Request&)>& handler);
 
   Response healthz(Request&);

@@ -35,8 +35,9 @@ std::string number(const std::optional<double>& v) {
 }  // namespace
 
 Response Api::ticket_report(Request& r) {
-  if (r.params.at("name") != "tickets") {
-    throw Fail{Error::NotFound("report '" + r.params.at("name") + "' (reports: tickets)")};
+  const std::string& name = r.params.at("name");
+  if (name != "tickets" && name != "fairness") {
+    throw Fail{Error::NotFound("report '" + name + "' (reports: tickets, fairness)")};
   }
   const Time now = service_.clock()();
   const Time to = time_query(r, "to").value_or(now);
@@ -66,6 +67,7 @@ Response Api::ticket_report(Request& r) {
     throw Fail{Error::Invalid("interval", "hourly reports span at most 31 days")};
   }
 
+  if (name == "fairness") return fairness_report(r, from, to, format);
   const auto facts = ok_or_throw(service_.store().ticket_facts(from, to, group));
   auto rows = reports::aggregate(facts, interval);
   // Ids to names for people.
@@ -113,6 +115,41 @@ Response Api::ticket_report(Request& r) {
              {"group_by", to_string(group)},
              {"tickets", facts.size()},
              {"rows", std::move(list)}});
+}
+
+// Load fairness per team: tickets created in the range and assigned to the
+// team's agents, and the Gini coefficient of tickets per agent.
+Response Api::fairness_report(Request&, Time from, Time to, const std::string& format) {
+  const auto facts = ok_or_throw(service_.store().ticket_facts(from, to, ReportGroup::kTeam));
+  std::map<std::string, std::vector<AgentId>> members;
+  for (const AgentView& a : ok_or_throw(service_.list_agents())) {
+    for (TeamId t : a.agent.teams) members[std::to_string(t.value)].push_back(a.agent.id);
+  }
+  std::map<std::string, std::string> names;
+  for (const Team& t : ok_or_throw(service_.list_teams())) names[std::to_string(t.id.value)] = t.name;
+  std::vector<reports::Fairness> rows;
+  for (auto& f : reports::fairness(facts, members)) {
+    if (!f.team.empty()) rows.push_back(std::move(f));  // tickets without a team have no agents to compare
+  }
+  auto label = [&](const std::string& id) { return names.count(id) ? names.at(id) : id; };
+  if (format == "csv") {
+    std::ostringstream out;
+    out << "team,agents,assigned,most,least,gini\r\n";
+    for (const auto& f : rows) {
+      out << reports::csv_cell(label(f.team)) << ',' << f.agents << ',' << f.assigned << ',' << f.most << ','
+          << f.least << ',' << f.gini << "\r\n";
+    }
+    Response res{200, nullptr, {{"Content-Disposition", "attachment; filename=\"fairness-report.csv\""}}};
+    res.text = out.str();
+    res.content_type = "text/csv; charset=utf-8";
+    return res;
+  }
+  json list = json::array();
+  for (const auto& f : rows) {
+    list.push_back({{"team", label(f.team)}, {"agents", f.agents}, {"assigned", f.assigned}, {"most", f.most},
+                    {"least", f.least}, {"gini", f.gini}});
+  }
+  return ok({{"report", "fairness"}, {"from", format_time(from)}, {"to", format_time(to)}, {"rows", std::move(list)}});
 }
 
 }  // namespace sb::http

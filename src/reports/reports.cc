@@ -60,6 +60,47 @@ std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interv
   return out;
 }
 
+double gini(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  double total = 0, weighted = 0;
+  const double n = static_cast<double>(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    total += values[i];
+    weighted += (2.0 * static_cast<double>(i + 1) - n - 1.0) * values[i];
+  }
+  return total == 0 ? 0 : weighted / (n * total);
+}
+
+std::vector<Fairness> fairness(const std::vector<TicketFact>& facts,
+                               const std::map<std::string, std::vector<AgentId>>& members) {
+  std::map<std::string, std::map<AgentId, std::size_t>> counts;
+  for (const auto& [team, agents] : members) {
+    for (AgentId a : agents) counts[team][a];  // zero for those who got nothing
+  }
+  for (const TicketFact& f : facts) {
+    if (f.assignee) ++counts[f.group][*f.assignee];
+  }
+  std::vector<Fairness> out;
+  for (const auto& [team, per_agent] : counts) {
+    Fairness fr;
+    fr.team = team;
+    fr.agents = per_agent.size();
+    std::vector<double> values;
+    for (const auto& [agent, n] : per_agent) {
+      values.push_back(static_cast<double>(n));
+      fr.assigned += n;
+    }
+    if (!values.empty()) {
+      fr.most = static_cast<std::size_t>(*std::max_element(values.begin(), values.end()));
+      fr.least = static_cast<std::size_t>(*std::min_element(values.begin(), values.end()));
+    }
+    fr.gini = gini(values);
+    out.push_back(std::move(fr));
+  }
+  return out;
+}
+
 std::string csv_cell(const std::string& value) {
   std::string v = value;
   if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) v.insert(v.begin(), '\'');

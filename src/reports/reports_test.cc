@@ -40,6 +40,24 @@ TEST(Reports, BucketsGroupsAndExactPercentiles) {
   EXPECT_EQ(aggregate(facts, Interval::kDay)[0].bucket, from_millis(1795597200000 - 9 * 3'600'000));
 }
 
+TEST(Reports, FairnessCountsIdleAgentsAndMeasuresGini) {
+  EXPECT_DOUBLE_EQ(gini({5, 5, 5, 5}), 0.0);
+  EXPECT_DOUBLE_EQ(gini({0, 0, 0, 12}), 0.75);  // (n-1)/n when one has everything
+  EXPECT_NEAR(gini({1, 2, 3, 4}), 0.25, 1e-12);
+  std::vector<TicketFact> facts;
+  for (int i = 0; i < 6; ++i) facts.push_back({h(0), h(0), std::nullopt, "1", AgentId{1}});
+  for (int i = 0; i < 2; ++i) facts.push_back({h(0), h(0), std::nullopt, "1", AgentId{2}});
+  facts.push_back({h(0), std::nullopt, std::nullopt, "1", std::nullopt});  // waiting: nobody's
+  const auto f = fairness(facts, {{"1", {AgentId{1}, AgentId{2}, AgentId{3}}}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].agents, 3u);
+  EXPECT_EQ(f[0].assigned, 8u);
+  EXPECT_EQ(f[0].most, 6u);
+  EXPECT_EQ(f[0].least, 0u);
+  EXPECT_NEAR(f[0].gini, gini({6, 2, 0}), 1e-12);
+  EXPECT_NEAR(f[0].gini, 0.5, 1e-12);
+}
+
 TEST(Reports, CsvCellsCannotBecomeFormulas) {
   EXPECT_EQ(csv_cell("plain"), "plain");
   EXPECT_EQ(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");

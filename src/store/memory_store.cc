@@ -271,7 +271,7 @@ Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, Re
   std::vector<TicketFact> out;
   for (const auto& [id, t] : tickets_) {
     if (t.created_at < from || t.created_at >= to) continue;
-    TicketFact f{t.created_at, t.assigned_at, t.solved_at, {}};
+    TicketFact f{t.created_at, t.assigned_at, t.solved_at, {}, t.assignee};
     switch (group) {
       case ReportGroup::kNone: break;
       case ReportGroup::kTeam: f.group = t.team ? std::to_string(t.team->value) : ""; break;

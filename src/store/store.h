@@ -88,6 +88,7 @@ struct TicketFact {
   std::optional<Time> assigned_at;
   std::optional<Time> solved_at;
   std::string group;  // the grouping column's value ("" when none or unset)
+  std::optional<AgentId> assignee;
 };
 
 // Deliveries in id order, filtered; `after` is the last id of the previous page.

@@ -795,11 +795,13 @@ Result<std::vector<TicketFact>> SqliteStore::ticket_facts(Time from, Time to, Re
                                   "IFNULL(assignee_id, '')"};
   auto st = (*c)->prepare(std::string("SELECT created_at, assigned_at, solved_at, ") +
                           columns[static_cast<int>(group)] +
-                          " FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at");
+                          ", assignee_id FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at");
   if (!st) return st.error();
   st->bind(1, to_millis(from)).bind(2, to_millis(to));
   return read_all<TicketFact>(*st, [](const Statement& s) {
-    return TicketFact{from_millis(s.int64(0)), opt_time(s.optional_int64(1)), opt_time(s.optional_int64(2)), s.text(3)};
+    TicketFact f{from_millis(s.int64(0)), opt_time(s.optional_int64(1)), opt_time(s.optional_int64(2)), s.text(3), {}};
+    if (auto a = s.optional_int64(4)) f.assignee = AgentId{*a};
+    return f;
   });
 }
 
