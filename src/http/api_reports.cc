@@ -25,6 +25,13 @@ json stats_json(const reports::Stats& s) {
   return {{"count", s.count}, {"median_seconds", opt(s.median)}, {"p90_seconds", opt(s.p90)}, {"mean_seconds", opt(s.mean)}};
 }
 
+Response csv_response(std::string text, const std::string& filename) {
+  Response res{200, nullptr, {{"Content-Disposition", "attachment; filename=\"" + filename + "\""}}};
+  res.text = std::move(text);
+  res.content_type = "text/csv; charset=utf-8";
+  return res;
+}
+
 std::string number(const std::optional<double>& v) {
   if (!v) return "";
   std::ostringstream out;
@@ -94,10 +101,7 @@ Response Api::ticket_report(Request& r) {
           << number(row.time_to_resolve.median) << ',' << number(row.time_to_resolve.p90) << ','
           << number(row.time_to_resolve.mean) << "\r\n";
     }
-    Response res{200, nullptr, {{"Content-Disposition", "attachment; filename=\"tickets-report.csv\""}}};
-    res.text = out.str();
-    res.content_type = "text/csv; charset=utf-8";
-    return res;
+    return csv_response(out.str(), "tickets-report.csv");
   }
   json list = json::array();
   for (const auto& row : rows) {
@@ -139,10 +143,7 @@ Response Api::fairness_report(Request&, Time from, Time to, const std::string& f
       out << reports::csv_cell(label(f.team)) << ',' << f.agents << ',' << f.assigned << ',' << f.most << ','
           << f.least << ',' << f.gini << "\r\n";
     }
-    Response res{200, nullptr, {{"Content-Disposition", "attachment; filename=\"fairness-report.csv\""}}};
-    res.text = out.str();
-    res.content_type = "text/csv; charset=utf-8";
-    return res;
+    return csv_response(out.str(), "fairness-report.csv");
   }
   json list = json::array();
   for (const auto& f : rows) {
