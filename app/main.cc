@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP API (until SIGINT or SIGTERM)");
   serve_cmd->add_option("--db", serve.db, "SQLite database file (default var/switchboard.db)");
   serve_cmd->add_option("--listen", serve.listen, "Address and port, ADDR:PORT (default 127.0.0.1:8080)");
-  serve_cmd->add_option("--config", serve.config, "YAML config: listen, db, teams and agents to seed")
+  serve_cmd->add_option("--config", serve.config, "YAML config: listen, db, teams, agents, triage, sla, notifications, mailboxes (see README)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--admin-token", serve.admin_token,
                         "Admin bearer token (else $SWITCHBOARD_ADMIN_TOKEN, else one is generated and printed)");
