@@ -10,6 +10,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/command.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -50,15 +51,6 @@ class Imap : public ::testing::Test {
     imap("-T " + file);
   }
   std::size_t tickets() { return admin->get("/api/v1/tickets?limit=100").body["tickets"].size(); }
-  template <class Done>
-  bool eventually(Done done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
 
   TempDir dir{"sb_imap"};
   std::unique_ptr<ChildProcess> dovecot;

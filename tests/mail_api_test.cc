@@ -13,6 +13,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/command.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -91,14 +92,12 @@ TEST_F(Mail, OneTicketPerRequestThreadedOnReplies) {
   EXPECT_EQ(reply.body["outcome"], "threaded");
   EXPECT_EQ(reply.body["ticket_id"], id);
   json confirmation;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline && confirmation.is_null()) {
+  ASSERT_TRUE(eventually([&] {
     for (const json& d : mail_deliveries()) {
       if (d["state"] == "delivered") confirmation = d;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_FALSE(confirmation.is_null());
+    return !confirmation.is_null();
+  }));
   const std::string ours = confirmation["message_id"];  // "<sb.t1....@acme.example>"
   auto to_ours = post(mail("ann@example.com", "Re: [#1] We have your request", "m3@example.com",
                            "In-Reply-To: " + ours + "\r\nReferences: <m1@example.com> " + ours + "\r\n", "Thanks"));
@@ -116,15 +115,14 @@ TEST_F(Mail, OneTicketPerRequestThreadedOnReplies) {
                                     {{"body", "Please unplug it."}, {"author", {{"type", "agent"}, {"agent_id", agent.body["id"]}}}});
   ASSERT_EQ(reply_by_agent.status, 201) << reply_by_agent.raw;
   json reply_mail;
-  for (int i = 0; i < 200 && reply_mail.is_null(); ++i) {
+  ASSERT_TRUE(eventually([&] {
     for (const json& d : mail_deliveries()) {
       if (d["event_sequence"].get<int>() > confirmation["event_sequence"].get<int>() && d["state"] == "delivered") {
         reply_mail = d;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_FALSE(reply_mail.is_null()) << mail_deliveries().dump();
+    return !reply_mail.is_null();
+  })) << mail_deliveries().dump();
   auto answer = post(mail("ann@example.com", "Re: Re: [#1] Printer on fire", "m3b@example.com",
                           "In-Reply-To: " + reply_mail["message_id"].get<std::string>() + "\r\n", "Unplugged."));
   EXPECT_EQ(answer.body["outcome"], "threaded");

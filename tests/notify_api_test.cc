@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -24,16 +25,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 const std::string kAdmin = "notify-admin-token-0123456789";
 const std::string kPython = "/usr/bin/python3";
-
-template <class Done>
-bool eventually(Done done, std::chrono::seconds limit = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 std::vector<json> read_lines(const std::string& path) {
   std::vector<json> out;

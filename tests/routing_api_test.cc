@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -39,16 +40,6 @@ class RoutingApi : public ::testing::Test {
   }
   json get(std::int64_t id) { return admin->get("/api/v1/tickets/" + std::to_string(id)).body; }
   std::string path(std::int64_t id, const std::string& tail = "") { return "/api/v1/tickets/" + std::to_string(id) + tail; }
-  // Polls (bounded) until `done` holds; time-driven routing runs on the server's ticker.
-  template <class Done>
-  bool eventually(Done done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
 
   TempDir dir{"sb_routing_api"};
   std::unique_ptr<ServerProcess> server;
