@@ -69,5 +69,21 @@ TEST(Validate, RejectsOutOfRangeSkillsAndCapacity) {
   EXPECT_EQ(validate(t).error().field, "subject");
 }
 
+
+TEST(SlaOutcome, BreachedWinsThenRunningThenMet) {
+  EXPECT_EQ(sla_outcome(std::nullopt), SlaOutcome::kNone);
+  SlaState s;
+  EXPECT_EQ(sla_outcome(s), SlaOutcome::kNone);  // a policy with no targets
+  s.first_response = SlaClockState{};
+  s.resolution = SlaClockState{};
+  EXPECT_EQ(sla_outcome(s), SlaOutcome::kRunning);
+  s.first_response->met = true;
+  EXPECT_EQ(sla_outcome(s), SlaOutcome::kRunning);
+  s.resolution->met = true;
+  EXPECT_EQ(sla_outcome(s), SlaOutcome::kMet);
+  s.first_response->breached = true;
+  EXPECT_EQ(sla_outcome(s), SlaOutcome::kBreached);
+}
+
 }  // namespace
 }  // namespace sb

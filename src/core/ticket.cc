@@ -45,3 +45,20 @@ Status validate(const Ticket& t) {
 }
 
 }  // namespace sb
+
+namespace sb {
+
+SlaOutcome sla_outcome(const std::optional<SlaState>& sla) {
+  if (!sla) return SlaOutcome::kNone;
+  bool any = false, running = false;
+  for (const auto* c : sla->clocks()) {
+    if (!*c) continue;
+    any = true;
+    if ((*c)->breached) return SlaOutcome::kBreached;
+    if (!(*c)->met) running = true;
+  }
+  if (!any) return SlaOutcome::kNone;
+  return running ? SlaOutcome::kRunning : SlaOutcome::kMet;
+}
+
+}  // namespace sb

@@ -55,6 +55,9 @@ struct TriageInfo {
   std::string priority_reason;     // how the priority was reached
   std::string auto_reply;          // the reply a rule asked to send, when one did
   std::vector<ModelPrediction> predictions;  // every model's guess (team/category, urgency, impact)
+  std::string predicts;            // what `predicted` names: "team" or "category"
+  std::string predicted_value;     // the label as a team's name or category (labels mapped)
+  bool prediction_used = false;    // confident enough to act on
 };
 
 // One SLA clock as the ticket carries it (business time; the calendar is the
@@ -84,6 +87,24 @@ struct SlaState {
     return {&first_response, &next_reply, &resolution};
   }
 };
+
+// Counted over a ticket's life, for reports (docs/reporting.md).
+struct TicketStats {
+  std::optional<Time> first_response_at;  // the first public reply by an agent
+  int reassignments = 0;   // assignments after the first to an agent other than the previous one
+  int declines = 0;        // offers declined
+  int offer_timeouts = 0;  // offers left to lapse
+  int escalations = 0;     // escalation steps carried out (SLA ladder)
+};
+
+// Where a ticket's SLA stands, for reports: no policy; clocks still running
+// and none breached; every clock met in time; some clock breached.
+enum class SlaOutcome { kNone, kRunning, kMet, kBreached };
+template <>
+struct EnumNames<SlaOutcome> {
+  static constexpr std::array<std::string_view, 4> names{"none", "running", "met", "breached"};
+};
+SlaOutcome sla_outcome(const std::optional<SlaState>& sla);
 
 // One message in a ticket's conversation.
 enum class MessageKind { kCustomer, kReply, kNote };  // from the customer; agent's public reply; internal note
@@ -143,6 +164,7 @@ struct Ticket {
   std::optional<SlaState> sla;
   // The ticket's id in another system (an import, a CRM): unique when set.
   std::optional<std::string> external_id;
+  TicketStats stats;
 };
 
 // solved and closed tickets hold no capacity and wait in no queue.

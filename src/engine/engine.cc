@@ -105,6 +105,11 @@ std::string Engine::agent_label(AgentId id) const {
 
 void Engine::record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
                     std::optional<TeamId> team, Time now, std::string summary) {
+  TicketStats& stats = lt.ticket.stats;
+  const std::string_view what = outcome;
+  if (what == "declined") ++stats.declines;
+  if (what == "offer_expired") ++stats.offer_timeouts;
+  if (what == "escalated") ++stats.escalations;
   if (!options_.record_decisions) return;
   Decision d;
   d.ticket = lt.ticket.id;
@@ -285,6 +290,11 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
                              (t.team && team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
   record(lt, outcome, manual ? nullptr : &policy, agent, team, now, why.summary);
 
+  // Moving work from one agent to another; a lapsed or declined offer was not work handed over.
+  if (t.routing && t.routing->agent != agent &&
+      std::find(t.declined_by.begin(), t.declined_by.end(), t.routing->agent) == t.declined_by.end()) {
+    ++t.stats.reassignments;
+  }
   dequeue(lt);
   unreserve(lt);
   if (t.queued_at && t.team) {
@@ -990,7 +1000,11 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
     }
   }
   if (patch.status && *patch.status != t.status) {
-    if (*patch.status == TicketStatus::kSolved) t.solved_at = now;
+    // solved_at marks when it left the backlog: solved, or closed straight away.
+    if (*patch.status == TicketStatus::kSolved || (is_terminal(*patch.status) && !is_terminal(t.status))) {
+      t.solved_at = now;
+    }
+    if (!is_terminal(*patch.status)) t.solved_at.reset();  // reopened
     // The agent working the ticket has taken it on.
     if (t.assignee && !t.accepted_at && *patch.status != TicketStatus::kOpen) t.accepted_at = now;
     set_status(t, *patch.status, now);
@@ -1091,6 +1105,7 @@ Result<Changes> Engine::add_message(TicketId id, MessageKind kind, Time now, con
   if (kind == MessageKind::kCustomer) {
     sla_customer_wrote(lt, now);
   } else {
+    if (!lt.ticket.stats.first_response_at) lt.ticket.stats.first_response_at = now;
     sla_replied(lt, now);
     schedule_sla(lt.ticket);
   }

@@ -164,6 +164,10 @@ TEST_F(RoutingRules, OffersTimeOutToTheNextAgentAndRepeatedMissesSetAway) {
   EXPECT_EQ(engine.find_agent(a)->presence, Presence::kAway);
   EXPECT_FALSE(ticket(t2).assignee);  // b is full, a declined
   EXPECT_EQ(outcomes(t2), (std::vector<std::string>{"offered", "offer_expired", "queued"}));
+  // Counted for reports: a lapsed offer is a timeout, not a reassignment.
+  EXPECT_EQ(ticket(t).stats.offer_timeouts, 1);
+  EXPECT_EQ(ticket(t).stats.reassignments, 0);
+  EXPECT_EQ(ticket(t2).stats.offer_timeouts, 1);
 }
 
 TEST_F(RoutingRules, DeclineGoesToTheNextCandidateAndAcceptedCannotBeDeclined) {
@@ -182,6 +186,14 @@ TEST_F(RoutingRules, DeclineGoesToTheNextCandidateAndAcceptedCannotBeDeclined) {
   keep(*engine.accept(t, b, at(2)));
   EXPECT_EQ(engine.decline(t, b, at(3)).error().code, "already_accepted");
   EXPECT_EQ(engine.agent_state(a)->load[0], 0);
+  EXPECT_EQ(ticket(t).stats.declines, 1);
+  EXPECT_EQ(ticket(t).stats.reassignments, 0);
+  // Handed over by hand from b to a: a reassignment.
+  TicketPatch p;
+  p.assignee = std::optional<AgentId>(a);
+  keep(*engine.update_ticket(t, p, at(4), nullptr));
+  EXPECT_EQ(ticket(t).assignee, a);
+  EXPECT_EQ(ticket(t).stats.reassignments, 1);
 }
 
 class GraceRules : public RoutingRules {

@@ -19,6 +19,43 @@ Stats stats(std::vector<double>& v) {
   return s;
 }
 
+double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::optional<double> ratio(double part, double whole) {
+  if (whole <= 0) return std::nullopt;
+  return part / whole;
+}
+
+std::int64_t bucket_width(Interval interval) {
+  return interval == Interval::kHour ? 3'600'000 : interval == Interval::kDay ? 86'400'000 : 0;
+}
+
+// Counts per position (tickets in creation order) with k-th present lookup:
+// which tickets are in the backlog at a moment, oldest first.
+class Fenwick {
+ public:
+  explicit Fenwick(std::size_t n) : tree_(n + 1, 0) {}
+  void add(std::size_t i, int delta) {
+    for (++i; i < tree_.size(); i += i & (~i + 1)) tree_[i] += delta;
+  }
+  // The position of the k-th (1-based) present item.
+  std::size_t kth(int k) const {
+    std::size_t pos = 0;
+    std::size_t step = 1;
+    while (step * 2 < tree_.size()) step *= 2;
+    for (; step; step /= 2) {
+      if (pos + step < tree_.size() && tree_[pos + step] < k) {
+        pos += step;
+        k -= tree_[pos];
+      }
+    }
+    return pos;  // 0-based
+  }
+
+ private:
+  std::vector<int> tree_;
+};
+
 }  // namespace
 
 double percentile(std::vector<double>& values, double q) {
@@ -28,10 +65,11 @@ double percentile(std::vector<double>& values, double q) {
 }
 
 std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interval) {
-  const std::int64_t width = interval == Interval::kHour ? 3'600'000 : interval == Interval::kDay ? 86'400'000 : 0;
+  const std::int64_t width = bucket_width(interval);
   struct Acc {
     std::size_t created = 0, solved = 0;
-    std::vector<double> assign, resolve;
+    std::vector<double> assign, first_response, resolve;
+    std::size_t sla_met = 0, sla_breached = 0, reassignments = 0, escalations = 0, declines = 0, offer_timeouts = 0;
   };
   std::map<std::pair<std::int64_t, std::string>, Acc> rows;
   for (const TicketFact& f : facts) {
@@ -39,10 +77,17 @@ std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interv
     const std::int64_t bucket = width ? ms - ((ms % width) + width) % width : 0;
     Acc& a = rows[{bucket, f.group}];
     ++a.created;
-    if (f.assigned_at) a.assign.push_back(std::chrono::duration<double>(*f.assigned_at - f.created_at).count());
+    if (f.assigned_at) a.assign.push_back(seconds(*f.assigned_at - f.created_at));
+    if (f.first_response_at) a.first_response.push_back(seconds(*f.first_response_at - f.created_at));
+    a.sla_met += f.sla == SlaOutcome::kMet;
+    a.sla_breached += f.sla == SlaOutcome::kBreached;
+    a.reassignments += static_cast<std::size_t>(f.reassignments);
+    a.escalations += static_cast<std::size_t>(f.escalations);
+    a.declines += static_cast<std::size_t>(f.declines);
+    a.offer_timeouts += static_cast<std::size_t>(f.offer_timeouts);
     if (f.solved_at) {
       ++a.solved;
-      a.resolve.push_back(std::chrono::duration<double>(*f.solved_at - f.created_at).count());
+      a.resolve.push_back(seconds(*f.solved_at - f.created_at));
     }
   }
   std::vector<Row> out;
@@ -54,10 +99,186 @@ std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interv
     r.created = a.created;
     r.solved = a.solved;
     r.time_to_assign = stats(a.assign);
+    r.time_to_first_response = stats(a.first_response);
     r.time_to_resolve = stats(a.resolve);
+    r.sla_met = a.sla_met;
+    r.sla_breached = a.sla_breached;
+    r.sla_attainment = ratio(a.sla_met, a.sla_met + a.sla_breached);
+    r.reassignments = a.reassignments;
+    r.escalations = a.escalations;
+    r.declines = a.declines;
+    r.offer_timeouts = a.offer_timeouts;
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from, Time to, Interval interval) {
+  // Snapshot moments: the end of each bucket, the last one cut at `to`.
+  std::vector<Time> moments;
+  if (const std::int64_t width = bucket_width(interval)) {
+    const std::int64_t f = to_millis(from);
+    for (std::int64_t b = f - ((f % width) + width) % width; b < to_millis(to); b += width) {
+      moments.push_back(std::min(to, from_millis(b + width)));
+    }
+  } else {
+    moments.push_back(to);
+  }
+  std::map<std::string, std::vector<const TicketFact*>> groups;  // each in creation order
+  for (const TicketFact& f : facts) groups[f.group].push_back(&f);
+
+  std::vector<BacklogRow> out;
+  for (const auto& [group, list] : groups) {
+    const std::size_t n = list.size();
+    // Leaving the backlog, and getting an agent, in time order.
+    std::vector<std::pair<Time, std::size_t>> leaves, assigned;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (list[i]->solved_at) leaves.emplace_back(*list[i]->solved_at, i);
+      if (list[i]->assigned_at) assigned.emplace_back(*list[i]->assigned_at, i);
+    }
+    std::sort(leaves.begin(), leaves.end());
+    std::sort(assigned.begin(), assigned.end());
+    Fenwick present(n);
+    std::vector<bool> in(n, false), has_agent(n, false);
+    std::size_t next_created = 0, next_leave = 0, next_assigned = 0;
+    int open = 0, unassigned = 0;
+    for (Time at : moments) {
+      while (next_created < n && list[next_created]->created_at <= at) {
+        const TicketFact& f = *list[next_created];
+        const bool gone = f.solved_at && *f.solved_at <= at;
+        if (!gone) {
+          in[next_created] = true;
+          present.add(next_created, 1);
+          ++open;
+          if (!(f.assigned_at && *f.assigned_at <= at)) ++unassigned; else has_agent[next_created] = true;
+        }
+        ++next_created;
+      }
+      for (; next_assigned < assigned.size() && assigned[next_assigned].first <= at; ++next_assigned) {
+        const std::size_t i = assigned[next_assigned].second;
+        if (in[i] && !has_agent[i]) {
+          has_agent[i] = true;
+          --unassigned;
+        }
+      }
+      for (; next_leave < leaves.size() && leaves[next_leave].first <= at; ++next_leave) {
+        const std::size_t i = leaves[next_leave].second;
+        if (!in[i]) continue;
+        in[i] = false;
+        present.add(i, -1);
+        --open;
+        if (!has_agent[i]) --unassigned;
+      }
+      BacklogRow row;
+      row.at = at;
+      row.group = group;
+      row.open = static_cast<std::size_t>(open);
+      row.unassigned = static_cast<std::size_t>(unassigned);
+      if (open > 0) {
+        // Ages ascending are creation times descending: the q-th age is the
+        // (open - ceil(q * open) + 1)-th oldest ticket.
+        auto age = [&](double q) {
+          const int rank = std::clamp(static_cast<int>(std::ceil(q * open)), 1, open);
+          return seconds(at - list[present.kth(open - rank + 1)]->created_at);
+        };
+        row.age_median = age(0.5);
+        row.age_p90 = age(0.9);
+        row.age_max = age(1.0);
+      }
+      out.push_back(std::move(row));
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const BacklogRow& a, const BacklogRow& b) { return a.at < b.at; });
+  return out;
+}
+
+std::vector<AgentUse> agent_use(const std::vector<TicketFact>& facts, const std::vector<PresenceChange>& presence,
+                                const std::map<AgentId, int>& capacity, Time from, Time to) {
+  // Per agent, a timeline of presence changes and ticket holds.
+  struct Change {
+    Time at;
+    int held = 0;                       // +1 picks up, -1 puts down
+    std::optional<bool> online;         // presence change
+  };
+  std::map<AgentId, std::vector<Change>> timeline;
+  std::map<AgentId, AgentUse> use;
+  for (const auto& [agent, cap] : capacity) use[agent].agent = agent;
+  for (const PresenceChange& p : presence) {
+    timeline[p.agent].push_back({std::max(p.at, from), 0, p.presence == Presence::kOnline});
+  }
+  for (const TicketFact& f : facts) {
+    if (!f.assignee || !f.assigned_at) continue;
+    const Time start = std::max(*f.assigned_at, from);
+    const Time end = std::min(f.solved_at.value_or(to), to);
+    if (start >= end) continue;
+    AgentUse& u = use[*f.assignee];
+    u.agent = *f.assignee;
+    ++u.held;
+    if (f.solved_at && *f.solved_at < to) ++u.solved;
+    timeline[*f.assignee].push_back({start, 1, std::nullopt});
+    timeline[*f.assignee].push_back({end, -1, std::nullopt});
+  }
+  std::vector<AgentUse> out;
+  for (auto& [agent, u] : use) {
+    auto& changes = timeline[agent];
+    std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.at < b.at; });
+    auto cap_it = capacity.find(agent);
+    const double cap = cap_it != capacity.end() ? cap_it->second : 0;
+    bool online = false;
+    int held = 0;
+    Time t = from;
+    double load_seconds = 0;
+    auto advance = [&](Time until) {
+      if (until <= t) return;
+      const double s = seconds(until - t);
+      if (online) {
+        u.online_seconds += s;
+        if (held > 0) u.busy_seconds += s;
+        if (cap > 0) load_seconds += s * std::min(1.0, held / cap);
+      }
+      t = until;
+    };
+    for (const Change& c : changes) {
+      advance(c.at);
+      held += c.held;
+      if (c.online) online = *c.online;
+    }
+    advance(to);
+    u.occupancy = ratio(u.busy_seconds, u.online_seconds);
+    if (cap > 0) u.utilisation = ratio(load_seconds, u.online_seconds);
+    out.push_back(u);
+  }
+  return out;
+}
+
+ClassifierScore classifier(const std::vector<TicketFact>& facts,
+                           const std::function<std::string(const TicketFact&)>& final_value) {
+  ClassifierScore s;
+  std::map<std::string, LabelScore> labels;
+  for (const TicketFact& f : facts) {
+    if (f.predicts.empty() || !f.solved_at) continue;
+    const std::string actual = final_value(f);
+    const bool right = actual == f.predicted;
+    ++s.settled;
+    s.correct += right;
+    if (f.prediction_used) {
+      ++s.confident;
+      s.confident_correct += right;
+    }
+    ++labels[f.predicted].predicted;
+    ++labels[actual].actual;
+    labels[f.predicted].correct += right;
+  }
+  s.accuracy = ratio(s.correct, s.settled);
+  s.confident_accuracy = ratio(s.confident_correct, s.confident);
+  s.coverage = ratio(s.confident, s.settled);
+  for (auto& [label, l] : labels) {
+    l.label = label;
+    l.precision = ratio(l.correct, l.predicted);
+    l.recall = ratio(l.correct, l.actual);
+    s.labels.push_back(l);
+  }
+  return s;
 }
 
 double gini(std::vector<double> values) {

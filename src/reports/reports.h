@@ -2,6 +2,7 @@
 // Reports over stored tickets (docs/reporting.md): pure aggregation of
 // TicketFacts into rows per time bucket and group. Percentiles are exact
 // (nearest rank over the values of each row).
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,11 +24,59 @@ struct Row {
   std::string group;
   std::size_t created = 0;     // volume
   std::size_t solved = 0;
-  Stats time_to_assign;        // created -> first assignment, over tickets assigned
+  Stats time_to_assign;        // created -> (last) assignment, over tickets assigned
+  Stats time_to_first_response;  // created -> first public reply, over tickets replied to
   Stats time_to_resolve;       // created -> solved, over tickets solved
+  std::size_t sla_met = 0, sla_breached = 0;  // tickets whose SLA is decided
+  std::optional<double> sla_attainment;       // met / (met + breached)
+  std::size_t reassignments = 0, escalations = 0, declines = 0, offer_timeouts = 0;
 };
 
 std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interval);
+
+// The backlog (tickets created and not yet solved or closed) at the end of
+// each bucket of [from, to), or at `to` for Interval::kNone, per group: how
+// many, how many without an agent, and how old (seconds since creation).
+// Reads facts of FactRange::kOpen.
+struct BacklogRow {
+  Time at;
+  std::string group;
+  std::size_t open = 0, unassigned = 0;
+  std::optional<double> age_median, age_p90, age_max;
+};
+std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from, Time to, Interval interval);
+
+// How busy agents were over [from, to), from their presence history and the
+// tickets they held (assigned until solved; FactRange::kOpen facts):
+// occupancy = share of online time holding at least one ticket;
+// utilisation = online-time average of tickets held / capacity (capped at 1).
+struct AgentUse {
+  AgentId agent;
+  double online_seconds = 0, busy_seconds = 0;
+  std::optional<double> occupancy, utilisation;
+  std::size_t held = 0;    // tickets held at some moment of the range
+  std::size_t solved = 0;  // of those, solved within it
+};
+std::vector<AgentUse> agent_use(const std::vector<TicketFact>& facts, const std::vector<PresenceChange>& presence,
+                                const std::map<AgentId, int>& capacity, Time from, Time to);
+
+// How often the classifier's guess (fact.predicted) matched the final value
+// over settled (solved or closed) tickets that had a guess. `final_value`
+// gives the final team name or category a fact's guess is compared with.
+struct LabelScore {
+  std::string label;
+  std::size_t predicted = 0, actual = 0, correct = 0;
+  std::optional<double> precision, recall;
+};
+struct ClassifierScore {
+  std::size_t settled = 0;             // settled tickets with a guess
+  std::size_t correct = 0;
+  std::size_t confident = 0, confident_correct = 0;  // guesses acted on
+  std::optional<double> accuracy, confident_accuracy, coverage;  // coverage = confident / settled
+  std::vector<LabelScore> labels;      // by label
+};
+ClassifierScore classifier(const std::vector<TicketFact>& facts,
+                           const std::function<std::string(const TicketFact&)>& final_value);
 
 // Load fairness: how evenly a team's tickets went to its agents. `members`
 // lists each team (fact.group) and its agents, so that agents who got

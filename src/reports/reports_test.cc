@@ -69,5 +69,110 @@ TEST(Reports, CsvCellsCannotBecomeFormulas) {
   EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
 }
 
+TEST(Reports, SlaAttainmentAndRoutingCounts) {
+  std::vector<TicketFact> facts(4, TicketFact{h(0)});
+  facts[0].sla = SlaOutcome::kMet;
+  facts[1].sla = SlaOutcome::kMet;
+  facts[2].sla = SlaOutcome::kBreached;
+  facts[3].sla = SlaOutcome::kRunning;  // not decided yet: neither
+  facts[0].reassignments = 2;
+  facts[1].declines = 1;
+  facts[2].offer_timeouts = 3;
+  facts[3].escalations = 1;
+  facts[3].first_response_at = h(0) + std::chrono::seconds(90);
+  const auto rows = aggregate(facts, Interval::kNone);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].sla_met, 2u);
+  EXPECT_EQ(rows[0].sla_breached, 1u);
+  EXPECT_DOUBLE_EQ(*rows[0].sla_attainment, 2.0 / 3.0);
+  EXPECT_EQ(rows[0].reassignments, 2u);
+  EXPECT_EQ(rows[0].declines, 1u);
+  EXPECT_EQ(rows[0].offer_timeouts, 3u);
+  EXPECT_EQ(rows[0].escalations, 1u);
+  EXPECT_EQ(rows[0].time_to_first_response.count, 1u);
+  EXPECT_EQ(*rows[0].time_to_first_response.median, 90.0);
+}
+
+TEST(Reports, BacklogAtTheEndOfEachBucketWithAges) {
+  std::vector<TicketFact> facts;
+  facts.push_back({h(-5), h(-4), std::nullopt, "1"});  // from before the range, never solved
+  facts.push_back({h(0.5), std::nullopt, h(1.5), "1"});  // open during hour 0 only, never assigned
+  facts.push_back({h(1.25), h(2.5), std::nullopt, "1"});  // assigned in hour 2
+  facts.push_back({h(0.1), std::nullopt, std::nullopt, "2"});
+  const auto rows = backlog(facts, h(0), h(3), Interval::kHour);
+  // Three moments (1 h, 2 h, 3 h) for each of two groups, in time order.
+  ASSERT_EQ(rows.size(), 6u);
+  auto row = [&](Time at, const std::string& g) {
+    for (const auto& r : rows) {
+      if (r.at == at && r.group == g) return r;
+    }
+    ADD_FAILURE() << "no row";
+    return BacklogRow{};
+  };
+  EXPECT_EQ(row(h(1), "1").open, 2u);
+  EXPECT_EQ(row(h(1), "1").unassigned, 1u);
+  EXPECT_EQ(*row(h(1), "1").age_max, 6 * 3600.0);
+  EXPECT_EQ(*row(h(1), "1").age_median, 0.5 * 3600);  // nearest rank: the younger of two
+  EXPECT_EQ(row(h(2), "1").open, 2u);                 // the old one and the 1:15 one
+  EXPECT_EQ(row(h(2), "1").unassigned, 1u);
+  EXPECT_EQ(row(h(3), "1").unassigned, 0u);
+  EXPECT_EQ(*row(h(3), "1").age_median, 1.75 * 3600);
+  EXPECT_EQ(row(h(3), "2").open, 1u);
+  const auto now = backlog(facts, h(0), h(3), Interval::kNone);
+  ASSERT_EQ(now.size(), 2u);
+  EXPECT_EQ(now[0].at, h(3));
+}
+
+TEST(Reports, OccupancyAndUtilisationFromPresenceAndHolds) {
+  const AgentId a{1}, b{2};
+  std::vector<PresenceChange> presence{{a, h(-1), Presence::kOnline},  // online since before the range
+                                       {a, h(2), Presence::kOffline},
+                                       {b, h(1), Presence::kOnline}};
+  std::vector<TicketFact> facts;
+  TicketFact f{h(0), h(0.5), h(1.5), "", a};  // agent a holds one ticket 0:30-1:30
+  facts.push_back(f);
+  f = TicketFact{h(0), h(1), std::nullopt, "", a};  // and another from 1:00 on
+  facts.push_back(f);
+  const auto use = agent_use(facts, presence, {{a, 2}, {b, 4}}, h(0), h(4));
+  ASSERT_EQ(use.size(), 2u);
+  EXPECT_EQ(use[0].agent, a);
+  EXPECT_DOUBLE_EQ(use[0].online_seconds, 2 * 3600.0);
+  EXPECT_DOUBLE_EQ(use[0].busy_seconds, 1.5 * 3600.0);
+  EXPECT_DOUBLE_EQ(*use[0].occupancy, 0.75);
+  // Held/capacity: 0.5 over 0:30-1:00, 1 over 1:00-1:30, 0.5 over 1:30-2:00 -> 1 h of 2.
+  EXPECT_DOUBLE_EQ(*use[0].utilisation, 0.5);
+  EXPECT_EQ(use[0].held, 2u);
+  EXPECT_EQ(use[0].solved, 1u);
+  EXPECT_DOUBLE_EQ(use[1].online_seconds, 3 * 3600.0);
+  EXPECT_DOUBLE_EQ(*use[1].occupancy, 0.0);
+}
+
+TEST(Reports, ClassifierAccuracyOverSettledTickets) {
+  auto fact = [](std::string predicted, std::string category, bool used, bool solved) {
+    TicketFact f{h(0)};
+    f.predicts = "category";
+    f.predicted = std::move(predicted);
+    f.category = std::move(category);
+    f.prediction_used = used;
+    if (solved) f.solved_at = h(1);
+    return f;
+  };
+  std::vector<TicketFact> facts{fact("network", "network", true, true), fact("network", "access", true, true),
+                                fact("access", "access", false, true), fact("access", "network", false, false),
+                                TicketFact{h(0)}};
+  const auto s = classifier(facts, [](const TicketFact& f) { return f.category; });
+  EXPECT_EQ(s.settled, 3u);  // unsolved and unguessed tickets left out
+  EXPECT_EQ(s.correct, 2u);
+  EXPECT_DOUBLE_EQ(*s.accuracy, 2.0 / 3.0);
+  EXPECT_EQ(s.confident, 2u);
+  EXPECT_DOUBLE_EQ(*s.confident_accuracy, 0.5);
+  EXPECT_DOUBLE_EQ(*s.coverage, 2.0 / 3.0);
+  ASSERT_EQ(s.labels.size(), 2u);
+  EXPECT_EQ(s.labels[1].label, "network");
+  EXPECT_DOUBLE_EQ(*s.labels[1].precision, 0.5);
+  EXPECT_DOUBLE_EQ(*s.labels[1].recall, 1.0);
+  EXPECT_DOUBLE_EQ(*s.labels[0].recall, 0.5);  // access: one of two found
+}
+
 }  // namespace
 }  // namespace sb::reports

@@ -76,6 +76,9 @@ TeamRouting routing_from_json(const json& j) {
 json triage_to_json(const TriageInfo& t) {
   return {{"model", t.model},
           {"predicted", t.predicted},
+          {"predicts", t.predicts},
+          {"predicted_value", t.predicted_value},
+          {"prediction_used", t.prediction_used},
           {"confidence", t.confidence},
           {"sent_to_triage", t.sent_to_triage},
           {"rules", t.rules},
@@ -95,6 +98,9 @@ TriageInfo triage_from_json(const json& j) {
   if (!j.is_object()) return t;
   t.model = j.value("model", "");
   t.predicted = j.value("predicted", "");
+  t.predicts = j.value("predicts", "");
+  t.predicted_value = j.value("predicted_value", "");
+  t.prediction_used = j.value("prediction_used", false);
   t.confidence = j.value("confidence", 0.0);
   t.sent_to_triage = j.value("sent_to_triage", false);
   if (j.contains("rules") && j.at("rules").is_array()) t.rules = j.at("rules").get<std::vector<std::string>>();

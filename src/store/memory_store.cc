@@ -58,7 +58,13 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     }
     for (const Webhook& w : b->webhooks) webhooks_[w.id] = w;
     for (const auto& [k, v] : b->settings) settings_[k] = v;
-    for (const Agent& a : b->agents) agents_[a.id] = a;
+    for (const Agent& a : b->agents) {
+      auto it = agents_.find(a.id);
+      if (it == agents_.end() || it->second.presence != a.presence) {
+        presence_log_.push_back({a.id, a.updated_at, a.presence});
+      }
+      agents_[a.id] = a;
+    }
     for (const Team& t : b->teams) teams_[t.id] = t;
     for (const TokenRecord& t : b->tokens) tokens_[t.hash] = t;
     for (const Decision& d : b->decisions) decisions_[d.ticket].push_back(d);
@@ -266,12 +272,26 @@ Result<std::optional<Delivery>> MemoryStore::find_delivery(std::int64_t id) {
   return copy_of(deliveries_, id);
 }
 
-Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, ReportGroup group) {
+Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, ReportGroup group, FactRange range) {
   std::lock_guard lock(mu_);
   std::vector<TicketFact> out;
   for (const auto& [id, t] : tickets_) {
-    if (t.created_at < from || t.created_at >= to) continue;
+    if (range == FactRange::kCreated && (t.created_at < from || t.created_at >= to)) continue;
+    if (range == FactRange::kOpen && (t.created_at >= to || (t.solved_at && *t.solved_at < from))) continue;
     TicketFact f{t.created_at, t.assigned_at, t.solved_at, {}, t.assignee};
+    f.team = t.team;
+    f.category = t.category;
+    f.first_response_at = t.stats.first_response_at;
+    f.sla = sla_outcome(t.sla);
+    f.reassignments = t.stats.reassignments;
+    f.declines = t.stats.declines;
+    f.offer_timeouts = t.stats.offer_timeouts;
+    f.escalations = t.stats.escalations;
+    if (t.triage && !t.triage->predicts.empty()) {
+      f.predicts = t.triage->predicts;
+      f.predicted = t.triage->predicted_value;
+      f.prediction_used = t.triage->prediction_used;
+    }
     switch (group) {
       case ReportGroup::kNone: break;
       case ReportGroup::kTeam: f.group = t.team ? std::to_string(t.team->value) : ""; break;
@@ -283,6 +303,25 @@ Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, Re
     out.push_back(std::move(f));
   }
   std::stable_sort(out.begin(), out.end(), [](const TicketFact& a, const TicketFact& b) { return a.created_at < b.created_at; });
+  return out;
+}
+
+Result<std::vector<PresenceChange>> MemoryStore::presence_history(Time from, Time to) {
+  std::lock_guard lock(mu_);
+  std::map<AgentId, PresenceChange> before;
+  std::vector<PresenceChange> within;
+  for (const PresenceChange& c : presence_log_) {
+    if (c.at < from) {
+      auto it = before.find(c.agent);
+      if (it == before.end() || it->second.at <= c.at) before[c.agent] = c;
+    } else if (c.at < to) {
+      within.push_back(c);
+    }
+  }
+  std::vector<PresenceChange> out;
+  for (const auto& [id, c] : before) out.push_back(c);
+  std::stable_sort(within.begin(), within.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+  out.insert(out.end(), within.begin(), within.end());
   return out;
 }
 

@@ -35,7 +35,9 @@ class MemoryStore final : public Store {
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override;
   Result<std::optional<Delivery>> find_delivery(std::int64_t id) override;
   Result<std::int64_t> count_deliveries(DeliveryState state) override;
-  Result<std::vector<TicketFact>> ticket_facts(Time from, Time to, ReportGroup group) override;
+  Result<std::vector<TicketFact>> ticket_facts(Time from, Time to, ReportGroup group,
+                                               FactRange range = FactRange::kCreated) override;
+  Result<std::vector<PresenceChange>> presence_history(Time from, Time to) override;
   Status update_delivery(const Delivery& d) override;
   Result<std::optional<std::string>> find_setting(const std::string& key) override;
 
@@ -43,6 +45,7 @@ class MemoryStore final : public Store {
   std::mutex mu_;
   std::map<TicketId, Ticket> tickets_;
   std::map<AgentId, Agent> agents_;
+  std::vector<PresenceChange> presence_log_;  // in write order
   std::map<TeamId, Team> teams_;
   std::map<std::string, TokenRecord> tokens_;
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first

@@ -86,10 +86,28 @@ struct EnumNames<ReportGroup> {
 struct TicketFact {
   Time created_at;
   std::optional<Time> assigned_at;
-  std::optional<Time> solved_at;
+  std::optional<Time> solved_at;  // left the backlog (solved, or closed)
   std::string group;  // the grouping column's value ("" when none or unset)
   std::optional<AgentId> assignee;
+  std::optional<TeamId> team;
+  std::string category;
+  std::optional<Time> first_response_at;
+  SlaOutcome sla = SlaOutcome::kNone;
+  int reassignments = 0, declines = 0, offer_timeouts = 0, escalations = 0;
+  std::string predicts, predicted;  // the classifier's guess (TriageInfo)
+  bool prediction_used = false;
 };
+
+// An agent's presence from `at` on (the presence_log).
+struct PresenceChange {
+  AgentId agent;
+  Time at;
+  Presence presence = Presence::kOffline;
+};
+
+// Which tickets a report reads: created in [from, to), or open at some
+// moment of [from, to) (created before `to`, not solved before `from`).
+enum class FactRange { kCreated, kOpen };
 
 // Deliveries in id order, filtered; `after` is the last id of the previous page.
 struct DeliveryQuery {
@@ -161,7 +179,11 @@ class Store {
   virtual Result<std::optional<Delivery>> find_delivery(std::int64_t id) = 0;
   virtual Result<std::int64_t> count_deliveries(DeliveryState state) = 0;
   // Tickets created in [from, to), in creation order, with the group's value.
-  virtual Result<std::vector<TicketFact>> ticket_facts(Time from, Time to, ReportGroup group) = 0;
+  virtual Result<std::vector<TicketFact>> ticket_facts(Time from, Time to, ReportGroup group,
+                                                       FactRange range = FactRange::kCreated) = 0;
+  // Presence changes in [from, to), each agent's last one before `from`
+  // first; ordered by time.
+  virtual Result<std::vector<PresenceChange>> presence_history(Time from, Time to) = 0;
   // Records an attempt's outcome: state, attempts, next_attempt_at,
   // delivered_at and last_error of the delivery with d.id (404 if none).
   virtual Status update_delivery(const Delivery& d) = 0;

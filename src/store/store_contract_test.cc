@@ -70,6 +70,10 @@ Ticket sample_ticket(std::int64_t id, TicketStatus status = TicketStatus::kOpen)
   clock.due = from_millis(9000);
   clock.warned = true;
   t.sla = SlaState{"standard", std::nullopt, clock, clock};
+  t.triage->predicts = "category";
+  t.triage->predicted_value = "network";
+  t.triage->prediction_used = true;
+  t.stats = TicketStats{from_millis(1700), 1, 2, 3, 4};
   return t;
 }
 
@@ -115,7 +119,77 @@ TEST_P(StoreContract, TicketRoundTripsEveryField) {
   EXPECT_EQ(g.sla->resolution->due, from_millis(9000));
   EXPECT_TRUE(g.sla->resolution->warned);
   EXPECT_FALSE(g.sla->resolution->breached);
+  EXPECT_EQ(g.triage->predicts, "category");
+  EXPECT_EQ(g.triage->predicted_value, "network");
+  EXPECT_TRUE(g.triage->prediction_used);
+  EXPECT_EQ(g.stats.first_response_at, from_millis(1700));
+  EXPECT_EQ(g.stats.reassignments, 1);
+  EXPECT_EQ(g.stats.declines, 2);
+  EXPECT_EQ(g.stats.offer_timeouts, 3);
+  EXPECT_EQ(g.stats.escalations, 4);
   EXPECT_FALSE(store->find_ticket(TicketId{2})->has_value());
+}
+
+TEST_P(StoreContract, ReportFactsByCreationOrOpenDuringTheRange) {
+  Ticket old = sample_ticket(1);  // created at 1000, still open
+  Ticket solved = sample_ticket(2, TicketStatus::kSolved);  // created 1000, solved 3000
+  Ticket late = sample_ticket(3);
+  late.created_at = from_millis(5000);
+  late.team = TeamId{2};
+  late.sla->resolution->breached = true;
+  ASSERT_TRUE(store->commit(WriteBatch{{old, solved, late}, {}, {}, {}, {}}).ok());
+
+  auto created = store->ticket_facts(from_millis(4000), from_millis(6000), ReportGroup::kTeam);
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->size(), 1u);
+  const TicketFact& f = created->front();
+  EXPECT_EQ(f.group, "2");
+  EXPECT_EQ(f.team, TeamId{2});
+  EXPECT_EQ(f.category, "network");
+  EXPECT_EQ(f.sla, SlaOutcome::kBreached);
+  EXPECT_EQ(f.first_response_at, from_millis(1700));
+  EXPECT_EQ(f.reassignments + f.declines + f.offer_timeouts + f.escalations, 10);
+  EXPECT_EQ(f.predicts, "category");
+  EXPECT_EQ(f.predicted, "network");
+  EXPECT_TRUE(f.prediction_used);
+  EXPECT_EQ(f.assignee, AgentId{7});
+
+  // Open at some moment of [4000, 6000): the old open one and the late one, not the solved one.
+  auto open = store->ticket_facts(from_millis(4000), from_millis(6000), ReportGroup::kNone, FactRange::kOpen);
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 2u);
+  EXPECT_EQ(open->at(0).created_at, from_millis(1000));
+  EXPECT_FALSE(open->at(0).solved_at);
+  EXPECT_EQ(open->at(1).created_at, from_millis(5000));
+  auto early = store->ticket_facts(from_millis(2000), from_millis(4000), ReportGroup::kNone, FactRange::kOpen);
+  EXPECT_EQ(early->size(), 2u);  // the solved one was still open at 2000
+}
+
+TEST_P(StoreContract, PresenceChangesAreLoggedWithTheLastOneBeforeTheRange) {
+  Agent a;
+  a.id = AgentId{1};
+  a.name = "Ana";
+  a.email = "ana@example.com";
+  auto at = [&](std::int64_t ms, Presence p) {
+    a.presence = p;
+    a.updated_at = from_millis(ms);
+    WriteBatch b;
+    b.agents.push_back(a);
+    ASSERT_TRUE(store->commit(b).ok());
+  };
+  at(100, Presence::kOffline);
+  at(200, Presence::kOnline);
+  at(250, Presence::kOnline);  // no change: not logged
+  at(300, Presence::kAway);
+  at(400, Presence::kOnline);
+  auto h = store->presence_history(from_millis(350), from_millis(1000));
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ(h->at(0).at, from_millis(300));
+  EXPECT_EQ(h->at(0).presence, Presence::kAway);
+  EXPECT_EQ(h->at(1).at, from_millis(400));
+  EXPECT_EQ(h->at(1).presence, Presence::kOnline);
+  EXPECT_EQ(store->presence_history(from_millis(0), from_millis(1000))->size(), 4u);
 }
 
 TEST_P(StoreContract, TeamRoutingSettingsRoundTrip) {

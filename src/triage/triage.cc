@@ -40,6 +40,9 @@ TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, 
     if (m.predicts == Predicts::kTeam || m.predicts == Predicts::kCategory) {
       info.model = m.name;
       info.predicted = p.label;
+      info.predicts = m.predicts == Predicts::kTeam ? "team" : "category";
+      info.predicted_value = mapped(p.label);
+      info.prediction_used = sure;
       info.confidence = p.confidence;
       if (m.predicts == Predicts::kTeam && !t.team) {
         team_name = sure ? mapped(p.label) : settings.triage_team;

@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 10> kMigrations{
+inline constexpr std::array<std::string_view, 11> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -178,6 +178,31 @@ CREATE UNIQUE INDEX tickets_by_external_id ON tickets (external_id) WHERE extern
     R"sql(
 CREATE INDEX tickets_report ON tickets (created_at, assigned_at, solved_at, team_id, assignee_id, channel, priority,
                                         category);
+)sql",
+    // 11: what reports count per ticket (TicketStats, the SLA outcome, the
+    // classifier's guess), in the covering index; agents' presence history.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN first_response_at INTEGER;
+ALTER TABLE tickets ADD COLUMN reassignments INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN declines INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN offer_timeouts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN escalations INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN sla_outcome TEXT NOT NULL DEFAULT 'none';  -- none | running | met | breached
+ALTER TABLE tickets ADD COLUMN predicts TEXT NOT NULL DEFAULT '';   -- what the classifier guessed: team | category | ''
+ALTER TABLE tickets ADD COLUMN predicted TEXT NOT NULL DEFAULT '';  -- its guess (a team's name or a category)
+ALTER TABLE tickets ADD COLUMN prediction_used INTEGER NOT NULL DEFAULT 0;  -- confident enough to act on
+DROP INDEX tickets_report;
+CREATE INDEX tickets_report ON tickets (created_at, assigned_at, solved_at, team_id, assignee_id, channel, priority,
+                                        category, first_response_at, reassignments, declines, offer_timeouts,
+                                        escalations, sla_outcome, predicts, predicted, prediction_used);
+CREATE INDEX tickets_unsolved ON tickets (solved_at, created_at) WHERE solved_at IS NULL;
+CREATE TABLE presence_log (
+  agent_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  presence TEXT NOT NULL
+);
+CREATE INDEX presence_log_by_time ON presence_log (at, agent_id);
+CREATE INDEX presence_log_by_agent ON presence_log (agent_id, at);
 )sql",
 };
 

@@ -19,7 +19,9 @@ json skills_json(const SkillLevels& s) { return json(s); }
 const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
-    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id";
+    "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id, "
+    "first_response_at, reassignments, declines, offer_timeouts, escalations, sla_outcome, predicts, predicted, "
+    "prediction_used";
 
 template <class E>
 E enum_or(const std::string& name, E fallback) {
@@ -91,6 +93,11 @@ Ticket read_ticket(const Statement& s) {
   if (const std::string triage = s.text(24); !triage.empty()) t.triage = triage_from_json(json::parse(triage, nullptr, false));
   if (const std::string sla = s.text(25); !sla.empty()) t.sla = sla_from_json(json::parse(sla, nullptr, false));
   if (sqlite3_column_type(s.raw(), 26) != SQLITE_NULL) t.external_id = s.text(26);
+  t.stats.first_response_at = opt_time(s.optional_int64(27));
+  t.stats.reassignments = static_cast<int>(s.int64(28));
+  t.stats.declines = static_cast<int>(s.int64(29));
+  t.stats.offer_timeouts = static_cast<int>(s.int64(30));
+  t.stats.escalations = static_cast<int>(s.int64(31));
   return t;
 }
 
@@ -110,7 +117,7 @@ Status write_ticket(Connection& c, const Ticket& t) {
       pos = end + 1;
     }
     return std::string("INSERT INTO tickets (") + kTicketColumns +
-           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
+           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
   }();
   auto st = c.prepare(sql);
   if (!st) return st.error();
@@ -146,6 +153,16 @@ Status write_ticket(Connection& c, const Ticket& t) {
   st->bind(25, t.triage ? triage_to_json(*t.triage).dump() : std::string());
   st->bind(26, t.sla ? sla_to_json(*t.sla).dump() : std::string());
   if (t.external_id) st->bind(27, *t.external_id); else st->bind_null(27);
+  st->bind(28, opt_millis(t.stats.first_response_at))
+      .bind(29, t.stats.reassignments)
+      .bind(30, t.stats.declines)
+      .bind(31, t.stats.offer_timeouts)
+      .bind(32, t.stats.escalations)
+      .bind(33, to_string(sla_outcome(t.sla)));
+  const bool guessed = t.triage && !t.triage->predicts.empty();
+  st->bind(34, guessed ? t.triage->predicts : std::string())
+      .bind(35, guessed ? t.triage->predicted_value : std::string())
+      .bind(36, guessed && t.triage->prediction_used ? 1 : 0);
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint" && t.external_id) {
       return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",
@@ -173,6 +190,13 @@ Agent read_agent(const Statement& s) {
 }
 
 Status write_agent(Connection& c, const Agent& a) {
+  // Presence history for occupancy reports: a row whenever it changes.
+  auto log = c.prepare(
+      "INSERT INTO presence_log (agent_id, at, presence) SELECT ?1, ?2, ?3 "
+      "WHERE NOT EXISTS (SELECT 1 FROM agents WHERE id = ?1 AND presence = ?3)");
+  if (!log) return log.error();
+  log->bind(1, a.id.value).bind(2, to_millis(a.updated_at)).bind(3, to_string(a.presence));
+  if (auto s = log->run(); !s) return s;
   auto st = c.prepare(std::string("INSERT OR REPLACE INTO agents (") + kAgentColumns +
                       ") VALUES (?,?,?,?,?,?,?,?,?)");
   if (!st) return st.error();
@@ -788,21 +812,60 @@ Result<std::optional<Delivery>> SqliteStore::find_delivery(std::int64_t id) {
   return first_row<Delivery>(*st, read_delivery);
 }
 
-Result<std::vector<TicketFact>> SqliteStore::ticket_facts(Time from, Time to, ReportGroup group) {
+Result<std::vector<TicketFact>> SqliteStore::ticket_facts(Time from, Time to, ReportGroup group, FactRange range) {
   auto c = reader();
   if (!c) return c.error();
   static const char* columns[] = {"''", "IFNULL(team_id, '')", "channel", "category", "priority",
                                   "IFNULL(assignee_id, '')"};
+  // Every column read is in the tickets_report index (migration 11).
+  const char* where = range == FactRange::kCreated
+                          ? " WHERE created_at >= ?1 AND created_at < ?2"
+                          : " WHERE created_at < ?2 AND (solved_at IS NULL OR solved_at >= ?1)";
   auto st = (*c)->prepare(std::string("SELECT created_at, assigned_at, solved_at, ") +
                           columns[static_cast<int>(group)] +
-                          ", assignee_id FROM tickets WHERE created_at >= ? AND created_at < ? ORDER BY created_at");
+                          ", assignee_id, team_id, category, first_response_at, sla_outcome, reassignments, declines, "
+                          "offer_timeouts, escalations, predicts, predicted, prediction_used FROM tickets INDEXED BY "
+                          "tickets_report" + where + " ORDER BY created_at");
   if (!st) return st.error();
   st->bind(1, to_millis(from)).bind(2, to_millis(to));
   return read_all<TicketFact>(*st, [](const Statement& s) {
     TicketFact f{from_millis(s.int64(0)), opt_time(s.optional_int64(1)), opt_time(s.optional_int64(2)), s.text(3), {}};
     if (auto a = s.optional_int64(4)) f.assignee = AgentId{*a};
+    if (auto t = s.optional_int64(5)) f.team = TeamId{*t};
+    f.category = s.text(6);
+    f.first_response_at = opt_time(s.optional_int64(7));
+    f.sla = enum_or(s.text(8), SlaOutcome::kNone);
+    f.reassignments = static_cast<int>(s.int64(9));
+    f.declines = static_cast<int>(s.int64(10));
+    f.offer_timeouts = static_cast<int>(s.int64(11));
+    f.escalations = static_cast<int>(s.int64(12));
+    f.predicts = s.text(13);
+    f.predicted = s.text(14);
+    f.prediction_used = s.int64(15) != 0;
     return f;
   });
+}
+
+Result<std::vector<PresenceChange>> SqliteStore::presence_history(Time from, Time to) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto read = [](const Statement& s) {
+    return PresenceChange{AgentId{s.int64(0)}, from_millis(s.int64(1)), enum_or(s.text(2), Presence::kOffline)};
+  };
+  // SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
+  auto before = (*c)->prepare("SELECT agent_id, MAX(at), presence FROM presence_log WHERE at < ? GROUP BY agent_id");
+  if (!before) return before.error();
+  before->bind(1, to_millis(from));
+  auto out = read_all<PresenceChange>(*before, read);
+  if (!out) return out.error();
+  auto within = (*c)->prepare(
+      "SELECT agent_id, at, presence FROM presence_log WHERE at >= ? AND at < ? ORDER BY at, rowid");
+  if (!within) return within.error();
+  within->bind(1, to_millis(from)).bind(2, to_millis(to));
+  auto rest = read_all<PresenceChange>(*within, read);
+  if (!rest) return rest.error();
+  out->insert(out->end(), rest->begin(), rest->end());
+  return out;
 }
 
 Result<std::int64_t> SqliteStore::count_deliveries(DeliveryState state) {
