@@ -537,5 +537,56 @@ TEST_F(ApiTest, TicketReportAsJsonAndFormulaSafeCsv) {
   (void)ada;
 }
 
+TEST_F(ApiTest, BacklogAgentsAndRoutingCountsReports) {
+  const auto net = team("Network");
+  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "online"}});
+  const auto bo = agent({{"name", "Bo"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "offline"}});
+  const std::int64_t first = ticket({{"subject", "one"}, {"team", net}, {"channel", "email"}})["id"];
+  ticket({{"subject", "two"}, {"team", net}, {"channel", "email"}});
+  ticket({{"subject", "three"}, {"team", net}, {"channel", "email"}});  // Ada is full: waits
+  // A public reply (first response), a hand-over to Bo (a reassignment), then solved.
+  ASSERT_EQ(admin->post("/api/v1/tickets/" + std::to_string(first) + "/comments",
+                        {{"body", "Looking at it"}, {"author", {{"type", "agent"}, {"agent_id", ada}}}})
+                .status,
+            201);
+  ASSERT_EQ(admin->patch("/api/v1/agents/" + std::to_string(bo), {{"presence", "online"}}).status, 200);
+  ASSERT_EQ(admin->patch("/api/v1/tickets/" + std::to_string(first), {{"assignee_id", bo}}).status, 200);
+  ASSERT_EQ(admin->patch("/api/v1/tickets/" + std::to_string(first), {{"status", "solved"}}).status, 200);
+
+  auto t = admin->get("/api/v1/reports/tickets?interval=none");
+  ASSERT_EQ(t.status, 200) << t.raw;
+  const json& row = t.body["rows"][0];
+  EXPECT_EQ(row["time_to_first_response"]["count"], 1);
+  EXPECT_EQ(row["reassignments"], 1);
+  EXPECT_EQ(row["sla"]["attainment"], nullptr);  // no SLA policy here
+
+  auto b = admin->get("/api/v1/reports/backlog?group_by=team&interval=none");
+  ASSERT_EQ(b.status, 200) << b.raw;
+  ASSERT_EQ(b.body["rows"].size(), 1u);
+  EXPECT_EQ(b.body["rows"][0]["group"], "Network");
+  EXPECT_EQ(b.body["rows"][0]["open"], 2);  // the solved one left the backlog
+  EXPECT_GE(b.body["rows"][0]["age"]["max_seconds"].get<double>(), 0.0);
+  auto bcsv = admin->get("/api/v1/reports/backlog?group_by=team&interval=none&format=csv");
+  EXPECT_TRUE(bcsv.raw.starts_with("at,group,open,unassigned,age_median_seconds,age_p90_seconds,age_max_seconds\r\n"))
+      << bcsv.raw;
+
+  auto a = admin->get("/api/v1/reports/agents");
+  ASSERT_EQ(a.status, 200) << a.raw;
+  ASSERT_EQ(a.body["rows"].size(), 2u);
+  const json& ada_row = a.body["rows"][0];
+  EXPECT_EQ(ada_row["agent"], "Ada");
+  EXPECT_EQ(ada_row["teams"], "Network");
+  EXPECT_GT(ada_row["online_seconds"].get<double>(), 0.0);
+  EXPECT_EQ(ada_row["held"], 1);  // "two"; "one" went to Bo, "three" to Bo when he came online
+  ASSERT_TRUE(ada_row["occupancy"].is_number()) << a.raw;
+  EXPECT_GT(ada_row["occupancy"].get<double>(), 0.5);  // holding work nearly all the time it was online
+  EXPECT_LE(ada_row["occupancy"].get<double>(), 1.0);
+  EXPECT_LE(ada_row["utilisation"].get<double>(), ada_row["occupancy"].get<double>());
+  EXPECT_EQ(admin->get("/api/v1/reports/agents?format=xml").body["error"]["field"], "format");
+  EXPECT_EQ(admin->get("/api/v1/reports/backlog?interval=hour&from=2026-01-01T00:00:00Z&to=2026-01-20T00:00:00Z")
+                .body["error"]["field"],
+            "interval");
+}
+
 }  // namespace
 }  // namespace sb::testing

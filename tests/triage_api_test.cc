@@ -229,5 +229,39 @@ TEST_F(TriageApi, TrainFromTheStoreUsesFinalCategories) {
   EXPECT_NE(from_db.text.find("13 labelled tickets"), std::string::npos) << from_db.text;
 }
 
+TEST_F(TriageApi, ClassifierReportComparesGuessesWithFinalTeams) {
+  // Two confident guesses of Service Desk: one kept, one moved to Applications by a person; both solved.
+  const std::string text = "new starter please create account and add to distribution lists access";
+  json kept = create({{"subject", "new starter"}, {"body", text}});
+  json moved = create({{"subject", "new starter"}, {"body", text}});
+  json open = create({{"subject", "new starter"}, {"body", text}});  // not settled: left out
+  ASSERT_EQ(kept["triage"]["predicts"], "team");
+  ASSERT_EQ(kept["triage"]["predicted_value"], "Service Desk");
+  ASSERT_TRUE(kept["triage"]["prediction_used"].get<bool>());
+  const auto path = [](const json& t) { return "/api/v1/tickets/" + std::to_string(t["id"].get<int>()); };
+  ASSERT_EQ(admin->patch(path(moved), {{"team", team("Applications")}}).status, 200);
+  for (const json& t : {kept, moved}) ASSERT_EQ(admin->patch(path(t), {{"status", "solved"}}).status, 200);
+  (void)open;
+
+  auto r = admin->get("/api/v1/reports/classifier");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["settled"], 2);
+  EXPECT_EQ(r.body["correct"], 1);
+  EXPECT_DOUBLE_EQ(r.body["accuracy"].get<double>(), 0.5);
+  EXPECT_EQ(r.body["confident"], 2);
+  EXPECT_DOUBLE_EQ(r.body["coverage"].get<double>(), 1.0);
+  json desk, apps;
+  for (const json& row : r.body["rows"]) {
+    if (row["label"] == "Service Desk") desk = row;
+    if (row["label"] == "Applications") apps = row;
+  }
+  EXPECT_EQ(desk["predicted"], 2);
+  EXPECT_DOUBLE_EQ(desk["precision"].get<double>(), 0.5);
+  EXPECT_EQ(apps["actual"], 1);
+  EXPECT_DOUBLE_EQ(apps["recall"].get<double>(), 0.0);
+  auto csv = admin->get("/api/v1/reports/classifier?format=csv");
+  EXPECT_TRUE(csv.raw.starts_with("label,predicted,actual,correct,precision,recall\r\n")) << csv.raw;
+}
+
 }  // namespace
 }  // namespace sb::testing

@@ -642,8 +642,20 @@ void Engine::sla_customer_wrote(LiveTicket& lt, Time now) {
 
 void Engine::sla_status_changed(LiveTicket& lt, TicketStatus before, Time now) {
   Ticket& t = lt.ticket;
+  if (before == t.status || !t.sla) return;
   const sla::SlaPolicy* policy = sla_policy_of(t);
-  if (!policy || before == t.status) return;
+  if (!policy) {
+    // Its policy was renamed or removed since: nothing is owed once it is
+    // done, though the calendar to count the last stretch is gone.
+    if (is_terminal(t.status)) {
+      for (auto* c : t.sla->clocks()) {
+        if (!*c || (*c)->met) continue;
+        (*c)->met = true;
+        (*c)->running_since.reset();
+      }
+    }
+    return;
+  }
   // Leaving new/open (asking the customer, holding, solving) counts as the first response.
   if (t.status != TicketStatus::kNew && t.status != TicketStatus::kOpen) sla_first_response(lt, now);
   for (auto* c : t.sla->clocks()) {

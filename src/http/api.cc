@@ -83,7 +83,7 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"GET", "/api/v1/events", Access::kAgent, [this](Request& r) { return event_stream(r); }},
           {"POST", "/api/v1/mail", Access::kAdmin, [this](Request& r) { return post_mail(r); }},
           {"GET", "/metrics", Access::kAdmin, [this](Request& r) { return prometheus(r); }},
-          {"GET", "/api/v1/reports/{name}", Access::kAdmin, [this](Request& r) { return ticket_report(r); }},
+          {"GET", "/api/v1/reports/{name}", Access::kAdmin, [this](Request& r) { return report(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {

@@ -18,9 +18,19 @@
 #include "http/router.h"
 #include "http/triage_gate.h"
 #include "notify/outbox.h"
+#include "reports/reports.h"
 #include "service/service.h"
 
 namespace sb::http {
+
+// What a report request asked for (api_reports.cc).
+struct ReportQuery {
+  Time from, to;
+  ReportGroup group = ReportGroup::kNone;
+  reports::Interval interval = reports::Interval::kDay;
+  std::string interval_name = "day";
+  std::string format = "json";
+};
 
 class Api {
  public:
@@ -49,8 +59,14 @@ class Api {
   // Routing, authentication and the handler; `route_pattern` names the route matched.
   Response dispatch(Request& request, std::string& route_pattern);
   Response prometheus(Request&);
-  Response ticket_report(Request&);
-  Response fairness_report(Request&, Time from, Time to, const std::string& format);
+  // Reports (api_reports.cc): one query, five reports.
+  Response report(Request&);
+  std::function<std::string(const std::string&)> group_labels(ReportGroup group);
+  Response tickets_report(const ReportQuery&);
+  Response backlog_report(const ReportQuery&);
+  Response agents_report(const ReportQuery&);
+  Response fairness_report(const ReportQuery&);
+  Response classifier_report(const ReportQuery&);
   Response idempotent(Request& request, const std::function<Response(Request&)>& handler);
 
   Response healthz(Request&);

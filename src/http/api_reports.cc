@@ -1,5 +1,7 @@
-// GET /api/v1/reports/tickets: volume, time to assign and time to resolve
-// per time bucket and group, as JSON or CSV (docs/reporting.md).
+// GET /api/v1/reports/{name}: tickets, backlog, agents, fairness and
+// classifier reports over stored tickets, as JSON or CSV (docs/reporting.md).
+// Each report builds its rows as ordered JSON objects; CSV flattens the same
+// rows (nested keys joined by '_') in the same column order.
 #include <sstream>
 
 #include "http/api.h"
@@ -12,6 +14,8 @@ using namespace detail;
 
 namespace {
 
+using Row = nlohmann::ordered_json;
+
 std::optional<Time> time_query(const Request& r, const std::string& key) {
   auto it = r.query.find(key);
   if (it == r.query.end() || it->second.empty()) return std::nullopt;
@@ -20,137 +24,230 @@ std::optional<Time> time_query(const Request& r, const std::string& key) {
   return t;
 }
 
-json stats_json(const reports::Stats& s) {
-  auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
+Row opt(const std::optional<double>& v) { return v ? Row(*v) : Row(nullptr); }
+
+Row stats_json(const reports::Stats& s) {
   return {{"count", s.count}, {"median_seconds", opt(s.median)}, {"p90_seconds", opt(s.p90)}, {"mean_seconds", opt(s.mean)}};
 }
 
-Response csv_response(std::string text, const std::string& filename) {
-  Response res{200, nullptr, {{"Content-Disposition", "attachment; filename=\"" + filename + "\""}}};
-  res.text = std::move(text);
-  res.content_type = "text/csv; charset=utf-8";
-  return res;
+void flatten(const Row& value, const std::string& prefix, std::vector<std::pair<std::string, const Row*>>& out) {
+  if (value.is_object()) {
+    for (const auto& [key, v] : value.items()) flatten(v, prefix.empty() ? key : prefix + "_" + key, out);
+  } else {
+    out.emplace_back(prefix, &value);
+  }
 }
 
-std::string number(const std::optional<double>& v) {
-  if (!v) return "";
+std::string csv_value(const Row& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return reports::csv_cell(v.get<std::string>());
+  if (v.is_number_float()) {
+    std::ostringstream out;
+    out << v.get<double>();
+    return out.str();
+  }
+  return reports::csv_cell(v.dump());
+}
+
+std::string csv(const std::vector<Row>& rows) {
   std::ostringstream out;
-  out << *v;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::vector<std::pair<std::string, const Row*>> cells;
+    flatten(rows[i], "", cells);
+    if (i == 0) {
+      for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? "," : "") << cells[c].first;
+      out << "\r\n";
+    }
+    for (std::size_t c = 0; c < cells.size(); ++c) out << (c ? "," : "") << csv_value(*cells[c].second);
+    out << "\r\n";
+  }
   return out.str();
+}
+
+Response respond(const std::string& name, const ReportQuery& q, std::vector<Row> rows, json extra = json::object()) {
+  if (q.format == "csv") {
+    Response res{200, nullptr, {{"Content-Disposition", "attachment; filename=\"" + name + "-report.csv\""}}};
+    res.text = csv(rows);
+    res.content_type = "text/csv; charset=utf-8";
+    return res;
+  }
+  json list = json::array();
+  for (Row& r : rows) list.push_back(json::parse(r.dump()));
+  json body{{"report", name}, {"from", format_time(q.from)}, {"to", format_time(q.to)}, {"rows", std::move(list)}};
+  body.update(extra);
+  return ok(std::move(body));
 }
 
 }  // namespace
 
-Response Api::ticket_report(Request& r) {
+Response Api::report(Request& r) {
   const std::string& name = r.params.at("name");
-  if (name != "tickets" && name != "fairness") {
-    throw Fail{Error::NotFound("report '" + name + "' (reports: tickets, fairness)")};
+  using Handler = Response (Api::*)(const ReportQuery&);
+  static const std::map<std::string, Handler> reports{{"tickets", &Api::tickets_report},
+                                                      {"backlog", &Api::backlog_report},
+                                                      {"agents", &Api::agents_report},
+                                                      {"fairness", &Api::fairness_report},
+                                                      {"classifier", &Api::classifier_report}};
+  auto handler = reports.find(name);
+  if (handler == reports.end()) {
+    throw Fail{Error::NotFound("report '" + name + "' (reports: tickets, backlog, agents, fairness, classifier)")};
   }
+  ReportQuery q;
   const Time now = service_.clock()();
-  const Time to = time_query(r, "to").value_or(now);
-  const Time from = time_query(r, "from").value_or(to - std::chrono::hours(24 * 7));
-  if (from >= to) throw Fail{Error::Invalid("from", "'from' must be before 'to'")};
-  if (to - from > std::chrono::hours(24 * 400)) throw Fail{Error::Invalid("from", "a report spans at most 400 days")};
-  ReportGroup group = ReportGroup::kNone;
+  q.to = time_query(r, "to").value_or(now);
+  q.from = time_query(r, "from").value_or(q.to - std::chrono::hours(24 * 7));
+  if (q.from >= q.to) throw Fail{Error::Invalid("from", "'from' must be before 'to'")};
+  if (q.to - q.from > std::chrono::hours(24 * 400)) throw Fail{Error::Invalid("from", "a report spans at most 400 days")};
   if (auto it = r.query.find("group_by"); it != r.query.end() && !it->second.empty()) {
-    group = ok_or_throw(parse_enum<ReportGroup>(it->second, "group_by"));
+    q.group = ok_or_throw(parse_enum<ReportGroup>(it->second, "group_by"));
   }
-  reports::Interval interval = reports::Interval::kDay;
-  std::string interval_name = "day";
   if (auto it = r.query.find("interval"); it != r.query.end() && !it->second.empty()) {
-    interval_name = it->second;
-    if (interval_name == "hour") {
-      interval = reports::Interval::kHour;
-    } else if (interval_name == "none") {
-      interval = reports::Interval::kNone;
-    } else if (interval_name != "day") {
+    q.interval_name = it->second;
+    if (q.interval_name == "hour") {
+      q.interval = reports::Interval::kHour;
+    } else if (q.interval_name == "none") {
+      q.interval = reports::Interval::kNone;
+    } else if (q.interval_name != "day") {
       throw Fail{Error::Invalid("interval", "'interval' must be hour, day or none")};
     }
   }
-  std::string format = "json";
-  if (auto it = r.query.find("format"); it != r.query.end() && !it->second.empty()) format = it->second;
-  if (format != "json" && format != "csv") throw Fail{Error::Invalid("format", "'format' must be json or csv")};
-  if (interval == reports::Interval::kHour && to - from > std::chrono::hours(24 * 31)) {
+  if (auto it = r.query.find("format"); it != r.query.end() && !it->second.empty()) q.format = it->second;
+  if (q.format != "json" && q.format != "csv") throw Fail{Error::Invalid("format", "'format' must be json or csv")};
+  if (q.interval == reports::Interval::kHour && q.to - q.from > std::chrono::hours(24 * 31)) {
     throw Fail{Error::Invalid("interval", "hourly reports span at most 31 days")};
   }
+  return (this->*handler->second)(q);
+}
 
-  if (name == "fairness") return fairness_report(r, from, to, format);
-  const auto facts = ok_or_throw(service_.store().ticket_facts(from, to, group));
-  auto rows = reports::aggregate(facts, interval);
-  // Ids to names for people.
-  std::map<std::string, std::string> names;
+// Ids to names for people (teams and agents), by the group's value.
+std::function<std::string(const std::string&)> Api::group_labels(ReportGroup group) {
+  auto names = std::make_shared<std::map<std::string, std::string>>();
   if (group == ReportGroup::kTeam) {
-    for (const Team& t : ok_or_throw(service_.list_teams())) names[std::to_string(t.id.value)] = t.name;
+    for (const Team& t : ok_or_throw(service_.list_teams())) (*names)[std::to_string(t.id.value)] = t.name;
   } else if (group == ReportGroup::kAgent) {
-    for (const AgentView& a : ok_or_throw(service_.list_agents())) names[std::to_string(a.agent.id.value)] = a.agent.name;
-  }
-  auto label = [&](const std::string& g) {
-    auto it = names.find(g);
-    return it == names.end() ? g : it->second;
-  };
-
-  if (format == "csv") {
-    std::ostringstream out;
-    out << "bucket,group,created,solved,assign_count,assign_median_s,assign_p90_s,assign_mean_s,resolve_count,"
-           "resolve_median_s,resolve_p90_s,resolve_mean_s\r\n";
-    for (const auto& row : rows) {
-      out << (row.bucket ? format_time(*row.bucket) : "") << ',' << reports::csv_cell(label(row.group)) << ','
-          << row.created << ',' << row.solved << ',' << row.time_to_assign.count << ','
-          << number(row.time_to_assign.median) << ',' << number(row.time_to_assign.p90) << ','
-          << number(row.time_to_assign.mean) << ',' << row.time_to_resolve.count << ','
-          << number(row.time_to_resolve.median) << ',' << number(row.time_to_resolve.p90) << ','
-          << number(row.time_to_resolve.mean) << "\r\n";
+    for (const AgentView& a : ok_or_throw(service_.list_agents())) {
+      (*names)[std::to_string(a.agent.id.value)] = a.agent.name;
     }
-    return csv_response(out.str(), "tickets-report.csv");
   }
-  json list = json::array();
-  for (const auto& row : rows) {
-    list.push_back({{"bucket", row.bucket ? json(format_time(*row.bucket)) : json(nullptr)},
-                    {"group", group == ReportGroup::kNone ? json(nullptr) : json(label(row.group))},
+  return [names](const std::string& g) {
+    auto it = names->find(g);
+    return it == names->end() ? g : it->second;
+  };
+}
+
+Response Api::tickets_report(const ReportQuery& q) {
+  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, q.group));
+  const auto label = group_labels(q.group);
+  std::vector<Row> rows;
+  for (const auto& row : reports::aggregate(facts, q.interval)) {
+    rows.push_back({{"bucket", row.bucket ? Row(format_time(*row.bucket)) : Row(nullptr)},
+                    {"group", q.group == ReportGroup::kNone ? Row(nullptr) : Row(label(row.group))},
                     {"created", row.created},
                     {"solved", row.solved},
                     {"time_to_assign", stats_json(row.time_to_assign)},
-                    {"time_to_resolve", stats_json(row.time_to_resolve)}});
+                    {"time_to_first_response", stats_json(row.time_to_first_response)},
+                    {"time_to_resolve", stats_json(row.time_to_resolve)},
+                    {"sla", {{"met", row.sla_met}, {"breached", row.sla_breached}, {"attainment", opt(row.sla_attainment)}}},
+                    {"reassignments", row.reassignments},
+                    {"escalations", row.escalations},
+                    {"declines", row.declines},
+                    {"offer_timeouts", row.offer_timeouts}});
   }
-  return ok({{"report", "tickets"},
-             {"from", format_time(from)},
-             {"to", format_time(to)},
-             {"interval", interval_name},
-             {"group_by", to_string(group)},
-             {"tickets", facts.size()},
-             {"rows", std::move(list)}});
+  return respond("tickets", q, std::move(rows),
+                 {{"interval", q.interval_name}, {"group_by", to_string(q.group)}, {"tickets", facts.size()}});
+}
+
+Response Api::backlog_report(const ReportQuery& q) {
+  if (q.interval == reports::Interval::kHour && q.to - q.from > std::chrono::hours(24 * 7)) {
+    throw Fail{Error::Invalid("interval", "an hourly backlog spans at most 7 days")};
+  }
+  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, q.group, FactRange::kOpen));
+  const auto label = group_labels(q.group);
+  std::vector<Row> rows;
+  for (const auto& b : reports::backlog(facts, q.from, q.to, q.interval)) {
+    rows.push_back({{"at", format_time(b.at)},
+                    {"group", q.group == ReportGroup::kNone ? Row(nullptr) : Row(label(b.group))},
+                    {"open", b.open},
+                    {"unassigned", b.unassigned},
+                    {"age", {{"median_seconds", opt(b.age_median)}, {"p90_seconds", opt(b.age_p90)},
+                             {"max_seconds", opt(b.age_max)}}}});
+  }
+  return respond("backlog", q, std::move(rows), {{"interval", q.interval_name}, {"group_by", to_string(q.group)}});
+}
+
+// Occupancy and utilisation per agent (the presence history and the tickets
+// they held), with each agent's teams.
+Response Api::agents_report(const ReportQuery& q) {
+  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kOpen));
+  const auto presence = ok_or_throw(service_.store().presence_history(q.from, q.to));
+  std::map<AgentId, int> capacity;
+  std::map<AgentId, const Agent*> agents;
+  const auto views = ok_or_throw(service_.list_agents());
+  for (const AgentView& a : views) {
+    int total = 0;
+    for (int c : a.agent.capacity) total += c;
+    capacity[a.agent.id] = total;
+    agents[a.agent.id] = &a.agent;
+  }
+  const auto team_name = group_labels(ReportGroup::kTeam);
+  std::vector<Row> rows;
+  for (const auto& u : reports::agent_use(facts, presence, capacity, q.from, q.to)) {
+    auto it = agents.find(u.agent);
+    if (it == agents.end()) continue;  // deleted since
+    std::string teams;
+    for (TeamId t : it->second->teams) teams += (teams.empty() ? "" : "; ") + team_name(std::to_string(t.value));
+    rows.push_back({{"agent", it->second->name},
+                    {"agent_id", u.agent.value},
+                    {"teams", teams},
+                    {"online_seconds", u.online_seconds},
+                    {"busy_seconds", u.busy_seconds},
+                    {"occupancy", opt(u.occupancy)},
+                    {"utilisation", opt(u.utilisation)},
+                    {"held", u.held},
+                    {"solved", u.solved}});
+  }
+  return respond("agents", q, std::move(rows));
 }
 
 // Load fairness per team: tickets created in the range and assigned to the
 // team's agents, and the Gini coefficient of tickets per agent.
-Response Api::fairness_report(Request&, Time from, Time to, const std::string& format) {
-  const auto facts = ok_or_throw(service_.store().ticket_facts(from, to, ReportGroup::kTeam));
+Response Api::fairness_report(const ReportQuery& q) {
+  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, ReportGroup::kTeam));
   std::map<std::string, std::vector<AgentId>> members;
   for (const AgentView& a : ok_or_throw(service_.list_agents())) {
     for (TeamId t : a.agent.teams) members[std::to_string(t.value)].push_back(a.agent.id);
   }
-  std::map<std::string, std::string> names;
-  for (const Team& t : ok_or_throw(service_.list_teams())) names[std::to_string(t.id.value)] = t.name;
-  std::vector<reports::Fairness> rows;
-  for (auto& f : reports::fairness(facts, members)) {
-    if (!f.team.empty()) rows.push_back(std::move(f));  // tickets without a team have no agents to compare
-  }
-  auto label = [&](const std::string& id) { return names.count(id) ? names.at(id) : id; };
-  if (format == "csv") {
-    std::ostringstream out;
-    out << "team,agents,assigned,most,least,gini\r\n";
-    for (const auto& f : rows) {
-      out << reports::csv_cell(label(f.team)) << ',' << f.agents << ',' << f.assigned << ',' << f.most << ','
-          << f.least << ',' << f.gini << "\r\n";
-    }
-    return csv_response(out.str(), "fairness-report.csv");
-  }
-  json list = json::array();
-  for (const auto& f : rows) {
-    list.push_back({{"team", label(f.team)}, {"agents", f.agents}, {"assigned", f.assigned}, {"most", f.most},
+  const auto label = group_labels(ReportGroup::kTeam);
+  std::vector<Row> rows;
+  for (const auto& f : reports::fairness(facts, members)) {
+    if (f.team.empty()) continue;  // tickets without a team have no agents to compare
+    rows.push_back({{"team", label(f.team)}, {"agents", f.agents}, {"assigned", f.assigned}, {"most", f.most},
                     {"least", f.least}, {"gini", f.gini}});
   }
-  return ok({{"report", "fairness"}, {"from", format_time(from)}, {"to", format_time(to)}, {"rows", std::move(list)}});
+  return respond("fairness", q, std::move(rows));
+}
+
+// The classifier's guesses against the final team or category of tickets
+// created in the range and since solved or closed: overall, and per label.
+Response Api::classifier_report(const ReportQuery& q) {
+  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, ReportGroup::kNone));
+  const auto team_name = group_labels(ReportGroup::kTeam);
+  const auto s = reports::classifier(facts, [&](const TicketFact& f) {
+    if (f.predicts == "team") return f.team ? team_name(std::to_string(f.team->value)) : std::string();
+    return f.category;
+  });
+  std::vector<Row> rows;
+  for (const auto& l : s.labels) {
+    rows.push_back({{"label", l.label}, {"predicted", l.predicted}, {"actual", l.actual}, {"correct", l.correct},
+                    {"precision", opt(l.precision)}, {"recall", opt(l.recall)}});
+  }
+  return respond("classifier", q, std::move(rows),
+                 {{"settled", s.settled},
+                  {"correct", s.correct},
+                  {"accuracy", s.accuracy ? json(*s.accuracy) : json(nullptr)},
+                  {"confident", s.confident},
+                  {"confident_accuracy", s.confident_accuracy ? json(*s.confident_accuracy) : json(nullptr)},
+                  {"coverage", s.coverage ? json(*s.coverage) : json(nullptr)}});
 }
 
 }  // namespace sb::http
