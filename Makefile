@@ -9,6 +9,7 @@ setup:
 	@scripts/setup
 
 build: setup
+	@scripts/web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 

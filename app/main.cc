@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--admin-token", serve.admin_token,
                         "Admin bearer token (else $SWITCHBOARD_ADMIN_TOKEN, else one is generated and printed)");
+  serve_cmd->add_option("--web-dir", serve.web_dir,
+                        "The dashboard's files (default: the source tree's web/, " SWITCHBOARD_WEB_DIR ")");
 
   sb::TrainCommand train;
   auto* train_cmd = app.add_subcommand("train", "Train a ticket classifier (TF-IDF + logistic regression)");

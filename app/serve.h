@@ -11,6 +11,7 @@ struct ServeOptions {
   std::optional<std::string> listen;
   std::optional<std::string> config;
   std::optional<std::string> admin_token;
+  std::optional<std::string> web_dir;
 };
 
 // Returns the process exit code.

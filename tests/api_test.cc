@@ -588,5 +588,22 @@ TEST_F(ApiTest, BacklogAgentsAndRoutingCountsReports) {
             "interval");
 }
 
+TEST_F(ApiTest, DashboardFilesAreServedWithAStrictContentSecurityPolicy) {
+  HttpClient anonymous("127.0.0.1", server->port());
+  auto page = anonymous.get("/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(page.header("Content-Type").starts_with("text/html"));
+  EXPECT_NE(page.raw.find("/assets/app.js"), std::string::npos);
+  EXPECT_NE(page.header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(page.header("X-Content-Type-Options"), "nosniff");
+  EXPECT_TRUE(anonymous.get("/assets/app.js").header("Content-Type").starts_with("text/javascript"));
+  EXPECT_EQ(anonymous.get("/assets/.gitignore").status, 404);
+  EXPECT_EQ(anonymous.get("/assets/..%2FCMakeLists.txt").status, 404);
+  EXPECT_EQ(anonymous.get("/assets/nothing.js").body["error"]["code"], "not_found");
+  // Who a token is, for the sign-in.
+  EXPECT_EQ(admin->get("/api/v1/me").body["role"], "admin");
+  EXPECT_EQ(anonymous.get("/api/v1/me").status, 401);
+}
+
 }  // namespace
 }  // namespace sb::testing

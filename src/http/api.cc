@@ -47,6 +47,9 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
       router_({
           // The whole API, in one table.
           {"GET", "/healthz", Access::kPublic, [this](Request& r) { return healthz(r); }},
+          {"GET", "/", Access::kPublic, [this](Request& r) { return dashboard(r); }},
+          {"GET", "/assets/{file}", Access::kPublic, [this](Request& r) { return asset(r); }},
+          {"GET", "/api/v1/me", Access::kAgent, [this](Request& r) { return me(r); }},
           {"GET", "/support", Access::kPublic, [this](Request& r) { return support_form(r); }},
           {"POST", "/support", Access::kPublic, [this](Request& r) { return support_submit(r); }},
           {"POST", "/api/v1/tickets", Access::kAdmin, [this](Request& r) { return create_ticket(r); }},

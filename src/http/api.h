@@ -54,6 +54,9 @@ class Api {
   };
   Result<MailOutcome> ingest_mail(std::string_view raw, const std::string& mailbox);
 
+  // Where the dashboard's files are (GET /, /assets/...); empty: none.
+  void set_web_dir(std::string dir) { web_dir_ = std::move(dir); }
+
  private:
   Result<Principal> authenticate(const Request& request);
   // Routing, authentication and the handler; `route_pattern` names the route matched.
@@ -112,11 +115,16 @@ class Api {
   Response event_stream(Request&);
   Response post_mail(Request&);
   Response support_form(Request&);
+  Response dashboard(Request&);
+  Response asset(Request&);
+  Response web_file(const std::string& name);
+  Response me(Request&);
   Response support_submit(Request&);
   Result<TicketView> create_triaged(const struct TicketInput& in, const Service::Attach& attach);
 
   Service& service_;
   std::string admin_hash_;
+  std::string web_dir_;
   TriageGate* triage_;
   notify::Outbox* outbox_;
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};

@@ -151,10 +151,14 @@ Response Api::tickets_report(const ReportQuery& q) {
                     {"reassignments", row.reassignments},
                     {"escalations", row.escalations},
                     {"declines", row.declines},
-                    {"offer_timeouts", row.offer_timeouts}});
+                    {"offer_timeouts", row.offer_timeouts},
+                    {"wait_histogram", row.wait_histogram}});
   }
   return respond("tickets", q, std::move(rows),
-                 {{"interval", q.interval_name}, {"group_by", to_string(q.group)}, {"tickets", facts.size()}});
+                 {{"interval", q.interval_name},
+                  {"group_by", to_string(q.group)},
+                  {"tickets", facts.size()},
+                  {"wait_histogram_edges_seconds", reports::kWaitEdges}});
 }
 
 Response Api::backlog_report(const ReportQuery& q) {

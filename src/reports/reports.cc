@@ -70,6 +70,7 @@ std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interv
     std::size_t created = 0, solved = 0;
     std::vector<double> assign, first_response, resolve;
     std::size_t sla_met = 0, sla_breached = 0, reassignments = 0, escalations = 0, declines = 0, offer_timeouts = 0;
+    std::vector<std::size_t> waits = std::vector<std::size_t>(kWaitEdges.size() + 1, 0);
   };
   std::map<std::pair<std::int64_t, std::string>, Acc> rows;
   for (const TicketFact& f : facts) {
@@ -77,7 +78,11 @@ std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interv
     const std::int64_t bucket = width ? ms - ((ms % width) + width) % width : 0;
     Acc& a = rows[{bucket, f.group}];
     ++a.created;
-    if (f.assigned_at) a.assign.push_back(seconds(*f.assigned_at - f.created_at));
+    if (f.assigned_at) {
+      const double wait = seconds(*f.assigned_at - f.created_at);
+      a.assign.push_back(wait);
+      ++a.waits[std::upper_bound(kWaitEdges.begin(), kWaitEdges.end(), wait) - kWaitEdges.begin()];
+    }
     if (f.first_response_at) a.first_response.push_back(seconds(*f.first_response_at - f.created_at));
     a.sla_met += f.sla == SlaOutcome::kMet;
     a.sla_breached += f.sla == SlaOutcome::kBreached;
@@ -108,6 +113,7 @@ std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interv
     r.escalations = a.escalations;
     r.declines = a.declines;
     r.offer_timeouts = a.offer_timeouts;
+    r.wait_histogram = std::move(a.waits);
     out.push_back(std::move(r));
   }
   return out;

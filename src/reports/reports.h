@@ -2,6 +2,7 @@
 // Reports over stored tickets (docs/reporting.md): pure aggregation of
 // TicketFacts into rows per time bucket and group. Percentiles are exact
 // (nearest rank over the values of each row).
+#include <array>
 #include <functional>
 #include <map>
 #include <optional>
@@ -30,7 +31,10 @@ struct Row {
   std::size_t sla_met = 0, sla_breached = 0;  // tickets whose SLA is decided
   std::optional<double> sla_attainment;       // met / (met + breached)
   std::size_t reassignments = 0, escalations = 0, declines = 0, offer_timeouts = 0;
+  // Time to assign as a histogram: counts below each of kWaitEdges, then above the last.
+  std::vector<std::size_t> wait_histogram;
 };
+inline constexpr std::array<double, 8> kWaitEdges{10, 30, 60, 120, 300, 600, 1800, 3600};  // seconds
 
 std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interval);
 

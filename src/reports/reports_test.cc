@@ -27,6 +27,8 @@ TEST(Reports, BucketsGroupsAndExactPercentiles) {
   EXPECT_EQ(*rows[0].time_to_assign.median, 50.0);  // nearest rank: 5th of 10
   EXPECT_EQ(*rows[0].time_to_assign.p90, 90.0);
   EXPECT_EQ(*rows[0].time_to_assign.mean, 55.0);
+  // 10 s is not below the first edge (10 s): 0 below 10 s, 2 in [10, 30), 3 in [30, 60), 5 in [60, 120).
+  EXPECT_EQ(rows[0].wait_histogram, (std::vector<std::size_t>{0, 2, 3, 5, 0, 0, 0, 0, 0}));
   EXPECT_EQ(*rows[0].time_to_resolve.median, 3600.0);
   EXPECT_EQ(rows[1].group, "2");
   EXPECT_FALSE(rows[1].time_to_assign.median);  // nothing to measure

@@ -1,0 +1,78 @@
+// The dashboard's files (docs/dashboard.md): GET / and GET /assets/{file},
+// read from the web directory (web/ in the source tree, the chart library in
+// web/vendor/ put there by scripts/web). Only plain file names are served;
+// every page is sent with a Content-Security-Policy that allows scripts from
+// this server only, so ticket text can never run as code.
+#include <fstream>
+#include <sstream>
+
+#include "http/api.h"
+#include "http/api_helpers.h"
+
+namespace sb::http {
+
+using namespace detail;
+
+namespace {
+
+bool plain_name(const std::string& name) {
+  if (name.empty() || name.size() > 100 || name.front() == '.') return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+std::string content_type_of(const std::string& name) {
+  auto ends = [&](std::string_view ext) { return name.ends_with(ext); };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  if (ends(".png")) return "image/png";
+  return "application/octet-stream";
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+}  // namespace
+
+Response Api::web_file(const std::string& name) {
+  if (!plain_name(name)) throw Fail{Error::NotFound("file '" + name + "'")};
+  std::optional<std::string> body;
+  for (const char* sub : {"/", "/vendor/"}) {
+    if (!web_dir_.empty() && (body = read_file(web_dir_ + sub + name))) break;
+  }
+  if (!body) throw Fail{Error::NotFound("file '" + name + "'")};
+  Response res{200, nullptr,
+               {{"Content-Security-Policy",
+                 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+                {"X-Content-Type-Options", "nosniff"},
+                {"Referrer-Policy", "no-referrer"},
+                {"Cache-Control", "no-cache"}}};
+  res.text = std::move(*body);
+  res.content_type = content_type_of(name);
+  return res;
+}
+
+Response Api::dashboard(Request&) { return web_file("index.html"); }
+Response Api::asset(Request& r) { return web_file(r.params.at("file")); }
+
+// Who the token belongs to, for the dashboard's sign-in.
+Response Api::me(Request& r) {
+  json agent = nullptr;
+  if (r.principal.agent) {
+    auto found = ok_or_throw(service_.find_agent(*r.principal.agent));
+    if (found) agent = {{"id", found->agent.id.value}, {"name", found->agent.name}};
+  }
+  return ok({{"role", r.principal.is_admin() ? "admin" : "agent"}, {"agent", agent}});
+}
+
+}  // namespace sb::http

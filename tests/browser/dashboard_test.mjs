@@ -1,0 +1,182 @@
+// The dashboard in a real browser (Debian's chromium, driven by
+// playwright-core) against the real binary on loopback, started here:
+// sign in, watch a ticket arrive and get assigned live, open its routing
+// explanation, check that ticket text stays text, check a chart rendered,
+// and the agent's own view. Screenshots go to the artifacts directory.
+//
+//   node tests/browser/dashboard_test.mjs BINARY ARTIFACT_DIR
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import assert from 'node:assert/strict';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, '../../web/package.json'));
+const { chromium } = require('playwright-core');
+
+const [binary, artifacts] = process.argv.slice(2);
+if (!binary || !artifacts) {
+  console.error('usage: dashboard_test.mjs BINARY ARTIFACT_DIR');
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+const ADMIN = 'browser-admin-token-0123456789abcdef';
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function startServer(dir) {
+  const port = await freePort();
+  const child = spawn(binary, ['serve', '--db', join(dir, 'sb.db'), '--listen', `127.0.0.1:${port}`, '--admin-token', ADMIN],
+                      { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; ++i) {
+    try {
+      if ((await fetch(base + '/healthz')).ok) return { child, base, log: () => log };
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the server did not start:\n' + log);
+}
+
+function client(base, token) {
+  return async (method, path, body) => {
+    const res = await fetch(base + path, { method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+                                           body: body ? JSON.stringify(body) : undefined });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+const steps = [];
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    steps.push(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    steps.push(`FAIL ${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sb_browser_'));
+const server = await startServer(dir);
+const admin = client(server.base, ADMIN);
+let browser;
+let page;
+let failed = false;
+try {
+  const team = await admin('POST', '/api/v1/teams', { name: 'Network' });
+  const ada = await admin('POST', '/api/v1/agents', { name: 'Ada Lovelace', teams: [team.id], presence: 'online',
+                                                       capacity: { email: 3 }, skills: { vpn: 4 } });
+  await admin('POST', '/api/v1/agents', { name: 'Bo Diddley', teams: [team.id], presence: 'away', capacity: { email: 3 } });
+  const adaToken = (await admin('POST', '/api/v1/tokens', { agent_id: ada.id })).token;
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+
+  await step('a wrong token is refused with a message', async () => {
+    await page.goto(server.base + '/');
+    await page.fill('#token', 'not-a-token');
+    await page.click('#signin-form button');
+    await page.waitForFunction(() => document.querySelector('#signin-error').textContent.includes('not valid'));
+    assert.equal(await page.isVisible('#app'), false);
+    pageErrors.length = 0;  // the browser logs the 401 it was meant to get
+  });
+
+  await step('sign in shows the live board', async () => {
+    await page.fill('#token', ADMIN);
+    await page.click('#signin-form button');
+    await page.waitForSelector('#queues tr[data-team="Network"]');
+    await page.waitForSelector('#live.on');  // the event stream is connected
+    assert.equal(await page.textContent('#agents tr[data-agent="Ada Lovelace"] td.load'), 'idle');
+  });
+
+  const subject = '<img src=x onerror="window.__xss=1">VPN down in Leeds';
+  let ticket;
+  await step('a ticket arrives and is assigned, live', async () => {
+    ticket = await admin('POST', '/api/v1/tickets', { subject, body: 'Since 9:00.\n<script>window.__xss=2</script>',
+                                                      team: team.id, channel: 'email', required_skills: { vpn: 2 },
+                                                      requester: { email: 'kim@example.com', name: 'Kim' } });
+    assert.equal(ticket.assignee_id, ada.id);
+    // No reload: the event stream brings it into the feed and the board redraws.
+    await page.waitForFunction((id) => [...document.querySelectorAll('#feed li')]
+      .some((li) => li.textContent.includes('assigned') && li.textContent.includes('#' + id)), ticket.id);
+    await page.waitForFunction(() => document.querySelector('#agents tr[data-agent="Ada Lovelace"] td.load')?.textContent === 'email 1/3');
+    await page.screenshot({ path: join(artifacts, 'board.png'), fullPage: true });
+  });
+
+  await step('its page shows the thread and why it went to Ada, as text', async () => {
+    await page.click(`#feed a[href="#/tickets/${ticket.id}"]`);
+    await page.waitForSelector('#ticket-subject');
+    assert.equal(await page.textContent('#ticket-subject'), `#${ticket.id} ${subject}`);
+    assert.equal(await page.$$eval('#ticket-subject img, #thread img, #thread script', (n) => n.length), 0);
+    assert.ok((await page.textContent('#thread')).includes('<script>window.__xss=2</script>'));
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    const why = await page.textContent('#explanation');
+    assert.match(why, /Ada Lovelace/);
+    assert.match(why, /proficiency/);
+    assert.match(await page.textContent('#routing'), /assigned/);
+    await page.screenshot({ path: join(artifacts, 'ticket.png'), fullPage: true });
+  });
+
+  await step('reports draw their charts', async () => {
+    await page.click('#nav a[data-view="reports"]');
+    await page.waitForSelector('#chart-volume[data-rendered="true"]');
+    await page.waitForSelector('#chart-load[data-rendered="true"]');
+    // The volume chart holds the ticket just created; the load chart Ada's one ticket.
+    const created = await page.evaluate(() => Chart.getChart('chart-volume').data.datasets[0].data.reduce((a, b) => a + b, 0));
+    assert.equal(created, 1);
+    const held = await page.evaluate(() => Chart.getChart('chart-load').data.datasets[0].data);
+    assert.deepEqual(held, [1, 0]);
+    await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
+  });
+
+  await step("an agent signs in to their own tickets and goes away", async () => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin-form');
+    await page.fill('#token', adaToken);
+    await page.click('#signin-form button');
+    await page.waitForSelector('#view [data-view="mine"]');
+    assert.equal(await page.isVisible('#nav a[data-view="board"]'), false);
+    assert.match(await page.textContent('#view [data-view="mine"]'), /Open tickets \(1\)/);
+    assert.match(await page.textContent('#view [data-view="mine"]'), /VPN down in Leeds/);
+    await page.click('button:has-text("Go away")');
+    await page.waitForFunction(() => document.querySelector('#view [data-view="mine"] .pill')?.textContent === 'away');
+    await page.screenshot({ path: join(artifacts, 'agent.png'), fullPage: true });
+  });
+
+  assert.deepEqual(pageErrors, [], 'the page logged errors');
+} catch (e) {
+  failed = true;
+  console.error(e);
+  if (page) await page.screenshot({ path: join(artifacts, 'failure.png'), fullPage: true }).catch(() => {});
+  console.error('server log:\n' + server.log());
+} finally {
+  console.log(steps.join('\n'));
+  if (browser) await browser.close();
+  server.child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(failed ? 'FAILED' : `PASSED (screenshots in ${artifacts})`);
+process.exit(failed ? 1 : 0);
