@@ -85,9 +85,11 @@ void Report(benchmark::State& state, sb::ReportGroup group, sb::reports::Interva
   auto& s = store();
   std::size_t rows = 0, tickets = 0;
   for (auto _ : state) {
-    auto facts = s.ticket_facts(kStart, kStart + std::chrono::hours(24 * days), group);
-    auto result = sb::reports::aggregate(*facts, interval);
-    tickets = facts->size();
+    sb::reports::TicketAggregator agg(interval);
+    (void)s.scan_ticket_facts(kStart, kStart + std::chrono::hours(24 * days), group, sb::FactRange::kCreated,
+                              sb::kFactTallies, [&](const sb::TicketFact& f) { agg.add(f); });
+    auto result = agg.rows();
+    tickets = agg.tickets();
     rows = result.size();
     benchmark::DoNotOptimize(result);
   }
@@ -102,8 +104,10 @@ void Backlog(benchmark::State& state) {
   std::size_t rows = 0;
   const sb::Time to = kStart + std::chrono::hours(24 * 366);
   for (auto _ : state) {
-    auto facts = s.ticket_facts(kStart, to, sb::ReportGroup::kTeam, sb::FactRange::kOpen);
-    auto result = sb::reports::backlog(*facts, kStart, to, sb::reports::Interval::kDay);
+    sb::reports::BacklogBuilder b;
+    (void)s.scan_ticket_facts(kStart, to, sb::ReportGroup::kTeam, sb::FactRange::kOpen, 0,
+                              [&](const sb::TicketFact& f) { b.add(f); });
+    auto result = b.rows(kStart, to, sb::reports::Interval::kDay);
     rows = result.size();
     benchmark::DoNotOptimize(result);
   }
@@ -115,8 +119,11 @@ BENCHMARK(Backlog)->Unit(benchmark::kMillisecond);
 void Classifier(benchmark::State& state) {
   auto& s = store();
   for (auto _ : state) {
-    auto facts = s.ticket_facts(kStart, kStart + std::chrono::hours(24 * 366), sb::ReportGroup::kNone);
-    auto result = sb::reports::classifier(*facts, [](const sb::TicketFact& f) { return f.category; });
+    sb::reports::ClassifierTally tally;
+    (void)s.scan_ticket_facts(kStart, kStart + std::chrono::hours(24 * 366), sb::ReportGroup::kNone,
+                              sb::FactRange::kCreated, sb::kFactCategory | sb::kFactGuess,
+                              [&](const sb::TicketFact& f) { tally.add(f, f.category); });
+    auto result = tally.score();
     benchmark::DoNotOptimize(result);
   }
 }

@@ -136,10 +136,12 @@ std::function<std::string(const std::string&)> Api::group_labels(ReportGroup gro
 }
 
 Response Api::tickets_report(const ReportQuery& q) {
-  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, q.group));
+  reports::TicketAggregator agg(q.interval);
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kCreated, kFactTallies,
+                                                 [&](const TicketFact& f) { agg.add(f); }));
   const auto label = group_labels(q.group);
   std::vector<Row> rows;
-  for (const auto& row : reports::aggregate(facts, q.interval)) {
+  for (const auto& row : agg.rows()) {
     rows.push_back({{"bucket", row.bucket ? Row(format_time(*row.bucket)) : Row(nullptr)},
                     {"group", q.group == ReportGroup::kNone ? Row(nullptr) : Row(label(row.group))},
                     {"created", row.created},
@@ -157,7 +159,7 @@ Response Api::tickets_report(const ReportQuery& q) {
   return respond("tickets", q, std::move(rows),
                  {{"interval", q.interval_name},
                   {"group_by", to_string(q.group)},
-                  {"tickets", facts.size()},
+                  {"tickets", agg.tickets()},
                   {"wait_histogram_edges_seconds", reports::kWaitEdges}});
 }
 
@@ -165,10 +167,12 @@ Response Api::backlog_report(const ReportQuery& q) {
   if (q.interval == reports::Interval::kHour && q.to - q.from > std::chrono::hours(24 * 7)) {
     throw Fail{Error::Invalid("interval", "an hourly backlog spans at most 7 days")};
   }
-  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, q.group, FactRange::kOpen));
+  reports::BacklogBuilder backlog;
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kOpen, 0,
+                                                 [&](const TicketFact& f) { backlog.add(f); }));
   const auto label = group_labels(q.group);
   std::vector<Row> rows;
-  for (const auto& b : reports::backlog(facts, q.from, q.to, q.interval)) {
+  for (const auto& b : backlog.rows(q.from, q.to, q.interval)) {
     rows.push_back({{"at", format_time(b.at)},
                     {"group", q.group == ReportGroup::kNone ? Row(nullptr) : Row(label(b.group))},
                     {"open", b.open},
@@ -182,7 +186,9 @@ Response Api::backlog_report(const ReportQuery& q) {
 // Occupancy and utilisation per agent (the presence history and the tickets
 // they held), with each agent's teams.
 Response Api::agents_report(const ReportQuery& q) {
-  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kOpen));
+  reports::AgentUseBuilder use(q.from, q.to);
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kOpen, kFactAssignee,
+                                                 [&](const TicketFact& f) { use.add(f); }));
   const auto presence = ok_or_throw(service_.store().presence_history(q.from, q.to));
   std::map<AgentId, int> capacity;
   std::map<AgentId, const Agent*> agents;
@@ -195,7 +201,7 @@ Response Api::agents_report(const ReportQuery& q) {
   }
   const auto team_name = group_labels(ReportGroup::kTeam);
   std::vector<Row> rows;
-  for (const auto& u : reports::agent_use(facts, presence, capacity, q.from, q.to)) {
+  for (const auto& u : use.rows(presence, capacity)) {
     auto it = agents.find(u.agent);
     if (it == agents.end()) continue;  // deleted since
     std::string teams;
@@ -216,14 +222,16 @@ Response Api::agents_report(const ReportQuery& q) {
 // Load fairness per team: tickets created in the range and assigned to the
 // team's agents, and the Gini coefficient of tickets per agent.
 Response Api::fairness_report(const ReportQuery& q) {
-  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, ReportGroup::kTeam));
   std::map<std::string, std::vector<AgentId>> members;
   for (const AgentView& a : ok_or_throw(service_.list_agents())) {
     for (TeamId t : a.agent.teams) members[std::to_string(t.value)].push_back(a.agent.id);
   }
+  reports::FairnessTally tally(members);
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kTeam, FactRange::kCreated, kFactAssignee,
+                                                 [&](const TicketFact& f) { tally.add(f); }));
   const auto label = group_labels(ReportGroup::kTeam);
   std::vector<Row> rows;
-  for (const auto& f : reports::fairness(facts, members)) {
+  for (const auto& f : tally.rows()) {
     if (f.team.empty()) continue;  // tickets without a team have no agents to compare
     rows.push_back({{"team", label(f.team)}, {"agents", f.agents}, {"assigned", f.assigned}, {"most", f.most},
                     {"least", f.least}, {"gini", f.gini}});
@@ -234,12 +242,16 @@ Response Api::fairness_report(const ReportQuery& q) {
 // The classifier's guesses against the final team or category of tickets
 // created in the range and since solved or closed: overall, and per label.
 Response Api::classifier_report(const ReportQuery& q) {
-  const auto facts = ok_or_throw(service_.store().ticket_facts(q.from, q.to, ReportGroup::kNone));
   const auto team_name = group_labels(ReportGroup::kTeam);
-  const auto s = reports::classifier(facts, [&](const TicketFact& f) {
-    if (f.predicts == "team") return f.team ? team_name(std::to_string(f.team->value)) : std::string();
-    return f.category;
-  });
+  reports::ClassifierTally tally;
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kCreated,
+                                                 kFactTeam | kFactCategory | kFactGuess, [&](const TicketFact& f) {
+                                                   if (f.predicts.empty() || !f.solved_at) return;
+                                                   tally.add(f, f.predicts == "team" && f.team
+                                                                    ? team_name(std::to_string(f.team->value))
+                                                                    : f.predicts == "team" ? std::string() : f.category);
+                                                 }));
+  const auto s = tally.score();
   std::vector<Row> rows;
   for (const auto& l : s.labels) {
     rows.push_back({{"label", l.label}, {"predicted", l.predicted}, {"actual", l.actual}, {"correct", l.correct},

@@ -64,62 +64,97 @@ double percentile(std::vector<double>& values, double q) {
   return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interval) {
-  const std::int64_t width = bucket_width(interval);
-  struct Acc {
-    std::size_t created = 0, solved = 0;
-    std::vector<double> assign, first_response, resolve;
-    std::size_t sla_met = 0, sla_breached = 0, reassignments = 0, escalations = 0, declines = 0, offer_timeouts = 0;
-    std::vector<std::size_t> waits = std::vector<std::size_t>(kWaitEdges.size() + 1, 0);
-  };
-  std::map<std::pair<std::int64_t, std::string>, Acc> rows;
-  for (const TicketFact& f : facts) {
-    const std::int64_t ms = to_millis(f.created_at);
-    const std::int64_t bucket = width ? ms - ((ms % width) + width) % width : 0;
-    Acc& a = rows[{bucket, f.group}];
-    ++a.created;
-    if (f.assigned_at) {
-      const double wait = seconds(*f.assigned_at - f.created_at);
-      a.assign.push_back(wait);
-      ++a.waits[std::upper_bound(kWaitEdges.begin(), kWaitEdges.end(), wait) - kWaitEdges.begin()];
-    }
-    if (f.first_response_at) a.first_response.push_back(seconds(*f.first_response_at - f.created_at));
-    a.sla_met += f.sla == SlaOutcome::kMet;
-    a.sla_breached += f.sla == SlaOutcome::kBreached;
-    a.reassignments += static_cast<std::size_t>(f.reassignments);
-    a.escalations += static_cast<std::size_t>(f.escalations);
-    a.declines += static_cast<std::size_t>(f.declines);
-    a.offer_timeouts += static_cast<std::size_t>(f.offer_timeouts);
-    if (f.solved_at) {
-      ++a.solved;
-      a.resolve.push_back(seconds(*f.solved_at - f.created_at));
-    }
+struct TicketAggregator::Acc {
+  std::size_t created = 0, solved = 0;
+  std::vector<double> assign, first_response, resolve;
+  std::size_t sla_met = 0, sla_breached = 0, reassignments = 0, escalations = 0, declines = 0, offer_timeouts = 0;
+  std::vector<std::size_t> waits = std::vector<std::size_t>(kWaitEdges.size() + 1, 0);
+};
+
+// A group's buckets; facts come in creation order, so the last bucket is the usual one.
+struct TicketAggregator::Group {
+  std::map<std::int64_t, Acc> buckets;
+  std::int64_t last_bucket = 0;
+  Acc* last = nullptr;
+};
+
+TicketAggregator::TicketAggregator(Interval interval) : width_(bucket_width(interval)) {}
+TicketAggregator::~TicketAggregator() = default;
+
+void TicketAggregator::add(const TicketFact& f) {
+  ++tickets_;
+  const std::int64_t ms = to_millis(f.created_at);
+  const std::int64_t bucket = width_ ? ms - ((ms % width_) + width_) % width_ : 0;
+  auto& group = groups_[f.group];
+  if (!group) group = std::make_unique<Group>();
+  if (!group->last || group->last_bucket != bucket) {
+    group->last = &group->buckets[bucket];
+    group->last_bucket = bucket;
   }
+  Acc& a = *group->last;
+  ++a.created;
+  if (f.assigned_at) {
+    const double wait = seconds(*f.assigned_at - f.created_at);
+    a.assign.push_back(wait);
+    ++a.waits[std::upper_bound(kWaitEdges.begin(), kWaitEdges.end(), wait) - kWaitEdges.begin()];
+  }
+  if (f.first_response_at) a.first_response.push_back(seconds(*f.first_response_at - f.created_at));
+  a.sla_met += f.sla == SlaOutcome::kMet;
+  a.sla_breached += f.sla == SlaOutcome::kBreached;
+  a.reassignments += static_cast<std::size_t>(f.reassignments);
+  a.escalations += static_cast<std::size_t>(f.escalations);
+  a.declines += static_cast<std::size_t>(f.declines);
+  a.offer_timeouts += static_cast<std::size_t>(f.offer_timeouts);
+  if (f.solved_at) {
+    ++a.solved;
+    a.resolve.push_back(seconds(*f.solved_at - f.created_at));
+  }
+}
+
+std::vector<Row> TicketAggregator::rows() {
   std::vector<Row> out;
-  out.reserve(rows.size());
-  for (auto& [key, a] : rows) {
-    Row r;
-    if (width) r.bucket = from_millis(key.first);
-    r.group = key.second;
-    r.created = a.created;
-    r.solved = a.solved;
-    r.time_to_assign = stats(a.assign);
-    r.time_to_first_response = stats(a.first_response);
-    r.time_to_resolve = stats(a.resolve);
-    r.sla_met = a.sla_met;
-    r.sla_breached = a.sla_breached;
-    r.sla_attainment = ratio(a.sla_met, a.sla_met + a.sla_breached);
-    r.reassignments = a.reassignments;
-    r.escalations = a.escalations;
-    r.declines = a.declines;
-    r.offer_timeouts = a.offer_timeouts;
-    r.wait_histogram = std::move(a.waits);
-    out.push_back(std::move(r));
+  for (auto& [name, group] : groups_) {
+    for (auto& [bucket, a] : group->buckets) {
+      Row r;
+      if (width_) r.bucket = from_millis(bucket);
+      r.group = name;
+      r.created = a.created;
+      r.solved = a.solved;
+      r.time_to_assign = stats(a.assign);
+      r.time_to_first_response = stats(a.first_response);
+      r.time_to_resolve = stats(a.resolve);
+      r.sla_met = a.sla_met;
+      r.sla_breached = a.sla_breached;
+      r.sla_attainment = ratio(a.sla_met, a.sla_met + a.sla_breached);
+      r.reassignments = a.reassignments;
+      r.escalations = a.escalations;
+      r.declines = a.declines;
+      r.offer_timeouts = a.offer_timeouts;
+      r.wait_histogram = std::move(a.waits);
+      out.push_back(std::move(r));
+    }
   }
+  std::sort(out.begin(), out.end(), [](const Row& x, const Row& y) {
+    return std::tie(x.bucket, x.group) < std::tie(y.bucket, y.group);
+  });
   return out;
 }
 
+std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interval) {
+  TicketAggregator agg(interval);
+  for (const TicketFact& f : facts) agg.add(f);
+  return agg.rows();
+}
+
+void BacklogBuilder::add(const TicketFact& f) { groups_[f.group].push_back({f.created_at, f.assigned_at, f.solved_at}); }
+
 std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from, Time to, Interval interval) {
+  BacklogBuilder b;
+  for (const TicketFact& f : facts) b.add(f);
+  return b.rows(from, to, interval);
+}
+
+std::vector<BacklogRow> BacklogBuilder::rows(Time from, Time to, Interval interval) const {
   // Snapshot moments: the end of each bucket, the last one cut at `to`.
   std::vector<Time> moments;
   if (const std::int64_t width = bucket_width(interval)) {
@@ -130,17 +165,14 @@ std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from,
   } else {
     moments.push_back(to);
   }
-  std::map<std::string, std::vector<const TicketFact*>> groups;  // each in creation order
-  for (const TicketFact& f : facts) groups[f.group].push_back(&f);
-
   std::vector<BacklogRow> out;
-  for (const auto& [group, list] : groups) {
+  for (const auto& [group, list] : groups_) {
     const std::size_t n = list.size();
     // Leaving the backlog, and getting an agent, in time order.
     std::vector<std::pair<Time, std::size_t>> leaves, assigned;
     for (std::size_t i = 0; i < n; ++i) {
-      if (list[i]->solved_at) leaves.emplace_back(*list[i]->solved_at, i);
-      if (list[i]->assigned_at) assigned.emplace_back(*list[i]->assigned_at, i);
+      if (list[i].solved) leaves.emplace_back(*list[i].solved, i);
+      if (list[i].assigned) assigned.emplace_back(*list[i].assigned, i);
     }
     std::sort(leaves.begin(), leaves.end());
     std::sort(assigned.begin(), assigned.end());
@@ -149,14 +181,14 @@ std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from,
     std::size_t next_created = 0, next_leave = 0, next_assigned = 0;
     int open = 0, unassigned = 0;
     for (Time at : moments) {
-      while (next_created < n && list[next_created]->created_at <= at) {
-        const TicketFact& f = *list[next_created];
-        const bool gone = f.solved_at && *f.solved_at <= at;
+      while (next_created < n && list[next_created].created <= at) {
+        const Life& f = list[next_created];
+        const bool gone = f.solved && *f.solved <= at;
         if (!gone) {
           in[next_created] = true;
           present.add(next_created, 1);
           ++open;
-          if (!(f.assigned_at && *f.assigned_at <= at)) ++unassigned; else has_agent[next_created] = true;
+          if (!(f.assigned && *f.assigned <= at)) ++unassigned; else has_agent[next_created] = true;
         }
         ++next_created;
       }
@@ -185,7 +217,7 @@ std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from,
         // (open - ceil(q * open) + 1)-th oldest ticket.
         auto age = [&](double q) {
           const int rank = std::clamp(static_cast<int>(std::ceil(q * open)), 1, open);
-          return seconds(at - list[present.kth(open - rank + 1)]->created_at);
+          return seconds(at - list[present.kth(open - rank + 1)].created);
         };
         row.age_median = age(0.5);
         row.age_p90 = age(0.9);
@@ -198,8 +230,23 @@ std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from,
   return out;
 }
 
+void AgentUseBuilder::add(const TicketFact& f) {
+  if (!f.assignee || !f.assigned_at) return;
+  const Time start = std::max(*f.assigned_at, from_);
+  const Time end = std::min(f.solved_at.value_or(to_), to_);
+  if (start < end) holds_.push_back({*f.assignee, start, end, f.solved_at && *f.solved_at < to_});
+}
+
 std::vector<AgentUse> agent_use(const std::vector<TicketFact>& facts, const std::vector<PresenceChange>& presence,
                                 const std::map<AgentId, int>& capacity, Time from, Time to) {
+  AgentUseBuilder b(from, to);
+  for (const TicketFact& f : facts) b.add(f);
+  return b.rows(presence, capacity);
+}
+
+std::vector<AgentUse> AgentUseBuilder::rows(const std::vector<PresenceChange>& presence,
+                                            const std::map<AgentId, int>& capacity) const {
+  const Time from = from_, to = to_;
   // Per agent, a timeline of presence changes and ticket holds.
   struct Change {
     Time at;
@@ -212,17 +259,13 @@ std::vector<AgentUse> agent_use(const std::vector<TicketFact>& facts, const std:
   for (const PresenceChange& p : presence) {
     timeline[p.agent].push_back({std::max(p.at, from), 0, p.presence == Presence::kOnline});
   }
-  for (const TicketFact& f : facts) {
-    if (!f.assignee || !f.assigned_at) continue;
-    const Time start = std::max(*f.assigned_at, from);
-    const Time end = std::min(f.solved_at.value_or(to), to);
-    if (start >= end) continue;
-    AgentUse& u = use[*f.assignee];
-    u.agent = *f.assignee;
+  for (const Hold& h : holds_) {
+    AgentUse& u = use[h.agent];
+    u.agent = h.agent;
     ++u.held;
-    if (f.solved_at && *f.solved_at < to) ++u.solved;
-    timeline[*f.assignee].push_back({start, 1, std::nullopt});
-    timeline[*f.assignee].push_back({end, -1, std::nullopt});
+    u.solved += h.solved;
+    timeline[h.agent].push_back({h.start, 1, std::nullopt});
+    timeline[h.agent].push_back({h.end, -1, std::nullopt});
   }
   std::vector<AgentUse> out;
   for (auto& [agent, u] : use) {
@@ -257,24 +300,30 @@ std::vector<AgentUse> agent_use(const std::vector<TicketFact>& facts, const std:
   return out;
 }
 
+void ClassifierTally::add(const TicketFact& f, const std::string& actual) {
+  if (f.predicts.empty() || !f.solved_at) return;
+  const bool right = actual == f.predicted;
+  ++s_.settled;
+  s_.correct += right;
+  if (f.prediction_used) {
+    ++s_.confident;
+    s_.confident_correct += right;
+  }
+  ++labels_[f.predicted].predicted;
+  ++labels_[actual].actual;
+  labels_[f.predicted].correct += right;
+}
+
 ClassifierScore classifier(const std::vector<TicketFact>& facts,
                            const std::function<std::string(const TicketFact&)>& final_value) {
-  ClassifierScore s;
-  std::map<std::string, LabelScore> labels;
-  for (const TicketFact& f : facts) {
-    if (f.predicts.empty() || !f.solved_at) continue;
-    const std::string actual = final_value(f);
-    const bool right = actual == f.predicted;
-    ++s.settled;
-    s.correct += right;
-    if (f.prediction_used) {
-      ++s.confident;
-      s.confident_correct += right;
-    }
-    ++labels[f.predicted].predicted;
-    ++labels[actual].actual;
-    labels[f.predicted].correct += right;
-  }
+  ClassifierTally tally;
+  for (const TicketFact& f : facts) tally.add(f, final_value(f));
+  return tally.score();
+}
+
+ClassifierScore ClassifierTally::score() const {
+  ClassifierScore s = s_;
+  auto labels = labels_;
   s.accuracy = ratio(s.correct, s.settled);
   s.confident_accuracy = ratio(s.confident_correct, s.confident);
   s.coverage = ratio(s.confident, s.settled);
@@ -299,17 +348,26 @@ double gini(std::vector<double> values) {
   return total == 0 ? 0 : weighted / (n * total);
 }
 
+FairnessTally::FairnessTally(const std::map<std::string, std::vector<AgentId>>& members) {
+  for (const auto& [team, agents] : members) {
+    for (AgentId a : agents) counts_[team][a];  // zero for those who got nothing
+  }
+}
+
+void FairnessTally::add(const TicketFact& f) {
+  if (f.assignee) ++counts_[f.group][*f.assignee];
+}
+
 std::vector<Fairness> fairness(const std::vector<TicketFact>& facts,
                                const std::map<std::string, std::vector<AgentId>>& members) {
-  std::map<std::string, std::map<AgentId, std::size_t>> counts;
-  for (const auto& [team, agents] : members) {
-    for (AgentId a : agents) counts[team][a];  // zero for those who got nothing
-  }
-  for (const TicketFact& f : facts) {
-    if (f.assignee) ++counts[f.group][*f.assignee];
-  }
+  FairnessTally tally(members);
+  for (const TicketFact& f : facts) tally.add(f);
+  return tally.rows();
+}
+
+std::vector<Fairness> FairnessTally::rows() const {
   std::vector<Fairness> out;
-  for (const auto& [team, per_agent] : counts) {
+  for (const auto& [team, per_agent] : counts_) {
     Fairness fr;
     fr.team = team;
     fr.agents = per_agent.size();

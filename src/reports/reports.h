@@ -5,6 +5,8 @@
 #include <array>
 #include <functional>
 #include <map>
+#include <memory>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +38,22 @@ struct Row {
 };
 inline constexpr std::array<double, 8> kWaitEdges{10, 30, 60, 120, 300, 600, 1800, 3600};  // seconds
 
+// Rows per bucket and group, fed one fact at a time (Store::scan_ticket_facts).
+class TicketAggregator {
+ public:
+  explicit TicketAggregator(Interval interval);
+  ~TicketAggregator();
+  void add(const TicketFact& f);
+  std::vector<Row> rows();  // in bucket, then group order
+  std::size_t tickets() const { return tickets_; }
+
+ private:
+  struct Acc;
+  struct Group;
+  std::int64_t width_;
+  std::size_t tickets_ = 0;
+  std::unordered_map<std::string, std::unique_ptr<Group>> groups_;
+};
 std::vector<Row> aggregate(const std::vector<TicketFact>& facts, Interval interval);
 
 // The backlog (tickets created and not yet solved or closed) at the end of
@@ -47,6 +65,19 @@ struct BacklogRow {
   std::string group;
   std::size_t open = 0, unassigned = 0;
   std::optional<double> age_median, age_p90, age_max;
+};
+// Keeps what the backlog needs of each fact (24 bytes), per group.
+class BacklogBuilder {
+ public:
+  void add(const TicketFact& f);
+  std::vector<BacklogRow> rows(Time from, Time to, Interval interval) const;
+
+ private:
+  struct Life {
+    Time created;
+    std::optional<Time> assigned, solved;
+  };
+  std::map<std::string, std::vector<Life>> groups_;  // each in creation order
 };
 std::vector<BacklogRow> backlog(const std::vector<TicketFact>& facts, Time from, Time to, Interval interval);
 
@@ -60,6 +91,21 @@ struct AgentUse {
   std::optional<double> occupancy, utilisation;
   std::size_t held = 0;    // tickets held at some moment of the range
   std::size_t solved = 0;  // of those, solved within it
+};
+class AgentUseBuilder {
+ public:
+  AgentUseBuilder(Time from, Time to) : from_(from), to_(to) {}
+  void add(const TicketFact& f);  // keeps the hold, if any, within [from, to)
+  std::vector<AgentUse> rows(const std::vector<PresenceChange>& presence, const std::map<AgentId, int>& capacity) const;
+
+ private:
+  struct Hold {
+    AgentId agent;
+    Time start, end;
+    bool solved;
+  };
+  Time from_, to_;
+  std::vector<Hold> holds_;
 };
 std::vector<AgentUse> agent_use(const std::vector<TicketFact>& facts, const std::vector<PresenceChange>& presence,
                                 const std::map<AgentId, int>& capacity, Time from, Time to);
@@ -79,6 +125,15 @@ struct ClassifierScore {
   std::optional<double> accuracy, confident_accuracy, coverage;  // coverage = confident / settled
   std::vector<LabelScore> labels;      // by label
 };
+class ClassifierTally {
+ public:
+  void add(const TicketFact& f, const std::string& final_value);  // ignores unsettled and unguessed
+  ClassifierScore score() const;
+
+ private:
+  ClassifierScore s_;
+  std::map<std::string, LabelScore> labels_;
+};
 ClassifierScore classifier(const std::vector<TicketFact>& facts,
                            const std::function<std::string(const TicketFact&)>& final_value);
 
@@ -92,6 +147,16 @@ struct Fairness {
   std::size_t assigned = 0;
   std::size_t most = 0, least = 0;  // tickets of the busiest and the idlest agent
   double gini = 0;
+};
+class FairnessTally {
+ public:
+  // Agents who got nothing count too: `members` lists each team's agents.
+  explicit FairnessTally(const std::map<std::string, std::vector<AgentId>>& members);
+  void add(const TicketFact& f);
+  std::vector<Fairness> rows() const;
+
+ private:
+  std::map<std::string, std::map<AgentId, std::size_t>> counts_;
 };
 std::vector<Fairness> fairness(const std::vector<TicketFact>& facts,
                                const std::map<std::string, std::vector<AgentId>>& members);

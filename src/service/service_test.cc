@@ -49,8 +49,9 @@ class FlakyStore final : public Store {
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) override { return inner.list_deliveries(q); }
   Result<std::optional<Delivery>> find_delivery(std::int64_t id) override { return inner.find_delivery(id); }
   Result<std::int64_t> count_deliveries(DeliveryState s) override { return inner.count_deliveries(s); }
-  Result<std::vector<TicketFact>> ticket_facts(Time f, Time t, ReportGroup g, FactRange r) override {
-    return inner.ticket_facts(f, t, g, r);
+  Status scan_ticket_facts(Time f, Time t, ReportGroup g, FactRange r, unsigned fields,
+                           const std::function<void(const TicketFact&)>& v) override {
+    return inner.scan_ticket_facts(f, t, g, r, fields, v);
   }
   Result<std::vector<PresenceChange>> presence_history(Time f, Time t) override { return inner.presence_history(f, t); }
   Status update_delivery(const Delivery& d) override { return inner.update_delivery(d); }

@@ -272,7 +272,8 @@ Result<std::optional<Delivery>> MemoryStore::find_delivery(std::int64_t id) {
   return copy_of(deliveries_, id);
 }
 
-Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, ReportGroup group, FactRange range) {
+Status MemoryStore::scan_ticket_facts(Time from, Time to, ReportGroup group, FactRange range, unsigned,
+                                      const std::function<void(const TicketFact&)>& visit) {
   std::lock_guard lock(mu_);
   std::vector<TicketFact> out;
   for (const auto& [id, t] : tickets_) {
@@ -303,7 +304,8 @@ Result<std::vector<TicketFact>> MemoryStore::ticket_facts(Time from, Time to, Re
     out.push_back(std::move(f));
   }
   std::stable_sort(out.begin(), out.end(), [](const TicketFact& a, const TicketFact& b) { return a.created_at < b.created_at; });
-  return out;
+  for (const TicketFact& f : out) visit(f);
+  return Status::Ok();
 }
 
 Result<std::vector<PresenceChange>> MemoryStore::presence_history(Time from, Time to) {

@@ -35,8 +35,8 @@ class MemoryStore final : public Store {
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override;
   Result<std::optional<Delivery>> find_delivery(std::int64_t id) override;
   Result<std::int64_t> count_deliveries(DeliveryState state) override;
-  Result<std::vector<TicketFact>> ticket_facts(Time from, Time to, ReportGroup group,
-                                               FactRange range = FactRange::kCreated) override;
+  Status scan_ticket_facts(Time from, Time to, ReportGroup group, FactRange range, unsigned fields,
+                           const std::function<void(const TicketFact&)>& visit) override;
   Result<std::vector<PresenceChange>> presence_history(Time from, Time to) override;
   Status update_delivery(const Delivery& d) override;
   Result<std::optional<std::string>> find_setting(const std::string& key) override;

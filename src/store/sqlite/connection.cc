@@ -48,6 +48,11 @@ std::string Statement::text(int col) const {
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string();
 }
 
+std::string_view Statement::text_view(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col))) : std::string_view();
+}
+
 void Statement::reset() {
   sqlite3_reset(s_);
   sqlite3_clear_bindings(s_);

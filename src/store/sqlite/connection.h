@@ -28,6 +28,7 @@ class Statement {
   std::int64_t int64(int col) const { return sqlite3_column_int64(s_, col); }
   std::optional<std::int64_t> optional_int64(int col) const;
   std::string text(int col) const;
+  std::string_view text_view(int col) const;  // valid until the next step or reset
   void reset();
   sqlite3_stmt* raw() const { return s_; }
 

@@ -183,18 +183,16 @@ CREATE INDEX tickets_report ON tickets (created_at, assigned_at, solved_at, team
     // classifier's guess), in the covering index; agents' presence history.
     R"sql(
 ALTER TABLE tickets ADD COLUMN first_response_at INTEGER;
-ALTER TABLE tickets ADD COLUMN reassignments INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE tickets ADD COLUMN declines INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE tickets ADD COLUMN offer_timeouts INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE tickets ADD COLUMN escalations INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE tickets ADD COLUMN sla_outcome TEXT NOT NULL DEFAULT 'none';  -- none | running | met | breached
+-- One integer, so that a report reads one column, not five (see pack_tallies):
+-- bits 0-1 the SLA outcome (0 none, 1 running, 2 met, 3 breached), then
+-- reassignments, declines, offer timeouts and escalations, 8 bits each (at most 255).
+ALTER TABLE tickets ADD COLUMN tallies INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE tickets ADD COLUMN predicts TEXT NOT NULL DEFAULT '';   -- what the classifier guessed: team | category | ''
 ALTER TABLE tickets ADD COLUMN predicted TEXT NOT NULL DEFAULT '';  -- its guess (a team's name or a category)
 ALTER TABLE tickets ADD COLUMN prediction_used INTEGER NOT NULL DEFAULT 0;  -- confident enough to act on
 DROP INDEX tickets_report;
 CREATE INDEX tickets_report ON tickets (created_at, assigned_at, solved_at, team_id, assignee_id, channel, priority,
-                                        category, first_response_at, reassignments, declines, offer_timeouts,
-                                        escalations, sla_outcome, predicts, predicted, prediction_used);
+                                        category, first_response_at, tallies, predicts, predicted, prediction_used);
 CREATE INDEX tickets_unsolved ON tickets (solved_at, created_at) WHERE solved_at IS NULL;
 CREATE TABLE presence_log (
   agent_id INTEGER NOT NULL,

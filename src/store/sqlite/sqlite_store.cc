@@ -20,8 +20,24 @@ const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
     "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id, "
-    "first_response_at, reassignments, declines, offer_timeouts, escalations, sla_outcome, predicts, predicted, "
-    "prediction_used";
+    "first_response_at, tallies, predicts, predicted, prediction_used";
+
+// The tallies column (migration 11): the SLA outcome in bits 0-1, then four
+// 8-bit counts.
+std::int64_t pack_tallies(SlaOutcome sla, const TicketStats& s) {
+  auto byte = [](int n) { return static_cast<std::int64_t>(std::clamp(n, 0, 255)); };
+  return static_cast<std::int64_t>(sla) | byte(s.reassignments) << 2 | byte(s.declines) << 10 |
+         byte(s.offer_timeouts) << 18 | byte(s.escalations) << 26;
+}
+
+void unpack_tallies(std::int64_t v, SlaOutcome& sla, int& reassignments, int& declines, int& offer_timeouts,
+                    int& escalations) {
+  sla = static_cast<SlaOutcome>(v & 3);
+  reassignments = static_cast<int>(v >> 2 & 255);
+  declines = static_cast<int>(v >> 10 & 255);
+  offer_timeouts = static_cast<int>(v >> 18 & 255);
+  escalations = static_cast<int>(v >> 26 & 255);
+}
 
 template <class E>
 E enum_or(const std::string& name, E fallback) {
@@ -94,10 +110,9 @@ Ticket read_ticket(const Statement& s) {
   if (const std::string sla = s.text(25); !sla.empty()) t.sla = sla_from_json(json::parse(sla, nullptr, false));
   if (sqlite3_column_type(s.raw(), 26) != SQLITE_NULL) t.external_id = s.text(26);
   t.stats.first_response_at = opt_time(s.optional_int64(27));
-  t.stats.reassignments = static_cast<int>(s.int64(28));
-  t.stats.declines = static_cast<int>(s.int64(29));
-  t.stats.offer_timeouts = static_cast<int>(s.int64(30));
-  t.stats.escalations = static_cast<int>(s.int64(31));
+  SlaOutcome ignored;  // recomputed from the sla column
+  unpack_tallies(s.int64(28), ignored, t.stats.reassignments, t.stats.declines, t.stats.offer_timeouts,
+                 t.stats.escalations);
   return t;
 }
 
@@ -117,7 +132,7 @@ Status write_ticket(Connection& c, const Ticket& t) {
       pos = end + 1;
     }
     return std::string("INSERT INTO tickets (") + kTicketColumns +
-           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
+           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
   }();
   auto st = c.prepare(sql);
   if (!st) return st.error();
@@ -154,15 +169,11 @@ Status write_ticket(Connection& c, const Ticket& t) {
   st->bind(26, t.sla ? sla_to_json(*t.sla).dump() : std::string());
   if (t.external_id) st->bind(27, *t.external_id); else st->bind_null(27);
   st->bind(28, opt_millis(t.stats.first_response_at))
-      .bind(29, t.stats.reassignments)
-      .bind(30, t.stats.declines)
-      .bind(31, t.stats.offer_timeouts)
-      .bind(32, t.stats.escalations)
-      .bind(33, to_string(sla_outcome(t.sla)));
+      .bind(29, pack_tallies(sla_outcome(t.sla), t.stats));
   const bool guessed = t.triage && !t.triage->predicts.empty();
-  st->bind(34, guessed ? t.triage->predicts : std::string())
-      .bind(35, guessed ? t.triage->predicted_value : std::string())
-      .bind(36, guessed && t.triage->prediction_used ? 1 : 0);
+  st->bind(30, guessed ? t.triage->predicts : std::string())
+      .bind(31, guessed ? t.triage->predicted_value : std::string())
+      .bind(32, guessed && t.triage->prediction_used ? 1 : 0);
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint" && t.external_id) {
       return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",
@@ -812,38 +823,66 @@ Result<std::optional<Delivery>> SqliteStore::find_delivery(std::int64_t id) {
   return first_row<Delivery>(*st, read_delivery);
 }
 
-Result<std::vector<TicketFact>> SqliteStore::ticket_facts(Time from, Time to, ReportGroup group, FactRange range) {
+Status SqliteStore::scan_ticket_facts(Time from, Time to, ReportGroup group, FactRange range, unsigned fields,
+                                      const std::function<void(const TicketFact&)>& visit) {
   auto c = reader();
   if (!c) return c.error();
   static const char* columns[] = {"''", "IFNULL(team_id, '')", "channel", "category", "priority",
                                   "IFNULL(assignee_id, '')"};
-  // Every column read is in the tickets_report index (migration 11).
-  const char* where = range == FactRange::kCreated
-                          ? " WHERE created_at >= ?1 AND created_at < ?2"
-                          : " WHERE created_at < ?2 AND (solved_at IS NULL OR solved_at >= ?1)";
-  auto st = (*c)->prepare(std::string("SELECT created_at, assigned_at, solved_at, ") +
-                          columns[static_cast<int>(group)] +
-                          ", assignee_id, team_id, category, first_response_at, sla_outcome, reassignments, declines, "
-                          "offer_timeouts, escalations, predicts, predicted, prediction_used FROM tickets INDEXED BY "
-                          "tickets_report" + where + " ORDER BY created_at");
+  // Every column read is in the tickets_report index (migration 11); only
+  // the ones asked for are read.
+  std::string sql = std::string("SELECT created_at, assigned_at, solved_at, ") + columns[static_cast<int>(group)];
+  if (fields & kFactAssignee) sql += ", assignee_id";
+  if (fields & kFactTeam) sql += ", team_id";
+  if (fields & kFactCategory) sql += ", category";
+  if (fields & kFactTallies) sql += ", first_response_at, tallies";
+  if (fields & kFactGuess) sql += ", predicts, predicted, prediction_used";
+  sql += range == FactRange::kCreated
+             ? " FROM tickets INDEXED BY tickets_report WHERE created_at >= ?1 AND created_at < ?2 ORDER BY created_at"
+             : " FROM tickets INDEXED BY tickets_report WHERE created_at < ?2 AND (solved_at IS NULL OR solved_at >= ?1)"
+               " ORDER BY created_at";
+  auto st = (*c)->prepare(sql);
   if (!st) return st.error();
   st->bind(1, to_millis(from)).bind(2, to_millis(to));
-  return read_all<TicketFact>(*st, [](const Statement& s) {
-    TicketFact f{from_millis(s.int64(0)), opt_time(s.optional_int64(1)), opt_time(s.optional_int64(2)), s.text(3), {}};
-    if (auto a = s.optional_int64(4)) f.assignee = AgentId{*a};
-    if (auto t = s.optional_int64(5)) f.team = TeamId{*t};
-    f.category = s.text(6);
-    f.first_response_at = opt_time(s.optional_int64(7));
-    f.sla = enum_or(s.text(8), SlaOutcome::kNone);
-    f.reassignments = static_cast<int>(s.int64(9));
-    f.declines = static_cast<int>(s.int64(10));
-    f.offer_timeouts = static_cast<int>(s.int64(11));
-    f.escalations = static_cast<int>(s.int64(12));
-    f.predicts = s.text(13);
-    f.predicted = s.text(14);
-    f.prediction_used = s.int64(15) != 0;
-    return f;
-  });
+  // One fact, refilled per row: its strings keep their buffers.
+  TicketFact f;
+  Statement& s = *st;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return row.error();
+    }
+    if (!*row) break;
+    f.created_at = from_millis(s.int64(0));
+    f.assigned_at = opt_time(s.optional_int64(1));
+    f.solved_at = opt_time(s.optional_int64(2));
+    f.group.assign(s.text_view(3));
+    int col = 4;
+    if (fields & kFactAssignee) {
+      f.assignee.reset();
+      if (auto a = s.optional_int64(col)) f.assignee = AgentId{*a};
+      ++col;
+    }
+    if (fields & kFactTeam) {
+      f.team.reset();
+      if (auto t = s.optional_int64(col)) f.team = TeamId{*t};
+      ++col;
+    }
+    if (fields & kFactCategory) f.category.assign(s.text_view(col++));
+    if (fields & kFactTallies) {
+      f.first_response_at = opt_time(s.optional_int64(col++));
+      unpack_tallies(s.int64(col++), f.sla, f.reassignments, f.declines, f.offer_timeouts, f.escalations);
+    }
+    if (fields & kFactGuess) {
+      f.predicts.assign(s.text_view(col++));
+      f.predicted.assign(s.text_view(col++));
+      f.prediction_used = s.int64(col++) != 0;
+    }
+    visit(f);
+  }
+  s.reset();
+  return Status::Ok();
 }
 
 Result<std::vector<PresenceChange>> SqliteStore::presence_history(Time from, Time to) {
