@@ -20,6 +20,10 @@ import urllib.request
 
 URGENCY_LEVEL = {"0": "high", "1": "high", "2": "medium", "3": "low"}
 CHANNELS = ["email"] * 6 + ["web"] * 2 + ["chat"] * 2 + ["phone"]
+REPLIES = ["Done: you should have access now. Let us know if anything is missing.",
+           "I have reset it; please try again and reply if it still fails.",
+           "This is fixed on our side. Thanks for reporting it.",
+           "Installed and tested; closing this one."]
 
 
 class Api:
@@ -108,10 +112,15 @@ def main():
                     print(f"{head} -> {names.get(t['assignee_id'], t['assignee_id'])} ({t['routing']['summary']})")
                 else:
                     print(f"{head} -> waiting, queue position {t['queue_position']}")
-        # Agents finish their work.
+        # Agents answer (most of the time in words; the first reply is the
+        # first response) and finish their work.
         for tid, due in list(solve_at.items()):
             if due <= now:
                 del solve_at[tid]
+                status, t = api.call("GET", f"/api/v1/tickets/{tid}")
+                if status == 200 and t["assignee_id"] and rng.random() < 0.8:
+                    api.call("POST", f"/api/v1/tickets/{tid}/comments",
+                             {"body": rng.choice(REPLIES), "author": {"type": "agent", "agent_id": t["assignee_id"]}})
                 api.call("PATCH", f"/api/v1/tickets/{tid}", {"status": "solved"})
         # Tickets pulled from a queue by an agent with new room get a solve time
         # too; offers (teams with offer mode) are accepted, most of the time.

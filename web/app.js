@@ -206,15 +206,15 @@ async function boardView(view) {
     el('thead', {}, el('tr', {}, head.map(([h, cls]) => el('th', { class: cls }, h)))),
     el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { class: 'empty', colspan: head.length }, empty))));
 
-  view.append(el('div', { class: 'grid cols-2' },
+  view.append(el('div', { class: 'grid board' },
     el('section', { class: 'card', id: 'queues' }, el('h2', {}, 'Queues'),
        table([['Team'], ['Waiting', 'num'], ['Oldest wait', 'num'], ['Online', 'num'], ['Expected wait', 'num']],
              queueRows, 'No teams yet.')),
-    el('section', { class: 'card', id: 'agents' }, el('h2', {}, 'Agents'),
-       table([['Agent'], ['Presence'], ['Load'], ['Tickets', 'num']], agentRows, 'No agents yet.')),
+    el('section', { class: 'card' }, el('h2', {}, 'Live activity'), feedList()),
     el('section', { class: 'card', id: 'at-risk' }, el('h2', {}, 'Closest to breach'),
        table([['Ticket'], ['Team'], ['Agent'], ['Clock'], ['Due', 'num']], riskRows, 'No running SLA clocks.')),
-    el('section', { class: 'card' }, el('h2', {}, 'Live activity'), feedList())));
+    el('section', { class: 'card', id: 'agents' }, el('h2', {}, 'Agents'),
+       table([['Agent'], ['Presence'], ['Load'], ['Tickets', 'num']], agentRows, 'No agents yet.'))));
 }
 
 function feedList() {
@@ -247,7 +247,7 @@ async function reportsView(view) {
     el('section', { class: 'card' }, el('h2', {}, 'Wait for an agent (7 days)'), canvas('chart-waits')),
     el('section', { class: 'card' }, el('h2', {}, 'SLA attainment by day (14 days)'), canvas('chart-sla')),
     el('section', { class: 'card' }, el('h2', {}, 'Tickets held per agent (now)'), canvas('chart-load')),
-    el('section', { class: 'card' }, el('h2', {}, 'Agents over the last 24 h ', csv('agents', '')), occupancyTable(agentUse))));
+    el('section', { class: 'card wide' }, el('h2', {}, 'Agents over the last 24 h ', csv('agents', '')), occupancyTable(agentUse))));
   // Charts measure their canvas: drawn once the view is on the page.
   return () => drawReports(view, hourly, week, daily);
 }
@@ -272,11 +272,11 @@ function drawReports(view, hourly, week, daily) {
     { label: 'tickets', data: counts, backgroundColor: '#7c5cff' }] },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
 
-  chart($('chart-sla'), { type: 'line', data: {
+  chart($('chart-sla'), { type: 'bar', data: {
     labels: daily.rows.map((r) => new Date(r.bucket).toLocaleDateString()),
     datasets: [{ label: 'met in time (%)', data: daily.rows.map((r) => r.sla.attainment === null ? null : 100 * r.sla.attainment),
-                 borderColor: '#1f9d61', backgroundColor: '#1f9d61', spanGaps: true },
-               { label: 'breached', data: daily.rows.map((r) => r.sla.breached), borderColor: '#d2372f',
+                 backgroundColor: '#1f9d61' },
+               { type: 'line', label: 'breached (tickets)', data: daily.rows.map((r) => r.sla.breached), borderColor: '#d2372f',
                  backgroundColor: '#d2372f', yAxisID: 'count' }] },
     options: { scales: { y: { min: 0, max: 100, title: { display: true, text: '%' } },
                          count: { position: 'right', min: 0, ticks: { precision: 0 }, grid: { display: false } } } } });
@@ -284,7 +284,7 @@ function drawReports(view, hourly, week, daily) {
   const agents = [...state.agents.values()];
   chart($('chart-load'), { type: 'bar', data: { labels: agents.map((a) => a.name), datasets: [
     { label: 'tickets held', data: agents.map((a) => Object.values(a.load).reduce((x, y) => x + y, 0)), backgroundColor: '#2f6fed' }] },
-    options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } } });
+    options: { scales: { x: { ticks: { autoSkip: false, maxRotation: 60 } }, y: { beginAtZero: true, ticks: { precision: 0 } } } } });
 }
 
 function occupancyTable(report) {
