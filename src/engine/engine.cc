@@ -82,6 +82,7 @@ Changes Engine::take_changes() {
 }
 
 void Engine::emit(EventType type, const Ticket& t, Time now, std::map<std::string, std::string> details) {
+  if (!options_.emit_events) return;
   Event e;
   e.type = type;
   e.ticket = t.id;

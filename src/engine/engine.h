@@ -121,6 +121,8 @@ struct EngineOptions {
   // Keep a Decision (with candidates and reasons) for every routing outcome.
   // Off only where nobody will read them (benchmark set-up, bulk replays).
   bool record_decisions = true;
+  // Emit events (webhooks, the event stream, metrics). Off in the simulator.
+  bool emit_events = true;
   // SLA policies, first match wins; each carries its calendar and ladder.
   std::vector<sla::SlaPolicy> sla_policies;
 };
