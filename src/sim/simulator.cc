@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "reports/reports.h"
 
 namespace sb::sim {
 
@@ -338,18 +339,6 @@ Figures figures(const std::string& name, const std::vector<const Tally*>& reps) 
   return f;
 }
 
-double gini(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  double total = 0, weighted = 0;
-  const double n = static_cast<double>(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    total += v[i];
-    weighted += (2.0 * static_cast<double>(i + 1) - n - 1.0) * v[i];
-  }
-  return total == 0 ? 0 : weighted / (n * total);
-}
-
 }  // namespace
 
 Result<Outcome> simulate(const Scenario& s, const std::function<void(std::size_t, std::size_t)>& progress) {
@@ -407,7 +396,7 @@ Result<Outcome> simulate(const Scenario& s, const std::function<void(std::size_t
       duty += r.group_duty[g];
     }
     occupancy.push_back(ratio(busy, duty));
-    fairness.push_back(gini(r.handled));
+    fairness.push_back(reports::gini(r.handled));
     out.simulated += r.simulated;
     out.waits.insert(out.waits.end(), r.waits.begin(), r.waits.end());
     for (int h = 0; h < 24; ++h) out.calls_by_hour[static_cast<std::size_t>(h)] += static_cast<int>(r.by_hour[static_cast<std::size_t>(h)].calls);
