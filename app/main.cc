@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/erlang_cli.h"
+#include "app/simulate_cli.h"
 #include "app/import_cli.h"
 #include "app/serve.h"
 #include "app/triage_cli.h"
@@ -59,6 +60,32 @@ int main(int argc, char** argv) {
   erlang_cmd->add_option("--patience", erlang.patience, "Mean patience, seconds (Erlang A: callers abandon)");
   erlang_cmd->add_flag("--json", erlang.json, "Print JSON");
 
+  sb::SimulateCommand simulate;
+  auto* simulate_cmd = app.add_subcommand(
+      "simulate", "Run the real routing engine on a virtual clock over a scenario (docs/simulation.md)");
+  simulate_cmd->add_option("scenario", simulate.scenario, "Scenario YAML file")->required()->check(CLI::ExistingFile);
+  simulate_cmd->add_option("--compare", simulate.compare,
+                           "Policies to run the same arrivals through, comma-separated (e.g. "
+                           "skills_best_match,round_robin,least_loaded,longest_idle)");
+  simulate_cmd->add_option("--replications", simulate.replications, "Replications (default: the scenario's)");
+  simulate_cmd->add_option("--threads", simulate.threads, "Replications run at once (default: every core)");
+  simulate_cmd->add_option("--seed", simulate.seed, "Random seed (default: the scenario's)");
+  simulate_cmd->add_option("--plots", simulate.plots, "Directory for the SVG plots ('' for none)")->capture_default_str();
+  simulate_cmd->add_flag("--json", simulate.json, "Print JSON");
+
+  sb::StaffingCommand staffing;
+  auto* staffing_cmd = app.add_subcommand(
+      "staffing", "Agents needed per interval of a forecast: Erlang C, the square-root rule, optionally simulated");
+  staffing_cmd->add_option("--forecast", staffing.forecast, "CSV: start,calls[,aht_seconds] per interval")
+      ->required()
+      ->check(CLI::ExistingFile);
+  staffing_cmd->add_option("--target", staffing.target, "Percent answered / within seconds")->capture_default_str();
+  staffing_cmd->add_option("--interval-minutes", staffing.interval_minutes, "Length of an interval")->capture_default_str();
+  staffing_cmd->add_option("--aht", staffing.aht, "Handle time, seconds, where the forecast has none");
+  staffing_cmd->add_option("--patience", staffing.patience, "Mean patience, seconds: Erlang A abandonment beside");
+  staffing_cmd->add_flag("--check", staffing.check, "Simulate each interval's staffing with the real engine");
+  staffing_cmd->add_flag("--json", staffing.json, "Print JSON");
+
   sb::ImportMailCommand import_mail;
   auto* import_cmd = app.add_subcommand("import", "Import tickets into a running server");
   import_cmd->require_subcommand(1);
@@ -100,6 +127,8 @@ int main(int argc, char** argv) {
   }
   if (*eval_cmd) return sb::run_eval(eval);
   if (*erlang_cmd) return sb::run_erlang(erlang);
+  if (*simulate_cmd) return sb::run_simulate(simulate);
+  if (*staffing_cmd) return sb::run_staffing(staffing);
   if (*import_mail_cmd) return sb::run_import_mail(import_mail);
   if (*import_csv_cmd) return sb::run_import_csv(import_csv);
   return 1;

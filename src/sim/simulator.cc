@@ -93,19 +93,27 @@ struct Replication {
   std::size_t simulated = 0;
 };
 
-bool on_duty(const AgentGroup& g, std::int64_t hour) {
-  return g.on_duty.empty() || g.on_duty[static_cast<std::size_t>(hour % 24)];
+// `hour` counts from the start of the virtual clock.
+bool on_duty(const Scenario& s, const AgentGroup& g, std::int64_t hour) {
+  return g.on_duty.empty() || g.on_duty[static_cast<std::size_t>((hour + s.hour_offset) % 24)];
 }
 
 std::vector<Call> arrivals(const Scenario& s, std::mt19937_64& rng) {
   std::vector<Call> calls;
   if (!s.replay.empty()) {
     for (const Arrival& a : s.replay) {
+      const CallType& type = s.types[static_cast<std::size_t>(a.type)];
       Call c;
       c.arrival = ms(a.at);
       c.type = a.type;
-      c.handle = std::max<std::int64_t>(1, ms(a.handle));
-      if (a.patience) c.patience = ms(*a.patience);
+      c.handle = std::max<std::int64_t>(1, ms(a.handle ? *a.handle : type.handle.sample(rng)));
+      if (a.patience) {
+        c.patience = ms(*a.patience);
+      } else if (type.patience) {
+        double p = 0;
+        for (int i = 0; i < 100 && p < a.waited; ++i) p = type.patience->sample(rng);
+        c.patience = ms(std::max(p, a.waited));
+      }
       calls.push_back(c);
     }
   } else {
@@ -117,7 +125,8 @@ std::vector<Call> arrivals(const Scenario& s, std::mt19937_64& rng) {
       double t = 0;
       while (t * 1000 < end) {
         const auto hour = static_cast<std::int64_t>(t / 3600);
-        const double factor = type.profile.empty() ? 1.0 : type.profile[static_cast<std::size_t>(hour % 24)];
+        const double factor =
+            type.profile.empty() ? 1.0 : type.profile[static_cast<std::size_t>((hour + s.hour_offset) % 24)];
         const double rate = type.per_hour * factor / 3600.0;
         const double hour_end = static_cast<double>(hour + 1) * 3600;
         if (rate <= 0) {
@@ -174,7 +183,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
       a.skills = group.skills;
       a.teams = {team_id};
       a.capacity.fill(group.capacity);
-      a.presence = on_duty(group, 0) ? Presence::kOnline : Presence::kAway;
+      a.presence = on_duty(s, group, 0) ? Presence::kOnline : Presence::kAway;
       auto made = engine.create_agent(a, at(0));
       if (!made) return made.error();
       const AgentId id = made->agents.front().id;
@@ -190,7 +199,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
   const std::int64_t end = s.replay.empty() ? ms(s.hours * 3600) : (calls.empty() ? 0 : calls.back().arrival + 1);
   for (std::int64_t h = 1; h * kHourMs < end; ++h) {
     for (std::size_t g = 0; g < s.agents.size(); ++g) {
-      if (on_duty(s.agents[g], h) != on_duty(s.agents[g], h - 1)) schedule(h * kHourMs, Kind::kShift, static_cast<std::int32_t>(g));
+      if (on_duty(s, s.agents[g], h) != on_duty(s, s.agents[g], h - 1)) schedule(h * kHourMs, Kind::kShift, static_cast<std::int32_t>(g));
     }
   }
 
@@ -255,7 +264,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
         const AgentGroup& g = s.agents[static_cast<std::size_t>(e.index)];
         AgentPatch p;
         // Off duty: away (finishes what it holds, takes nothing new).
-        p.presence = on_duty(g, now / kHourMs) ? Presence::kOnline : Presence::kAway;
+        p.presence = on_duty(s, g, now / kHourMs) ? Presence::kOnline : Presence::kAway;
         for (const SimAgent& a : agents) {
           if (a.group != static_cast<std::size_t>(e.index)) continue;
           auto changes = engine.update_agent(a.id, p, at(now));
@@ -280,7 +289,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
     if (c.arrival < warmup) continue;
     r.all.add(c, target);
     r.per_type[static_cast<std::size_t>(c.type)].add(c, target);
-    r.by_hour[static_cast<std::size_t>((c.arrival / kHourMs) % 24)].add(c, target);
+    r.by_hour[static_cast<std::size_t>((c.arrival / kHourMs + s.hour_offset) % 24)].add(c, target);
     if (c.answered) {
       r.waits.push_back(static_cast<double>(c.wait) / 1000.0);
       const std::size_t g = agents[static_cast<std::size_t>(c.agent)].group;
@@ -294,7 +303,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
     const AgentGroup& group = s.agents[g];
     double duty = 0;
     for (std::int64_t h = warmup / kHourMs; h * kHourMs < end; ++h) {
-      if (!on_duty(group, h)) continue;
+      if (!on_duty(s, group, h)) continue;
       const std::int64_t from = std::max(h * kHourMs, warmup), to = std::min((h + 1) * kHourMs, end);
       if (to > from) duty += static_cast<double>(to - from) / 1000.0;
     }

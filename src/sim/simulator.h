@@ -49,12 +49,16 @@ struct AgentGroup {
   std::vector<bool> on_duty;  // 24 hours of the day; empty: always
 };
 
-// A recorded arrival (replay): times in seconds from the start.
+// A recorded arrival (replay): times in seconds from the start. What the
+// record does not tell is drawn from the type's distributions in each
+// replication: the handle time of a caller who hung up, the patience of one
+// who was answered (at least as long as they were seen to wait).
 struct Arrival {
   double at = 0;
-  int type = 0;  // index into Scenario::types
-  double handle = 0;
-  std::optional<double> patience;  // none: waits as long as it takes
+  int type = 0;                    // index into Scenario::types
+  std::optional<double> handle;    // none: drawn
+  std::optional<double> patience;  // known (they hung up after it); none: drawn, if the type has a patience
+  double waited = 0;               // a drawn patience is at least this
 };
 
 struct Scenario {
@@ -63,6 +67,7 @@ struct Scenario {
   std::vector<AgentGroup> agents;
   TeamRouting routing;           // the policy under test, and its settings
   double hours = 24;             // arrivals stop then; calls in progress finish
+  int hour_offset = 0;           // the hour of the day the virtual clock starts at (shifts, profiles, by-hour figures)
   double warmup_hours = 0;       // arrivals before this are not measured
   double target_seconds = 20;    // service level: answered within this
   int replications = 5;
