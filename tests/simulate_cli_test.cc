@@ -1,0 +1,120 @@
+// `switchboard simulate` and `switchboard staffing`, the real binary
+// (docs/simulation.md).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/command.h"
+#include "tests/support/temp_dir.h"
+
+namespace sb::testing {
+namespace {
+
+using nlohmann::json;
+
+// stdout only (progress goes to stderr), or both with `with_errors`.
+CommandResult run(const std::string& args, bool with_errors = false) {
+  return run_command(std::string(SWITCHBOARD_BINARY) + " " + args + (with_errors ? " 2>&1" : " 2>/dev/null"));
+}
+
+class SimulateCli : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) {
+    const std::string path = dir / name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  TempDir dir{"sb_simulate"};
+};
+
+TEST_F(SimulateCli, AScenarioMatchesErlangCAndDrawsItsPlots) {
+  const std::string scenario = write("mm20.yaml", R"(name: small M/M/20
+hours: 60
+warmup_hours: 1
+replications: 4
+seed: 3
+types:
+  - {name: calls, per_hour: 300/h, handle: {distribution: exponential, mean: 216}}
+agents:
+  - {name: agents, count: 20}
+)");
+  const std::string plots = dir / "plots";
+  CommandResult r = run("simulate " + scenario + " --json --threads 2 --plots " + plots);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json j = json::parse(r.output);
+  ASSERT_EQ(j["policies"].size(), 1u);
+  const json& all = j["policies"][0]["all"];
+  CommandResult theory = run("erlang --arrival-rate 300/h --aht 216 --agents 20 --target 20 --json");
+  const json c = json::parse(theory.output);
+  EXPECT_NEAR(all["service_level"]["mean"].get<double>(), c["service_level"].get<double>(), 0.03);
+  EXPECT_NEAR(all["p_wait"]["mean"].get<double>(), c["p_wait"].get<double>(), 0.03);
+  EXPECT_NEAR(all["occupancy"]["mean"].get<double>(), 0.9, 0.02);
+  EXPECT_GT(all["asa_seconds"]["half_width_95"].get<double>(), 0.0);
+  for (const char* file : {"waits.svg", "service_level_by_hour.svg"}) {
+    std::ifstream in(plots + "/" + file);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(text.find("<svg"), std::string::npos) << file;
+    EXPECT_NE(text.find("skills_best_match"), std::string::npos) << file;  // the legend
+  }
+  // Progress goes to stderr.
+  CommandResult progress = run("simulate " + scenario + " --replications 1 --plots ''", true);
+  EXPECT_NE(progress.output.find("simulating skills_best_match: 100 %"), std::string::npos) << progress.output;
+}
+
+TEST_F(SimulateCli, BadScenariosAreRefusedWithFileAndLine) {
+  const std::string bad = write("bad.yaml", "name: x\ntypes:\n  - {name: a, per_hour: 10, handel: {mean: 5}}\nagents: [{count: 1}]\n");
+  CommandResult r = run("simulate " + bad, true);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("bad.yaml:3: types[0].handel: unknown setting"), std::string::npos) << r.output;
+  const std::string no_rate = write("no_rate.yaml", "types:\n  - {name: a, handle: {mean: 5}}\nagents: [{count: 1}]\n");
+  r = run("simulate " + no_rate, true);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("per_hour: is required outside a replay"), std::string::npos) << r.output;
+  const std::string ok = write("ok.yaml", "hours: 1\ntypes:\n  - {name: a, per_hour: 10, handle: {mean: 5}}\nagents: [{count: 1}]\n");
+  r = run("simulate " + ok + " --compare skills_best_match,telepathy", true);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("unknown policy 'telepathy'"), std::string::npos) << r.output;
+}
+
+// The real call log, replayed through two policies, beside what happened.
+TEST_F(SimulateCli, TheCallCentreLogReplaysBesideWhatActuallyHappened) {
+  const std::string scenario = std::string(SOURCE_DIR) + "/config/sim/anonymous-bank.yaml";
+  CommandResult r = run("simulate " + scenario + " --json --replications 2 --plots '' --compare skills_best_match,longest_idle");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json j = json::parse(r.output);
+  // Every answered or abandoned call of the two weeks (phantom calls left out).
+  EXPECT_EQ(j["actual"][0]["calls"], 17313);
+  EXPECT_NEAR(j["actual"][0]["p_abandon"].get<double>(), 2908.0 / 17313, 1e-9);
+  ASSERT_EQ(j["policies"].size(), 2u);
+  for (const json& p : j["policies"]) {
+    EXPECT_EQ(p["all"]["calls"]["mean"], 17313);  // the same arrivals through each
+    EXPECT_EQ(p["per_type"].size(), 6u);
+    EXPECT_GT(p["all"]["service_level"]["mean"].get<double>(), 0.3);
+  }
+}
+
+TEST_F(SimulateCli, StaffingGivesErlangCTheSquareRootRuleAndASimulatedCheck) {
+  const std::string forecast = write("forecast.csv", "start,calls,aht_seconds\n09:00,720,240\n10:00,360,240\n11:00,0,240\n");
+  CommandResult r = run("staffing --forecast " + forecast + " --target 80/20 --check --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json j = json::parse(r.output);
+  ASSERT_EQ(j["intervals"].size(), 3u);
+  const json& nine = j["intervals"][0];
+  EXPECT_DOUBLE_EQ(nine["load_erlangs"].get<double>(), 48.0);
+  const int n = nine["agents_erlang_c"];
+  EXPECT_GE(nine["service_level_erlang_c"].get<double>(), 0.8);
+  // One agent fewer misses the target.
+  CommandResult fewer = run("erlang --arrival-rate 720/h --aht 240 --agents " + std::to_string(n - 1) + " --json");
+  EXPECT_LT(json::parse(fewer.output)["service_level"].get<double>(), 0.8);
+  EXPECT_NEAR(nine["agents_square_root"].get<int>(), n, 2);
+  EXPECT_NEAR(nine["service_level_simulated"].get<double>(), nine["service_level_erlang_c"].get<double>(), 0.04);
+  EXPECT_EQ(j["intervals"][2]["agents_erlang_c"], 0);
+  CommandResult bad = run("staffing --forecast " + write("bad.csv", "start,calls\n09:00,lots\n") + " --aht 100", true);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("bad.csv:2"), std::string::npos) << bad.output;
+}
+
+}  // namespace
+}  // namespace sb::testing
