@@ -174,6 +174,7 @@ Status read_call_log(const std::string& path, const std::string& from_day, int d
   into.observed.assign(s.types.size() + 1, {});
   into.observed[0].name = "all";
   for (std::size_t k = 0; k < s.types.size(); ++k) into.observed[k + 1].name = s.types[k].name;
+  into.observed_by_hour.assign(24, {});
   const double origin = rows.empty() ? 0 : std::floor(rows.front().at / 3600) * 3600;  // the first call's hour
   for (const Row& r : rows) {
     sim::Arrival a;
@@ -183,7 +184,8 @@ Status read_call_log(const std::string& path, const std::string& from_day, int d
     if (!r.answered) a.patience = r.wait;
     a.waited = r.wait;
     s.replay.push_back(a);
-    for (Observed* o : {&into.observed[0], &into.observed[static_cast<std::size_t>(r.type) + 1]}) {
+    Observed* hour = &into.observed_by_hour[static_cast<std::size_t>(static_cast<long>(r.at) / 3600 % 24)];
+    for (Observed* o : {&into.observed[0], &into.observed[static_cast<std::size_t>(r.type) + 1], hour}) {
       ++o->calls;
       if (r.answered) {
         ++o->answered;

@@ -19,6 +19,7 @@ struct Observed {
 struct LoadedScenario {
   sim::Scenario scenario;
   std::vector<Observed> observed;  // replays: "all" first, then per type
+  std::vector<Observed> observed_by_hour;  // replays: 24, by the hour of day calls arrived
   std::size_t skipped = 0;         // log rows not replayed (phantoms, types not in the scenario)
 };
 

@@ -61,12 +61,13 @@ std::string hour_label(int h) {
   return buf;
 }
 
+// `observed`: the replayed log's figures by hour of day (empty when not a replay).
 void write_plots(const std::string& dir, const sim::Scenario& s, const std::vector<sim::Outcome>& outs,
                  const std::vector<Observed>& observed) {
   std::filesystem::create_directories(dir);
   // Wait-time distribution of answered calls, as the share in each bucket.
   const std::vector<double> edges{0.001, 5, 10, 20, 30, 60, 120, 300, 600};
-  Plot waits{"Wait for an agent: " + s.name, "wait (answered calls)", "share of answered calls", {}, {}, true, 1.0, true};
+  Plot waits{"Wait for an agent", s.name, "wait (answered calls)", "share of answered calls", {}, {}, true, 1.0, true};
   waits.x_labels.push_back("0 s");
   for (std::size_t i = 1; i < edges.size(); ++i) waits.x_labels.push_back("< " + std::to_string(static_cast<int>(edges[i])) + " s");
   waits.x_labels.push_back("≥ 600 s");
@@ -85,9 +86,8 @@ void write_plots(const std::string& dir, const sim::Scenario& s, const std::vect
   waits.y_max = std::min(1.0, std::ceil(y_max * 10) / 10);
   std::ofstream(dir + "/waits.svg") << render_svg(waits);
 
-  Plot sl{"Service level by hour of arrival (answered within " + std::to_string(static_cast<int>(s.target_seconds)) +
-              " s): " + s.name,
-          "hour of day", "service level", {}, {}, false, 1.0, true};
+  Plot sl{"Service level by hour of arrival (answered within " + std::to_string(static_cast<int>(s.target_seconds)) + " s)",
+          s.name, "hour of day", "service level", {}, {}, false, 1.0, true};
   for (int h = 0; h < 24; ++h) sl.x_labels.push_back(hour_label(h));
   for (const auto& o : outs) {
     PlotSeries series{o.policy, {}};
@@ -100,7 +100,13 @@ void write_plots(const std::string& dir, const sim::Scenario& s, const std::vect
     }
     sl.series.push_back(series);
   }
-  (void)observed;
+  if (!observed.empty()) {
+    PlotSeries actual{"actual (the log)", {}};
+    for (const Observed& o : observed) {
+      actual.values.push_back(o.calls > 0 ? std::optional<double>(o.within / o.calls) : std::nullopt);
+    }
+    sl.series.push_back(actual);
+  }
   std::ofstream(dir + "/service_level_by_hour.svg") << render_svg(sl);
 }
 
@@ -159,7 +165,7 @@ int run_simulate(const SimulateCommand& cmd) {
     }
     outs.push_back(std::move(*outcome));
   }
-  if (!cmd.plots.empty()) write_plots(cmd.plots, base, outs, loaded->observed);
+  if (!cmd.plots.empty()) write_plots(cmd.plots, base, outs, loaded->observed_by_hour);
 
   if (cmd.json) {
     json j{{"scenario", base.name}, {"replications", base.replications}, {"target_seconds", base.target_seconds}};

@@ -48,7 +48,7 @@ const char* kColours[] = {"#2f6fed", "#1f9d61", "#d98b0b", "#d2372f", "#7c5cff",
 }  // namespace
 
 std::string render_svg(const Plot& p) {
-  const double width = 820, height = 420, left = 64, right = 20, top = 44, bottom = 96;
+  const double width = 820, height = 430, left = 64, right = 20, top = 54, bottom = 96;
   const double plot_w = width - left - right, plot_h = height - top - bottom;
   double max = 0;
   for (const auto& s : p.series) {
@@ -66,7 +66,8 @@ std::string render_svg(const Plot& p) {
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
     << "\" viewBox=\"0 0 " << width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   o << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
-  o << "<text x=\"" << left << "\" y=\"24\" font-size=\"15\" font-weight=\"bold\">" << escape(p.title) << "</text>\n";
+  o << "<text x=\"" << left << "\" y=\"20\" font-size=\"15\" font-weight=\"bold\">" << escape(p.title) << "</text>\n";
+  o << "<text x=\"" << left << "\" y=\"36\" fill=\"#6b7385\">" << escape(p.subtitle) << "</text>\n";
   // Grid and y ticks.
   for (int i = 0; i <= 5; ++i) {
     const double v = y_max * i / 5, y = y_of(v);

@@ -15,6 +15,7 @@ struct PlotSeries {
 
 struct Plot {
   std::string title;
+  std::string subtitle;
   std::string x_title, y_title;
   std::vector<std::string> x_labels;
   std::vector<PlotSeries> series;
