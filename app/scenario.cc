@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "app/yaml_reader.h"
+#include "store/sqlite/sqlite_store.h"
 #include "sim/erlang.h"
 
 namespace sb {
@@ -110,18 +111,25 @@ int seconds_of(const std::string& hms) {
 
 }  // namespace
 
+// One recorded arrival: when (seconds from the first day's midnight), its
+// type, how long it waited, its handle time when answered.
+struct ReplayRow {
+  int type;
+  double at, wait, service;
+  bool answered;
+};
+
+// Adds recorded rows to the scenario as its replay, and tallies what
+// happened in them (the "actual" figures).
+Status add_replay(std::vector<ReplayRow>& rows, const std::string& source, LoadedScenario& into);
+
 Status read_call_log(const std::string& path, const std::string& from_day, int days, LoadedScenario& into) {
   std::ifstream in(path);
   if (!in) return Error::Invalid("replay.callcenter", "cannot read " + path);
   sim::Scenario& s = into.scenario;
   std::map<std::string, int> type_of;
   for (std::size_t k = 0; k < s.types.size(); ++k) type_of[s.types[k].name] = static_cast<int>(k);
-  struct Row {
-    int type;
-    double at, wait, service;
-    bool answered;
-  };
-  std::vector<Row> rows;
+  std::vector<ReplayRow> rows;
   std::string line;
   std::getline(in, line);  // header
   std::string first = from_day;
@@ -158,25 +166,30 @@ Status read_call_log(const std::string& path, const std::string& from_day, int d
     rows.push_back({type->second, d->second * 86400.0 + at, std::atof(c[11].c_str()), std::atof(c[15].c_str()),
                     outcome == "AGENT"});
   }
+  return add_replay(rows, path, into);
+}
+
+Status add_replay(std::vector<ReplayRow>& rows, const std::string& source, LoadedScenario& into) {
+  sim::Scenario& s = into.scenario;
   // Handle times of calls that hung up, and patience of answered calls, are
-  // not in the log: drawn from the type's distributions (an empirical handle
-  // time takes the log's answered calls of that type).
-  for (const Row& r : rows) {
+  // not recorded: drawn from the type's distributions (an empirical handle
+  // time takes the record's answered calls of that type).
+  for (const ReplayRow& r : rows) {
     auto& h = s.types[static_cast<std::size_t>(r.type)].handle;
     if (r.answered && h.kind == sim::Distribution::Kind::kEmpirical && r.service > 0) h.values.push_back(r.service);
   }
   for (const auto& t : s.types) {
     if (t.handle.kind == sim::Distribution::Kind::kEmpirical && t.handle.values.empty()) {
-      return Error::Invalid("types", "type '" + t.name + "' has an empirical handle time but no answered calls in " + path);
+      return Error::Invalid("types", "type '" + t.name + "' has an empirical handle time but no answered calls in " + source);
     }
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.at < b.at; });
+  std::sort(rows.begin(), rows.end(), [](const ReplayRow& a, const ReplayRow& b) { return a.at < b.at; });
   into.observed.assign(s.types.size() + 1, {});
   into.observed[0].name = "all";
   for (std::size_t k = 0; k < s.types.size(); ++k) into.observed[k + 1].name = s.types[k].name;
   into.observed_by_hour.assign(24, {});
   const double origin = rows.empty() ? 0 : std::floor(rows.front().at / 3600) * 3600;  // the first call's hour
-  for (const Row& r : rows) {
+  for (const ReplayRow& r : rows) {
     sim::Arrival a;
     a.at = r.at - origin;
     a.type = r.type;
@@ -200,6 +213,46 @@ Status read_call_log(const std::string& path, const std::string& from_day, int d
   s.hours = rows.empty() ? 0 : std::ceil((rows.back().at - origin) / 3600);
   s.hour_offset = static_cast<int>(origin / 3600) % 24;
   return Status::Ok();
+}
+
+Status read_store_history(const std::string& db, Time from, Time to, LoadedScenario& into) {
+  if (!std::filesystem::exists(db)) return Error::Invalid("replay.store", "no database at " + db);
+  auto store = SqliteStore::open(db);
+  if (!store) return store.error();
+  auto teams = (*store)->list_teams();
+  if (!teams) return teams.error();
+  std::map<std::int64_t, int> type_of_team;
+  for (const Team& t : *teams) {
+    for (std::size_t k = 0; k < into.scenario.types.size(); ++k) {
+      if (into.scenario.types[k].name == t.name) type_of_team[t.id.value] = static_cast<int>(k);
+    }
+  }
+  std::vector<ReplayRow> rows;
+  const double day0 = std::floor(static_cast<double>(to_millis(from)) / 86'400'000) * 86400;  // from's midnight (UTC)
+  auto st = (*store)->scan_ticket_facts(from, to, ReportGroup::kNone, FactRange::kCreated, kFactTeam,
+                                        [&](const TicketFact& f) {
+    auto type = f.team ? type_of_team.find(f.team->value) : type_of_team.end();
+    if (type == type_of_team.end()) {
+      ++into.skipped;
+      return;
+    }
+    const double created = static_cast<double>(to_millis(f.created_at)) / 1000;
+    ReplayRow r{type->second, created - day0, 0, 0, f.assigned_at.has_value()};
+    if (f.assigned_at) {
+      r.wait = static_cast<double>(to_millis(*f.assigned_at) - to_millis(f.created_at)) / 1000;
+      if (f.solved_at && *f.solved_at > *f.assigned_at) {
+        r.service = static_cast<double>(to_millis(*f.solved_at) - to_millis(*f.assigned_at)) / 1000;
+      }
+    } else if (f.solved_at) {
+      r.wait = static_cast<double>(to_millis(*f.solved_at) - to_millis(f.created_at)) / 1000;  // left unserved
+    } else {
+      ++into.skipped;  // still waiting: no outcome yet
+      return;
+    }
+    rows.push_back(r);
+  });
+  if (!st) return st.error();
+  return add_replay(rows, db, into);
 }
 
 Result<LoadedScenario> load_scenario(const std::string& path) {
@@ -288,13 +341,26 @@ Result<LoadedScenario> load_scenario(const std::string& path) {
       s.agents.push_back(std::move(g));
     }
     if (const auto rp = root["replay"]) {
-      r.only(rp, "replay", {"callcenter", "from", "days"});
-      if (!rp["callcenter"]) r.fail(rp, "replay.callcenter", "is required (the call log to replay)");
-      const std::string file = resolve(path, r.string(rp["callcenter"], "replay.callcenter"));
-      const std::string from = rp["from"] ? r.string(rp["from"], "replay.from") : "";
-      const int days = rp["days"] ? r.integer(rp["days"], "replay.days", 1, 366) : 1;
-      if (auto st = read_call_log(file, from, days, out); !st) r.fail(rp, "replay", st.error().message);
-      if (out.scenario.replay.empty()) r.fail(rp, "replay", "no calls of the scenario's types in " + file);
+      r.only(rp, "replay", {"callcenter", "store", "from", "to", "days"});
+      std::string file;
+      if (rp["callcenter"]) {
+        file = resolve(path, r.string(rp["callcenter"], "replay.callcenter"));
+        const std::string from = rp["from"] ? r.string(rp["from"], "replay.from") : "";
+        const int days = rp["days"] ? r.integer(rp["days"], "replay.days", 1, 366) : 1;
+        if (auto st = read_call_log(file, from, days, out); !st) r.fail(rp, "replay", st.error().message);
+      } else if (rp["store"]) {
+        file = resolve(path, r.string(rp["store"], "replay.store"));
+        auto time = [&](const char* key) {
+          auto t = parse_time(r.string(rp[key], std::string("replay.") + key));
+          if (!t) r.fail(rp[key], std::string("replay.") + key, "must be a time like 2026-11-25T00:00:00Z");
+          return *t;
+        };
+        if (!rp["from"] || !rp["to"]) r.fail(rp, "replay", "a store replay needs from and to");
+        if (auto st = read_store_history(file, time("from"), time("to"), out); !st) r.fail(rp, "replay", st.error().message);
+      } else {
+        r.fail(rp, "replay", "give callcenter (a call log) or store (a Switchboard database)");
+      }
+      if (out.scenario.replay.empty()) r.fail(rp, "replay", "nothing of the scenario's types to replay in " + file);
     } else {
       for (std::size_t i = 0; i < s.types.size(); ++i) {
         if (s.types[i].handle.kind == sim::Distribution::Kind::kEmpirical && s.types[i].handle.values.empty()) {

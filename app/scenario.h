@@ -30,4 +30,11 @@ Result<LoadedScenario> load_scenario(const std::string& path);
 // that day's midnight. Types are matched to `scenario.types` by name.
 Status read_call_log(const std::string& path, const std::string& from_day, int days, LoadedScenario& into);
 
+// A Switchboard store's own tickets created in [from, to): each ticket's
+// team is matched to a call type of the same name; its handle time is
+// solved - assigned when it has both (else drawn from the type). "Answered"
+// in the history means assigned; tickets solved or closed unassigned count as
+// abandoned.
+Status read_store_history(const std::string& db, Time from, Time to, LoadedScenario& into);
+
 }  // namespace sb
