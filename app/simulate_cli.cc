@@ -175,6 +175,9 @@ int run_simulate(const SimulateCommand& cmd) {
              {"calls_simulated", o.simulated}};
       for (const auto& f : o.per_type) p["per_type"].push_back(figures_json(f));
       for (const auto& f : o.per_group) p["per_group"].push_back({{"name", f.name}, {"occupancy", estimate_json(f.occupancy)}});
+      for (const auto& a : o.per_agent) {
+        p["per_agent"].push_back({{"name", a.name}, {"handled", estimate_json(a.handled)}, {"occupancy", estimate_json(a.occupancy)}});
+      }
       for (int h = 0; h < 24; ++h) {
         p["service_level_by_hour"].push_back(o.calls_by_hour[static_cast<std::size_t>(h)]
                                                  ? json(o.service_level_by_hour[static_cast<std::size_t>(h)].mean)
@@ -209,6 +212,17 @@ int run_simulate(const SimulateCommand& cmd) {
     std::printf("  %-20s", base.agents[g].name.c_str());
     for (const auto& o : outs) std::printf("  %s: %s", o.policy.c_str(), pm(o.per_group[g].occupancy, 100, " %", 1).c_str());
     std::printf("\n");
+  }
+  if (outs.front().per_agent.size() <= 30) {
+    std::printf("\nby agent (calls answered, occupancy)\n");
+    for (std::size_t a = 0; a < outs.front().per_agent.size(); ++a) {
+      std::printf("  %-20s", outs.front().per_agent[a].name.c_str());
+      for (const auto& o : outs) {
+        std::printf("  %s: %.0f, %s", o.policy.c_str(), o.per_agent[a].handled.mean,
+                    pm(o.per_agent[a].occupancy, 100, " %", 1).c_str());
+      }
+      std::printf("\n");
+    }
   }
   if (!cmd.plots.empty()) {
     std::printf("\nplots: %s/waits.svg, %s/service_level_by_hour.svg\n", cmd.plots.c_str(), cmd.plots.c_str());

@@ -55,6 +55,14 @@ agents:
   EXPECT_NEAR(all["p_wait"]["mean"].get<double>(), c["p_wait"].get<double>(), 0.03);
   EXPECT_NEAR(all["occupancy"]["mean"].get<double>(), 0.9, 0.02);
   EXPECT_GT(all["asa_seconds"]["half_width_95"].get<double>(), 0.0);
+  // Per agent: twenty of them, their calls adding up to the answered ones.
+  const json& agents = j["policies"][0]["per_agent"];
+  ASSERT_EQ(agents.size(), 20u);
+  double handled = 0;
+  for (const json& a : agents) handled += a["handled"]["mean"].get<double>();
+  EXPECT_NEAR(handled, all["calls"]["mean"].get<double>() * (1 - all["p_abandon"]["mean"].get<double>()), 1.0);
+  EXPECT_EQ(agents[0]["name"], "agents 1");
+  EXPECT_NEAR(agents[0]["occupancy"]["mean"].get<double>(), 0.9, 0.05);
   for (const char* file : {"waits.svg", "service_level_by_hour.svg"}) {
     std::ifstream in(plots + "/" + file);
     std::string text((std::istreambuf_iterator<char>(in)), {});

@@ -89,6 +89,7 @@ struct Replication {
   std::vector<double> group_busy, group_duty;  // seconds
   std::array<Tally, 24> by_hour;
   std::vector<double> handled;  // per agent
+  std::vector<double> agent_busy;  // seconds, per agent
   std::vector<double> waits;
   std::size_t simulated = 0;
 };
@@ -285,6 +286,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
   r.group_busy.assign(s.agents.size(), 0);
   r.group_duty.assign(s.agents.size(), 0);
   r.handled.assign(agents.size(), 0);
+  r.agent_busy.assign(agents.size(), 0);
   for (const Call& c : calls) {
     if (c.arrival < warmup) continue;
     r.all.add(c, target);
@@ -297,6 +299,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
       const std::int64_t busy = std::max<std::int64_t>(0, std::min(start + c.handle, end) - std::max(start, warmup));
       r.group_busy[g] += static_cast<double>(busy) / 1000.0;
       r.handled[static_cast<std::size_t>(c.agent)] += 1;
+      r.agent_busy[static_cast<std::size_t>(c.agent)] += static_cast<double>(busy) / 1000.0;
     }
   }
   for (std::size_t g = 0; g < s.agents.size(); ++g) {
@@ -425,6 +428,23 @@ Result<Outcome> simulate(const Scenario& s, const std::function<void(std::size_t
     for (const Replication& r : reps) occ.push_back(ratio(r.group_busy[g], r.group_duty[g]));
     f.occupancy = estimate(occ);
     out.per_group.push_back(f);
+  }
+  // Agents in creation order: group by group, numbered within the group.
+  std::size_t index = 0;
+  for (std::size_t g = 0; g < s.agents.size(); ++g) {
+    const AgentGroup& group = s.agents[g];
+    for (int i = 0; i < group.count; ++i, ++index) {
+      Outcome::AgentFigures a;
+      a.name = group.name + " " + std::to_string(i + 1);
+      std::vector<double> handled, occ;
+      for (const Replication& r : reps) {
+        handled.push_back(r.handled[index]);
+        occ.push_back(ratio(r.agent_busy[index], r.group_duty[g] / std::max(1, group.count)));
+      }
+      a.handled = estimate(handled);
+      a.occupancy = estimate(occ);
+      out.per_agent.push_back(a);
+    }
   }
   for (std::size_t h = 0; h < 24; ++h) {
     std::vector<double> sl;

@@ -99,6 +99,12 @@ struct Outcome {
   Figures all;
   std::vector<Figures> per_type;
   std::vector<Figures> per_group;
+  struct AgentFigures {
+    std::string name;    // "<group> <n>"
+    Estimate handled;    // calls answered per replication
+    Estimate occupancy;  // busy time / on-duty time × capacity
+  };
+  std::vector<AgentFigures> per_agent;
   Estimate fairness;                 // Gini of calls handled per agent
   std::array<Estimate, 24> service_level_by_hour{};  // by the hour of day calls arrived
   std::array<int, 24> calls_by_hour{};               // over all replications
