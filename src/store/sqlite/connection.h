@@ -29,6 +29,7 @@ class Statement {
   std::optional<std::int64_t> optional_int64(int col) const;
   std::string text(int col) const;
   std::string_view text_view(int col) const;  // valid until the next step or reset
+  bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   void reset();
   sqlite3_stmt* raw() const { return s_; }
 

@@ -108,7 +108,7 @@ Ticket read_ticket(const Statement& s) {
   for (std::int64_t a : json::parse(s.text(23)).get<std::vector<std::int64_t>>()) t.declined_by.push_back(AgentId{a});
   if (const std::string triage = s.text(24); !triage.empty()) t.triage = triage_from_json(json::parse(triage, nullptr, false));
   if (const std::string sla = s.text(25); !sla.empty()) t.sla = sla_from_json(json::parse(sla, nullptr, false));
-  if (sqlite3_column_type(s.raw(), 26) != SQLITE_NULL) t.external_id = s.text(26);
+  if (!s.is_null(26)) t.external_id = s.text(26);
   t.stats.first_response_at = opt_time(s.optional_int64(27));
   SlaOutcome ignored;  // recomputed from the sla column
   unpack_tallies(s.int64(28), ignored, t.stats.reassignments, t.stats.declines, t.stats.offer_timeouts,
@@ -203,13 +203,16 @@ Agent read_agent(const Statement& s) {
 Status write_agent(Connection& c, const Agent& a) {
   // Presence history for occupancy reports: a row whenever it changes.
   auto log = c.prepare(
-      "INSERT INTO presence_log (agent_id, at, presence) SELECT ?1, ?2, ?3 "
-      "WHERE NOT EXISTS (SELECT 1 FROM agents WHERE id = ?1 AND presence = ?3)");
+      "INSERT INTO presence_log (agent_id, at, presence) SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS TEXT) "
+      "WHERE NOT EXISTS (SELECT 1 FROM agents WHERE id = CAST(?1 AS BIGINT) AND presence = CAST(?3 AS TEXT))");
   if (!log) return log.error();
   log->bind(1, a.id.value).bind(2, to_millis(a.updated_at)).bind(3, to_string(a.presence));
   if (auto s = log->run(); !s) return s;
-  auto st = c.prepare(std::string("INSERT OR REPLACE INTO agents (") + kAgentColumns +
-                      ") VALUES (?,?,?,?,?,?,?,?,?)");
+  auto st = c.prepare(std::string("INSERT INTO agents (") + kAgentColumns +
+                      ") VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+                      "email = excluded.email, skills = excluded.skills, teams = excluded.teams, "
+                      "capacity = excluded.capacity, presence = excluded.presence, created_at = excluded.created_at, "
+                      "updated_at = excluded.updated_at");
   if (!st) return st.error();
   std::vector<std::int64_t> teams;
   for (TeamId t : a.teams) teams.push_back(t.value);
@@ -249,7 +252,9 @@ Status write_decision(Connection& c, const Decision& d) {
 }
 
 Status write_token(Connection& c, const TokenRecord& t) {
-  auto st = c.prepare("INSERT OR REPLACE INTO tokens (hash, role, agent_id, created_at) VALUES (?,?,?,?)");
+  auto st = c.prepare(
+      "INSERT INTO tokens (hash, role, agent_id, created_at) VALUES (?,?,?,?) ON CONFLICT (hash) DO UPDATE SET "
+      "role = excluded.role, agent_id = excluded.agent_id, created_at = excluded.created_at");
   if (!st) return st.error();
   std::optional<std::int64_t> agent;
   if (t.agent) agent = t.agent->value;
@@ -332,8 +337,9 @@ Status write_delivery(Connection& c, const Delivery& d) {
 
 Status write_webhook(Connection& c, const Webhook& w) {
   auto st = c.prepare(
-      "INSERT OR REPLACE INTO webhooks (id, url, secret, events, description, active, created_at) "
-      "VALUES (?,?,?,?,?,?,?)");
+      "INSERT INTO webhooks (id, url, secret, events, description, active, created_at) VALUES (?,?,?,?,?,?,?) "
+      "ON CONFLICT (id) DO UPDATE SET url = excluded.url, secret = excluded.secret, events = excluded.events, "
+      "description = excluded.description, active = excluded.active, created_at = excluded.created_at");
   if (!st) return st.error();
   json events = json::array();
   for (EventType e : w.events) events.push_back(to_string(e));
@@ -343,7 +349,7 @@ Status write_webhook(Connection& c, const Webhook& w) {
 }
 
 Status write_setting(Connection& c, const std::string& key, const std::string& value) {
-  auto st = c.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)");
+  auto st = c.prepare("INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!st) return st.error();
   st->bind(1, key).bind(2, value);
   return st->run();
@@ -469,7 +475,9 @@ Status write_batches(Connection& c, std::span<const WriteBatch* const> batches) 
     }
     for (const IdempotencyRecord& r : b->idempotency) {
       auto st = c.prepare(
-          "INSERT OR REPLACE INTO idempotency (scope, key, request, status, response, created_at) VALUES (?,?,?,?,?,?)");
+          "INSERT INTO idempotency (scope, key, request, status, response, created_at) VALUES (?,?,?,?,?,?) "
+          "ON CONFLICT (scope, key) DO UPDATE SET request = excluded.request, status = excluded.status, "
+          "response = excluded.response, created_at = excluded.created_at");
       if (!st) return st.error();
       st->bind(1, r.scope).bind(2, r.key).bind(3, r.request).bind(4, std::int64_t{r.status}).bind(5, r.response);
       st->bind(6, to_millis(r.created_at));
@@ -581,8 +589,8 @@ Result<Snapshot> SqliteStore::load_snapshot() {
   if (!st_rows) return fail(st_rows.error());
   for (auto& [email, agent] : *st_rows) snap.last_agent_of[email] = agent;
 
-  auto maxes = c.prepare("SELECT (SELECT IFNULL(MAX(id),0) FROM tickets), "
-                         "(SELECT IFNULL(MAX(id),0) FROM agents), (SELECT IFNULL(MAX(id),0) FROM teams)");
+  auto maxes = c.prepare("SELECT (SELECT COALESCE(MAX(id), 0) FROM tickets), "
+                         "(SELECT COALESCE(MAX(id), 0) FROM agents), (SELECT COALESCE(MAX(id), 0) FROM teams)");
   if (!maxes) return fail(maxes.error());
   auto row = maxes->step();
   if (!row) return fail(row.error());
@@ -689,7 +697,7 @@ Result<std::vector<Message>> SqliteStore::list_messages(TicketId ticket) {
 Result<std::int64_t> SqliteStore::max_of(const char* column, const char* table) {
   auto c = reader();
   if (!c) return c.error();
-  auto st = (*c)->prepare(std::string("SELECT IFNULL(MAX(") + column + "), 0) FROM " + table);
+  auto st = (*c)->prepare(std::string("SELECT COALESCE(MAX(") + column + "), 0) FROM " + table);
   if (!st) return st.error();
   auto row = read_all<std::int64_t>(*st, [](const Statement& s) { return s.int64(0); });
   if (!row) return row.error();
@@ -827,8 +835,8 @@ Status SqliteStore::scan_ticket_facts(Time from, Time to, ReportGroup group, Fac
                                       const std::function<void(const TicketFact&)>& visit) {
   auto c = reader();
   if (!c) return c.error();
-  static const char* columns[] = {"''", "IFNULL(team_id, '')", "channel", "category", "priority",
-                                  "IFNULL(assignee_id, '')"};
+  static const char* columns[] = {"''", "COALESCE(CAST(team_id AS TEXT), '')", "channel", "category", "priority",
+                                  "COALESCE(CAST(assignee_id AS TEXT), '')"};
   // Every column read is in the tickets_report index (migration 11); only
   // the ones asked for are read.
   std::string sql = std::string("SELECT created_at, assigned_at, solved_at, ") + columns[static_cast<int>(group)];
@@ -891,8 +899,10 @@ Result<std::vector<PresenceChange>> SqliteStore::presence_history(Time from, Tim
   auto read = [](const Statement& s) {
     return PresenceChange{AgentId{s.int64(0)}, from_millis(s.int64(1)), enum_or(s.text(2), Presence::kOffline)};
   };
-  // SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
-  auto before = (*c)->prepare("SELECT agent_id, MAX(at), presence FROM presence_log WHERE at < ? GROUP BY agent_id");
+  // Each agent's last change before `from`.
+  auto before = (*c)->prepare(
+      "SELECT p.agent_id, p.at, p.presence FROM presence_log p JOIN (SELECT agent_id, MAX(at) AS at FROM presence_log "
+      "WHERE at < ?1 GROUP BY agent_id) m ON p.agent_id = m.agent_id AND p.at = m.at ORDER BY p.agent_id");
   if (!before) return before.error();
   before->bind(1, to_millis(from));
   auto out = read_all<PresenceChange>(*before, read);
