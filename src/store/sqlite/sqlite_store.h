@@ -1,79 +1,25 @@
 #pragma once
-// The embedded default Store: one SQLite file in WAL mode. One writer
-// connection serves commit(); readers take connections from a small pool so
-// that GETs run beside the writer. The schema is versioned; open() applies
-// any migrations the file has not seen, each in its own transaction.
-#include <memory>
-#include <mutex>
+// The embedded default Store: one SQLite file in WAL mode (SqlStore over
+// SQLite; src/store/sql/sql_store.h).
 #include <string>
-#include <vector>
 
+#include "store/sql/sql_store.h"
 #include "store/sqlite/connection.h"
-#include "store/store.h"
+#include "store/sqlite/schema.h"
 
 namespace sb {
 
-class SqliteStore final : public Store {
- public:
-  // Opens or creates the database at `path` and migrates it to the latest
-  // schema. Fails (unavailable) when the file cannot be opened or is newer
-  // than this binary.
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
-  static int schema_version();
-
-  using Store::commit;
-  Status commit(std::span<const WriteBatch* const> batches) override;
-  Result<Snapshot> load_snapshot() override;
-  Result<std::optional<Ticket>> find_ticket(TicketId id) override;
-  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id) override;
-  Result<TicketPage> list_tickets(const TicketQuery& query) override;
-  Result<std::optional<Agent>> find_agent(AgentId id) override;
-  Result<std::vector<Agent>> list_agents() override;
-  Result<std::vector<Team>> list_teams() override;
-  Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
-  Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
-  Result<std::vector<Message>> list_messages(TicketId ticket) override;
-  Result<std::int64_t> last_message_id() override;
-  Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) override;
-  Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override;
-  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& scope, const std::string& key,
-                                                            Time since) override;
-  Status purge_idempotency(Time before) override;
-  Result<std::vector<Event>> list_events(std::int64_t after_seq, int limit) override;
-  Result<std::int64_t> last_event_seq() override;
-  Result<std::vector<Webhook>> list_webhooks() override;
-  Result<std::vector<Delivery>> due_deliveries(Time now, int limit) override;
-  Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) override;
-  Result<std::optional<Delivery>> find_delivery(std::int64_t id) override;
-  Result<std::int64_t> count_deliveries(DeliveryState state) override;
-  Status scan_ticket_facts(Time from, Time to, ReportGroup group, FactRange range, unsigned fields,
-                           const std::function<void(const TicketFact&)>& visit) override;
-  Result<std::vector<PresenceChange>> presence_history(Time from, Time to) override;
-  Status update_delivery(const Delivery& d) override;
-  Result<std::optional<std::string>> find_setting(const std::string& key) override;
-
- private:
-  explicit SqliteStore(std::string path) : path_(std::move(path)) {}
-
-  // A reader connection, returned to the pool when the lease ends.
-  class Lease {
-   public:
-    Lease(SqliteStore* store, std::unique_ptr<sqlite::Connection> c) : store_(store), c_(std::move(c)) {}
-    Lease(Lease&&) = default;
-    ~Lease();
-    sqlite::Connection* operator->() { return c_.get(); }
-   private:
-    SqliteStore* store_;
-    std::unique_ptr<sqlite::Connection> c_;
-  };
-  Result<Lease> reader();
-  Result<std::int64_t> max_of(const char* column, const char* table);
-
-  std::string path_;
-  std::mutex writer_mu_;
-  std::unique_ptr<sqlite::Connection> writer_;
-  std::mutex pool_mu_;
-  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers_;
+struct SqliteDb {
+  using Connection = sqlite::Connection;
+  static Result<std::unique_ptr<Connection>> connect(const std::string& path) { return Connection::open(path); }
+  static Status migrate(Connection& c) { return sqlite::migrate(c); }
+  static constexpr int kSchemaVersion = static_cast<int>(sqlite::kMigrations.size());
+  static constexpr const char* kBeginWrite = "BEGIN IMMEDIATE";  // take the write lock now, not at the first write
+  static constexpr const char* kBeginRead = "BEGIN";
+  static constexpr const char* kReportIndex = " INDEXED BY tickets_report";  // the planner's second choice is slower
 };
+
+using SqliteStore = SqlStore<SqliteDb>;
+extern template class SqlStore<SqliteDb>;
 
 }  // namespace sb
