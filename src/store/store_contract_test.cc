@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 
 #include "store/memory_store.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -183,7 +185,7 @@ TEST_P(StoreContract, PresenceChangesAreLoggedWithTheLastOneBeforeTheRange) {
   at(300, Presence::kAway);
   at(400, Presence::kOnline);
   auto h = store->presence_history(from_millis(350), from_millis(1000));
-  ASSERT_TRUE(h.ok());
+  ASSERT_TRUE(h.ok()) << h.error().message;
   ASSERT_EQ(h->size(), 2u);
   EXPECT_EQ(h->at(0).at, from_millis(300));
   EXPECT_EQ(h->at(0).presence, Presence::kAway);
@@ -256,7 +258,7 @@ TEST_P(StoreContract, ListFiltersAndPagesInIdOrder) {
   q.status = TicketStatus::kOpen;
   q.limit = 2;
   auto p1 = store->list_tickets(q);
-  ASSERT_TRUE(p1.ok());
+  ASSERT_TRUE(p1.ok()) << p1.error().message;
   ASSERT_EQ(p1->tickets.size(), 2u);
   EXPECT_EQ(p1->tickets[0].id, TicketId{1});
   EXPECT_EQ(p1->tickets[1].id, TicketId{3});
@@ -288,7 +290,7 @@ TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
   b.tickets = {sample_ticket(1), sample_ticket(9, TicketStatus::kSolved), sample_ticket(5, TicketStatus::kPending)};
   ASSERT_TRUE(store->commit(b).ok());
   auto s = store->load_snapshot();
-  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->max_ticket_id, 9);
   EXPECT_EQ(s->max_agent_id, 7);
   EXPECT_EQ(s->max_team_id, 4);
@@ -573,6 +575,24 @@ TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
   EXPECT_FALSE(store->find_setting("nothing")->has_value());
 }
 
+// A new database on the throwaway cluster ctest starts (Postgres.ClusterStart,
+// scripts/pg-cluster); the cluster, and with it the database, is removed
+// when the tests end. Empty (and a failure) without the cluster.
+std::string fresh_postgres_database() {
+  std::ifstream in(PG_TEST_URL_FILE);
+  std::string url;
+  std::getline(in, url);
+  if (url.empty()) {
+    ADD_FAILURE() << "no PostgreSQL test cluster (" << PG_TEST_URL_FILE << "): run through ctest, which starts it";
+    return {};
+  }
+  static int counter = 0;
+  const std::string name = "sb_contract_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  pqxx::connection admin(url);
+  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name);
+  return url.substr(0, url.rfind('/') + 1) + name;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreContract,
     ::testing::Values(Backend{"memory", [](const std::string&) -> std::unique_ptr<Store> {
@@ -580,6 +600,13 @@ INSTANTIATE_TEST_SUITE_P(
                               }},
                       Backend{"sqlite", [](const std::string& dir) -> std::unique_ptr<Store> {
                                 auto s = SqliteStore::open(dir + "/test.db");
+                                return s.ok() ? std::move(*s) : nullptr;
+                              }},
+                      Backend{"postgresql", [](const std::string&) -> std::unique_ptr<Store> {
+                                const std::string url = fresh_postgres_database();
+                                if (url.empty()) return nullptr;
+                                auto s = PgStore::open(url);
+                                if (!s.ok()) ADD_FAILURE() << s.error().message;
                                 return s.ok() ? std::move(*s) : nullptr;
                               }}),
     [](const auto& info) { return info.param.name; });

@@ -164,6 +164,7 @@ CREATE TABLE idempotency (
 );
 CREATE INDEX idempotency_by_age ON idempotency (created_at);
 CREATE TABLE presence_log (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   agent_id BIGINT NOT NULL,
   at BIGINT NOT NULL,
   presence TEXT NOT NULL

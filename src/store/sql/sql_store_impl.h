@@ -314,7 +314,7 @@ Status write_receipt(Conn& c, const MailReceipt& r) {
   if (!st) return st.error();
   std::optional<std::int64_t> ticket;
   if (r.ticket) ticket = r.ticket->value;
-  st->bind(1, r.mailbox).bind(2, r.message_id).bind(3, ticket).bind(4, r.outcome).bind(5, r.raw);
+  st->bind(1, r.mailbox).bind(2, r.message_id).bind(3, ticket).bind(4, r.outcome).bind_blob(5, r.raw);
   st->bind(6, to_millis(r.received_at));
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint") {
@@ -630,10 +630,12 @@ Result<Snapshot> SqlStore<Db>::load_snapshot() {
   if (!l) return fail(l.error());
   for (auto& [agent, at] : *l) snap.last_assigned[agent] = at;
 
-  // SQLite's bare-column rule: with MAX(), the other columns come from the max row.
-  auto sticky = c.prepare("SELECT requester_email, assignee_id, MAX(assigned_at) FROM tickets "
-                          "WHERE requester_email != '' AND assignee_id IS NOT NULL AND assigned_at IS NOT NULL "
-                          "GROUP BY requester_email");
+  // Each requester's latest assigned ticket's agent (ties: the highest ticket id).
+  auto sticky = c.prepare(
+      "SELECT t.requester_email, t.assignee_id FROM tickets t JOIN (SELECT requester_email, MAX(assigned_at) AS at "
+      "FROM tickets WHERE requester_email != '' AND assignee_id IS NOT NULL AND assigned_at IS NOT NULL "
+      "GROUP BY requester_email) m ON t.requester_email = m.requester_email AND t.assigned_at = m.at "
+      "WHERE t.assignee_id IS NOT NULL ORDER BY t.id");
   if (!sticky) return fail(sticky.error());
   auto st_rows = read_all<std::pair<std::string, AgentId>>(*sticky, [](const auto& s) {
     return std::pair{s.text(0), AgentId{s.int64(1)}};
@@ -670,8 +672,9 @@ Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
   if (!c) return c.error();
   // NULL parameters mean "any"; one statement serves every filter combination.
   auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns +
-                          " FROM tickets WHERE id > ?1 AND (?2 IS NULL OR status = ?2) "
-                          "AND (?3 IS NULL OR team_id = ?3) AND (?4 IS NULL OR assignee_id = ?4) "
+                          " FROM tickets WHERE id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) "
+                          "AND (CAST(?3 AS BIGINT) IS NULL OR team_id = ?3) "
+                          "AND (CAST(?4 AS BIGINT) IS NULL OR assignee_id = ?4) "
                           "ORDER BY id LIMIT ?5");
   if (!st) return st.error();
   st->bind(1, q.after);
@@ -784,7 +787,7 @@ Result<std::optional<MailReceipt>> SqlStore<Db>::find_mail_receipt(const std::st
     r.message_id = s.text(1);
     if (auto t = s.optional_int64(2)) r.ticket = TicketId{*t};
     r.outcome = s.text(3);
-    r.raw = s.text(4);
+    r.raw = s.blob(4);
     r.received_at = from_millis(s.int64(5));
     return r;
   });
@@ -882,8 +885,8 @@ Result<std::vector<Delivery>> SqlStore<Db>::list_deliveries(const DeliveryQuery&
   auto c = reader();
   if (!c) return c.error();
   auto st = (*c)->prepare(std::string("SELECT ") + kDeliveryColumns +
-                          " FROM deliveries WHERE id > ?1 AND (?2 IS NULL OR state = ?2) "
-                          "AND (?3 IS NULL OR webhook_id = ?3) AND (?4 IS NULL OR event_seq = ?4) "
+                          " FROM deliveries WHERE id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) "
+                          "AND (CAST(?3 AS BIGINT) IS NULL OR webhook_id = ?3) AND (CAST(?4 AS BIGINT) IS NULL OR event_seq = ?4) "
                           "ORDER BY id LIMIT ?5");
   if (!st) return st.error();
   st->bind(1, q.after);
@@ -983,7 +986,8 @@ Result<std::vector<PresenceChange>> SqlStore<Db>::presence_history(Time from, Ti
   auto out = read_all<PresenceChange>(*before, read);
   if (!out) return out.error();
   auto within = (*c)->prepare(
-      "SELECT agent_id, at, presence FROM presence_log WHERE at >= ? AND at < ? ORDER BY at, rowid");
+      std::string("SELECT agent_id, at, presence FROM presence_log WHERE at >= ? AND at < ? ORDER BY at, ") +
+      Db::kInsertOrder);
   if (!within) return within.error();
   within->bind(1, to_millis(from)).bind(2, to_millis(to));
   auto rest = read_all<PresenceChange>(*within, read);

@@ -22,6 +22,7 @@ class Statement {
   Statement& bind(int i, std::string_view v);
   Statement& bind(int i, const std::optional<std::int64_t>& v);
   Statement& bind_null(int i);
+  Statement& bind_blob(int i, std::string_view bytes);
   // Steps once: true when a row is ready, false when done. Errors -> Error.
   Result<bool> step();
   Status run();  // steps to completion
@@ -30,6 +31,7 @@ class Statement {
   std::string text(int col) const;
   std::string_view text_view(int col) const;  // valid until the next step or reset
   bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  std::string blob(int col) const;
   void reset();
   sqlite3_stmt* raw() const { return s_; }
 

@@ -17,6 +17,7 @@ struct SqliteDb {
   static constexpr const char* kBeginWrite = "BEGIN IMMEDIATE";  // take the write lock now, not at the first write
   static constexpr const char* kBeginRead = "BEGIN";
   static constexpr const char* kReportIndex = " INDEXED BY tickets_report";  // the planner's second choice is slower
+  static constexpr const char* kInsertOrder = "rowid";  // presence_log rows in the order written
 };
 
 using SqliteStore = SqlStore<SqliteDb>;
