@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
 
   sb::ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP API (until SIGINT or SIGTERM)");
-  serve_cmd->add_option("--db", serve.db, "SQLite database file (default var/switchboard.db)");
+  serve_cmd->add_option("--db", serve.db,
+                        "SQLite database file, or a postgresql://user@host:port/database URL (default var/switchboard.db)");
   serve_cmd->add_option("--listen", serve.listen, "Address and port, ADDR:PORT (default 127.0.0.1:8080)");
   serve_cmd->add_option("--config", serve.config, "YAML config: listen, db, teams, agents, triage, sla, notifications, mailboxes (see README)")
       ->check(CLI::ExistingFile);
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
   auto* train_cmd = app.add_subcommand("train", "Train a ticket classifier (TF-IDF + logistic regression)");
   train_cmd->add_option("--data", train.data, "CSV file of labelled tickets");
   train_cmd->add_flag("--from-db", train.from_db, "Learn from the store's solved and closed tickets instead");
-  train_cmd->add_option("--db", train.db, "SQLite file for --from-db (default var/switchboard.db)");
+  train_cmd->add_option("--db", train.db, "SQLite file or postgresql:// URL for --from-db (default var/switchboard.db)");
   train_cmd->add_option("--text", train.text, "Columns that make the text, title first")->capture_default_str();
   train_cmd->add_option("--label", train.label, "Column to predict")->capture_default_str();
   train_cmd->add_option("--out", train.out, "Where to write the model");

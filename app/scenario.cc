@@ -7,7 +7,8 @@
 #include <sstream>
 
 #include "app/yaml_reader.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
+#include "store/postgres/pg_store.h"
 #include "sim/erlang.h"
 
 namespace sb {
@@ -216,8 +217,8 @@ Status add_replay(std::vector<ReplayRow>& rows, const std::string& source, Loade
 }
 
 Status read_store_history(const std::string& db, Time from, Time to, LoadedScenario& into) {
-  if (!std::filesystem::exists(db)) return Error::Invalid("replay.store", "no database at " + db);
-  auto store = SqliteStore::open(db);
+  if (!is_postgres_url(db) && !std::filesystem::exists(db)) return Error::Invalid("replay.store", "no database at " + db);
+  auto store = open_store(db);
   if (!store) return store.error();
   auto teams = (*store)->list_teams();
   if (!teams) return teams.error();
@@ -349,7 +350,8 @@ Result<LoadedScenario> load_scenario(const std::string& path) {
         const int days = rp["days"] ? r.integer(rp["days"], "replay.days", 1, 366) : 1;
         if (auto st = read_call_log(file, from, days, out); !st) r.fail(rp, "replay", st.error().message);
       } else if (rp["store"]) {
-        file = resolve(path, r.string(rp["store"], "replay.store"));
+        file = r.string(rp["store"], "replay.store");
+        if (!is_postgres_url(file)) file = resolve(path, file);
         auto time = [&](const char* key) {
           auto t = parse_time(r.string(rp[key], std::string("replay.") + key));
           if (!t) r.fail(rp[key], std::string("replay.") + key, "must be a time like 2026-11-25T00:00:00Z");

@@ -19,7 +19,7 @@
 #include "http/sla_json.h"
 #include "notify/dispatcher.h"
 #include "service/service.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace sb {
 namespace {
@@ -101,10 +101,7 @@ int serve(const ServeOptions& options) {
     return 2;
   }
 
-  const auto parent = std::filesystem::path(db_path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  auto store = SqliteStore::open(db_path);
+  auto store = open_store(db_path);
   if (!store) {
     std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
     return 1;
@@ -208,7 +205,7 @@ int serve(const ServeOptions& options) {
     return 1;
   }
   spdlog::info("switchboard {} serving http://{}:{} on {}", SWITCHBOARD_VERSION, listen->address, server.port(),
-               db_path);
+               redact_store_target(db_path));
   if (generated) {
     // Shown once: only its hash is kept, in memory.
     std::printf("admin token: %s\n", admin_token.c_str());

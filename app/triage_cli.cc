@@ -3,7 +3,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 #include "triage/classifier.h"
 #include "triage/csv.h"
 #include "triage/metrics.h"
@@ -57,7 +57,7 @@ Result<Labelled> read_store(const std::string& db, const std::string& label) {
   if (label != "category" && label != "team") {
     return Error::Invalid("label", "--from-db learns 'category' or 'team'");
   }
-  auto store = SqliteStore::open(db);
+  auto store = open_store(db);
   if (!store) return store.error();
   Labelled out;
   for (TicketStatus status : {TicketStatus::kSolved, TicketStatus::kClosed}) {

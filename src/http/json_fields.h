@@ -47,6 +47,10 @@ class Fields {
     if (s.size() > max) {
       return fail(Error::Invalid(name(key), "'" + name(key) + "' is longer than " + std::to_string(max) + " bytes"));
     }
+    // Text never holds NUL (PostgreSQL's text cannot, and no ticket needs one).
+    if (s.find('\0') != std::string::npos) {
+      return fail(Error::Invalid(name(key), "'" + name(key) + "' contains a NUL character"));
+    }
     return s;
   }
 

@@ -40,6 +40,7 @@ TEST(ParseTicket, BadValuesNameTheirField) {
   EXPECT_EQ(field_of(R"({"subject":42})"), "subject");
   EXPECT_EQ(field_of(R"({"subject":"x","tags":[1]})"), "tags");
   EXPECT_EQ(field_of(R"({"subject":"x","urgency":"extreme"})"), "urgency");
+  EXPECT_EQ(field_of(R"({"subject":"x","body":"a\u0000b"})"), "body");  // no NUL in text
 }
 
 TEST(ParseAgent, CapacityByChannelName) {

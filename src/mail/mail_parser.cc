@@ -184,7 +184,41 @@ std::string html_to_text(std::string_view html) {
   return trim(out);
 }
 
+namespace {
+
+// Valid UTF-8 without NUL: bytes a message declared in no charset (or a
+// wrong one) become U+FFFD, so that every store and every JSON writer takes
+// the text.
+std::string valid_text(const std::string& s) {
+  std::string in = s;
+  std::replace(in.begin(), in.end(), '\0', ' ');
+  if (g_utf8_validate(in.data(), static_cast<gssize>(in.size()), nullptr)) return in;
+  gchar* valid = g_utf8_make_valid(in.data(), static_cast<gssize>(in.size()));
+  std::string out(valid);
+  g_free(valid);
+  return out;
+}
+
+ParsedMail parse_raw(std::string_view raw, const MailLimits& limits);
+
+}  // namespace
+
 ParsedMail parse_mail(std::string_view raw, const MailLimits& limits) {
+  ParsedMail out = parse_raw(raw, limits);
+  for (std::string* s : {&out.message_id, &out.in_reply_to, &out.from_address, &out.from_name, &out.subject, &out.text}) {
+    *s = valid_text(*s);
+  }
+  for (std::string& r : out.references) r = valid_text(r);
+  for (Attachment& a : out.attachments) {
+    a.name = valid_text(a.name);
+    a.content_type = valid_text(a.content_type);
+  }
+  return out;
+}
+
+namespace {
+
+ParsedMail parse_raw(std::string_view raw, const MailLimits& limits) {
   init();
   ParsedMail out;
   if (raw.size() > limits.max_bytes) {
@@ -234,6 +268,8 @@ ParsedMail parse_mail(std::string_view raw, const MailLimits& limits) {
   g_object_unref(msg);
   return out;
 }
+
+}  // namespace
 
 std::vector<std::string> split_mbox(std::string_view mbox) {
   std::vector<std::string> out;

@@ -1,5 +1,6 @@
 #include "mail/mail_parser.h"
 
+#include <glib.h>
 #include <gtest/gtest.h>
 
 namespace sb::mail {
@@ -149,4 +150,15 @@ TEST(Mbox, SplitsMessagesAndUnquotesFromLines) {
 }
 
 }  // namespace
+TEST(MailParser, TextIsAlwaysValidUtf8WithoutNul) {
+  // No charset declared, bytes that are not UTF-8, and a NUL.
+  const std::string raw = std::string("From: Kim <kim@example.com>\r\nSubject: caf\xe9\r\nMessage-ID: <u1@x>\r\n\r\n") +
+                          "back\\slash \xff\xfe" + std::string(1, '\0') + " end\r\n";
+  const ParsedMail m = parse_mail(raw);
+  EXPECT_TRUE(g_utf8_validate(m.subject.data(), static_cast<gssize>(m.subject.size()), nullptr)) << m.subject;
+  EXPECT_TRUE(g_utf8_validate(m.text.data(), static_cast<gssize>(m.text.size()), nullptr)) << m.text;
+  EXPECT_EQ(m.text.find('\0'), std::string::npos);
+  EXPECT_NE(m.text.find("back\\slash"), std::string::npos);  // (GMime's text ends at the NUL; the raw mail is kept)
+}
+
 }  // namespace sb::mail

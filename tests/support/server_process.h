@@ -27,10 +27,12 @@ class ServerProcess {
   std::uint16_t port() const { return process_ ? process_->port() : 0; }
   pid_t pid() const { return process_ ? process_->pid() : -1; }
   const std::string& log_path() const { return log_; }
-  std::string db_path() const { return dir_ + "/switchboard.db"; }
+  std::string db_path() const { return db_.empty() ? dir_ + "/switchboard.db" : db_; }
+  // Serve another store: a postgresql:// URL (default: dir/switchboard.db).
+  void set_db(std::string db) { db_ = std::move(db); }
 
  private:
-  std::string binary_, dir_, token_, log_;
+  std::string binary_, dir_, token_, log_, db_;
   std::vector<std::string> extra_;
   std::unique_ptr<ChildProcess> process_;
 };
