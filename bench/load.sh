@@ -4,6 +4,8 @@
 # config/load.yaml by default (the demo's teams and agents, no triage or SLA);
 # CONFIG=config/demo.yaml for the full pipeline: triage (classifier, rules,
 # priority), SLA clocks, routing decisions with their explanations.
+# STORE=postgresql runs the same against PostgreSQL (a throwaway cluster,
+# scripts/pg-cluster) instead of SQLite.
 # Usage: bench/load.sh [seconds=10] [connections=64]
 # Prints wrk's summary and the creates per second; then checks that the
 # number of tickets in the database equals the number of 201s.
@@ -12,6 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-64}
 dir=$(mktemp -d /tmp/switchboard-load.XXXXXX)
+chmod 755 "$dir"  # the PostgreSQL server runs as its own user
 token=sb_load_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 port=18$(( RANDOM % 900 + 100 ))
 
@@ -22,16 +25,24 @@ if [ "$config" = config/demo.yaml ] && [ ! -s var/models/category.bin ]; then
   build/switchboard train --data ../shared/data/tickets_train.csv --text title,body --label category \
     --out var/models/category.bin 2>/dev/null
 fi
-build/switchboard serve --db "$dir/load.db" --listen 127.0.0.1:$port --admin-token "$token" \
+db="$dir/load.db"
+if [ "${STORE:-sqlite}" = postgresql ]; then
+  db=$(scripts/pg-cluster start "$dir/pg")
+fi
+build/switchboard serve --db "$db" --listen 127.0.0.1:$port --admin-token "$token" \
   --config "$config" > "$dir/stdout" 2> "$dir/server.log" &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; [ -d "$dir/pg" ] && scripts/pg-cluster stop "$dir/pg"; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
-echo "load: ${seconds}s, ${connections} connections, 2 wrk threads, server on $(nproc) cores, $config, db $dir/load.db"
+echo "load: ${seconds}s, ${connections} connections, 2 wrk threads, server on $(nproc) cores, $config, db $db"
 SWITCHBOARD_TOKEN=$token wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/post_ticket.lua \
   "http://127.0.0.1:$port" | tee "$dir/wrk.out"
 kill -TERM $server; wait $server || true
-created=$(sqlite3 "$dir/load.db" "SELECT COUNT(*) FROM tickets")
+if [ "${STORE:-sqlite}" = postgresql ]; then
+  created=$(psql -At "$db" -c "SELECT COUNT(*) FROM tickets")
+else
+  created=$(sqlite3 "$db" "SELECT COUNT(*) FROM tickets")
+fi
 non2xx=$(grep -oP 'Non-2xx or 3xx responses: \K[0-9]+' "$dir/wrk.out" || echo 0)
 echo "tickets in the database after shutdown: $created (non-2xx responses: $non2xx)"

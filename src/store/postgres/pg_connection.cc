@@ -48,6 +48,14 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
 
 Result<Statement> Connection::prepare(const std::string& sql) { return Statement(this, to_dollar_params(sql)); }
 
+const std::string& Connection::prepared(const std::string& sql) {
+  auto it = prepared_.find(sql);
+  if (it != prepared_.end()) return it->second;
+  const std::string name = "sb" + std::to_string(prepared_.size());
+  c_.prepare(name, sql);
+  return prepared_.emplace(sql, name).first->second;
+}
+
 Status Connection::exec(const std::string& sql) {
   try {
     pqxx::nontransaction tx(c_);
@@ -94,8 +102,9 @@ Statement& Statement::bind_blob(int i, std::string_view bytes) {
 
 Status Statement::execute() {
   try {
+    const std::string& name = c_->prepared(sql_);  // parsed and planned once per connection
     pqxx::nontransaction tx(c_->c_);
-    result_ = tx.exec_params(sql_, pqxx::prepare::make_dynamic_params(params_));
+    result_ = tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params_));
     row_ = -1;
     return Status::Ok();
   } catch (const std::exception& e) {

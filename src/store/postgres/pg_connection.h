@@ -11,6 +11,7 @@
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -66,7 +67,11 @@ class Connection {
 
  private:
   friend class Statement;
+  // The server-side prepared statement for `sql`, prepared on first use.
+  const std::string& prepared(const std::string& sql);
+
   pqxx::connection c_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
 // SQLite-style placeholders (? and ?N) to PostgreSQL's ($N).
