@@ -54,6 +54,9 @@ class FlakyStore final : public Store {
     return inner.scan_ticket_facts(f, t, g, r, fields, v);
   }
   Result<std::vector<PresenceChange>> presence_history(Time f, Time t) override { return inner.presence_history(f, t); }
+  Result<Lease> take_lease(const std::string& p, const std::string& o, const std::string& a, Time n, Duration t) override {
+    return inner.take_lease(p, o, a, n, t);
+  }
   Status update_delivery(const Delivery& d) override { return inner.update_delivery(d); }
   Result<std::optional<std::string>> find_setting(const std::string& k) override { return inner.find_setting(k); }
 

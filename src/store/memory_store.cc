@@ -16,6 +16,14 @@ std::optional<typename Map::mapped_type> copy_of(const Map& map, const Key& key)
 
 Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
   std::lock_guard lock(mu_);
+  for (const WriteBatch* b : batches) {
+    if (!b->fence) continue;
+    const Fence& f = *b->fence;
+    auto it = leases_.find(f.partition);
+    if (it == leases_.end() || it->second.owner != f.owner || it->second.epoch != f.epoch || it->second.expires_at <= f.now) {
+      return Error::Conflict("not_owner", "the lease on '" + f.partition + "' is no longer " + f.owner + "'s");
+    }
+  }
   // Team names are unique, as in the SQL stores; check before writing anything.
   std::map<std::string, TeamId> names;
   for (const auto& [id, t] : teams_) names[t.name] = id;
@@ -350,6 +358,20 @@ Status MemoryStore::update_delivery(const Delivery& d) {
 Result<std::optional<std::string>> MemoryStore::find_setting(const std::string& key) {
   std::lock_guard lock(mu_);
   return copy_of(settings_, key);
+}
+
+Result<Lease> MemoryStore::take_lease(const std::string& partition, const std::string& owner, const std::string& address,
+                                     Time now, Duration ttl) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = leases_.try_emplace(partition, Lease{partition, owner, address, 1, now + ttl});
+  Lease& l = it->second;
+  if (!fresh && (l.owner == owner || l.expires_at <= now)) {
+    if (l.owner != owner) ++l.epoch;
+    l.owner = owner;
+    l.address = address;
+    l.expires_at = now + ttl;
+  }
+  return l;
 }
 
 }  // namespace sb

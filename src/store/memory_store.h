@@ -40,12 +40,15 @@ class MemoryStore final : public Store {
   Result<std::vector<PresenceChange>> presence_history(Time from, Time to) override;
   Status update_delivery(const Delivery& d) override;
   Result<std::optional<std::string>> find_setting(const std::string& key) override;
+  Result<Lease> take_lease(const std::string& partition, const std::string& owner, const std::string& address, Time now,
+                           Duration ttl) override;
 
  private:
   std::mutex mu_;
   std::map<TicketId, Ticket> tickets_;
   std::map<AgentId, Agent> agents_;
   std::vector<PresenceChange> presence_log_;  // in write order
+  std::map<std::string, Lease> leases_;
   std::map<TeamId, Team> teams_;
   std::map<std::string, TokenRecord> tokens_;
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first

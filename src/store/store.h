@@ -56,6 +56,26 @@ struct IdempotencyRecord {
   Time created_at;
 };
 
+// A partition's lease (docs/scaling.md): who may make its routing decisions
+// until when. The epoch grows each time the lease changes hands.
+struct Lease {
+  std::string partition;
+  std::string owner;    // a node's id
+  std::string address;  // where that node takes requests (host:port)
+  std::int64_t epoch = 0;
+  Time expires_at;
+};
+
+// A commit made under a lease: written only if the lease is still the
+// writer's (same owner and epoch, not expired at `now`); else a conflict
+// "not_owner" and nothing is written.
+struct Fence {
+  std::string partition;
+  std::string owner;
+  std::int64_t epoch = 0;
+  Time now;
+};
+
 struct WriteBatch {
   std::vector<Ticket> tickets;
   std::vector<Agent> agents;
@@ -71,6 +91,7 @@ struct WriteBatch {
   std::vector<Delivery> deliveries;
   std::vector<Webhook> webhooks;                // upserts by id
   std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
+  std::optional<Fence> fence;  // checked (all batches of a commit) before anything is written
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
            events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty() &&
@@ -212,6 +233,12 @@ class Store {
   // delivered_at and last_error of the delivery with d.id (404 if none).
   virtual Status update_delivery(const Delivery& d) = 0;
   virtual Result<std::optional<std::string>> find_setting(const std::string& key) = 0;
+
+  // Takes `partition` for `owner` until now + ttl when it is free, expired,
+  // or `owner`'s already (a renewal, same epoch); otherwise leaves it. Returns
+  // the lease as it stands afterwards, whoever holds it.
+  virtual Result<Lease> take_lease(const std::string& partition, const std::string& owner, const std::string& address,
+                                   Time now, Duration ttl) = 0;
 };
 
 }  // namespace sb

@@ -575,6 +575,47 @@ TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
   EXPECT_FALSE(store->find_setting("nothing")->has_value());
 }
 
+TEST_P(StoreContract, LeasesChangeHandsOnlyWhenExpiredAndFenceStaleWriters) {
+  const Duration ttl = std::chrono::seconds(5);
+  auto a = store->take_lease("p1", "node-a", "10.0.0.1:8080", from_millis(1000), ttl);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(a->owner, "node-a");
+  EXPECT_EQ(a->epoch, 1);
+  EXPECT_EQ(a->expires_at, from_millis(6000));
+  // Another node cannot take it while it runs; it learns who holds it.
+  auto b = store->take_lease("p1", "node-b", "10.0.0.2:8080", from_millis(2000), ttl);
+  EXPECT_EQ(b->owner, "node-a");
+  EXPECT_EQ(b->address, "10.0.0.1:8080");
+  // A renewal keeps the epoch.
+  a = store->take_lease("p1", "node-a", "10.0.0.1:8080", from_millis(4000), ttl);
+  EXPECT_EQ(a->epoch, 1);
+  EXPECT_EQ(a->expires_at, from_millis(9000));
+  // A writer under its lease commits.
+  WriteBatch w;
+  w.tickets = {sample_ticket(1)};
+  w.fence = Fence{"p1", "node-a", 1, from_millis(5000)};
+  ASSERT_TRUE(store->commit(w).ok());
+  // Expired: node-b takes it, with the next epoch.
+  b = store->take_lease("p1", "node-b", "10.0.0.2:8080", from_millis(9000), ttl);
+  EXPECT_EQ(b->owner, "node-b");
+  EXPECT_EQ(b->epoch, 2);
+  // node-a, not knowing, writes under its old lease: refused, nothing written.
+  WriteBatch stale;
+  stale.tickets = {sample_ticket(2)};
+  stale.fence = Fence{"p1", "node-a", 1, from_millis(9500)};
+  auto s = store->commit(stale);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "not_owner");
+  EXPECT_FALSE(store->find_ticket(TicketId{2})->has_value());
+  // node-b's commit goes through; an expired lease fences its own holder too.
+  stale.fence = Fence{"p1", "node-b", 2, from_millis(9500)};
+  EXPECT_TRUE(store->commit(stale).ok());
+  stale.fence = Fence{"p1", "node-b", 2, from_millis(14000)};
+  EXPECT_EQ(store->commit(stale).error().code, "not_owner");
+  // Partitions are independent.
+  EXPECT_EQ(store->take_lease("p2", "node-a", "10.0.0.1:8080", from_millis(9500), ttl)->owner, "node-a");
+}
+
 // A new database on the throwaway cluster ctest starts (Postgres.ClusterStart,
 // scripts/pg-cluster); the cluster, and with it the database, is removed
 // when the tests end. Empty (and a failure) without the cluster.

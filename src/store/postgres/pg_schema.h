@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 1> kMigrations{
+inline constexpr std::array<std::string_view, 2> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -171,6 +171,16 @@ CREATE TABLE presence_log (
 );
 CREATE INDEX presence_log_by_time ON presence_log (at, agent_id);
 CREATE INDEX presence_log_by_agent ON presence_log (agent_id, at);
+)sql",
+    // 2: partition leases (docs/scaling.md).
+    R"sql(
+CREATE TABLE leases (
+  partition TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  address TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
 )sql",
 };
 

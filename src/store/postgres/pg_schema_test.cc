@@ -2,6 +2,7 @@
 // ctest fixture starts (scripts/pg-cluster). Each test gets a database of
 // its own.
 #include "store/postgres/pg_schema.h"
+#include "store/postgres/pg_store.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -87,6 +88,33 @@ TEST_F(PgSchema, ADatabaseNewerThanTheBinaryIsRefused) {
   auto s = migrate(*c);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("newer than this binary"), std::string::npos) << s.error().message;
+}
+
+// Four nodes (each its own store and connections) race for a lease that has
+// just expired: one of them gets it, once, and all of them agree who.
+TEST_F(PgSchema, RacingNodesTakeAnExpiredLeaseOnce) {
+  std::vector<std::unique_ptr<PgStore>> nodes;
+  for (int i = 0; i < 4; ++i) {
+    auto s = PgStore::open(url_);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    nodes.push_back(std::move(*s));
+  }
+  const Duration ttl = std::chrono::seconds(5);
+  ASSERT_EQ(nodes[0]->take_lease("team:1", "node-0", "a:0", from_millis(0), ttl)->owner, "node-0");
+  std::vector<Lease> seen(4);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      const std::string me = "node-" + std::to_string(i + 10);
+      seen[static_cast<std::size_t>(i)] = *nodes[static_cast<std::size_t>(i)]->take_lease("team:1", me, "a", from_millis(6000), ttl);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Lease& l : seen) {
+    EXPECT_EQ(l.owner, seen[0].owner);
+    EXPECT_EQ(l.epoch, 2);  // changed hands once
+  }
+  EXPECT_NE(seen[0].owner, "node-0");
 }
 
 }  // namespace

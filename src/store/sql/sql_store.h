@@ -54,23 +54,25 @@ class SqlStore final : public Store {
   Result<std::vector<PresenceChange>> presence_history(Time from, Time to) override;
   Status update_delivery(const Delivery& d) override;
   Result<std::optional<std::string>> find_setting(const std::string& key) override;
+  Result<Lease> take_lease(const std::string& partition, const std::string& owner, const std::string& address, Time now,
+                           Duration ttl) override;
 
  private:
   using Connection = typename Db::Connection;
   explicit SqlStore(std::string path) : path_(std::move(path)) {}
 
   // A reader connection, returned to the pool when the lease ends.
-  class Lease {
+  class ReaderLease {
    public:
-    Lease(SqlStore* store, std::unique_ptr<Connection> c) : store_(store), c_(std::move(c)) {}
-    Lease(Lease&&) = default;
-    ~Lease();
+    ReaderLease(SqlStore* store, std::unique_ptr<Connection> c) : store_(store), c_(std::move(c)) {}
+    ReaderLease(ReaderLease&&) = default;
+    ~ReaderLease();
     Connection* operator->() { return c_.get(); }
    private:
     SqlStore* store_;
     std::unique_ptr<Connection> c_;
   };
-  Result<Lease> reader();
+  Result<ReaderLease> reader();
   Result<std::int64_t> max_of(const char* column, const char* table);
 
   std::string path_;

@@ -481,6 +481,22 @@ inline constexpr ReadToken read_token;
 
 template <class Conn>
 Status write_batches(Conn& c, std::span<const WriteBatch* const> batches) {
+  // Fences first: the lease row is locked (PostgreSQL) until the commit, so a
+  // take-over waits for this transaction or this transaction sees it.
+  for (const WriteBatch* b : batches) {
+    if (!b->fence) continue;
+    const Fence& f = *b->fence;
+    auto st = c.prepare(
+        "UPDATE leases SET epoch = epoch WHERE partition = ? AND owner = ? AND epoch = ? AND expires_at > ? "
+        "RETURNING epoch");
+    if (!st) return st.error();
+    st->bind(1, f.partition).bind(2, f.owner).bind(3, f.epoch).bind(4, to_millis(f.now));
+    auto rows = read_all<std::int64_t>(*st, [](const auto& s) { return s.int64(0); });
+    if (!rows) return rows.error();
+    if (rows->empty()) {
+      return Error::Conflict("not_owner", "the lease on '" + f.partition + "' is no longer " + f.owner + "'s");
+    }
+  }
   for (const WriteBatch* b : batches) {
     for (const Team& t : b->teams) {
       if (auto s = write_team(c, t); !s) {
@@ -555,25 +571,25 @@ Result<std::unique_ptr<SqlStore<Db>>> SqlStore<Db>::open(const std::string& path
 }
 
 template <class Db>
-SqlStore<Db>::Lease::~Lease() {
+SqlStore<Db>::ReaderLease::~ReaderLease() {
   if (!c_) return;
   std::lock_guard lock(store_->pool_mu_);
   store_->idle_readers_.push_back(std::move(c_));
 }
 
 template <class Db>
-Result<typename SqlStore<Db>::Lease> SqlStore<Db>::reader() {
+Result<typename SqlStore<Db>::ReaderLease> SqlStore<Db>::reader() {
   {
     std::lock_guard lock(pool_mu_);
     if (!idle_readers_.empty()) {
       auto c = std::move(idle_readers_.back());
       idle_readers_.pop_back();
-      return Lease(this, std::move(c));
+      return ReaderLease(this, std::move(c));
     }
   }
   auto c = Db::connect(path_);
   if (!c) return c.error();
-  return Lease(this, std::move(*c));
+  return ReaderLease(this, std::move(*c));
 }
 
 template <class Db>
@@ -1032,6 +1048,33 @@ Result<std::optional<std::string>> SqlStore<Db>::find_setting(const std::string&
   if (!st) return st.error();
   st->bind(1, key);
   return first_row<std::string>(*st, [](const auto& s) { return s.text(0); });
+}
+
+template <class Db>
+Result<Lease> SqlStore<Db>::take_lease(const std::string& partition, const std::string& owner, const std::string& address,
+                                       Time now, Duration ttl) {
+  std::lock_guard lock(writer_mu_);
+  auto& c = *writer_;
+  // One statement: the conflict's row lock (PostgreSQL) or the write lock
+  // (SQLite) makes racing nodes take turns, and only one of them wins.
+  auto take = c.prepare(
+      "INSERT INTO leases (partition, owner, address, epoch, expires_at) VALUES (?1, ?2, ?3, 1, ?5) "
+      "ON CONFLICT (partition) DO UPDATE SET "
+      "epoch = CASE WHEN leases.owner = excluded.owner THEN leases.epoch ELSE leases.epoch + 1 END, "
+      "owner = excluded.owner, address = excluded.address, expires_at = excluded.expires_at "
+      "WHERE leases.owner = excluded.owner OR leases.expires_at <= ?4");
+  if (!take) return take.error();
+  take->bind(1, partition).bind(2, owner).bind(3, address).bind(4, to_millis(now)).bind(5, to_millis(now + ttl));
+  if (auto s = take->run(); !s) return s.error();
+  auto st = c.prepare("SELECT partition, owner, address, epoch, expires_at FROM leases WHERE partition = ?");
+  if (!st) return st.error();
+  st->bind(1, partition);
+  auto lease = first_row<Lease>(*st, [](const auto& s) {
+    return Lease{s.text(0), s.text(1), s.text(2), s.int64(3), from_millis(s.int64(4))};
+  });
+  if (!lease) return lease.error();
+  if (!*lease) return Error::Unavailable("lease '" + partition + "' vanished");
+  return **lease;
 }
 
 }  // namespace sb

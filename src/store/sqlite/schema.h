@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 11> kMigrations{
+inline constexpr std::array<std::string_view, 12> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -201,6 +201,16 @@ CREATE TABLE presence_log (
 );
 CREATE INDEX presence_log_by_time ON presence_log (at, agent_id);
 CREATE INDEX presence_log_by_agent ON presence_log (agent_id, at);
+)sql",
+    // 12: partition leases (docs/scaling.md).
+    R"sql(
+CREATE TABLE leases (
+  partition TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  address TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
 )sql",
 };
 
