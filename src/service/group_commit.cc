@@ -25,7 +25,13 @@ Status GroupCommitter::wait(const Handle& handle) {
                             : Status::Ok();
     if (status) {
       std::vector<const WriteBatch*> batches;
-      batches.reserve(committing_.size());
+      batches.reserve(committing_.size() + 1);
+      WriteBatch fenced;  // an empty batch carrying the fence, checked before the rest is written
+      if (fence_) {
+        fenced.fence = fence_;
+        fenced.fence->now = clock_();
+        batches.push_back(&fenced);
+      }
       for (const Handle& h : committing_) batches.push_back(&h->batch);
       lock.unlock();
       status = store_.commit(batches);
@@ -71,6 +77,12 @@ void GroupCommitter::recover() {
   queued_.clear();
   failed_ = false;
   cv_.notify_all();
+}
+
+void GroupCommitter::set_fence(std::optional<Fence> fence, std::function<Time()> clock) {
+  std::lock_guard lock(mu_);
+  fence_ = std::move(fence);
+  clock_ = std::move(clock);
 }
 
 std::size_t GroupCommitter::transactions() const {

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,11 @@ class GroupCommitter {
   // Commits made so far (for metrics and tests).
   std::size_t transactions() const;
 
+  // Every commit from now on is made under this lease (docs/scaling.md): the
+  // store refuses it (not_owner) once the lease changed hands or expired at
+  // clock(). nullopt: unfenced (one node).
+  void set_fence(std::optional<Fence> fence, std::function<Time()> clock);
+
  private:
   Store& store_;
   const std::size_t max_batches_;
@@ -54,6 +60,8 @@ class GroupCommitter {
   bool leader_ = false;
   bool failed_ = false;
   std::size_t transactions_ = 0;
+  std::optional<Fence> fence_;
+  std::function<Time()> clock_;
 };
 
 struct GroupCommitter::Slot {

@@ -221,6 +221,33 @@ TEST(GroupCommit, BatchesQueuedTogetherShareOneTransaction) {
   EXPECT_TRUE(store.inner.find_ticket(TicketId{6})->has_value());
 }
 
+// Under a lease, commits land while it is ours and are refused, writing
+// nothing, once another node has taken it over.
+TEST(GroupCommit, CommitsAreFencedByThePartitionLease) {
+  FlakyStore store;
+  GroupCommitter committer(store);
+  Time now = from_millis(1000);
+  const auto lease = store.take_lease("all", "node-a", "a:1", now, std::chrono::seconds(5));
+  ASSERT_TRUE(lease.ok());
+  committer.set_fence(Fence{"all", "node-a", lease->epoch, {}}, [&] { return now; });
+  auto batch = [](std::int64_t id) {
+    WriteBatch b;
+    Ticket t;
+    t.id = TicketId{id};
+    t.subject = "t";
+    b.tickets.push_back(t);
+    return b;
+  };
+  ASSERT_TRUE(committer.wait(committer.enqueue(batch(1))).ok());
+  now = from_millis(7000);  // expired; node-b takes over
+  ASSERT_EQ(store.take_lease("all", "node-b", "b:1", now, std::chrono::seconds(5))->owner, "node-b");
+  const Status refused = committer.wait(committer.enqueue(batch(2)));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "not_owner");
+  EXPECT_TRUE(store.inner.find_ticket(TicketId{1})->has_value());
+  EXPECT_FALSE(store.inner.find_ticket(TicketId{2})->has_value());
+}
+
 TEST_F(ServiceTest, SolvingAClosedTicketIsAConflictAndSolvedCanReopen) {
   add_agent({1, 1, 1, 1, 1});
   TicketId id = service.create_ticket(draft())->ticket.id;
