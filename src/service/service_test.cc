@@ -184,17 +184,19 @@ TEST_F(ServiceTest, ConcurrentCreatesAllLandAndKeepCapacity) {
   EXPECT_EQ((*view)->load[static_cast<int>(Channel::kApi)], 5);
 }
 
+// A batch writing one ticket.
+WriteBatch batch(std::int64_t id) {
+  WriteBatch b;
+  Ticket t;
+  t.id = TicketId{id};
+  t.subject = "t";
+  b.tickets.push_back(t);
+  return b;
+}
+
 TEST(GroupCommit, BatchesQueuedTogetherShareOneTransaction) {
   FlakyStore store;
   GroupCommitter committer(store);
-  auto batch = [](std::int64_t id) {
-    WriteBatch b;
-    Ticket t;
-    t.id = TicketId{id};
-    t.subject = "t";
-    b.tickets.push_back(t);
-    return b;
-  };
   auto h1 = committer.enqueue(batch(1));
   auto h2 = committer.enqueue(batch(2));
   auto h3 = committer.enqueue(batch(3));
@@ -230,14 +232,6 @@ TEST(GroupCommit, CommitsAreFencedByThePartitionLease) {
   const auto lease = store.take_lease("all", "node-a", "a:1", now, std::chrono::seconds(5));
   ASSERT_TRUE(lease.ok());
   committer.set_fence(Fence{"all", "node-a", lease->epoch, {}}, [&] { return now; });
-  auto batch = [](std::int64_t id) {
-    WriteBatch b;
-    Ticket t;
-    t.id = TicketId{id};
-    t.subject = "t";
-    b.tickets.push_back(t);
-    return b;
-  };
   ASSERT_TRUE(committer.wait(committer.enqueue(batch(1))).ok());
   now = from_millis(7000);  // expired; node-b takes over
   ASSERT_EQ(store.take_lease("all", "node-b", "b:1", now, std::chrono::seconds(5))->owner, "node-b");
