@@ -10,6 +10,7 @@
 #include "store/open_store.h"
 #include "store/postgres/pg_store.h"
 #include "sim/erlang.h"
+#include "triage/csv.h"
 
 namespace sb {
 namespace {
@@ -76,22 +77,12 @@ std::vector<bool> hours_on_duty(const Reader& r, const YAML::Node& n, const std:
 
 // callcenter_shifts.csv: Hour,StartTime,Shift1..Shift8 (1 = on duty).
 std::map<std::string, std::vector<bool>> read_shifts(const std::string& path) {
-  std::ifstream in(path);
   std::map<std::string, std::vector<bool>> out;
-  std::string line;
-  std::vector<std::string> names;
-  int row = 0;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
-    if (row++ == 0) {
-      names = cells;
-      for (std::size_t i = 2; i < names.size(); ++i) out[names[i]] = std::vector<bool>(24, false);
-      continue;
-    }
-    if (cells.size() != names.size()) continue;
+  auto table = triage::read_csv(path);
+  if (!table) return out;
+  const auto& names = table->header;
+  for (std::size_t i = 2; i < names.size(); ++i) out[names[i]] = std::vector<bool>(24, false);
+  for (const auto& cells : table->rows) {
     const int hour = std::atoi(cells[0].c_str()) - 1;  // 1 = the hour from midnight
     if (hour < 0 || hour > 23) continue;
     for (std::size_t i = 2; i < cells.size(); ++i) out[names[i]][static_cast<std::size_t>(hour)] = cells[i] == "1";

@@ -15,6 +15,7 @@
 #include "routing/policy.h"
 #include "sim/erlang.h"
 #include "sim/simulator.h"
+#include "triage/csv.h"
 
 namespace sb {
 namespace {
@@ -261,9 +262,13 @@ int run_staffing(const StaffingCommand& cmd) {
     return 2;
   }
   share /= 100;
-  std::ifstream in(cmd.forecast);
-  if (!in) {
-    std::fprintf(stderr, "switchboard staffing: cannot read %s\n", cmd.forecast.c_str());
+  if (!(cmd.interval_minutes > 0)) {
+    std::fprintf(stderr, "switchboard staffing: --interval-minutes must be more than 0\n");
+    return 2;
+  }
+  auto table = triage::read_csv(cmd.forecast);
+  if (!table) {
+    std::fprintf(stderr, "switchboard staffing: %s\n", table.error().message.c_str());
     return 2;
   }
   struct Interval {
@@ -271,16 +276,9 @@ int run_staffing(const StaffingCommand& cmd) {
     double calls = 0, aht = 0;
   };
   std::vector<Interval> intervals;
-  std::string line;
-  std::getline(in, line);
-  int line_no = 1;
-  while (std::getline(in, line)) {
+  int line_no = 1;  // the header's
+  for (const auto& c : table->rows) {
     ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> c;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) c.push_back(cell);
     Interval iv;
     char* end = nullptr;
     if (c.size() < 2 || (iv.calls = std::strtod(c[1].c_str(), &end), end == c[1].c_str()) || iv.calls < 0) {

@@ -4,22 +4,10 @@
 #include <cmath>
 #include <sstream>
 
+#include "http/html.h"
+
 namespace sb {
 namespace {
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // 1, 2 or 5 times a power of ten, at least `x`.
 double nice_ceiling(double x) {
@@ -66,8 +54,8 @@ std::string render_svg(const Plot& p) {
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
     << "\" viewBox=\"0 0 " << width << ' ' << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   o << "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
-  o << "<text x=\"" << left << "\" y=\"20\" font-size=\"15\" font-weight=\"bold\">" << escape(p.title) << "</text>\n";
-  o << "<text x=\"" << left << "\" y=\"36\" fill=\"#6b7385\">" << escape(p.subtitle) << "</text>\n";
+  o << "<text x=\"" << left << "\" y=\"20\" font-size=\"15\" font-weight=\"bold\">" << http::html_escape(p.title) << "</text>\n";
+  o << "<text x=\"" << left << "\" y=\"36\" fill=\"#6b7385\">" << http::html_escape(p.subtitle) << "</text>\n";
   // Grid and y ticks.
   for (int i = 0; i <= 5; ++i) {
     const double v = y_max * i / 5, y = y_of(v);
@@ -77,15 +65,15 @@ std::string render_svg(const Plot& p) {
       << tick_label(v, p.percent) << "</text>\n";
   }
   o << "<text transform=\"translate(14," << top + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\" fill=\"#6b7385\">"
-    << escape(p.y_title) << "</text>\n";
+    << http::html_escape(p.y_title) << "</text>\n";
   // X labels (thinned to fit).
   const std::size_t every = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(n * 34.0 / plot_w)));
   for (std::size_t i = 0; i < p.x_labels.size(); i += every) {
     o << "<text transform=\"translate(" << x_mid(i) << ',' << top + plot_h + 14 << ") rotate(40)\" fill=\"#6b7385\">"
-      << escape(p.x_labels[i]) << "</text>\n";
+      << http::html_escape(p.x_labels[i]) << "</text>\n";
   }
   o << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 30 << "\" text-anchor=\"middle\" fill=\"#6b7385\">"
-    << escape(p.x_title) << "</text>\n";
+    << http::html_escape(p.x_title) << "</text>\n";
   // Data.
   const std::size_t k = std::max<std::size_t>(1, p.series.size());
   for (std::size_t s = 0; s < p.series.size(); ++s) {
@@ -124,7 +112,7 @@ std::string render_svg(const Plot& p) {
   for (std::size_t s = 0; s < p.series.size(); ++s) {
     o << "<rect x=\"" << lx << "\" y=\"" << height - 16 << "\" width=\"12\" height=\"12\" fill=\""
       << kColours[s % (sizeof kColours / sizeof *kColours)] << "\"/>\n";
-    o << "<text x=\"" << lx + 16 << "\" y=\"" << height - 6 << "\">" << escape(p.series[s].name) << "</text>\n";
+    o << "<text x=\"" << lx + 16 << "\" y=\"" << height - 6 << "\">" << http::html_escape(p.series[s].name) << "</text>\n";
     lx += 24 + 7.0 * static_cast<double>(p.series[s].name.size());
   }
   o << "</svg>\n";

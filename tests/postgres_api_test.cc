@@ -1,12 +1,10 @@
 // The real binary serving on PostgreSQL (`--db postgresql://...`): the
 // throwaway cluster ctest starts (scripts/pg-cluster), a database per test.
 #include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <fstream>
-#include <pqxx/pqxx>
 
 #include "tests/support/http_client.h"
+#include "tests/support/pg_test_db.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -15,20 +13,11 @@ namespace {
 
 const std::string kAdmin = "postgres-admin-token-0123456789";
 
-std::string fresh_database(const std::string& name) {
-  std::ifstream in(PG_TEST_URL_FILE);
-  std::string url;
-  std::getline(in, url);
-  if (url.empty()) return {};
-  pqxx::connection admin(url);
-  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name);
-  return url.substr(0, url.rfind('/') + 1) + name;
-}
-
 TEST(PostgresApi, TicketsRoutedAndKeptAcrossARestart) {
   TempDir dir("sb_pg_api");
-  const std::string url = fresh_database("sb_api_" + std::to_string(::getpid()));
-  ASSERT_FALSE(url.empty()) << "no PostgreSQL test cluster: " << PG_TEST_URL_FILE;
+  const std::string cluster = pg_test_server(PG_TEST_URL_FILE);
+  ASSERT_FALSE(cluster.empty()) << "no PostgreSQL test cluster: " << PG_TEST_URL_FILE;
+  const std::string url = create_pg_database(cluster, "sb_api");
   ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), kAdmin);
   server.set_db(url);
   ASSERT_TRUE(server.start()) << server.log_path();

@@ -5,6 +5,7 @@
 
 #include "http/api.h"
 #include "http/api_helpers.h"
+#include "http/html.h"
 #include "http/json_mapping.h"
 #include "notify/mail.h"
 
@@ -12,9 +13,7 @@ namespace sb::http {
 
 using namespace detail;
 
-namespace {
-
-std::string escape(std::string_view s) {
+std::string html_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -29,6 +28,8 @@ std::string escape(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 // application/x-www-form-urlencoded; the last of a repeated name wins.
 std::map<std::string, std::string> parse_form(std::string_view body) {
@@ -62,7 +63,7 @@ std::map<std::string, std::string> parse_form(std::string_view body) {
 std::string page(const std::string& title, const std::string& content) {
   return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
-         escape(title) +
+         html_escape(title) +
          "</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
          "color:#1d2433}label{display:block;margin-top:1rem;font-weight:600}input,textarea{width:100%;padding:.5rem;"
          "font:inherit;border:1px solid #b8c0cc;border-radius:6px;box-sizing:border-box}textarea{min-height:10rem}"
@@ -75,10 +76,10 @@ std::string page(const std::string& title, const std::string& content) {
 std::string form_page(const std::map<std::string, std::string>& values, const std::string& error) {
   auto value = [&](const char* k) {
     auto it = values.find(k);
-    return it == values.end() ? std::string() : escape(it->second);
+    return it == values.end() ? std::string() : html_escape(it->second);
   };
   std::string html = "<h1>Contact support</h1>";
-  if (!error.empty()) html += "<p class=\"error\" role=\"alert\">" + escape(error) + "</p>";
+  if (!error.empty()) html += "<p class=\"error\" role=\"alert\">" + html_escape(error) + "</p>";
   html += "<form method=\"post\" action=\"/support\">"
           "<label for=\"name\">Your name</label><input id=\"name\" name=\"name\" maxlength=\"200\" value=\"" +
           value("name") +
@@ -137,7 +138,7 @@ Response Api::support_submit(Request& r) {
   const TicketView& v = *view;
   std::string status;
   if (v.assignee_name) {
-    status = escape(*v.assignee_name) + " is looking after it.";
+    status = html_escape(*v.assignee_name) + " is looking after it.";
   } else if (v.queue_position) {
     status = "You are number " + std::to_string(*v.queue_position) + " in line";
     if (v.expected_wait && v.expected_wait->seconds) {
@@ -150,9 +151,9 @@ Response Api::support_submit(Request& r) {
   }
   const std::string id = std::to_string(v.ticket.id.value);
   return html(201, page("Request #" + id,
-                        "<h1>Thank you</h1><p>Your request <strong>" + escape(v.ticket.subject) +
+                        "<h1>Thank you</h1><p>Your request <strong>" + html_escape(v.ticket.subject) +
                             "</strong> is ticket <strong id=\"ticket\">#" + id + "</strong>.</p><p id=\"status\">" +
-                            status + "</p><p>We will answer to " + escape(email) +
+                            status + "</p><p>We will answer to " + html_escape(email) +
                             "; please keep [#" + id + "] in the subject if you write again.</p>"));
 }
 

@@ -72,7 +72,7 @@ Response respond(const std::string& name, const ReportQuery& q, std::vector<Row>
     return res;
   }
   json list = json::array();
-  for (Row& r : rows) list.push_back(json::parse(r.dump()));
+  for (const Row& r : rows) list.push_back(json(r));
   json body{{"report", name}, {"from", format_time(q.from)}, {"to", format_time(q.to)}, {"rows", std::move(list)}};
   body.update(extra);
   return ok(std::move(body));
@@ -246,10 +246,9 @@ Response Api::classifier_report(const ReportQuery& q) {
   reports::ClassifierTally tally;
   ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kCreated,
                                                  kFactTeam | kFactCategory | kFactGuess, [&](const TicketFact& f) {
-                                                   if (f.predicts.empty() || !f.solved_at) return;
-                                                   tally.add(f, f.predicts == "team" && f.team
-                                                                    ? team_name(std::to_string(f.team->value))
-                                                                    : f.predicts == "team" ? std::string() : f.category);
+                                                   if (f.predicts.empty() || !f.solved_at) return;  // not counted
+                                                   if (f.predicts != "team") return tally.add(f, f.category);
+                                                   tally.add(f, f.team ? team_name(std::to_string(f.team->value)) : "");
                                                  }));
   const auto s = tally.score();
   std::vector<Row> rows;

@@ -199,25 +199,6 @@ std::string valid_text(const std::string& s) {
   return out;
 }
 
-ParsedMail parse_raw(std::string_view raw, const MailLimits& limits);
-
-}  // namespace
-
-ParsedMail parse_mail(std::string_view raw, const MailLimits& limits) {
-  ParsedMail out = parse_raw(raw, limits);
-  for (std::string* s : {&out.message_id, &out.in_reply_to, &out.from_address, &out.from_name, &out.subject, &out.text}) {
-    *s = valid_text(*s);
-  }
-  for (std::string& r : out.references) r = valid_text(r);
-  for (Attachment& a : out.attachments) {
-    a.name = valid_text(a.name);
-    a.content_type = valid_text(a.content_type);
-  }
-  return out;
-}
-
-namespace {
-
 ParsedMail parse_raw(std::string_view raw, const MailLimits& limits) {
   init();
   ParsedMail out;
@@ -270,6 +251,19 @@ ParsedMail parse_raw(std::string_view raw, const MailLimits& limits) {
 }
 
 }  // namespace
+
+ParsedMail parse_mail(std::string_view raw, const MailLimits& limits) {
+  ParsedMail out = parse_raw(raw, limits);
+  for (std::string* s : {&out.message_id, &out.in_reply_to, &out.from_address, &out.from_name, &out.subject, &out.text}) {
+    *s = valid_text(*s);
+  }
+  for (std::string& r : out.references) r = valid_text(r);
+  for (Attachment& a : out.attachments) {
+    a.name = valid_text(a.name);
+    a.content_type = valid_text(a.content_type);
+  }
+  return out;
+}
 
 std::vector<std::string> split_mbox(std::string_view mbox) {
   std::vector<std::string> out;

@@ -175,7 +175,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
     std::size_t group;
   };
   std::vector<SimAgent> agents;
-  std::map<std::int64_t, std::int32_t> agent_index;  // engine id -> index
+  std::vector<std::int32_t> agent_index;  // engine id -> index into `agents`
   for (std::size_t g = 0; g < s.agents.size(); ++g) {
     const AgentGroup& group = s.agents[g];
     for (int i = 0; i < group.count; ++i) {
@@ -188,7 +188,8 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
       auto made = engine.create_agent(a, at(0));
       if (!made) return made.error();
       const AgentId id = made->agents.front().id;
-      agent_index[id.value] = static_cast<std::int32_t>(agents.size());
+      if (agent_index.size() <= static_cast<std::size_t>(id.value)) agent_index.resize(static_cast<std::size_t>(id.value) + 1, -1);
+      agent_index[static_cast<std::size_t>(id.value)] = static_cast<std::int32_t>(agents.size());
       agents.push_back({id, g});
     }
   }
@@ -211,7 +212,7 @@ Result<Replication> run_once(const Scenario& s, std::uint64_t seed, std::atomic<
       if (c.answered || c.abandoned || !t.assignee || is_terminal(t.status)) continue;
       c.answered = true;
       c.wait = now - c.arrival;
-      c.agent = agent_index.at(t.assignee->value);
+      c.agent = agent_index.at(static_cast<std::size_t>(t.assignee->value));
       schedule(now + c.handle, Kind::kDone, static_cast<std::int32_t>(t.id.value - 1));
     }
   };

@@ -211,8 +211,8 @@ class Store {
   virtual Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& query) = 0;
   virtual Result<std::optional<Delivery>> find_delivery(std::int64_t id) = 0;
   virtual Result<std::int64_t> count_deliveries(DeliveryState state) = 0;
-  // Tickets created in [from, to), in creation order, with the group's value.
-  // Report facts one at a time, in creation order, without holding them all
+  // Report facts (FactRange: created in [from, to), or open during it), with
+  // the group's value, one at a time, in creation order, without holding them all
   // (a year of tickets is a million facts). `visit` may keep a copy, not the
   // reference.
   // Fields not in `fields` are left empty.

@@ -9,6 +9,7 @@
 #include "store/memory_store.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "tests/support/pg_test_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace sb {
@@ -620,18 +621,12 @@ TEST_P(StoreContract, LeasesChangeHandsOnlyWhenExpiredAndFenceStaleWriters) {
 // scripts/pg-cluster); the cluster, and with it the database, is removed
 // when the tests end. Empty (and a failure) without the cluster.
 std::string fresh_postgres_database() {
-  std::ifstream in(PG_TEST_URL_FILE);
-  std::string url;
-  std::getline(in, url);
-  if (url.empty()) {
+  const std::string server = testing::pg_test_server(PG_TEST_URL_FILE);
+  if (server.empty()) {
     ADD_FAILURE() << "no PostgreSQL test cluster (" << PG_TEST_URL_FILE << "): run through ctest, which starts it";
     return {};
   }
-  static int counter = 0;
-  const std::string name = "sb_contract_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  pqxx::connection admin(url);
-  pqxx::nontransaction(admin).exec("CREATE DATABASE " + name);
-  return url.substr(0, url.rfind('/') + 1) + name;
+  return testing::create_pg_database(server, "sb_contract");
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -3,34 +3,25 @@
 // its own.
 #include "store/postgres/pg_schema.h"
 #include "store/postgres/pg_store.h"
+#include "tests/support/pg_test_db.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <pqxx/pqxx>
 #include <thread>
 
 namespace sb::pg {
 namespace {
 
-std::string server_url() {
-  std::ifstream in(PG_TEST_URL_FILE);
-  std::string url;
-  std::getline(in, url);
-  return url;
-}
-
 // A fresh database on the test cluster, dropped afterwards.
 class PgSchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string url = server_url();
-    ASSERT_FALSE(url.empty()) << "no test cluster: " << PG_TEST_URL_FILE << " (ctest starts it: Postgres.ClusterStart)";
-    admin_ = std::make_unique<pqxx::connection>(url);
-    name_ = "sb_schema_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
-    pqxx::nontransaction(*admin_).exec("CREATE DATABASE " + name_);
-    url_ = url.substr(0, url.rfind('/') + 1) + name_;
+    const std::string server = testing::pg_test_server(PG_TEST_URL_FILE);
+    ASSERT_FALSE(server.empty()) << "no test cluster: " << PG_TEST_URL_FILE << " (ctest starts it: Postgres.ClusterStart)";
+    admin_ = std::make_unique<pqxx::connection>(server);
+    url_ = testing::create_pg_database(server, "sb_schema");
+    name_ = url_.substr(url_.rfind('/') + 1);
   }
   void TearDown() override {
     if (admin_) pqxx::nontransaction(*admin_).exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
@@ -42,7 +33,6 @@ class PgSchema : public ::testing::Test {
 
   std::unique_ptr<pqxx::connection> admin_;
   std::string name_, url_;
-  static inline int counter_ = 0;
 };
 
 TEST_F(PgSchema, AnEmptyDatabaseIsMigratedOnceAndTheVersionRecorded) {
