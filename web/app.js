@@ -4,7 +4,7 @@
 'use strict';
 
 const EVENT_TYPES = ['ticket.created', 'ticket.assigned', 'ticket.status_changed', 'sla.warning',
-                     'sla.breached', 'ticket.escalated', 'ticket.comment_added'];
+                     'sla.breached', 'ticket.escalated', 'ticket.comment_added', 'ticket.unassigned'];
 const state = { token: sessionStorage.getItem('sb.token') || '', me: null, source: null, charts: [],
                 refreshTimer: null, feed: [], agents: new Map(), teams: new Map() };
 

@@ -24,13 +24,14 @@ enum class EventType {
   kSlaBreached,
   kTicketEscalated,
   kCommentAdded,  // from the service (the engine keeps no text): kind, public, author_name, body, comment_id
+  kTicketUnassigned,  // the assignee was taken off: agent_id, reason (requeued, declined, offer_expired, ...)
 };
 template <>
 struct EnumNames<EventType> {
-  static constexpr std::array<std::string_view, 7> names{"ticket.created",        "ticket.assigned",
+  static constexpr std::array<std::string_view, 8> names{"ticket.created",        "ticket.assigned",
                                                          "ticket.status_changed", "sla.warning",
                                                          "sla.breached",          "ticket.escalated",
-                                                         "ticket.comment_added"};
+                                                         "ticket.comment_added",  "ticket.unassigned"};
 };
 
 struct Event {

@@ -55,6 +55,11 @@ struct Error {
   static Error Unavailable(std::string message) {
     return {ErrorKind::kUnavailable, "unavailable", std::move(message), {}};
   }
+  // This node does not hold the routing lease (docs/scaling.md): try again
+  // (through any node) in a moment.
+  static Error NotOwner(std::string message) {
+    return {ErrorKind::kUnavailable, "not_owner", std::move(message), {}};
+  }
   static Error Internal(std::string message) {
     return {ErrorKind::kInternal, "internal", std::move(message), {}};
   }

@@ -91,6 +91,10 @@ void Engine::emit(EventType type, const Ticket& t, Time now, std::map<std::strin
   events_.push_back(std::move(e));
 }
 
+void Engine::emit_unassigned(const Ticket& t, AgentId agent, const char* reason, Time now) {
+  emit(EventType::kTicketUnassigned, t, now, {{"agent_id", std::to_string(agent.value)}, {"reason", reason}});
+}
+
 void Engine::set_status(Ticket& t, TicketStatus to, Time now) {
   if (t.status == to) return;
   const TicketStatus from = t.status;
@@ -393,6 +397,7 @@ void Engine::unassign_and_route(LiveTicket& lt, Time now, const char* outcome, b
   t.accepted_at.reset();
   t.queued_at = now;
   t.updated_at = now;
+  emit_unassigned(t, agent, outcome, now);
   record(lt, outcome, nullptr, agent, std::nullopt, now, std::string(outcome) + " by " + agent_label(agent));
   touch(t);
   route(lt, now, outcome);
@@ -743,6 +748,7 @@ void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::Escalat
           t.offer_expires_at.reset();
           t.accepted_at.reset();
           t.queued_at = now;
+          emit_unassigned(t, *freed, "escalated", now);
         }
         t.team = step.team;
         record(lt, "escalated", nullptr, t.assignee, step.team, now,
@@ -767,6 +773,7 @@ void Engine::escalate(LiveTicket& lt, const sla::SlaPolicy& policy, sla::Escalat
         dequeue(lt);
         unreserve(lt);
         t.assignee.reset();
+        if (freed) emit_unassigned(t, *freed, "escalated", now);
         emit(EventType::kTicketEscalated, t, now,
              {{"on", on_name}, {"policy", policy.name}, {"action", "assign"},
               {"agent_id", std::to_string(step.agent->value)}});
@@ -1002,6 +1009,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
     lt = &admit(*stored);  // a solved/closed ticket; retired again below if it stays terminal
   }
   Ticket& t = lt->ticket;
+  const std::optional<AgentId> assignee_before = t.assignee;
   if (patch.priority) t.priority = *patch.priority;
   if (patch.tags) t.tags = *patch.tags;
   if (patch.team) {
@@ -1027,6 +1035,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
     t.accepted_at.reset();
     t.assignee = *patch.assignee;
   }
+  if (assignee_before && t.assignee != assignee_before) emit_unassigned(t, *assignee_before, "updated", now);
   if (t.accepted_at || !t.assignee) t.offer_expires_at.reset();
   t.updated_at = now;
   sla_status_changed(*lt, status_before, now);
@@ -1057,6 +1066,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
       }
     } else {
       // A reopened ticket whose agent is now full goes back to the queue.
+      emit_unassigned(t, *t.assignee, "reopened", now);
       t.assignee.reset();
       t.assigned_at.reset();
       t.accepted_at.reset();

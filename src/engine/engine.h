@@ -247,6 +247,10 @@ class Engine {
   void emit(EventType type, const Ticket& t, Time now, std::map<std::string, std::string> details = {});
   // Every status change goes through here (it emits ticket.status_changed).
   void set_status(Ticket& t, TicketStatus to, Time now);
+  // Emits ticket.unassigned: `agent` no longer holds the ticket (every path
+  // that takes an assignee off says so, so the events are a complete
+  // assignment history).
+  void emit_unassigned(const Ticket& t, AgentId agent, const char* reason, Time now);
 
   // SLA clocks.
   const sla::SlaPolicy* sla_policy_of(const Ticket& t) const;

@@ -112,6 +112,43 @@ TEST_F(EngineTest, EmitsAnEventForEachThingThatHappened) {
   (void)second;
 }
 
+// The events are a complete assignment history: whatever takes a ticket off
+// its agent says so (the multi-node chaos checker replays them).
+TEST_F(EngineTest, EveryUnassignmentIsAnEvent) {
+  const AgentId a = agent({}, Presence::kOnline, {1, 1, 1, 1, 1});
+  const AgentId b = agent({}, Presence::kOffline, {1, 1, 1, 1, 1});
+  const TicketId t = create();
+  ASSERT_EQ(ticket(t).assignee, a);
+  // a goes offline before taking it on: requeued (b is offline, so it waits).
+  events.clear();
+  presence(a, Presence::kOffline, 2);
+  EXPECT_FALSE(ticket(t).assignee);
+  EXPECT_EQ(events, (std::vector<std::string>{"ticket.unassigned #1 agent_id=" + std::to_string(a.value) +
+                                              " reason=requeued"}));
+  // Back online, it gets it again; then a supervisor hands it to b.
+  presence(a, Presence::kOnline, 3);
+  presence(b, Presence::kOnline, 4);
+  ASSERT_EQ(ticket(t).assignee, a);
+  events.clear();
+  TicketPatch to_b;
+  to_b.assignee = std::optional<AgentId>(b);
+  patch(t, to_b, 5);
+  EXPECT_EQ(ticket(t).assignee, b);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.front(), "ticket.unassigned #1 agent_id=" + std::to_string(a.value) + " reason=updated");
+  EXPECT_EQ(std::count_if(events.begin(), events.end(),
+                          [&](const std::string& e) { return e.starts_with("ticket.assigned #1 agent_id=" + std::to_string(b.value)); }),
+            1);
+  // Moved to a team b is not in: unassigned again.
+  events.clear();
+  TicketPatch move;
+  move.team = std::optional<TeamId>(other_team);
+  patch(t, move, 6);
+  EXPECT_FALSE(ticket(t).assignee);
+  EXPECT_EQ(events, (std::vector<std::string>{"ticket.unassigned #1 agent_id=" + std::to_string(b.value) +
+                                              " reason=updated"}));
+}
+
 TEST_F(EngineTest, WaitsWhenNobodyIsEligible) {
   agent({{"network", 2}}, Presence::kOffline);
   agent({{"network", 1}});

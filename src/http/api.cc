@@ -36,7 +36,9 @@ int http_status(ErrorKind kind) {
 Response error_response(const Error& e) {
   json err{{"code", e.code}, {"message", e.message}};
   err["field"] = e.field.empty() ? json(nullptr) : json(e.field);
-  return Response{http_status(e.kind), json{{"error", err}}, {}};
+  Response r{http_status(e.kind), json{{"error", err}}, {}};
+  if (e.kind == ErrorKind::kUnavailable) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, notify::Outbox* outbox)

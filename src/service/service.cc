@@ -133,6 +133,34 @@ Status Service::start() {
   return rebuild_locked();
 }
 
+Status Service::take_over(Fence fence) {
+  std::lock_guard lock(engine_mu_);
+  committer_.set_fence(std::move(fence), clock_);
+  active_ = true;
+  if (auto s = rebuild_locked(); !s) {
+    needs_rebuild_ = true;
+    return s;
+  }
+  return Status::Ok();
+}
+
+void Service::stand_down() {
+  std::lock_guard lock(engine_mu_);
+  active_ = false;
+  needs_rebuild_ = true;  // what it holds is stale once another node decides
+}
+
+namespace {
+// A commit the store refused because the lease moved is the caller's cue to
+// retry (through the node that owns routing now), not a conflict of theirs.
+Error commit_error(const Error& e, const char* what) {
+  if (e.code == "not_owner") return Error::NotOwner(e.message);
+  if (e.kind == ErrorKind::kConflict) return e;
+  return Error::Unavailable(std::string(what) + e.message);
+}
+Error not_owner() { return Error::NotOwner("this node does not own routing just now; retry"); }
+}  // namespace
+
 template <class Command, class View>
 auto Service::apply(Command&& command, View&& view, const Attach& attach)
     -> Result<decltype(view(std::declval<const Changes&>()))> {
@@ -140,8 +168,9 @@ auto Service::apply(Command&& command, View&& view, const Attach& attach)
   std::optional<decltype(view(std::declval<const Changes&>()))> out;
   {
     std::lock_guard lock(engine_mu_);
+    if (!active_) return not_owner();
     if (needs_rebuild_) {
-      if (auto s = rebuild_locked(); !s) return Error::Unavailable("store unavailable: " + s.error().message);
+      if (auto s = rebuild_locked(); !s) return commit_error(s.error(), "store unavailable: ");
     }
     try {
       Result<Changes> changes = command();
@@ -158,8 +187,7 @@ auto Service::apply(Command&& command, View&& view, const Attach& attach)
   if (auto s = commit_pending(pending); !s) {
     std::lock_guard lock(engine_mu_);
     needs_rebuild_ = true;
-    if (s.error().kind == ErrorKind::kConflict) return s.error();
-    return Error::Unavailable("the change was not saved: " + s.error().message);
+    return commit_error(s.error(), "the change was not saved: ");
   }
   return std::move(*out);
 }
@@ -293,6 +321,7 @@ Status Service::tick() {
   Pending pending;
   {
     std::lock_guard lock(engine_mu_);
+    if (!active_) return Status::Ok();  // another node's timers
     if (needs_rebuild_) {
       if (auto s = rebuild_locked(); !s) return s;
     }
@@ -325,11 +354,12 @@ Status Service::replace_sla_policies(std::vector<sla::SlaPolicy> policies, std::
   GroupCommitter::Handle handle;
   {
     std::lock_guard lock(engine_mu_);
+    if (!active_) return not_owner();
     WriteBatch b;
     b.settings["sla"] = std::move(document);
     handle = committer_.enqueue(std::move(b));
   }
-  if (auto s = committer_.wait(handle); !s) return Error::Unavailable("the SLA policies were not saved: " + s.error().message);
+  if (auto s = committer_.wait(handle); !s) return commit_error(s.error(), "the SLA policies were not saved: ");
   std::lock_guard lock(engine_mu_);
   engine_.set_sla_policies(std::move(policies));
   return Status::Ok();
@@ -348,6 +378,7 @@ Status Service::add_token(TokenRecord token) {
   GroupCommitter::Handle handle;
   {
     std::lock_guard lock(engine_mu_);
+    if (!active_) return not_owner();
     if (token.agent && !engine_.find_agent(*token.agent)) {
       return Error::Invalid("agent_id", "agent " + std::to_string(token.agent->value) + " does not exist");
     }
@@ -356,7 +387,8 @@ Status Service::add_token(TokenRecord token) {
     b.tokens.push_back(std::move(token));
     handle = committer_.enqueue(std::move(b));
   }
-  return committer_.wait(handle);
+  if (auto s = committer_.wait(handle); !s) return commit_error(s.error(), "the token was not saved: ");
+  return Status::Ok();
 }
 
 Result<std::optional<TicketView>> Service::find_ticket(TicketId id) {

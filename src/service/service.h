@@ -69,6 +69,15 @@ class Service {
   // unblocks (agents online with room and tickets waiting).
   Status start();
 
+  // Several nodes (docs/scaling.md): only the node holding the routing lease
+  // runs commands. take_over() puts the lease's fence on every commit from
+  // now on and rebuilds the engine from the store; stand_down() makes
+  // commands and timers refuse (Error::NotOwner, a 503) until the next
+  // take_over. A service never stood down (one node) is active and unfenced.
+  Status take_over(Fence fence);
+  void stand_down();
+  bool active() const { return active_.load(); }
+
   // Records to commit with a command's changes (in the same transaction),
   // given the batch as the command left it: e.g. the receipt of the e-mail
   // that made the ticket, so that a redelivery is known for what it is.
@@ -155,6 +164,7 @@ class Service {
   std::mutex engine_mu_;
   Engine engine_;
   bool needs_rebuild_ = false;
+  std::atomic<bool> active_{true};  // written under engine_mu_
   GroupCommitter committer_;
   OutboxWriter* outbox_ = nullptr;
   std::int64_t next_event_seq_ = 1;  // under engine_mu_

@@ -242,6 +242,50 @@ TEST(GroupCommit, CommitsAreFencedByThePartitionLease) {
   EXPECT_FALSE(store.inner.find_ticket(TicketId{2})->has_value());
 }
 
+// Two nodes' services over one store: only the lease holder runs commands;
+// the next holder rebuilds from the store and carries on; the old one's
+// commands are refused (not_owner, a 503) and write nothing.
+TEST(ServiceOwnership, OnlyTheLeaseHolderRoutesAndATakeOverCarriesOn) {
+  FlakyStore store;
+  Time now = from_millis(1'000'000);
+  Clock clock = [&] { return now; };
+  Service a(store, {}, clock), b(store, {}, clock);
+  b.stand_down();
+  const auto lease_a = store.take_lease("routing", "a", "a:1", now, std::chrono::seconds(5));
+  ASSERT_TRUE(a.take_over(Fence{"routing", "a", lease_a->epoch, {}}).ok());
+  const TeamId team = a.create_team(Team{TeamId{}, "support", {}})->id;
+  Agent agent;
+  agent.name = "ada";
+  agent.teams = {team};
+  agent.capacity = {1, 1, 1, 1, 1};
+  agent.presence = Presence::kOnline;
+  ASSERT_TRUE(a.create_agent(agent).ok());
+  Ticket t;
+  t.subject = "help";
+  t.team = team;
+  ASSERT_TRUE(a.create_ticket(t)->ticket.assignee.has_value());
+  EXPECT_EQ(b.create_ticket(t).error().code, "not_owner");
+  EXPECT_EQ(b.create_ticket(t).error().kind, ErrorKind::kUnavailable);
+  EXPECT_TRUE(b.tick().ok());  // another node's timers: nothing to do
+
+  now += std::chrono::seconds(6);  // a stopped renewing; b takes over
+  const auto lease_b = store.take_lease("routing", "b", "b:1", now, std::chrono::seconds(5));
+  ASSERT_EQ(lease_b->owner, "b");
+  ASSERT_TRUE(b.take_over(Fence{"routing", "b", lease_b->epoch, {}}).ok());
+  auto second = b.create_ticket(t);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->ticket.id, TicketId{2});            // numbering carried on from the store
+  EXPECT_FALSE(second->ticket.assignee.has_value());   // ada is full with the first: b's engine knows
+  EXPECT_EQ(second->queue_position, 1u);
+
+  // a does not know yet: its commit is refused by the fence and leaves nothing.
+  const auto stale = a.create_ticket(t);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, "not_owner");
+  TicketQuery all;
+  EXPECT_EQ(store.inner.list_tickets(all)->tickets.size(), 2u);
+}
+
 TEST_F(ServiceTest, SolvingAClosedTicketIsAConflictAndSolvedCanReopen) {
   add_agent({1, 1, 1, 1, 1});
   TicketId id = service.create_ticket(draft())->ticket.id;
