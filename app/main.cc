@@ -24,6 +24,14 @@ int main(int argc, char** argv) {
                         "Admin bearer token (else $SWITCHBOARD_ADMIN_TOKEN, else one is generated and printed)");
   serve_cmd->add_option("--web-dir", serve.web_dir,
                         "The dashboard's files (default: the source tree's web/, " SWITCHBOARD_WEB_DIR ")");
+  serve_cmd->add_option("--node", serve.node,
+                        "Run as one of several nodes over one PostgreSQL store under this name (docs/scaling.md)");
+  serve_cmd->add_option("--advertise", serve.advertise,
+                        "With --node: HOST:PORT the other nodes reach this one at (default: the listen address)");
+  serve_cmd->add_option("--lease-ttl", serve.lease_ttl_seconds,
+                        "With --node: seconds the routing lease lasts without renewal (renewed every fifth of it)")
+      ->check(CLI::Range(1.0, 600.0))
+      ->capture_default_str();
 
   sb::TrainCommand train;
   auto* train_cmd = app.add_subcommand("train", "Train a ticket classifier (TF-IDF + logistic regression)");

@@ -13,6 +13,8 @@
 #include "triage/rules_yaml.h"
 
 #include "app/config.h"
+#include "cluster/forward.h"
+#include "cluster/lease_keeper.h"
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/server.h"
@@ -63,6 +65,45 @@ Status seed(Service& service, const Config& config) {
   return Status::Ok();
 }
 
+// What a node does when it takes charge of routing (at start for one node,
+// on taking the lease for several): rebuild the engine from the store, load
+// the webhooks, create what the config names, and put the SLA policies in
+// force. Errors of the config are invalid-argument errors (exit 2).
+Status take_charge(Service& service, Store& store, notify::Outbox& outbox, const Config& config,
+                   const std::optional<Fence>& fence) {
+  if (auto s = outbox.load(); !s) return Error::Unavailable("cannot load webhooks: " + s.error().message);
+  if (auto s = fence ? service.take_over(*fence) : service.start(); !s) {
+    return Error::Unavailable("cannot load state: " + s.error().message);
+  }
+  if (auto s = seed(service, config); !s) return Error::Unavailable("cannot seed from config: " + s.error().message);
+  if (config.triage && !config.triage->models.empty() && !service.team_by_name(config.triage->triage_team)) {
+    if (auto t = service.create_team(Team{TeamId{}, config.triage->triage_team, {}, {}}); !t) {
+      return Error::Unavailable("cannot create the triage team: " + t.error().message);
+    }
+  }
+  // SLA policies, with team names resolved now that every team exists.
+  // Policies saved through the API (PUT /api/v1/sla-policies) win over the
+  // config file's.
+  auto saved = store.find_setting("sla");
+  if (!saved) return Error::Unavailable("cannot read settings: " + saved.error().message);
+  std::optional<nlohmann::json> doc = config.sla;
+  const char* source = "the config file";
+  if (*saved) {
+    doc = nlohmann::json::parse(**saved, nullptr, false);
+    source = "the store (saved through the API)";
+  }
+  if (doc) {
+    auto policies = http::parse_sla_settings(*doc, [&service](const std::string& name) { return service.team_by_name(name); });
+    if (!policies) {
+      return Error::Invalid("sla", std::string("SLA policies from ") + source + ": " + policies.error().field + ": " +
+                                       policies.error().message);
+    }
+    spdlog::info("{} SLA policies from {}", policies->size(), source);
+    service.set_sla_policies(std::move(*policies));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int serve(const ServeOptions& options) {
@@ -85,6 +126,15 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "switchboard: --listen: %s\n", listen.error().message.c_str());
     return 2;
   }
+  const bool clustered = options.node.has_value();
+  if (clustered && (options.node->empty() || options.node->size() > 64)) {
+    std::fprintf(stderr, "switchboard: --node: give this node a name of 1 to 64 characters\n");
+    return 2;
+  }
+  if (options.advertise && !clustered) {
+    std::fprintf(stderr, "switchboard: --advertise only applies with --node\n");
+    return 2;
+  }
 
   std::string admin_token;
   bool generated = false;
@@ -92,6 +142,10 @@ int serve(const ServeOptions& options) {
     admin_token = *options.admin_token;
   } else if (const char* env = std::getenv("SWITCHBOARD_ADMIN_TOKEN"); env && *env) {
     admin_token = env;
+  } else if (clustered) {
+    std::fprintf(stderr, "switchboard: every node needs the same admin token: give --admin-token or "
+                         "SWITCHBOARD_ADMIN_TOKEN\n");
+    return 2;
   } else {
     admin_token = http::new_token();
     generated = true;
@@ -112,46 +166,7 @@ int serve(const ServeOptions& options) {
   // The outbox: events are written with their changes; the dispatcher
   // delivers webhooks and confirmation e-mails in the background.
   notify::Outbox outbox(**store, config.notifications, system_now);
-  if (auto s = outbox.load(); !s) {
-    std::fprintf(stderr, "switchboard: cannot load webhooks: %s\n", s.error().message.c_str());
-    return 1;
-  }
   service.set_outbox(&outbox);
-  if (auto s = service.start(); !s) {
-    std::fprintf(stderr, "switchboard: cannot load state: %s\n", s.error().message.c_str());
-    return 1;
-  }
-  if (auto s = seed(service, config); !s) {
-    std::fprintf(stderr, "switchboard: cannot seed from config: %s\n", s.error().message.c_str());
-    return 1;
-  }
-
-  // SLA policies, with team names resolved now that every team exists.
-  // Policies saved through the API (PUT /api/v1/sla-policies) win over the
-  // config file's.
-  {
-    auto saved = (*store)->find_setting("sla");
-    if (!saved) {
-      std::fprintf(stderr, "switchboard: cannot read settings: %s\n", saved.error().message.c_str());
-      return 1;
-    }
-    std::optional<nlohmann::json> doc = config.sla;
-    const char* source = "the config file";
-    if (*saved) {
-      doc = nlohmann::json::parse(**saved, nullptr, false);
-      source = "the store (saved through the API)";
-    }
-    if (doc) {
-      auto policies = http::parse_sla_settings(*doc, [&service](const std::string& name) { return service.team_by_name(name); });
-      if (!policies) {
-        std::fprintf(stderr, "switchboard: SLA policies from %s: %s: %s\n", source, policies.error().field.c_str(),
-                     policies.error().message.c_str());
-        return 2;
-      }
-      spdlog::info("{} SLA policies from {}", policies->size(), source);
-      service.set_sla_policies(std::move(*policies));
-    }
-  }
 
   // Triage: the classifier and rules, checked before serving anything.
   triage::TriageSettings triage_settings;
@@ -178,20 +193,36 @@ int serve(const ServeOptions& options) {
       triage_settings.rules = std::make_shared<const triage::RuleBook>(std::move(*book));
       rules_path = tc.rules;
     }
-    if (!tc.models.empty() && !service.team_by_name(tc.triage_team)) {
-      if (auto t = service.create_team(Team{TeamId{}, tc.triage_team, {}, {}}); !t) {
-        std::fprintf(stderr, "switchboard: cannot create the triage team: %s\n", t.error().message.c_str());
-        return 1;
-      }
-    }
   }
+
+  if (clustered) {
+    service.stand_down();  // until the lease is ours
+  } else if (auto s = take_charge(service, **store, outbox, config, std::nullopt); !s) {
+    std::fprintf(stderr, "switchboard: %s\n", s.error().message.c_str());
+    return s.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
+  }
+
   http::TriageGate triage_gate(std::move(triage_settings), rules_path);
   http::Api api(service, http::hash_token(admin_token), &triage_gate, &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;
-  http::Server server(server_options, [&api](http::Request& r) { return api.handle(r); });
+  // Several nodes: what only the routing owner may do is handed to it.
+  std::unique_ptr<cluster::LeaseKeeper> keeper;
+  const std::string node_name = options.node.value_or("");
+  http::Server server(server_options, [&](http::Request& r) -> http::Response {
+    if (!keeper || keeper->owner() || cluster::answered_by_any_node(r)) return api.handle(r);
+    if (!r.forwarded_by.empty()) {
+      return http::error_response(Error::NotOwner("handed on by " + r.forwarded_by + ", but " + node_name +
+                                                  " does not own routing either; retry"));
+    }
+    const cluster::NodeStatus st = keeper->status();
+    if (st.owner_address.empty() || st.owner_id == keeper->options().id) {
+      return http::error_response(Error::NotOwner("no node owns routing just now; retry"));
+    }
+    return cluster::forward(r, st.owner_address, node_name);
+  });
   server.on_hangup([&triage_gate] {
     auto n = triage_gate.reload_rules();
     if (n) {
@@ -206,6 +237,32 @@ int serve(const ServeOptions& options) {
   }
   spdlog::info("switchboard {} serving http://{}:{} on {}", SWITCHBOARD_VERSION, listen->address, server.port(),
                redact_store_target(db_path));
+  if (clustered) {
+    cluster::NodeOptions node;
+    node.name = node_name;
+    node.id = cluster::unique_node_id(node_name);
+    node.address = options.advertise.value_or(listen->address + ":" + std::to_string(server.port()));
+    node.ttl = std::chrono::milliseconds(static_cast<std::int64_t>(options.lease_ttl_seconds * 1000));
+    if (!options.advertise && (listen->address == "0.0.0.0" || listen->address == "::")) {
+      std::fprintf(stderr, "switchboard: listening on every address: give --advertise HOST:PORT for the other nodes\n");
+      return 2;
+    }
+    keeper = std::make_unique<cluster::LeaseKeeper>(
+        **store, node, system_now,
+        [&](const Fence& fence) { return take_charge(service, **store, outbox, config, fence); },
+        [&service] { service.stand_down(); });
+    api.set_node_status([&keeper, node] {
+      const cluster::NodeStatus st = keeper->status();
+      return nlohmann::json{{"name", node.name},          {"id", node.id},
+                            {"address", node.address},    {"role", st.owner ? "owner" : "follower"},
+                            {"owner", st.owner_id},       {"owner_address", st.owner_address},
+                            {"epoch", st.epoch},          {"takeovers", st.takeovers}};
+    });
+    keeper->run_once();  // the first round before serving: a lone node owns routing when it says it listens
+    keeper->start();
+    spdlog::info("node {} ({}) at {}: {}", node.name, node.id, node.address,
+                 keeper->owner() ? "owns routing" : "follows " + keeper->status().owner_id);
+  }
   if (generated) {
     // Shown once: only its hash is kept, in memory.
     std::printf("admin token: %s\n", admin_token.c_str());
@@ -213,7 +270,7 @@ int serve(const ServeOptions& options) {
   std::printf("listening on http://%s:%u\n", listen->address.c_str(), static_cast<unsigned>(server.port()));
   std::fflush(stdout);
   // Time reaches the engine as ticks: offer timeouts, relaxation steps,
-  // sticky waits and presence grace fire from here.
+  // sticky waits and presence grace fire from here (on the routing owner).
   std::jthread ticker([&service](std::stop_token stop) {
     while (!stop.stop_requested()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -221,7 +278,7 @@ int serve(const ServeOptions& options) {
     }
   });
   notify::Dispatcher dispatcher(outbox);
-  dispatcher.start();
+  dispatcher.start(std::chrono::milliseconds(100), [&service] { return service.active(); });
   // IMAP inboxes: each polled on its own thread into the same intake as POST /api/v1/mail.
   std::vector<std::unique_ptr<mail::ImapPoller>> pollers;
   for (const mail::ImapMailbox& box : config.mailboxes) {
@@ -234,6 +291,7 @@ int serve(const ServeOptions& options) {
     pollers.back()->start();
   }
   server.run();
+  if (keeper) keeper->stop();  // hands the lease back at once
   service.wake_event_waiters();
   for (auto& p : pollers) p->stop();
   ticker.request_stop();

@@ -241,7 +241,11 @@ Response Api::idempotent(Request& r, const std::function<Response(Request&)>& ha
 
 // ---- handlers ------------------------------------------------------------------
 
-Response Api::healthz(Request&) { return ok({{"status", "ok"}}); }
+Response Api::healthz(Request&) {
+  json body{{"status", "ok"}};
+  if (node_status_) body["node"] = node_status_();
+  return ok(body);
+}
 
 TeamResolver Api::resolve_team() {
   return [this](const std::string& name) { return service_.team_by_name(name); };

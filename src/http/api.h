@@ -56,6 +56,8 @@ class Api {
 
   // Where the dashboard's files are (GET /, /assets/...); empty: none.
   void set_web_dir(std::string dir) { web_dir_ = std::move(dir); }
+  // Several nodes: what /healthz says about this node (its role, the owner).
+  void set_node_status(std::function<nlohmann::json()> status) { node_status_ = std::move(status); }
 
  private:
   Result<Principal> authenticate(const Request& request);
@@ -125,6 +127,7 @@ class Api {
   Service& service_;
   std::string admin_hash_;
   std::string web_dir_;
+  std::function<nlohmann::json()> node_status_;
   TriageGate* triage_;
   notify::Outbox* outbox_;
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};

@@ -25,6 +25,7 @@ struct Principal {
 struct Request {
   std::string method;
   std::string path;                            // without the query string
+  std::string target;                          // as sent: path and query string, still encoded
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> params;   // from the route pattern, e.g. {id}
   std::string body;
@@ -32,6 +33,8 @@ struct Request {
   std::string idempotency_key;
   std::string last_event_id;                   // Last-Event-ID (event streams resume after it)
   std::string content_type;
+  std::string if_match;                        // If-Match
+  std::string forwarded_by;                    // X-Switchboard-Forwarded-By: the node that handed it on
   Principal principal;                         // filled in after authentication
 };
 

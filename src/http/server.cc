@@ -47,6 +47,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& req) {
   const std::string_view target(req.target().data(), req.target().size());
   const std::size_t q = target.find('?');
   r.path = url_decode(target.substr(0, q));
+  r.target = std::string(target);
   if (q != std::string_view::npos) {
     std::string_view rest = target.substr(q + 1);
     while (!rest.empty()) {
@@ -63,6 +64,8 @@ Request to_request(const bhttp::request<bhttp::string_body>& req) {
   r.idempotency_key = std::string(req["Idempotency-Key"]);
   r.last_event_id = std::string(req["Last-Event-ID"]);
   r.content_type = std::string(req[bhttp::field::content_type]);
+  r.if_match = std::string(req[bhttp::field::if_match]);
+  r.forwarded_by = std::string(req["X-Switchboard-Forwarded-By"]);
   return r;
 }
 

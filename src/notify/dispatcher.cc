@@ -12,8 +12,8 @@ Dispatcher::Dispatcher(Outbox& outbox) : outbox_(outbox) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
-void Dispatcher::start(std::chrono::milliseconds poll) {
-  thread_ = std::thread([this, poll] {
+void Dispatcher::start(std::chrono::milliseconds poll, std::function<bool()> active) {
+  thread_ = std::thread([this, poll, active = std::move(active)] {
     for (;;) {
       {
         std::unique_lock lock(mu_);
@@ -21,6 +21,7 @@ void Dispatcher::start(std::chrono::milliseconds poll) {
         if (stopping_) return;
         woken_ = false;
       }
+      if (active && !active()) continue;
       try {
         while (run_once(outbox_.now()) > 0) {
           std::lock_guard lock(mu_);

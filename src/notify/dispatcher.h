@@ -9,6 +9,7 @@
 // admin to redeliver it.
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -22,8 +23,9 @@ class Dispatcher {
   explicit Dispatcher(Outbox& outbox);
   ~Dispatcher();
 
-  // Starts the thread; it polls every `poll` (and at once after wake()).
-  void start(std::chrono::milliseconds poll = std::chrono::milliseconds(100));
+  // Starts the thread; it polls every `poll` (and at once after wake()),
+  // while `active` says so (several nodes: only the routing owner delivers).
+  void start(std::chrono::milliseconds poll = std::chrono::milliseconds(100), std::function<bool()> active = {});
   void stop();
   void wake();
   // One round: attempts every delivery due at `now` (up to `limit`).

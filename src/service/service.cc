@@ -97,6 +97,10 @@ std::array<std::uint64_t, enum_count<EventType>()> Service::event_counts() const
 }
 
 std::int64_t Service::committed_event_seq() {
+  if (!active_) {
+    // Another node commits the events: the store knows how far they go.
+    if (auto last = store_.last_event_seq()) return *last;
+  }
   std::lock_guard lock(feed_mu_);
   return committed_seq_;
 }
