@@ -212,16 +212,21 @@ int serve(const ServeOptions& options) {
   std::unique_ptr<cluster::LeaseKeeper> keeper;
   const std::string node_name = options.node.value_or("");
   http::Server server(server_options, [&](http::Request& r) -> http::Response {
-    if (!keeper || keeper->owner() || cluster::answered_by_any_node(r)) return api.handle(r);
-    if (!r.forwarded_by.empty()) {
-      return http::error_response(Error::NotOwner("handed on by " + r.forwarded_by + ", but " + node_name +
-                                                  " does not own routing either; retry"));
+    for (int attempt = 0;; ++attempt) {
+      if (!keeper || keeper->owner() || cluster::answered_by_any_node(r)) return api.handle(r);
+      if (!r.forwarded_by.empty()) {
+        return http::error_response(Error::NotOwner("handed on by " + r.forwarded_by + ", but " + node_name +
+                                                    " does not own routing either; retry"));
+      }
+      const cluster::NodeStatus st = keeper->status();
+      if (st.owner_address.empty() || st.owner_id == keeper->options().id) {
+        return http::error_response(Error::NotOwner("no node owns routing just now; retry"));
+      }
+      bool not_sent = false;
+      http::Response res = cluster::forward(r, st.owner_address, node_name, std::chrono::seconds(30), &not_sent);
+      if (!not_sent || attempt == 1) return res;
+      keeper->refresh();  // the owner is gone: who has routing now? (it may be this node)
     }
-    const cluster::NodeStatus st = keeper->status();
-    if (st.owner_address.empty() || st.owner_id == keeper->options().id) {
-      return http::error_response(Error::NotOwner("no node owns routing just now; retry"));
-    }
-    return cluster::forward(r, st.owner_address, node_name);
   });
   server.on_hangup([&triage_gate] {
     auto n = triage_gate.reload_rules();

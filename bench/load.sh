@@ -5,7 +5,9 @@
 # CONFIG=config/demo.yaml for the full pipeline: triage (classifier, rules,
 # priority), SLA clocks, routing decisions with their explanations.
 # STORE=postgresql runs the same against PostgreSQL (a throwaway cluster,
-# scripts/pg-cluster) instead of SQLite.
+# scripts/pg-cluster) instead of SQLite. NODES=3 starts three nodes
+# (`serve --node`, docs/scaling.md) over the one store and spreads the
+# requests over them (one wrk thread per node; WRK_THREADS to change).
 # Usage: bench/load.sh [seconds=10] [connections=64]
 # Prints wrk's summary and the creates per second; then checks that the
 # number of tickets in the database equals the number of 201s.
@@ -29,16 +31,28 @@ db="$dir/load.db"
 if [ "${STORE:-sqlite}" = postgresql ]; then
   db=$(scripts/pg-cluster start "$dir/pg")
 fi
-build/switchboard serve --db "$db" --listen 127.0.0.1:$port --admin-token "$token" \
-  --config "$config" > "$dir/stdout" 2> "$dir/server.log" &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; [ -d "$dir/pg" ] && scripts/pg-cluster stop "$dir/pg"; rm -rf "$dir"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+nodes=${NODES:-1}
+servers=()
+addresses=()
+for i in $(seq 0 $((nodes - 1))); do
+  node_args=()
+  [ "$nodes" -gt 1 ] && node_args=(--node "n$i")
+  build/switchboard serve --db "$db" --listen 127.0.0.1:$((port + i)) --admin-token "$token" \
+    --config "$config" "${node_args[@]}" > "$dir/stdout.$i" 2> "$dir/server.$i.log" &
+  servers+=($!)
+  addresses+=("127.0.0.1:$((port + i))")
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((port + i))/healthz" >/dev/null && break; sleep 0.1; done
+done
+stop_servers() { for s in "${servers[@]}"; do kill -TERM "$s" 2>/dev/null || true; done; for s in "${servers[@]}"; do wait "$s" 2>/dev/null || true; done; }
+trap 'stop_servers; [ -d "$dir/pg" ] && scripts/pg-cluster stop "$dir/pg"; rm -rf "$dir"' EXIT
+threads=${WRK_THREADS:-$(( nodes > 2 ? nodes : 2 ))}
+all_nodes=""
+[ "$nodes" -gt 1 ] && all_nodes=$(IFS=,; echo "${addresses[*]}")
 
-echo "load: ${seconds}s, ${connections} connections, 2 wrk threads, server on $(nproc) cores, $config, db $db"
-SWITCHBOARD_TOKEN=$token wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/post_ticket.lua \
-  "http://127.0.0.1:$port" | tee "$dir/wrk.out"
-kill -TERM $server; wait $server || true
+echo "load: ${seconds}s, ${connections} connections, $threads wrk threads, $nodes node(s) on $(nproc) cores, $config, db $db"
+SWITCHBOARD_TOKEN=$token SWITCHBOARD_NODES=$all_nodes wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
+  -s bench/post_ticket.lua "http://127.0.0.1:$port" | tee "$dir/wrk.out"
+stop_servers
 if [ "${STORE:-sqlite}" = postgresql ]; then
   created=$(psql -At "$db" -c "SELECT COUNT(*) FROM tickets")
 else

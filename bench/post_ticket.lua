@@ -4,6 +4,22 @@ local token = os.getenv("SWITCHBOARD_TOKEN")
 local counter = 0
 local channels = {"email", "email", "email", "web", "chat", "phone"}
 
+-- Several nodes (SWITCHBOARD_NODES=host:port,host:port,...): each wrk thread
+-- sends to one of them in turn, so every node takes its share of requests.
+local nodes = os.getenv("SWITCHBOARD_NODES")
+if nodes and nodes ~= "" then
+  local addrs = {}
+  for hostport in string.gmatch(nodes, "[^,]+") do
+    local host, port = string.match(hostport, "([^:]+):(%d+)")
+    addrs[#addrs + 1] = wrk.lookup(host, port)[1]
+  end
+  local threads = 0
+  setup = function(thread)
+    threads = threads + 1
+    thread.addr = addrs[(threads - 1) % #addrs + 1]
+  end
+end
+
 request = function()
   counter = counter + 1
   local body = string.format(

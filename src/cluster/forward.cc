@@ -82,11 +82,15 @@ bool answered_by_any_node(const http::Request& r) {
 }
 
 http::Response forward(const http::Request& r, const std::string& address, const std::string& self,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, bool* not_sent) {
   Upstream& u = upstream;
+  if (not_sent) *not_sent = false;
   if (u.stream && (u.address != address || Clock::now() - u.last_used > std::chrono::seconds(20))) u.close();
   if (!u.stream) {
-    if (auto ec = connect(u, address, timeout)) return unreachable(address, ec.message());
+    if (auto ec = connect(u, address, timeout)) {
+      if (not_sent) *not_sent = true;
+      return unreachable(address, ec.message());
+    }
   }
   bhttp::request<bhttp::string_body> req;
   req.method_string(r.method);

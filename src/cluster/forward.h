@@ -17,8 +17,10 @@ bool answered_by_any_node(const http::Request& request);
 
 // Sends `request` to the node at `address` (host:port) and returns its
 // answer; a 503 not_owner (with Retry-After) when it cannot be reached.
-// `self` names this node in X-Switchboard-Forwarded-By.
+// `self` names this node in X-Switchboard-Forwarded-By. `not_sent` (if
+// given) says whether the request surely never left: no connection could
+// be made, so it is safe to send elsewhere.
 http::Response forward(const http::Request& request, const std::string& address, const std::string& self,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30), bool* not_sent = nullptr);
 
 }  // namespace sb::cluster

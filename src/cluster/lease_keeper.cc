@@ -58,8 +58,17 @@ void LeaseKeeper::lose_locked(const char* why) {
   status_.owner = false;
 }
 
+void LeaseKeeper::refresh() {
+  {
+    std::lock_guard round(round_mu_);
+    if (std::chrono::steady_clock::now() - last_round_ < std::chrono::milliseconds(100)) return;
+  }
+  run_once();
+}
+
 void LeaseKeeper::run_once() {
   std::lock_guard round(round_mu_);
+  last_round_ = std::chrono::steady_clock::now();
   const Time now = clock_();
   auto lease = store_.take_lease(options_.partition, options_.id, options_.address, now, options_.ttl);
   if (!lease) {

@@ -57,6 +57,9 @@ class LeaseKeeper {
   void stop();
   // One round (the thread's loop; tests call it directly).
   void run_once();
+  // A round now, unless one ran in the last 100 ms: a follower that found
+  // the owner gone learns who owns routing now (or takes it, if it lapsed).
+  void refresh();
   NodeStatus status() const;
   bool owner() const { return owner_.load(); }
   const NodeOptions& options() const { return options_; }
@@ -75,6 +78,7 @@ class LeaseKeeper {
   std::atomic<bool> owner_{false};
   std::int64_t owned_epoch_ = 0;  // under round_mu_
   Time owned_until_;              // under round_mu_
+  std::chrono::steady_clock::time_point last_round_;  // under round_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
