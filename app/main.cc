@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
                         "Admin bearer token (else $SWITCHBOARD_ADMIN_TOKEN, else one is generated and printed)");
   serve_cmd->add_option("--web-dir", serve.web_dir,
                         "The dashboard's files (default: the source tree's web/, " SWITCHBOARD_WEB_DIR ")");
+  serve_cmd->add_option("--drain", serve.drain_seconds,
+                        "On SIGTERM: seconds of answering 503 (/healthz included) while requests in progress finish")
+      ->check(CLI::Range(0.0, 300.0))
+      ->capture_default_str();
   serve_cmd->add_option("--node", serve.node,
                         "Run as one of several nodes over one PostgreSQL store under this name (docs/scaling.md)");
   serve_cmd->add_option("--advertise", serve.advertise,

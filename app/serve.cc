@@ -208,6 +208,7 @@ int serve(const ServeOptions& options) {
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;
+  server_options.drain = std::chrono::milliseconds(static_cast<std::int64_t>(options.drain_seconds * 1000));
   // Several nodes: what only the routing owner may do is handed to it.
   std::unique_ptr<cluster::LeaseKeeper> keeper;
   const std::string node_name = options.node.value_or("");
@@ -235,6 +236,11 @@ int serve(const ServeOptions& options) {
     } else {
       spdlog::error("SIGHUP: {}", n.error().message);
     }
+  });
+  server.on_drain([&keeper] {
+    // An owner going away hands routing to another node at once, while its
+    // own requests in progress finish.
+    if (keeper) keeper->stop();
   });
   if (auto s = server.listen(); !s) {
     std::fprintf(stderr, "switchboard: %s\n", s.error().message.c_str());

@@ -18,6 +18,7 @@ struct ServeOptions {
   std::optional<std::string> node;
   std::optional<std::string> advertise;  // HOST:PORT the other nodes reach this one at
   double lease_ttl_seconds = 5;
+  double drain_seconds = 1;  // on SIGTERM: answer 503 (healthz too) this long before closing
 };
 
 // Returns the process exit code.

@@ -374,6 +374,54 @@ TEST_F(ApiTest, GracefulStopKeepsEverything) {
   EXPECT_EQ(admin->get("/api/v1/teams").body["teams"].size(), 1u);
 }
 
+// SIGTERM: a drain first (--drain): /healthz and every new request answer
+// 503 shutting_down with Retry-After (on new and kept-alive connections),
+// event streams end, then the server exits 0 within the bound.
+TEST_F(ApiTest, ShutdownDrainsThenExitsZero) {
+  const auto net = team("Network");
+  json t = ticket({{"subject", "kept"}, {"team", net}});
+  server->stop(SIGTERM);
+  ServerProcess draining(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--drain", "1.5"});
+  ASSERT_TRUE(draining.start());
+  HttpClient kept("127.0.0.1", draining.port(), kAdmin);
+  ASSERT_EQ(kept.get("/healthz").status, 200);
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket stream(io);
+  stream.connect({asio::ip::make_address("127.0.0.1"), draining.port()});
+  const std::string sse = "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kAdmin + "\r\n\r\n";
+  asio::write(stream, asio::buffer(sse));
+  asio::streambuf head;
+  asio::read_until(stream, head, "\r\n\r\n");
+
+  const auto signalled = std::chrono::steady_clock::now();
+  ::kill(draining.pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  HttpClient fresh("127.0.0.1", draining.port(), kAdmin);
+  auto health = fresh.get("/healthz");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(health.body["error"]["code"], "shutting_down");
+  EXPECT_EQ(health.header("Retry-After"), "1");
+  auto refused = kept.post("/api/v1/tickets", {{"subject", "too late"}, {"team", net}});
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.header("Connection"), "close");
+  // The event stream was ended, not left hanging.
+  boost::system::error_code ec;
+  char buf[4096];
+  while (!ec) stream.read_some(asio::buffer(buf), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+  const int status = draining.stop(SIGTERM);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_GE(took, 1.4);
+  EXPECT_LT(took, 1.5 + 5 + 1);
+  // What was committed is there; what was refused is not.
+  ASSERT_TRUE(server->start());
+  admin = std::make_unique<HttpClient>("127.0.0.1", server->port(), kAdmin);
+  EXPECT_EQ(admin->get("/api/v1/tickets").body["tickets"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace sb::testing
 

@@ -98,7 +98,10 @@ struct Server::Impl {
   tcp::acceptor acceptor{accept_ctx};
   asio::signal_set signals{accept_ctx, SIGINT, SIGTERM, SIGHUP};
   std::function<void()> hangup;
-  std::atomic<bool> stopping{false};
+  std::function<void()> drain_started;
+  std::atomic<bool> draining{false};  // new requests get 503; streams end
+  std::atomic<bool> stopping{false};  // no new connections
+  asio::steady_timer drain_timer{accept_ctx};
   void wait_signal(Server* server);
 
   std::mutex mu;
@@ -221,11 +224,16 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
     } else {
       const auto& req = parser.get();
       version = req.version();
-      keep_alive = req.keep_alive() && !stopping;
+      keep_alive = req.keep_alive() && !draining;
       Request r = to_request(req);
       method = r.method;
       path = r.path;
-      res = handler(r);
+      if (draining) {
+        res = plain_error(503, "shutting_down", "this server is shutting down; retry");
+        res.headers.emplace_back("Retry-After", "1");
+      } else {
+        res = handler(r);
+      }
     }
 
     if (res.stream) {
@@ -278,7 +286,7 @@ void Server::Impl::stream_response(asio::io_context& ctx, beast::tcp_stream& str
   stream.expires_after(options.idle_timeout);
   if (run_one(ctx, [&](auto done) { bhttp::async_write_header(stream, sr, done); })) return;
   const StreamWriter write = [&](std::string_view chunk) {
-    if (stopping) return false;
+    if (draining) return false;
     stream.expires_after(std::chrono::seconds(10));
     return !run_one(ctx, [&](auto done) { asio::async_write(stream, asio::buffer(chunk.data(), chunk.size()), done); });
   };
@@ -331,6 +339,8 @@ void Server::Impl::wait_signal(Server* server) {
 }
 
 void Server::on_hangup(std::function<void()> callback) { impl_->hangup = std::move(callback); }
+void Server::on_drain(std::function<void()> callback) { impl_->drain_started = std::move(callback); }
+bool Server::draining() const { return impl_->draining; }
 
 void Server::run() {
   Impl& s = *impl_;
@@ -346,11 +356,18 @@ void Server::run() {
 
 void Server::stop() {
   Impl& s = *impl_;
-  if (s.stopping.exchange(true)) return;
+  if (s.draining.exchange(true)) return;
   asio::post(s.accept_ctx, [&s] {
+    spdlog::info("shutting down: draining for {} ms", s.options.drain.count());
+    if (s.drain_started) s.drain_started();
     beast::error_code ec;
-    s.acceptor.close(ec);
     s.signals.cancel(ec);
+    s.drain_timer.expires_after(s.options.drain);
+    s.drain_timer.async_wait([&s](beast::error_code) {
+      s.stopping = true;
+      beast::error_code ignored;
+      s.acceptor.close(ignored);
+    });
   });
 }
 

@@ -31,6 +31,12 @@ struct ServerOptions {
   std::size_t header_limit = 16 << 10;
   int max_connections = 1024;
   std::chrono::seconds idle_timeout{60};
+  // On SIGTERM/SIGINT (or stop()) the server first drains for this long:
+  // it still accepts, but answers every new request 503 shutting_down with
+  // Retry-After (so /healthz tells load balancers to look elsewhere) and
+  // ends event streams, while requests in progress finish. Then it stops
+  // accepting and waits up to 5 s more for what is still running.
+  std::chrono::milliseconds drain{1000};
 };
 
 class Server {
@@ -42,9 +48,14 @@ class Server {
   // Binds and listens. After it, port() is the bound port.
   Status listen();
   std::uint16_t port() const { return port_; }
-  // Serves until stop() or SIGINT/SIGTERM; then stops accepting, lets
-  // requests in progress finish (up to a few seconds) and returns.
+  // Serves until stop() or SIGINT/SIGTERM; then drains (see
+  // ServerOptions::drain), stops accepting, lets requests in progress
+  // finish (up to 5 s) and returns.
   void run();
+  // True from the start of the drain.
+  bool draining() const;
+  // Called (on the acceptor's thread) when the drain starts.
+  void on_drain(std::function<void()> callback);
   // Thread-safe.
   void stop();
   // Called (on the acceptor's thread) when the process gets SIGHUP.
