@@ -428,6 +428,46 @@ TEST_F(ApiTest, ShutdownDrainsThenExitsZero) {
 namespace sb::testing {
 namespace {
 
+// Two supervisors cannot silently overwrite each other: tickets carry an
+// ETag, and PATCH with If-Match refuses a stale write (412 with the current
+// ETag) and changes nothing.
+TEST_F(ApiTest, IfMatchRefusesAStaleWrite) {
+  const auto net = team("Network");
+  const json t = ticket({{"subject", "shared"}, {"team", net}});
+  const std::string path = "/api/v1/tickets/" + std::to_string(t["id"].get<int>());
+  auto read = admin->get(path);
+  const std::string etag = read.header("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(etag.front(), '"');
+  // The first supervisor writes with the ETag it read: accepted, new ETag.
+  auto first = admin->request("PATCH", path, json{{"priority", "high"}}.dump(), {{"If-Match", etag}});
+  ASSERT_EQ(first.status, 200) << first.raw;
+  const std::string after_first = first.header("ETag");
+  EXPECT_NE(after_first, etag);
+  EXPECT_EQ(admin->get(path).header("ETag"), after_first);
+  // The second read before that write: refused, told the current ETag, nothing changed.
+  auto second = admin->request("PATCH", path, json{{"priority", "low"}}.dump(), {{"If-Match", etag}});
+  EXPECT_EQ(second.status, 412);
+  EXPECT_EQ(second.body["error"]["code"], "precondition_failed");
+  EXPECT_EQ(second.body["error"]["field"], "If-Match");
+  EXPECT_EQ(second.header("ETag"), after_first);
+  EXPECT_EQ(admin->get(path).body["priority"], "high");
+  // Retried with the fresh ETag it goes through.
+  EXPECT_EQ(admin->request("PATCH", path, json{{"priority", "low"}}.dump(), {{"If-Match", after_first}}).status, 200);
+  // "*" matches any version; no If-Match is a plain write; junk is a 422.
+  EXPECT_EQ(admin->request("PATCH", path, json{{"tags", {"a"}}}.dump(), {{"If-Match", "*"}}).status, 200);
+  EXPECT_EQ(admin->request("PATCH", path, json{{"priority", "urgent"}}.dump(), {{"If-Match", "W/\"x\""}}).status, 422);
+  // Another ticket's ETag never matches.
+  const json other = ticket({{"subject", "other"}, {"team", net}});
+  const std::string other_etag = admin->get("/api/v1/tickets/" + std::to_string(other["id"].get<int>())).header("ETag");
+  EXPECT_EQ(admin->request("PATCH", path, json{{"priority", "urgent"}}.dump(), {{"If-Match", other_etag}}).status, 412);
+  // Versions are kept across a restart.
+  const std::string before = admin->get(path).header("ETag");
+  restart(15);
+  EXPECT_EQ(admin->get(path).header("ETag"), before);
+  EXPECT_EQ(admin->request("PATCH", path, json{{"priority", "normal"}}.dump(), {{"If-Match", before}}).status, 200);
+}
+
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
   const auto team_id = team("Idem");
   const std::string body = json{{"subject", "once"}, {"team", team_id}}.dump();

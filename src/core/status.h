@@ -18,6 +18,7 @@ enum class ErrorKind {
   kNotFound,          // unknown id or path                               -> 404
   kMethodNotAllowed,  //                                                  -> 405
   kConflict,          // valid request, wrong state (status transition)   -> 409
+  kPreconditionFailed,  // If-Match named another version                 -> 412
   kTooLarge,          // request body over the limit                      -> 413
   kInvalidArgument,   // a field with a bad value                         -> 422
   kUnavailable,       // try again later (store failure, shutting down)   -> 503
@@ -45,6 +46,9 @@ struct Error {
   }
   static Error Conflict(std::string code, std::string message, std::string field = {}) {
     return {ErrorKind::kConflict, std::move(code), std::move(message), std::move(field)};
+  }
+  static Error PreconditionFailed(std::string message) {
+    return {ErrorKind::kPreconditionFailed, "precondition_failed", std::move(message), "If-Match"};
   }
   static Error Forbidden(std::string message) {
     return {ErrorKind::kPermissionDenied, "forbidden", std::move(message), {}};

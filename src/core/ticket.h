@@ -165,6 +165,8 @@ struct Ticket {
   // The ticket's id in another system (an import, a CRM): unique when set.
   std::optional<std::string> external_id;
   TicketStats stats;
+  // One more with every change the engine commits (its ETag; If-Match).
+  std::int64_t version = 0;
 };
 
 // solved and closed tickets hold no capacity and wait in no queue.

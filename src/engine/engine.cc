@@ -62,8 +62,10 @@ Changes Engine::take_changes() {
   out.tickets.reserve(touched_tickets_.size());
   for (TicketId id : touched_tickets_) {
     if (auto it = live_.find(id); it != live_.end()) {
+      ++it->second.ticket.version;
       out.tickets.push_back(it->second.ticket);
     } else if (auto r = retired_.find(id); r != retired_.end()) {
+      ++r->second.version;
       out.tickets.push_back(std::move(r->second));
     }
   }
@@ -967,6 +969,11 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
   const Ticket& current = was_live ? live->second.ticket : *stored;
 
   // Validate everything before changing anything.
+  if (patch.if_version && *patch.if_version != current.version) {
+    return Error::PreconditionFailed("ticket " + std::to_string(id.value) + " has changed (version " +
+                                     std::to_string(current.version) + ", not " + std::to_string(*patch.if_version) +
+                                     "); read it again");
+  }
   const TicketStatus next_status = patch.status.value_or(current.status);
   if (patch.status) {
     if (auto s = check_transition(current.status, *patch.status); !s) return s.error();

@@ -25,6 +25,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::kNotFound: return 404;
     case ErrorKind::kMethodNotAllowed: return 405;
     case ErrorKind::kConflict: return 409;
+    case ErrorKind::kPreconditionFailed: return 412;
     case ErrorKind::kTooLarge: return 413;
     case ErrorKind::kInvalidArgument: return 422;
     case ErrorKind::kUnavailable: return 503;
@@ -367,13 +368,42 @@ TicketView Api::visible_ticket(const Request& r, TicketId id) {
   return std::move(*found);
 }
 
+namespace {
+
+// A ticket's ETag: its id and version, strong ("7-12").
+std::string etag(const Ticket& t) {
+  return "\"" + std::to_string(t.id.value) + "-" + std::to_string(t.version) + "\"";
+}
+
+// If-Match on a ticket: one strong ETag from a GET or PATCH of it, or "*".
+// Returns the version it names (nullopt for "*"); an ETag of another ticket
+// names no version it can have (-1).
+std::optional<std::int64_t> if_match_version(const std::string& header, TicketId id) {
+  std::string v = header;
+  v.erase(0, v.find_first_not_of(" \t"));
+  v.erase(v.find_last_not_of(" \t") + 1);
+  if (v == "*") return std::nullopt;
+  const std::size_t dash = v.find('-');
+  std::int64_t ticket = 0, version = 0;
+  if (v.size() < 5 || v.front() != '"' || v.back() != '"' || dash == std::string::npos ||
+      std::from_chars(v.data() + 1, v.data() + dash, ticket).ptr != v.data() + dash ||
+      std::from_chars(v.data() + dash + 1, v.data() + v.size() - 1, version).ptr != v.data() + v.size() - 1) {
+    throw Fail{Error::Invalid("If-Match", "If-Match must be one ETag as a GET of the ticket gave it, or *")};
+  }
+  return ticket == id.value ? version : -1;
+}
+
+}  // namespace
+
 Response Api::get_ticket(Request& r) {
   const TicketView v = visible_ticket(r, TicketId{id_param(r, "ticket")});
   json out = to_json(v);
   json comments = json::array();
   for (const Message& m : ok_or_throw(service_.list_messages(v.ticket.id))) comments.push_back(to_json(m));
   out["comments"] = std::move(comments);
-  return ok(std::move(out));
+  Response res = ok(std::move(out));
+  res.headers.emplace_back("ETag", etag(v.ticket));
+  return res;
 }
 
 Response Api::list_comments(Request& r) {
@@ -481,7 +511,18 @@ Response Api::update_ticket(Request& r) {
       throw Fail{Error::Forbidden("agents may change only the status of their tickets")};
     }
   }
-  return ok(to_json(ok_or_throw(service_.update_ticket(id, patch))));
+  if (!r.if_match.empty()) patch.if_version = if_match_version(r.if_match, id);
+  auto updated = service_.update_ticket(id, patch);
+  if (!updated && updated.error().kind == ErrorKind::kPreconditionFailed) {
+    // A stale write: nothing changed; here is the version to read again.
+    Response res = error_response(updated.error());
+    if (auto now = service_.find_ticket(id); now && *now) res.headers.emplace_back("ETag", etag((*now)->ticket));
+    return res;
+  }
+  const TicketView view = ok_or_throw(std::move(updated));
+  Response res = ok(to_json(view));
+  res.headers.emplace_back("ETag", etag(view.ticket));
+  return res;
 }
 
 Response Api::create_agent(Request& r) {

@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 2> kMigrations{
+inline constexpr std::array<std::string_view, 3> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -181,6 +181,10 @@ CREATE TABLE leases (
   epoch BIGINT NOT NULL,
   expires_at BIGINT NOT NULL
 );
+)sql",
+    // 3: a ticket's version, one more with every change (its ETag).
+    R"sql(
+ALTER TABLE tickets ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 )sql",
 };
 

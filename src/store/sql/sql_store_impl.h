@@ -22,7 +22,7 @@ const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
     "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id, "
-    "first_response_at, tallies, predicts, predicted, prediction_used";
+    "first_response_at, tallies, predicts, predicted, prediction_used, version";
 
 // The tallies column (migration 11): the SLA outcome in bits 0-1, then four
 // 8-bit counts.
@@ -117,6 +117,7 @@ struct ReadTicket {
     SlaOutcome ignored;  // recomputed from the sla column
     unpack_tallies(s.int64(28), ignored, t.stats.reassignments, t.stats.declines, t.stats.offer_timeouts,
                    t.stats.escalations);
+    t.version = s.int64(32);
     return t;
   }
 };
@@ -139,7 +140,7 @@ Status write_ticket(Conn& c, const Ticket& t) {
       pos = end + 1;
     }
     return std::string("INSERT INTO tickets (") + kTicketColumns +
-           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
+           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
   }();
   auto st = c.prepare(sql);
   if (!st) return st.error();
@@ -180,7 +181,8 @@ Status write_ticket(Conn& c, const Ticket& t) {
   const bool guessed = t.triage && !t.triage->predicts.empty();
   st->bind(30, guessed ? t.triage->predicts : std::string())
       .bind(31, guessed ? t.triage->predicted_value : std::string())
-      .bind(32, guessed && t.triage->prediction_used ? 1 : 0);
+      .bind(32, guessed && t.triage->prediction_used ? 1 : 0)
+      .bind(33, t.version);
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint" && t.external_id) {
       return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",

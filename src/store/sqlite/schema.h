@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 12> kMigrations{
+inline constexpr std::array<std::string_view, 13> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -211,6 +211,10 @@ CREATE TABLE leases (
   epoch INTEGER NOT NULL,
   expires_at INTEGER NOT NULL
 );
+)sql",
+    // 13: a ticket's version, one more with every change (its ETag).
+    R"sql(
+ALTER TABLE tickets ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 
