@@ -221,6 +221,8 @@ Response Api::idempotent(Request& r, const std::function<Response(Request&)>& ha
     }
   } release{this, slot};
   const Time now = service_.clock()();
+  const IdempotencyRecord pending{slot.first, key, request, 0, "", now};
+  r.idempotency = &pending;
   auto seen = ok_or_throw(service_.store().find_idempotency(slot.first, key, now - std::chrono::hours(24)));
   if (seen) {
     if (seen->request != request) {
@@ -231,6 +233,9 @@ Response Api::idempotent(Request& r, const std::function<Response(Request&)>& ha
     return replay;
   }
   Response res = handler(r);
+  r.idempotency = nullptr;
+  // (Also after a create that committed its record already: the final answer
+  // may differ, when rules acted on the new ticket.)
   if (res.status < 500 && !res.stream) {
     WriteBatch b;
     b.idempotency.push_back({slot.first, key, request, res.status, res.body.is_null() ? "" : res.body.dump(), now});
@@ -281,13 +286,25 @@ Response Api::create_ticket(Request& r) {
                                  "external_id")};
     }
   }
-  return created(to_json(ok_or_throw(create_triaged(in, {}))));
+  Service::Answer answer;
+  if (r.idempotency) {
+    // The key's record commits with the ticket: a crash before the answer
+    // reaches the client cannot let its retry make a second ticket.
+    answer = [record = *r.idempotency](WriteBatch& b, const TicketView& v) {
+      IdempotencyRecord committed = record;
+      committed.status = 201;
+      committed.response = to_json(v).dump(-1, ' ', false, json::error_handler_t::replace);
+      b.idempotency.push_back(std::move(committed));
+    };
+  }
+  return created(to_json(ok_or_throw(create_triaged(in, {}, answer))));
 }
 
-Result<TicketView> Api::create_triaged(const TicketInput& in, const Service::Attach& attach) {
+Result<TicketView> Api::create_triaged(const TicketInput& in, const Service::Attach& attach,
+                                       const Service::Answer& answer) {
   const auto settings = triage_->settings();
   triage::TriageOutcome out = triage_ticket(in, *settings);
-  auto created_view = service_.create_ticket(std::move(out.ticket), attach);
+  auto created_view = service_.create_ticket(std::move(out.ticket), attach, answer);
   if (!created_view) return created_view.error();
   TicketView view = std::move(*created_view);
   // Rule actions that need the ticket to exist; each is its own commit.

@@ -122,7 +122,8 @@ class Api {
   Response web_file(const std::string& name);
   Response me(Request&);
   Response support_submit(Request&);
-  Result<TicketView> create_triaged(const struct TicketInput& in, const Service::Attach& attach);
+  Result<TicketView> create_triaged(const struct TicketInput& in, const Service::Attach& attach,
+                                    const Service::Answer& answer = {});
 
   Service& service_;
   std::string admin_hash_;

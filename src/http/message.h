@@ -12,6 +12,10 @@
 #include "core/ids.h"
 #include "core/status.h"
 
+namespace sb {
+struct IdempotencyRecord;
+}
+
 namespace sb::http {
 
 // Who is calling, from the bearer token.
@@ -36,6 +40,9 @@ struct Request {
   std::string if_match;                        // If-Match
   std::string forwarded_by;                    // X-Switchboard-Forwarded-By: the node that handed it on
   Principal principal;                         // filled in after authentication
+  // While an Idempotency-Key request runs: its record, for a create to
+  // commit (with the answer) in the same transaction as the ticket.
+  const IdempotencyRecord* idempotency = nullptr;
 };
 
 // Writes one chunk of a streamed body; false once the client is gone or the

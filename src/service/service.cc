@@ -4,6 +4,7 @@
 #include <exception>
 #include <random>
 #include <string>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -165,8 +166,8 @@ Error commit_error(const Error& e, const char* what) {
 Error not_owner() { return Error::NotOwner("this node does not own routing just now; retry"); }
 }  // namespace
 
-template <class Command, class View>
-auto Service::apply(Command&& command, View&& view, const Attach& attach)
+template <class Command, class View, class AnswerHook>
+auto Service::apply(Command&& command, View&& view, const Attach& attach, const AnswerHook& answer)
     -> Result<decltype(view(std::declval<const Changes&>()))> {
   Pending pending;
   std::optional<decltype(view(std::declval<const Changes&>()))> out;
@@ -180,7 +181,14 @@ auto Service::apply(Command&& command, View&& view, const Attach& attach)
       Result<Changes> changes = command();
       if (!changes) return changes.error();
       out.emplace(view(*changes));
-      pending = enqueue_locked(std::move(*changes), attach);
+      if constexpr (std::is_same_v<AnswerHook, std::nullptr_t>) {
+        pending = enqueue_locked(std::move(*changes), attach);
+      } else {
+        pending = enqueue_locked(std::move(*changes), [&](WriteBatch& b) {
+          if (attach) attach(b);
+          if (answer) answer(b, *out);
+        });
+      }
     } catch (const std::exception& e) {
       // A bug left the engine half-changed: it is rebuilt from the store
       // before the next command, and this request writes nothing.
@@ -196,12 +204,12 @@ auto Service::apply(Command&& command, View&& view, const Attach& attach)
   return std::move(*out);
 }
 
-Result<TicketView> Service::create_ticket(Ticket draft, const Attach& attach) {
+Result<TicketView> Service::create_ticket(Ticket draft, const Attach& attach, const Answer& answer) {
   return apply([&] { return engine_.create_ticket(std::move(draft), clock_()); },
                [&](const Changes& c) {
                  return ticket_view_locked(c.tickets.front());  // the new ticket is touched first
                },
-               attach);
+               attach, answer);
 }
 
 Status Service::load_if_not_live_locked(TicketId id, std::optional<Ticket>& stored) {

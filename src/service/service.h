@@ -82,8 +82,12 @@ class Service {
   // given the batch as the command left it: e.g. the receipt of the e-mail
   // that made the ticket, so that a redelivery is known for what it is.
   using Attach = std::function<void(WriteBatch&)>;
+  // Records to commit with a command's changes that need its answer: e.g.
+  // the Idempotency-Key record with the response, so that a crash after the
+  // commit cannot let a retry create a second ticket.
+  using Answer = std::function<void(WriteBatch&, const TicketView&)>;
 
-  Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {});
+  Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {}, const Answer& answer = {});
   Result<TicketView> update_ticket(TicketId id, const TicketPatch& patch);
   Result<AgentView> create_agent(Agent draft);
   Result<AgentView> update_agent(AgentId id, const AgentPatch& patch);
@@ -139,8 +143,9 @@ class Service {
   // Runs `command` on the engine under the lock, queues its changes, and
   // waits for them to be durable. `view` reads what the caller needs from
   // the engine while the lock is still held.
-  template <class Command, class View>
-  auto apply(Command&& command, View&& view, const Attach& attach = {})
+  // `answer` (optional) also gets the view, to attach records that need it.
+  template <class Command, class View, class AnswerHook = std::nullptr_t>
+  auto apply(Command&& command, View&& view, const Attach& attach = {}, const AnswerHook& answer = nullptr)
       -> Result<decltype(view(std::declval<const Changes&>()))>;
   Status rebuild_locked();
   // For a ticket the engine does not hold live, its newest stored version.

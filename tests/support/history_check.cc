@@ -143,4 +143,28 @@ std::vector<std::string> check_history(const std::vector<Event>& events, const s
   return replay.problems;
 }
 
+Result<StoreHistory> read_history(Store& store) {
+  StoreHistory h;
+  for (std::int64_t after = 0;;) {
+    auto page = store.list_events(after, 1000);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    after = page->back().seq;
+    h.events.insert(h.events.end(), page->begin(), page->end());
+  }
+  auto agents = store.list_agents();
+  if (!agents) return agents.error();
+  h.agents = std::move(*agents);
+  TicketQuery q;
+  q.limit = 500;
+  for (;;) {
+    auto page = store.list_tickets(q);
+    if (!page) return page.error();
+    h.tickets.insert(h.tickets.end(), page->tickets.begin(), page->tickets.end());
+    if (!page->more || page->tickets.empty()) break;
+    q.after = page->tickets.back().id.value;
+  }
+  return h;
+}
+
 }  // namespace sb::testing

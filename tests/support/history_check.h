@@ -15,6 +15,7 @@
 #include "core/event.h"
 #include "core/ticket.h"
 #include "core/agent.h"
+#include "store/store.h"
 
 namespace sb::testing {
 
@@ -27,5 +28,13 @@ struct HistoryStats {
 // `stored` and `agents` are the store's final state. Empty: a sound history.
 std::vector<std::string> check_history(const std::vector<Event>& events, const std::vector<Agent>& agents,
                                        const std::vector<Ticket>& stored, HistoryStats* stats = nullptr);
+
+// Everything the checker reads, from a store.
+struct StoreHistory {
+  std::vector<Event> events;
+  std::vector<Agent> agents;
+  std::vector<Ticket> tickets;
+};
+Result<StoreHistory> read_history(Store& store);
 
 }  // namespace sb::testing
