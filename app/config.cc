@@ -135,7 +135,23 @@ Result<Config> load_config(const std::string& path) {
   try {
     if (root.IsNull()) return c;
     r.only(root, "",
-           {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes"});
+           {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes",
+            "limits"});
+    if (const auto limits = root["limits"]) {
+      r.only(limits, "limits", {"per_token", "admin", "public_posts"});
+      auto rate = [&](const char* key, http::RateLimit& out) {
+        const auto node = limits[key];
+        if (!node) return;
+        const std::string field = std::string("limits.") + key;
+        r.only(node, field, {"per_second", "burst"});
+        if (node["per_second"]) out.rate = r.number(node["per_second"], field + ".per_second", 0, 1e6);
+        if (node["burst"]) out.burst = r.number(node["burst"], field + ".burst", 1, 1e6);
+        if (out.burst < 1) out.burst = std::max(1.0, out.rate);
+      };
+      rate("per_token", c.limits.per_token);
+      rate("admin", c.limits.admin);
+      rate("public_posts", c.limits.public_posts);
+    }
     if (const auto boxes = root["mailboxes"]) {
       if (!boxes.IsSequence()) r.fail(boxes, "mailboxes", "must be a list");
       for (std::size_t i = 0; i < boxes.size(); ++i) {

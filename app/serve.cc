@@ -205,6 +205,7 @@ int serve(const ServeOptions& options) {
   http::TriageGate triage_gate(std::move(triage_settings), rules_path);
   http::Api api(service, http::hash_token(admin_token), &triage_gate, &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
+  api.set_limits(config.limits);
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;

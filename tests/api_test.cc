@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <boost/asio.hpp>
 #include <regex>
 #include <sstream>
@@ -255,7 +256,7 @@ TEST_F(ApiTest, AgentTokensSeeOnlyTheirOwnTickets) {
   const std::string mine_path = "/api/v1/tickets/" + std::to_string(mine["id"].get<int>());
   const std::string theirs_path = "/api/v1/tickets/" + std::to_string(theirs["id"].get<int>());
   EXPECT_EQ(ada.get(mine_path).status, 200);
-  expect_error(ada.get(theirs_path), 403, "forbidden");
+  expect_error(ada.get(theirs_path), 404, "not_found");  // outside its scope: as if it did not exist
   auto list = ada.get("/api/v1/tickets");
   ASSERT_EQ(list.status, 200);
   ASSERT_EQ(list.body["tickets"].size(), 1u);
@@ -263,7 +264,9 @@ TEST_F(ApiTest, AgentTokensSeeOnlyTheirOwnTickets) {
   expect_error(ada.get("/api/v1/tickets?assignee_id=" + std::to_string(b)), 403, "forbidden");
   EXPECT_EQ(ada.patch(mine_path, {{"status", "pending"}}).status, 200);
   expect_error(ada.patch(mine_path, {{"priority", "urgent"}}), 403, "forbidden");
-  expect_error(ada.patch(theirs_path, {{"status", "solved"}}), 403, "forbidden");
+  expect_error(ada.patch(theirs_path, {{"status", "solved"}}), 404, "not_found");
+  expect_error(ada.get(theirs_path + "/comments"), 404, "not_found");
+  expect_error(ada.get(theirs_path + "/routing"), 404, "not_found");
   expect_error(ada.post("/api/v1/tickets", {{"subject", "x"}}), 403, "forbidden");
   expect_error(ada.get("/api/v1/agents"), 403, "forbidden");
   expect_error(ada.post("/api/v1/tokens", {{"agent_id", a}}), 403, "forbidden");
@@ -466,6 +469,66 @@ TEST_F(ApiTest, IfMatchRefusesAStaleWrite) {
   restart(15);
   EXPECT_EQ(admin->get(path).header("ETag"), before);
   EXPECT_EQ(admin->request("PATCH", path, json{{"priority", "normal"}}.dump(), {{"If-Match", before}}).status, 200);
+}
+
+// Limits answer clearly and change nothing: a token over its rate gets 429
+// with Retry-After (others are not slowed), the support form per client
+// address likewise, JSON nested too deep is a 422, headers too large a 431.
+TEST_F(ApiTest, LimitsAnswerClearlyAndChangeNothing) {
+  const auto net = team("Network");
+  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}, {"presence", "online"}});
+  const std::string token = admin->post("/api/v1/tokens", {{"agent_id", ada}}).body["token"];
+  server->stop(SIGTERM);
+  {
+    std::ofstream config(dir / "limits.yaml");
+    config << "limits:\n  per_token: {per_second: 1, burst: 3}\n  public_posts: {per_second: 0.5, burst: 2}\n";
+  }
+  ServerProcess limited(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--config", dir / "limits.yaml"});
+  ASSERT_TRUE(limited.start()) << limited.log_path();
+  HttpClient agent_client("127.0.0.1", limited.port(), token);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(agent_client.get("/api/v1/tickets").status, 200) << i;
+  auto refused = agent_client.put("/api/v1/agents/" + std::to_string(ada) + "/presence", {{"presence", "away"}});
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.body["error"]["code"], "rate_limited");
+  EXPECT_EQ(refused.header("Retry-After"), "1");
+  HttpClient boss("127.0.0.1", limited.port(), kAdmin);
+  EXPECT_EQ(boss.get("/api/v1/agents/" + std::to_string(ada)).body["presence"], "online");  // the refused change did nothing
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(boss.get("/api/v1/teams").status, 200);  // the admin token is not limited here
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(agent_client.get("/api/v1/tickets").status, 200);  // refilled
+
+  // The support form: per client address.
+  HttpClient visitor("127.0.0.1", limited.port());
+  const std::vector<std::pair<std::string, std::string>> form{{"Content-Type", "application/x-www-form-urlencoded"}};
+  const std::string fields = "name=Kim&email=kim%40example.com&subject=Help&message=Printer";
+  int created = 0, limited_answers = 0;
+  for (int i = 0; i < 4; ++i) {
+    auto r = visitor.request("POST", "/support", fields, form);
+    created += r.status == 201 || r.status == 200;
+    if (r.status == 429) {
+      ++limited_answers;
+      EXPECT_FALSE(r.header("Retry-After").empty());
+    }
+  }
+  EXPECT_EQ(created, 2);
+  EXPECT_EQ(limited_answers, 2);
+
+  // JSON nested deeper than 32 levels: 422 on "body", nothing created.
+  std::string deep = "{\"subject\":\"x\",\"team\":\"Network\",\"tags\":";
+  for (int i = 0; i < 40; ++i) deep += "[";
+  for (int i = 0; i < 40; ++i) deep += "]";
+  deep += "}";
+  auto nested = boss.request("POST", "/api/v1/tickets", deep);
+  EXPECT_EQ(nested.status, 422);
+  EXPECT_EQ(nested.body["error"]["field"], "body");
+  // Headers over 16 KiB: 431.
+  HttpClient big_headers("127.0.0.1", limited.port(), kAdmin);
+  EXPECT_EQ(big_headers.request("GET", "/api/v1/teams", "", {{"X-Filler", std::string(20000, 'a')}}).status, 431);
+  // A string field over its limit: 422 naming it.
+  auto long_subject = boss.post("/api/v1/tickets", {{"subject", std::string(70000, 's')}, {"team", "Network"}});
+  EXPECT_EQ(long_subject.status, 422);
+  EXPECT_EQ(long_subject.body["error"]["field"], "subject");
+  EXPECT_EQ(boss.get("/api/v1/tickets").body["tickets"].size(), 2u);  // the two support-form tickets only
 }
 
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {

@@ -20,6 +20,7 @@ enum class ErrorKind {
   kConflict,          // valid request, wrong state (status transition)   -> 409
   kPreconditionFailed,  // If-Match named another version                 -> 412
   kTooLarge,          // request body over the limit                      -> 413
+  kTooManyRequests,   // over the caller's rate limit                     -> 429
   kInvalidArgument,   // a field with a bad value                         -> 422
   kUnavailable,       // try again later (store failure, shutting down)   -> 503
   kInternal,          // a bug                                            -> 500
@@ -49,6 +50,9 @@ struct Error {
   }
   static Error PreconditionFailed(std::string message) {
     return {ErrorKind::kPreconditionFailed, "precondition_failed", std::move(message), "If-Match"};
+  }
+  static Error RateLimited(std::string message) {
+    return {ErrorKind::kTooManyRequests, "rate_limited", std::move(message), {}};
   }
   static Error Forbidden(std::string message) {
     return {ErrorKind::kPermissionDenied, "forbidden", std::move(message), {}};

@@ -27,6 +27,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::kConflict: return 409;
     case ErrorKind::kPreconditionFailed: return 412;
     case ErrorKind::kTooLarge: return 413;
+    case ErrorKind::kTooManyRequests: return 429;
     case ErrorKind::kInvalidArgument: return 422;
     case ErrorKind::kUnavailable: return 503;
     case ErrorKind::kInternal: return 500;
@@ -111,6 +112,14 @@ Result<Principal> Api::authenticate(const Request& r) {
   return Principal{(*found)->role, (*found)->agent, hash};
 }
 
+std::optional<Response> Api::over_limit(const std::string& caller, const RateLimit& limit) {
+  int retry_after = 1;
+  if (limiter_.take(caller, limit, &retry_after)) return std::nullopt;
+  Response res = error_response(Error::RateLimited("too many requests; retry in " + std::to_string(retry_after) + " s"));
+  res.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return res;
+}
+
 Response Api::handle(Request& request) {
   const auto started = std::chrono::steady_clock::now();
   std::string route = "(no route)";
@@ -134,9 +143,16 @@ Response Api::dispatch(Request& request, std::string& route_pattern) {
       auto who = authenticate(request);
       if (!who) return error_response(who.error());
       request.principal = *who;
+      if (auto limited = over_limit(request.principal.token_hash,
+                                    request.principal.is_admin() ? limits_.admin : limits_.per_token)) {
+        return *limited;
+      }
       if ((*route)->access == Access::kAdmin && !request.principal.is_admin()) {
         return error_response(Error::Forbidden("this needs an admin token"));
       }
+    } else if (request.method != "GET") {
+      // Posts that need no token (the support form): per client address.
+      if (auto limited = over_limit("addr:" + request.remote, limits_.public_posts)) return *limited;
     }
     if (request.method == "POST" && !request.idempotency_key.empty() && (*route)->access != Access::kPublic) {
       return idempotent(request, (*route)->handler);
@@ -380,7 +396,8 @@ TicketView Api::visible_ticket(const Request& r, TicketId id) {
   auto found = ok_or_throw(service_.find_ticket(id));
   if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
   if (!r.principal.is_admin() && found->ticket.assignee != r.principal.agent) {
-    throw Fail{Error::Forbidden("agents may read only their own tickets")};
+    // Outside the caller's scope: as if it did not exist (no probing for ids).
+    throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
   }
   return std::move(*found);
 }
@@ -523,7 +540,7 @@ Response Api::update_ticket(Request& r) {
   if (!r.principal.is_admin()) {
     auto found = ok_or_throw(service_.find_ticket(id));
     if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
-    if (found->ticket.assignee != r.principal.agent) throw Fail{Error::Forbidden("agents may change only their own tickets")};
+    if (found->ticket.assignee != r.principal.agent) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
     if (patch.priority || patch.team || patch.assignee || patch.tags) {
       throw Fail{Error::Forbidden("agents may change only the status of their tickets")};
     }

@@ -15,6 +15,7 @@
 
 #include "http/message.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "http/router.h"
 #include "http/triage_gate.h"
 #include "notify/outbox.h"
@@ -30,6 +31,13 @@ struct ReportQuery {
   reports::Interval interval = reports::Interval::kDay;
   std::string interval_name = "day";
   std::string format = "json";
+};
+
+// Per-caller rate limits (429 with Retry-After beyond them).
+struct ApiLimits {
+  RateLimit per_token{20, 40};     // agents' and other tokens: requests/s, burst
+  RateLimit admin{0, 0};           // the admin token (integrations, imports): unlimited unless set
+  RateLimit public_posts{2, 10};   // per client address, for posts that need no token (/support)
 };
 
 class Api {
@@ -56,11 +64,14 @@ class Api {
 
   // Where the dashboard's files are (GET /, /assets/...); empty: none.
   void set_web_dir(std::string dir) { web_dir_ = std::move(dir); }
+  void set_limits(ApiLimits limits) { limits_ = limits; }
   // Several nodes: what /healthz says about this node (its role, the owner).
   void set_node_status(std::function<nlohmann::json()> status) { node_status_ = std::move(status); }
 
  private:
   Result<Principal> authenticate(const Request& request);
+  // A 429 when `caller` is over `limit`.
+  std::optional<Response> over_limit(const std::string& caller, const RateLimit& limit);
   // Routing, authentication and the handler; `route_pattern` names the route matched.
   Response dispatch(Request& request, std::string& route_pattern);
   Response prometheus(Request&);
@@ -129,6 +140,8 @@ class Api {
   std::string admin_hash_;
   std::string web_dir_;
   std::function<nlohmann::json()> node_status_;
+  ApiLimits limits_;
+  RateLimiter limiter_;
   TriageGate* triage_;
   notify::Outbox* outbox_;
   TriageGate default_triage_{triage::TriageSettings{}, std::nullopt};

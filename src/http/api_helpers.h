@@ -25,8 +25,20 @@ inline void ok_or_throw(Status s) {
   if (!s) throw Fail{s.error()};
 }
 
+inline constexpr int kMaxJsonDepth = 32;
+
 inline json parse_body(const Request& r) {
-  json body = json::parse(r.body, nullptr, false);
+  bool too_deep = false;
+  json body = json::parse(
+      r.body,
+      [&too_deep](int depth, json::parse_event_t, json&) {
+        if (depth > kMaxJsonDepth) too_deep = true;
+        return !too_deep;  // past the limit, keep nothing
+      },
+      false);
+  if (too_deep) {
+    throw Fail{Error::Invalid("body", "the request body is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels")};
+  }
   if (body.is_discarded()) throw Fail{Error::Malformed("the request body is not valid JSON")};
   if (!body.is_object()) throw Fail{Error::Malformed("the request body must be a JSON object")};
   return body;

@@ -39,6 +39,7 @@ struct Request {
   std::string content_type;
   std::string if_match;                        // If-Match
   std::string forwarded_by;                    // X-Switchboard-Forwarded-By: the node that handed it on
+  std::string remote;                          // the client's address
   Principal principal;                         // filled in after authentication
   // While an Idempotency-Key request runs: its record, for a create to
   // commit (with the answer) in the same transaction as the ticket.

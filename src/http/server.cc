@@ -126,7 +126,9 @@ void Server::Impl::accept() {
       std::lock_guard lock(mu);
       if (active >= options.max_connections) {
         beast::tcp_stream stream(std::move(socket));
-        auto res = to_beast(plain_error(503, "overloaded", "too many connections; retry"), 11, false);
+        Response busy = plain_error(503, "overloaded", "too many connections; retry");
+        busy.headers.emplace_back("Retry-After", "1");
+        auto res = to_beast(busy, 11, false);
         beast::error_code wec;
         bhttp::write(stream, res, wec);
         accept();
@@ -226,6 +228,9 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
       version = req.version();
       keep_alive = req.keep_alive() && !draining;
       Request r = to_request(req);
+      beast::error_code peer_ec;
+      const auto peer = stream.socket().remote_endpoint(peer_ec);
+      if (!peer_ec) r.remote = peer.address().to_string();
       method = r.method;
       path = r.path;
       if (draining) {
