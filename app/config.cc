@@ -136,7 +136,13 @@ Result<Config> load_config(const std::string& path) {
     if (root.IsNull()) return c;
     r.only(root, "",
            {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes",
-            "limits"});
+            "limits", "outbound"});
+    if (const auto out = root["outbound"]) {
+      r.only(out, "outbound", {"allow_loopback", "allow_private", "allow_link_local"});
+      if (out["allow_loopback"]) c.outbound.allow_loopback = r.boolean(out["allow_loopback"], "outbound.allow_loopback");
+      if (out["allow_private"]) c.outbound.allow_private = r.boolean(out["allow_private"], "outbound.allow_private");
+      if (out["allow_link_local"]) c.outbound.allow_link_local = r.boolean(out["allow_link_local"], "outbound.allow_link_local");
+    }
     if (const auto limits = root["limits"]) {
       r.only(limits, "limits", {"per_token", "admin", "public_posts"});
       auto rate = [&](const char* key, http::RateLimit& out) {

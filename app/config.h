@@ -2,6 +2,7 @@
 // The optional YAML configuration of `switchboard serve`, parsed at the edge
 // into typed structs. Errors name the file, the line and the field:
 //   "demo.yaml:14: agents[2].skills.vpn: proficiency must be between 1 and 5"
+#include "core/outbound.h"
 #include "http/api.h"
 #include <nlohmann/json.hpp>
 #include <map>
@@ -63,6 +64,8 @@ struct Config {
   // limits: requests per second and bursts per token, for the admin token
   // and per client address for the support form (docs/security.md).
   http::ApiLimits limits;
+  // outbound: which addresses webhooks, SMTP and IMAP may connect to.
+  OutboundPolicy outbound;
   bool has_team(const std::string& name) const {
     for (const SeedTeam& t : teams) {
       if (t.name == name) return true;

@@ -119,6 +119,7 @@ int serve(const ServeOptions& options) {
     }
     config = std::move(*c);
   }
+  set_outbound_policy(config.outbound);  // webhooks, SMTP and IMAP connect only where it allows
   const std::string db_path = options.db.value_or(config.db.value_or(kDefaultDb));
   const std::string listen_text = options.listen.value_or(config.listen.value_or(kDefaultListen));
   auto listen = parse_listen(listen_text);

@@ -531,6 +531,20 @@ TEST_F(ApiTest, LimitsAnswerClearlyAndChangeNothing) {
   EXPECT_EQ(boss.get("/api/v1/tickets").body["tickets"].size(), 2u);  // the two support-form tickets only
 }
 
+// SSRF: without outbound.allow_* in the config, a webhook may not point at
+// the machine itself, the private network or the cloud metadata address,
+// whether by address or by a name that resolves there.
+TEST_F(ApiTest, WebhooksCannotReachInside) {
+  for (const char* url : {"http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://[::1]:9/hook",
+                          "http://10.1.2.3/hook", "http://192.168.0.10/hook", "http://169.254.169.254/latest/meta-data/"}) {
+    auto r = admin->post("/api/v1/webhooks", {{"url", url}});
+    EXPECT_EQ(r.status, 422) << url << " " << r.raw;
+    EXPECT_EQ(r.body["error"]["field"], "url") << url;
+    EXPECT_NE(r.body["error"]["message"].get<std::string>().find("refused"), std::string::npos) << r.raw;
+  }
+  EXPECT_EQ(admin->get("/api/v1/webhooks").body["webhooks"].size(), 0u);
+}
+
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
   const auto team_id = team("Idem");
   const std::string body = json{{"subject", "once"}, {"team", team_id}}.dump();

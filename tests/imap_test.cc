@@ -30,7 +30,7 @@ class Imap : public ::testing::Test {
     ASSERT_TRUE(dovecot->start()) << "dovecot did not start; see " << (dir.path() / "imap").string();
     url = "imap://127.0.0.1:" + std::to_string(dovecot->port()) + "/INBOX";
     config = (dir.path() / "config.yaml").string();
-    std::ofstream(config) << "teams: [Support]\nmailboxes:\n  - {name: support, url: \"" << url
+    std::ofstream(config) << "teams: [Support]\noutbound: {allow_loopback: true}\nmailboxes:\n  - {name: support, url: \"" << url
                           << "\", username: support, password: secret, poll_seconds: 0.2}\n";
     start();
   }

@@ -39,7 +39,7 @@ class Mail : public ::testing::Test {
         (dir.path() / "smtp.log").string());
     ASSERT_TRUE(sink->start());
     const std::string config = (dir.path() / "config.yaml").string();
-    std::ofstream(config) << "teams: [Support]\nnotifications:\n  smtp: {url: \"smtp://127.0.0.1:" << sink->port()
+    std::ofstream(config) << "teams: [Support]\noutbound: {allow_loopback: true}\nnotifications:\n  smtp: {url: \"smtp://127.0.0.1:" << sink->port()
                           << "\", from: \"Acme <help@acme.example>\"}\n"
                              "  delivery: {retry_base_seconds: 0.2, max_attempts: 5}\n";
     server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.path().string(), kAdmin,

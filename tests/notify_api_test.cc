@@ -40,7 +40,7 @@ class Notify : public ::testing::Test {
   void start_server(const std::string& extra_yaml = "") {
     const std::string config = (dir.path() / "config.yaml").string();
     std::ofstream(config) << "teams: [Support]\n"
-                             "notifications:\n"
+                             "outbound: {allow_loopback: true}\nnotifications:\n"
                              "  delivery: {retry_base_seconds: 0.2, retry_max_seconds: 0.5, max_attempts: 60,"
                              " timeout_seconds: 2}\n"
                           << extra_yaml;

@@ -87,3 +87,53 @@ TEST(SlaOutcome, BreachedWinsThenRunningThenMet) {
 
 }  // namespace
 }  // namespace sb
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "core/outbound.h"
+
+namespace sb {
+namespace {
+
+std::string refused(const std::string& ip, const OutboundPolicy& p = {}) {
+  sockaddr_storage s{};
+  if (ip.find(':') == std::string::npos) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&s);
+    a->sin_family = AF_INET;
+    inet_pton(AF_INET, ip.c_str(), &a->sin_addr);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&s);
+    a->sin6_family = AF_INET6;
+    inet_pton(AF_INET6, ip.c_str(), &a->sin6_addr);
+  }
+  return refused_address(reinterpret_cast<sockaddr*>(&s), p);
+}
+
+TEST(Outbound, PrivateLoopbackAndLinkLocalAreRefusedUnlessAllowed) {
+  for (const char* ip : {"127.0.0.1", "::1", "::ffff:127.0.0.1"}) EXPECT_NE(refused(ip).find("loopback"), std::string::npos) << ip;
+  for (const char* ip : {"10.1.2.3", "172.16.0.9", "192.168.1.1", "100.64.0.1", "fd00::1"}) {
+    EXPECT_NE(refused(ip).find("private"), std::string::npos) << ip;
+  }
+  for (const char* ip : {"169.254.169.254", "fe80::1"}) EXPECT_NE(refused(ip).find("link-local"), std::string::npos) << ip;
+  for (const char* ip : {"0.0.0.0", "::", "224.0.0.1"}) EXPECT_FALSE(refused(ip).empty()) << ip;
+  for (const char* ip : {"93.184.216.34", "172.32.0.1", "2606:4700::1111"}) EXPECT_EQ(refused(ip), "") << ip;
+  OutboundPolicy open;
+  open.allow_loopback = open.allow_private = open.allow_link_local = true;
+  EXPECT_EQ(refused("127.0.0.1", open), "");
+  EXPECT_EQ(refused("10.0.0.1", open), "");
+  EXPECT_EQ(refused("169.254.169.254", open), "");
+  EXPECT_FALSE(refused("0.0.0.0", open).empty());  // never
+}
+
+TEST(Outbound, HostsAreCheckedAfterResolution) {
+  EXPECT_FALSE(check_outbound_host("localhost", "url", OutboundPolicy{}).ok());  // a name for a loopback address
+  EXPECT_FALSE(check_outbound_host("127.0.0.1", "url", OutboundPolicy{}).ok());
+  OutboundPolicy loopback;
+  loopback.allow_loopback = true;
+  EXPECT_TRUE(check_outbound_host("127.0.0.1", "url", loopback).ok());
+  EXPECT_EQ(check_outbound_host("no-such-host.invalid", "url", loopback).error().field, "url");
+}
+
+}  // namespace
+}  // namespace sb

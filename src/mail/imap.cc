@@ -1,5 +1,7 @@
 #include "mail/imap.h"
 
+#include "core/outbound_curl.h"
+
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
@@ -34,8 +36,10 @@ Result<std::string> perform(const ImapMailbox& box, const std::string& url, cons
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &out);
   if (!request.empty()) curl_easy_setopt(c.get(), CURLOPT_CUSTOMREQUEST, request.c_str());
+  OutboundGuard guard;
+  guard.install(c.get());
   const CURLcode rc = curl_easy_perform(c.get());
-  if (rc != CURLE_OK) return Error::Unavailable(box.name + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  if (rc != CURLE_OK) return Error::Unavailable(box.name + ": " + guard.error(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "core/outbound.h"
+
 #include <nlohmann/json.hpp>
 
 #include "notify/dispatcher.h"
@@ -11,6 +13,17 @@
 
 namespace sb::notify {
 namespace {
+
+// These tests' receivers listen on loopback, which the servers' configs in
+// the tests allow explicitly (outbound.allow_loopback); so do these.
+struct LoopbackAllowed : ::testing::Environment {
+  void SetUp() override {
+    OutboundPolicy p;
+    p.allow_loopback = true;
+    set_outbound_policy(p);
+  }
+};
+const auto* const kLoopbackAllowed = ::testing::AddGlobalTestEnvironment(new LoopbackAllowed);
 
 TEST(Signature, HmacMatchesRfc4231) {
   // RFC 4231, test case 2.
@@ -84,6 +97,22 @@ TEST(Mail, UserDataNeverStartsAHeader) {
 
 TEST(Transport, WebhookUrlsAreHttpWithAHostAndNoCredentials) {
   EXPECT_TRUE(check_webhook_url("https://hooks.example.com/sb", "url").ok());
+  // The machine's own services and the private network only where the config allows.
+  set_outbound_policy(OutboundPolicy{});
+  for (const char* inside : {"http://127.0.0.1:8080/x", "http://localhost/x", "http://10.0.0.7/x", "http://[::1]/x",
+                             "http://169.254.169.254/latest/meta-data/"}) {
+    auto s = check_webhook_url(inside, "url");
+    ASSERT_FALSE(s.ok()) << inside;
+    EXPECT_NE(s.error().message.find("refused"), std::string::npos) << s.error().message;
+  }
+  // ... and a name that passed when the webhook was made is checked again on connecting.
+  auto refused = post("http://127.0.0.1:1/x", {}, "{}", std::chrono::milliseconds(1000));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("refused to connect: 127.0.0.1 is a loopback address"), std::string::npos)
+      << refused.error().message;
+  OutboundPolicy loopback;
+  loopback.allow_loopback = true;
+  set_outbound_policy(loopback);  // as the tests' servers allow it
   EXPECT_TRUE(check_webhook_url("http://127.0.0.1:8080/x?y=1", "url").ok());
   for (const char* bad : {"ftp://example.com/", "not a url", "http://user:pw@example.com/", "file:///etc/passwd", ""}) {
     auto s = check_webhook_url(bad, "url");

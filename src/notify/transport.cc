@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/outbound_curl.h"
 #include "notify/mail.h"
 
 namespace sb::notify {
@@ -73,8 +74,10 @@ Result<HttpReply> post(const std::string& url, const std::vector<std::string>& h
   curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &reply.body);
+  OutboundGuard guard;
+  guard.install(c.get());
   const CURLcode rc = curl_easy_perform(c.get());
-  if (rc != CURLE_OK) return Error::Unavailable(errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return Error::Unavailable(guard.error(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
   curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;
 }
@@ -109,8 +112,10 @@ Status send_mail(const SmtpSettings& smtp, const std::string& to_address, const 
   curl_easy_setopt(c.get(), CURLOPT_READFUNCTION, read_chunk);
   curl_easy_setopt(c.get(), CURLOPT_READDATA, &reader);
   curl_easy_setopt(c.get(), CURLOPT_UPLOAD, 1L);
+  OutboundGuard guard;
+  guard.install(c.get());
   const CURLcode rc = curl_easy_perform(c.get());
-  if (rc != CURLE_OK) return Error::Unavailable(errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return Error::Unavailable(guard.error(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
   return Status::Ok();
 }
 
@@ -135,6 +140,9 @@ Status check_webhook_url(const std::string& url, const std::string& field) {
     out = Error::Invalid(field, "the URL has no host");
   } else if (!part(CURLUPART_USER).empty() || !part(CURLUPART_PASSWORD).empty()) {
     out = Error::Invalid(field, "the URL must not carry credentials");
+  } else {
+    // Where it leads, as resolved now (and again on every delivery).
+    out = check_outbound_host(part(CURLUPART_HOST), field, outbound_policy(), /*unresolved_ok=*/true);
   }
   curl_url_cleanup(u);
   return out;
