@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 
-.PHONY: setup build test fuzz demo bench clean
+.PHONY: setup build test test-sanitize fuzz demo bench clean
 
 setup:
 	@scripts/setup
@@ -17,6 +17,11 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@scripts/fuzz $(FUZZ_SECONDS)
 
+# The suite under ASan + UBSan, and the concurrency tests under TSan (scripts/sanitize).
+test-sanitize: setup
+	@scripts/web
+	@JOBS=$(JOBS) scripts/sanitize
+
 fuzz: setup
 	@scripts/fuzz $(FUZZ_SECONDS)
 
@@ -28,4 +33,4 @@ bench: build
 	@bench/load.sh
 
 clean:
-	rm -rf $(BUILD) build-fuzz
+	rm -rf $(BUILD) build-fuzz build-asan build-tsan

@@ -545,6 +545,83 @@ TEST_F(ApiTest, WebhooksCannotReachInside) {
   EXPECT_EQ(admin->get("/api/v1/webhooks").body["webhooks"].size(), 0u);
 }
 
+// Tokens: a viewer reads reports only; tokens expire and can be revoked;
+// secrets are shown once and listed without them; every administrative
+// change is in the audit log (who, what, when), readable by admins only.
+TEST_F(ApiTest, ViewerTokensExpiryRevocationAndTheAuditLog) {
+  const auto net = team("Network");
+  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}, {"presence", "online"}});
+  ticket({{"subject", "counted"}, {"team", net}});
+
+  auto issued = admin->post("/api/v1/tokens", {{"role", "viewer"}});
+  ASSERT_EQ(issued.status, 201) << issued.raw;
+  EXPECT_EQ(issued.body["role"], "viewer");
+  HttpClient viewer("127.0.0.1", server->port(), issued.body["token"]);
+  auto report = viewer.get("/api/v1/reports/tickets?interval=none");
+  ASSERT_EQ(report.status, 200) << report.raw;
+  EXPECT_EQ(report.body["tickets"], 1);
+  EXPECT_EQ(viewer.get("/api/v1/me").body["role"], "viewer");
+  expect_error(viewer.get("/api/v1/tickets"), 403, "forbidden");
+  expect_error(viewer.get("/api/v1/tickets/1"), 403, "forbidden");
+  expect_error(viewer.put("/api/v1/agents/" + std::to_string(ada) + "/presence", {{"presence", "away"}}), 403, "forbidden");
+  expect_error(viewer.post("/api/v1/teams", {{"name", "X"}}), 403, "forbidden");
+  // An agent token does not read reports.
+  HttpClient agent_client("127.0.0.1", server->port(), admin->post("/api/v1/tokens", {{"agent_id", ada}}).body["token"]);
+  expect_error(agent_client.get("/api/v1/reports/tickets"), 403, "forbidden");
+  // Bad requests for tokens.
+  expect_error(admin->post("/api/v1/tokens", {{"role", "admin"}}), 422, "invalid_value", "role");
+  expect_error(admin->post("/api/v1/tokens", {{"role", "viewer"}, {"agent_id", ada}}), 422, "invalid_value", "agent_id");
+  expect_error(admin->post("/api/v1/tokens", {{"role", "boss"}}), 422, "invalid_value", "role");
+
+  // Expiry.
+  auto brief = admin->post("/api/v1/tokens", {{"agent_id", ada}, {"expires_in_seconds", 1}});
+  ASSERT_EQ(brief.status, 201);
+  EXPECT_FALSE(brief.body["expires_at"].is_null());
+  HttpClient brief_client("127.0.0.1", server->port(), brief.body["token"]);
+  EXPECT_EQ(brief_client.get("/api/v1/tickets").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  expect_error(brief_client.get("/api/v1/tickets"), 401, "unauthenticated");
+
+  // Listing (no secrets) and revocation.
+  auto list = admin->get("/api/v1/tokens");
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["tokens"].size(), 3u);
+  for (const auto& t : list.body["tokens"]) {
+    EXPECT_FALSE(t.contains("token"));
+    EXPECT_EQ(t["id"].get<std::string>().rfind("tok_", 0), 0u);
+  }
+  const std::string viewer_id = issued.body["id"];
+  auto revoked = admin->request("DELETE", "/api/v1/tokens/" + viewer_id);
+  ASSERT_EQ(revoked.status, 200) << revoked.raw;
+  EXPECT_FALSE(revoked.body["revoked_at"].is_null());
+  expect_error(viewer.get("/api/v1/reports/tickets"), 401, "unauthenticated");
+  expect_error(admin->request("DELETE", "/api/v1/tokens/tok_0000000000000000"), 404, "not_found");
+  expect_error(agent_client.request("DELETE", "/api/v1/tokens/" + viewer_id), 403, "forbidden");
+
+  // The audit log: newest first; who, what, on what; no secrets; admins only.
+  auto log = admin->get("/api/v1/audit?limit=50");
+  ASSERT_EQ(log.status, 200) << log.raw;
+  const json& entries = log.body["entries"];
+  ASSERT_GE(entries.size(), 5u);
+  EXPECT_EQ(entries[0]["action"], "DELETE /api/v1/tokens/" + viewer_id);
+  EXPECT_EQ(entries[0]["actor"], "admin");
+  EXPECT_FALSE(entries[0]["at"].is_null());
+  const json& first = entries[entries.size() - 1];
+  EXPECT_EQ(first["action"], "POST /api/v1/teams");
+  EXPECT_EQ(first["target"], "/api/v1/teams/" + std::to_string(net));
+  EXPECT_EQ(first["detail"]["name"], "Network");
+  EXPECT_EQ(first["status"], 201);
+  for (const auto& e : entries) {
+    EXPECT_EQ(e["action"].get<std::string>().find("/api/v1/tickets"), std::string::npos);  // operations are not audited
+    EXPECT_EQ(e.dump().find(issued.body["token"].get<std::string>()), std::string::npos);  // no secret
+  }
+  // Refused requests change nothing and are not logged as changes.
+  const auto before = entries.size();
+  expect_error(admin->post("/api/v1/teams", {{"name", "Network"}}), 409, "duplicate_name", "name");
+  EXPECT_EQ(admin->get("/api/v1/audit?limit=50").body["entries"].size(), before);
+  expect_error(agent_client.get("/api/v1/audit"), 403, "forbidden");
+}
+
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
   const auto team_id = team("Idem");
   const std::string body = json{{"subject", "once"}, {"team", team_id}}.dump();

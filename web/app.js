@@ -105,10 +105,18 @@ async function signIn(token) {
   sessionStorage.setItem('sb.token', token);
   $('signin').hidden = true;
   $('app').hidden = false;
-  $('who-name').textContent = state.me.role === 'admin' ? 'Administrator' : (state.me.agent?.name || 'Agent');
-  for (const a of document.querySelectorAll('#nav a[data-role="admin"]')) a.hidden = state.me.role !== 'admin';
-  connectEvents();
-  if (state.me.role !== 'admin' && !location.hash.startsWith('#/tickets/')) location.hash = '#/mine';
+  const role = state.me.role;
+  $('who-name').textContent = role === 'admin' ? 'Administrator' : role === 'viewer' ? 'Viewer' : (state.me.agent?.name || 'Agent');
+  // A viewer token reads reports only (docs/security.md).
+  for (const a of document.querySelectorAll('#nav a[data-role="admin"]')) {
+    a.hidden = !(role === 'admin' || (role === 'viewer' && a.dataset.view === 'reports'));
+  }
+  if (role === 'viewer') {
+    location.hash = '#/reports';
+  } else {
+    connectEvents();
+    if (role !== 'admin' && !location.hash.startsWith('#/tickets/')) location.hash = '#/mine';
+  }
   route();
 }
 
@@ -401,7 +409,8 @@ async function route(refresh) {
   let render = boardView;
   let arg = params;
   const ticket = path.match(/^\/tickets\/(\d+)$/);
-  if (ticket) { name = 'ticket'; render = ticketView; arg = ticket[1]; }
+  if (state.me.role === 'viewer') { name = 'reports'; render = reportsView; }
+  else if (ticket) { name = 'ticket'; render = ticketView; arg = ticket[1]; }
   else if (path === '/reports') { name = 'reports'; render = reportsView; }
   else if (path === '/mine' || state.me.role !== 'admin') { name = 'mine'; render = mineView; }
   // Live refreshes redraw the board, an open ticket and the agent view; reports refresh when opened.

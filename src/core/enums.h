@@ -16,7 +16,9 @@ enum class TicketStatus { kNew, kOpen, kPending, kHold, kSolved, kClosed };
 enum class Priority { kLow, kNormal, kHigh, kUrgent };
 enum class Presence { kOnline, kAway, kOffline };
 enum class Tier { kStandard, kVip };
-enum class Role { kAdmin, kAgent };
+// A token's role (docs/security.md): admin (everything), agent (own tickets,
+// own presence, comments), viewer (reports only).
+enum class Role { kAdmin, kAgent, kViewer };
 // How a team hands a ticket to the chosen agent: at once, or as an offer the
 // agent must accept within the team's offer timeout.
 enum class OfferMode { kDirect, kOffer };
@@ -53,7 +55,7 @@ struct EnumNames<Tier> {
 };
 template <>
 struct EnumNames<Role> {
-  static constexpr std::array<std::string_view, 2> names{"admin", "agent"};
+  static constexpr std::array<std::string_view, 3> names{"admin", "agent", "viewer"};
 };
 
 template <>

@@ -65,32 +65,35 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"GET", "/api/v1/tickets/{id}/routing", Access::kAgent, [this](Request& r) { return ticket_routing(r); }},
           {"POST", "/api/v1/tickets/{id}/comments", Access::kAgent, [this](Request& r) { return add_comment(r); }},
           {"GET", "/api/v1/tickets/{id}/comments", Access::kAgent, [this](Request& r) { return list_comments(r); }},
-          {"POST", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return create_agent(r); }},
+          {"POST", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return create_agent(r); }, true},
           {"GET", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return list_agents(r); }},
           {"GET", "/api/v1/agents/{id}", Access::kAgent, [this](Request& r) { return get_agent(r); }},
-          {"PATCH", "/api/v1/agents/{id}", Access::kAdmin, [this](Request& r) { return update_agent(r); }},
+          {"PATCH", "/api/v1/agents/{id}", Access::kAdmin, [this](Request& r) { return update_agent(r); }, true},
           {"PUT", "/api/v1/agents/{id}/presence", Access::kAgent, [this](Request& r) { return set_presence(r); }},
-          {"POST", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return create_team(r); }},
+          {"POST", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return create_team(r); }, true},
           {"GET", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return list_teams(r); }},
           {"GET", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return get_team(r); }},
-          {"PATCH", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return update_team(r); }},
+          {"PATCH", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return update_team(r); }, true},
           {"GET", "/api/v1/queues", Access::kAdmin, [this](Request& r) { return list_queues(r); }},
-          {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }},
+          {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }, true},
+          {"GET", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return list_tokens(r); }},
+          {"DELETE", "/api/v1/tokens/{id}", Access::kAdmin, [this](Request& r) { return revoke_token(r); }, true},
+          {"GET", "/api/v1/audit", Access::kAdmin, [this](Request& r) { return audit_log(r); }},
           {"POST", "/api/v1/triage/preview", Access::kAdmin, [this](Request& r) { return triage_preview(r); }},
-          {"POST", "/api/v1/rules/reload", Access::kAdmin, [this](Request& r) { return reload_rules(r); }},
+          {"POST", "/api/v1/rules/reload", Access::kAdmin, [this](Request& r) { return reload_rules(r); }, true},
           {"GET", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return list_sla_policies(r); }},
-          {"PUT", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return replace_sla_policies(r); }},
-          {"POST", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return create_webhook(r); }},
+          {"PUT", "/api/v1/sla-policies", Access::kAdmin, [this](Request& r) { return replace_sla_policies(r); }, true},
+          {"POST", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return create_webhook(r); }, true},
           {"GET", "/api/v1/webhooks", Access::kAdmin, [this](Request& r) { return list_webhooks(r); }},
           {"GET", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return get_webhook(r); }},
-          {"PATCH", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return update_webhook(r); }},
-          {"DELETE", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return delete_webhook(r); }},
+          {"PATCH", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return update_webhook(r); }, true},
+          {"DELETE", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return delete_webhook(r); }, true},
           {"GET", "/api/v1/deliveries", Access::kAdmin, [this](Request& r) { return list_deliveries(r); }},
-          {"POST", "/api/v1/deliveries/{id}/redeliver", Access::kAdmin, [this](Request& r) { return redeliver(r); }},
+          {"POST", "/api/v1/deliveries/{id}/redeliver", Access::kAdmin, [this](Request& r) { return redeliver(r); }, true},
           {"GET", "/api/v1/events", Access::kAgent, [this](Request& r) { return event_stream(r); }},
           {"POST", "/api/v1/mail", Access::kAdmin, [this](Request& r) { return post_mail(r); }},
           {"GET", "/metrics", Access::kAdmin, [this](Request& r) { return prometheus(r); }},
-          {"GET", "/api/v1/reports/{name}", Access::kAdmin, [this](Request& r) { return report(r); }},
+          {"GET", "/api/v1/reports/{name}", Access::kViewer, [this](Request& r) { return report(r); }},
       }) {}
 
 Result<Principal> Api::authenticate(const Request& r) {
@@ -109,7 +112,11 @@ Result<Principal> Api::authenticate(const Request& r) {
   auto found = service_.find_token(hash);
   if (!found) return found.error();
   if (!found->has_value()) return Error::Unauthenticated("unknown token");
-  return Principal{(*found)->role, (*found)->agent, hash};
+  const TokenRecord& t = **found;
+  const Time now = service_.clock()();
+  if (t.revoked_at && *t.revoked_at <= now) return Error::Unauthenticated("this token was revoked");
+  if (t.expires_at && *t.expires_at <= now) return Error::Unauthenticated("this token has expired");
+  return Principal{t.role, t.agent, hash};
 }
 
 std::optional<Response> Api::over_limit(const std::string& caller, const RateLimit& limit) {
@@ -147,17 +154,25 @@ Response Api::dispatch(Request& request, std::string& route_pattern) {
                                     request.principal.is_admin() ? limits_.admin : limits_.per_token)) {
         return *limited;
       }
-      if ((*route)->access == Access::kAdmin && !request.principal.is_admin()) {
+      const Access access = (*route)->access;
+      if (access == Access::kAdmin && !request.principal.is_admin()) {
         return error_response(Error::Forbidden("this needs an admin token"));
+      }
+      if (access == Access::kViewer && !request.principal.is_admin() && request.principal.role != Role::kViewer) {
+        return error_response(Error::Forbidden("this needs an admin or viewer token"));
+      }
+      if (request.principal.role == Role::kViewer && access != Access::kViewer && (*route)->pattern != "/api/v1/me") {
+        return error_response(Error::Forbidden("a viewer token reads reports only"));
       }
     } else if (request.method != "GET") {
       // Posts that need no token (the support form): per client address.
       if (auto limited = over_limit("addr:" + request.remote, limits_.public_posts)) return *limited;
     }
-    if (request.method == "POST" && !request.idempotency_key.empty() && (*route)->access != Access::kPublic) {
-      return idempotent(request, (*route)->handler);
-    }
-    return (*route)->handler(request);
+    Response res = request.method == "POST" && !request.idempotency_key.empty() && (*route)->access != Access::kPublic
+                       ? idempotent(request, (*route)->handler)
+                       : (*route)->handler(request);
+    if ((*route)->audited && res.status < 400) audit(request, res);
+    return res;
   } catch (const Fail& f) {
     return error_response(f.error);
   } catch (const std::exception& e) {
@@ -634,11 +649,80 @@ Response Api::list_queues(Request&) {
 
 Response Api::create_token(Request& r) {
   const json body = parse_body(r);
-  const AgentId agent = ok_or_throw(parse_token_request(body));
+  const TokenRequest req = ok_or_throw(parse_token_request(body));
   const std::string token = new_token();
-  ok_or_throw(service_.add_token(TokenRecord{hash_token(token), Role::kAgent, agent, {}}));
+  TokenRecord record{hash_token(token), req.role, req.agent, {}};
+  if (req.expires_in_seconds) record.expires_at = service_.clock()() + std::chrono::seconds(*req.expires_in_seconds);
+  ok_or_throw(service_.add_token(record));
   // The secret is shown here once; only its hash is stored.
-  return created({{"token", token}, {"role", "agent"}, {"agent_id", agent.value}});
+  json out = to_json(record);
+  out.erase("created_at");
+  out["token"] = token;
+  return created(std::move(out));
+}
+
+Response Api::list_tokens(Request&) {
+  json tokens = json::array();
+  for (const TokenRecord& t : ok_or_throw(service_.store().list_tokens())) tokens.push_back(to_json(t));
+  return ok({{"tokens", std::move(tokens)}});
+}
+
+Response Api::revoke_token(Request& r) {
+  const std::string& id = r.params.at("id");
+  for (TokenRecord t : ok_or_throw(service_.store().list_tokens())) {
+    if (t.id() != id) continue;
+    if (!t.revoked_at) {
+      t.revoked_at = service_.clock()();
+      WriteBatch b;
+      b.tokens.push_back(t);
+      if (auto s = service_.store().commit(b); !s) throw Fail{Error::Unavailable("the revocation was not saved: " + s.error().message)};
+    }
+    return ok(to_json(t));
+  }
+  throw Fail{Error::NotFound("token " + id)};
+}
+
+Response Api::audit_log(Request& r) {
+  const auto before = int_query(r, "before", 1, INT64_MAX).value_or(0);
+  const int limit = static_cast<int>(int_query(r, "limit", 1, 500).value_or(100));
+  json entries = json::array();
+  for (const AuditEntry& a : ok_or_throw(service_.store().list_audit(before, limit))) entries.push_back(to_json(a));
+  return ok({{"entries", std::move(entries)}});
+}
+
+namespace {
+// The request as the audit log keeps it: secrets replaced, at most 4 KiB.
+json redacted(json v) {
+  if (v.is_object()) {
+    for (auto& [key, value] : v.items()) {
+      const bool secret = key.find("secret") != std::string::npos || key.find("token") != std::string::npos ||
+                          key.find("password") != std::string::npos;
+      value = secret ? json("***") : redacted(value);
+    }
+  } else if (v.is_array()) {
+    for (auto& e : v) e = redacted(e);
+  }
+  return v;
+}
+}  // namespace
+
+void Api::audit(const Request& r, const Response& res) {
+  AuditEntry a;
+  a.at = service_.clock()();
+  a.actor = r.principal.is_admin() ? "admin" : "tok_" + r.principal.token_hash.substr(0, 16);
+  a.action = r.method + " " + r.path;
+  a.target = r.path;
+  if (r.method == "POST" && res.body.is_object() && res.body.contains("id")) {
+    a.target += "/" + (res.body["id"].is_string() ? res.body["id"].get<std::string>() : res.body["id"].dump());
+  }
+  const json body = json::parse(r.body, nullptr, false);
+  a.detail = body.is_discarded() ? std::string() : redacted(body).dump(-1, ' ', false, json::error_handler_t::replace);
+  if (a.detail.size() > 4096) a.detail = json{{"truncated", a.detail.substr(0, 4000)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  a.status = res.status;
+  WriteBatch b;
+  b.audit.push_back(std::move(a));
+  // Right after the change it records (its own transaction).
+  if (auto s = service_.store().commit(b); !s) spdlog::error("audit log: not written: {}", s.error().message);
 }
 
 }  // namespace sb::http

@@ -116,6 +116,11 @@ class Api {
   TicketView visible_ticket(const Request& r, TicketId id);
   Response list_queues(Request&);
   Response create_token(Request&);
+  Response list_tokens(Request&);
+  Response revoke_token(Request&);
+  Response audit_log(Request&);
+  // Writes an administrative change to the audit log (after it succeeded).
+  void audit(const Request& request, const Response& response);
   // Outbox (api_outbox.cc).
   notify::Outbox& outbox();
   Response create_webhook(Request&);

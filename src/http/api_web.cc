@@ -72,7 +72,7 @@ Response Api::me(Request& r) {
     auto found = ok_or_throw(service_.find_agent(*r.principal.agent));
     if (found) agent = {{"id", found->agent.id.value}, {"name", found->agent.name}};
   }
-  return ok({{"role", r.principal.is_admin() ? "admin" : "agent"}, {"agent", agent}});
+  return ok({{"role", to_string(r.principal.role)}, {"agent", agent}});
 }
 
 }  // namespace sb::http

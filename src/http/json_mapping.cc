@@ -381,12 +381,38 @@ json to_json(const Delivery& d) {
               {"created_at", format_time(d.created_at)}};
 }
 
-Result<AgentId> parse_token_request(const json& body) {
+Result<TokenRequest> parse_token_request(const json& body) {
   Fields f(body);
-  if (!f.has("agent_id") && !f.error()) return Error::Missing("agent_id");
-  auto id = f.integer("agent_id", 1, INT64_MAX);
+  TokenRequest out;
+  if (auto role = f.enumeration<Role>("role")) out.role = *role;
+  if (out.role == Role::kAdmin && !f.error()) {
+    return Error::Invalid("role", "there is one admin token, given to the server; make agent or viewer tokens");
+  }
+  if (out.role == Role::kAgent && !f.has("agent_id") && !f.error()) return Error::Missing("agent_id");
+  if (out.role == Role::kViewer && f.has("agent_id") && !f.error()) {
+    return Error::Invalid("agent_id", "a viewer token belongs to no agent");
+  }
+  if (auto id = f.integer("agent_id", 1, INT64_MAX)) out.agent = AgentId{*id};
+  out.expires_in_seconds = f.integer("expires_in_seconds", 1, 10LL * 365 * 86400);
   if (auto s = f.finish(); !s) return s.error();
-  return AgentId{*id};
+  return out;
+}
+
+json to_json(const TokenRecord& t) {
+  auto time_or_null = [](const std::optional<Time>& v) { return v ? json(format_time(*v)) : json(nullptr); };
+  return json{{"id", t.id()},
+              {"role", to_string(t.role)},
+              {"agent_id", t.agent ? json(t.agent->value) : json(nullptr)},
+              {"created_at", format_time(t.created_at)},
+              {"expires_at", time_or_null(t.expires_at)},
+              {"revoked_at", time_or_null(t.revoked_at)}};
+}
+
+json to_json(const AuditEntry& a) {
+  json detail = json::parse(a.detail, nullptr, false);
+  if (detail.is_discarded()) detail = a.detail;
+  return json{{"id", a.id},       {"at", format_time(a.at)}, {"actor", a.actor}, {"action", a.action},
+              {"target", a.target}, {"detail", detail},      {"status", a.status}};
 }
 
 json to_json(const TicketView& v) {

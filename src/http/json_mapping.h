@@ -40,7 +40,16 @@ Result<TeamPatch> parse_team_patch(const json& body, const TeamRouting& current,
 // The "routing" object alone, over `base`; errors name "routing.<field>".
 Result<TeamRouting> parse_routing(const json& routing, TeamRouting base, const TeamResolver& teams);
 Result<Presence> parse_presence(const json& body);
-Result<AgentId> parse_token_request(const json& body);
+// POST /api/v1/tokens: {"role": "agent" (default) | "viewer", "agent_id"
+// (agent tokens), "expires_in_seconds" (optional, up to ten years)}.
+struct TokenRequest {
+  Role role = Role::kAgent;
+  std::optional<AgentId> agent;
+  std::optional<std::int64_t> expires_in_seconds;
+};
+Result<TokenRequest> parse_token_request(const json& body);
+json to_json(const TokenRecord& t);
+json to_json(const AuditEntry& a);
 
 // Webhooks: {"url", "events"?: [type], "description"?, "active"?}.
 Result<Webhook> parse_webhook_create(const json& body);

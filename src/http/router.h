@@ -15,6 +15,7 @@ enum class Access {
   kPublic,  // no token needed
   kAgent,   // any valid token; the handler checks what an agent may see
   kAdmin,   // admin token only
+  kViewer,  // the admin token or a viewer token (reports)
 };
 
 struct Route {
@@ -22,6 +23,7 @@ struct Route {
   std::string pattern;
   Access access;
   Handler handler;
+  bool audited = false;  // an administrative change: written to the audit log when it succeeds
 };
 
 class Router {

@@ -59,6 +59,10 @@ class FlakyStore final : public Store {
   }
   Status update_delivery(const Delivery& d) override { return inner.update_delivery(d); }
   Result<std::optional<std::string>> find_setting(const std::string& k) override { return inner.find_setting(k); }
+  Result<std::vector<TokenRecord>> list_tokens() override { return inner.list_tokens(); }
+  Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) override {
+    return inner.list_audit(before, limit);
+  }
 
   MemoryStore inner;
   std::atomic<bool> fail_next{false};

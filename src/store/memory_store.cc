@@ -75,6 +75,10 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     }
     for (const Team& t : b->teams) teams_[t.id] = t;
     for (const TokenRecord& t : b->tokens) tokens_[t.hash] = t;
+    for (AuditEntry a : b->audit) {
+      a.id = static_cast<std::int64_t>(audit_.size()) + 1;
+      audit_.push_back(std::move(a));
+    }
     for (const Decision& d : b->decisions) decisions_[d.ticket].push_back(d);
   }
   return Status::Ok();
@@ -148,6 +152,23 @@ Result<std::vector<Team>> MemoryStore::list_teams() {
   std::lock_guard lock(mu_);
   std::vector<Team> out;
   for (const auto& [id, t] : teams_) out.push_back(t);
+  return out;
+}
+
+Result<std::vector<TokenRecord>> MemoryStore::list_tokens() {
+  std::lock_guard lock(mu_);
+  std::vector<TokenRecord> out;
+  for (const auto& [hash, t] : tokens_) out.push_back(t);
+  std::stable_sort(out.begin(), out.end(), [](const TokenRecord& a, const TokenRecord& b) { return a.created_at < b.created_at; });
+  return out;
+}
+
+Result<std::vector<AuditEntry>> MemoryStore::list_audit(std::int64_t before, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<AuditEntry> out;
+  for (auto it = audit_.rbegin(); it != audit_.rend() && static_cast<int>(out.size()) < limit; ++it) {
+    if (before == 0 || it->id < before) out.push_back(*it);
+  }
   return out;
 }
 

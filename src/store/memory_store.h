@@ -20,6 +20,8 @@ class MemoryStore final : public Store {
   Result<std::vector<Agent>> list_agents() override;
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
+  Result<std::vector<TokenRecord>> list_tokens() override;
+  Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;
@@ -51,6 +53,7 @@ class MemoryStore final : public Store {
   std::map<std::string, Lease> leases_;
   std::map<TeamId, Team> teams_;
   std::map<std::string, TokenRecord> tokens_;
+  std::vector<AuditEntry> audit_;
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first
   std::map<std::int64_t, Event> events_;
   std::map<std::int64_t, Message> messages_;

@@ -32,6 +32,22 @@ struct TokenRecord {
   Role role = Role::kAgent;
   std::optional<AgentId> agent;  // set for agent tokens
   Time created_at;
+  std::optional<Time> expires_at;  // refused from then on
+  std::optional<Time> revoked_at;  // refused from then on
+  // The token's public name (for listing and revoking): "tok_" + the first
+  // 16 hex digits of its hash.
+  std::string id() const { return "tok_" + hash.substr(0, 16); }
+};
+
+// One administrative change (docs/security.md): who, what, when.
+struct AuditEntry {
+  std::int64_t id = 0;  // set by the store, growing
+  Time at;
+  std::string actor;    // "admin", or a token's id
+  std::string action;   // "POST /api/v1/teams"
+  std::string target;   // what it changed: "team 3", "token tok_..."
+  std::string detail;   // the request, secrets removed (JSON text)
+  int status = 0;       // the answer's status
 };
 
 // One inbound e-mail as received from a mailbox: the raw message is kept, and
@@ -91,11 +107,12 @@ struct WriteBatch {
   std::vector<Delivery> deliveries;
   std::vector<Webhook> webhooks;                // upserts by id
   std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
+  std::vector<AuditEntry> audit;
   std::optional<Fence> fence;  // checked (all batches of a commit) before anything is written
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
            events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty() &&
-           receipts.empty() && idempotency.empty();
+           receipts.empty() && idempotency.empty() && audit.empty();
   }
 };
 
@@ -184,6 +201,10 @@ class Store {
   virtual Result<std::vector<Agent>> list_agents() = 0;
   virtual Result<std::vector<Team>> list_teams() = 0;
   virtual Result<std::optional<TokenRecord>> find_token(const std::string& hash) = 0;
+  // Every token, oldest first.
+  virtual Result<std::vector<TokenRecord>> list_tokens() = 0;
+  // The audit log, newest first: up to `limit` entries with id < `before` (0: from the newest).
+  virtual Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) = 0;
   // The routing decisions about a ticket, newest first, at most `limit`.
   virtual Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) = 0;
 

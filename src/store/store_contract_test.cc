@@ -548,6 +548,49 @@ TEST_P(StoreContract, ExternalIdsAreUniqueAndFindTheirTicket) {
   EXPECT_FALSE(store->find_ticket(TicketId{4})->has_value());
 }
 
+TEST_P(StoreContract, TokensExpireAndAreRevokedAndTheAuditLogReadsNewestFirst) {
+  TokenRecord t;
+  t.hash = std::string(64, 'a');
+  t.role = Role::kViewer;
+  t.created_at = from_millis(1000);
+  t.expires_at = from_millis(90'000);
+  WriteBatch b;
+  b.tokens.push_back(t);
+  for (int i = 1; i <= 3; ++i) {
+    b.audit.push_back(AuditEntry{0, from_millis(1000 + i), "admin", "POST /api/v1/teams", "team " + std::to_string(i),
+                                 "{\"name\":\"T\"}", 201});
+  }
+  ASSERT_TRUE(store->commit(b).ok());
+  auto found = store->find_token(t.hash);
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ((*found)->role, Role::kViewer);
+  EXPECT_EQ((*found)->expires_at, from_millis(90'000));
+  EXPECT_FALSE((*found)->revoked_at);
+  EXPECT_EQ((*found)->id(), "tok_aaaaaaaaaaaaaaaa");
+  // Revoked: the same record written again with the time.
+  TokenRecord revoked = **found;
+  revoked.revoked_at = from_millis(5000);
+  WriteBatch r;
+  r.tokens.push_back(revoked);
+  ASSERT_TRUE(store->commit(r).ok());
+  auto all = store->list_tokens();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].revoked_at, from_millis(5000));
+
+  auto log = store->list_audit(0, 2);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].target, "team 3");
+  EXPECT_EQ((*log)[1].target, "team 2");
+  EXPECT_EQ((*log)[0].status, 201);
+  EXPECT_EQ((*log)[0].at, from_millis(1003));
+  auto older = store->list_audit((*log)[1].id, 10);
+  ASSERT_EQ(older->size(), 1u);
+  EXPECT_EQ((*older)[0].target, "team 1");
+  EXPECT_EQ((*older)[0].detail, "{\"name\":\"T\"}");
+}
+
 TEST_P(StoreContract, WebhooksAndSettingsUpsert) {
   Webhook w;
   w.id = WebhookId{1};

@@ -84,6 +84,7 @@ try {
                                                        capacity: { email: 3 }, skills: { vpn: 4 } });
   await admin('POST', '/api/v1/agents', { name: 'Bo Diddley', teams: [team.id], presence: 'away', capacity: { email: 3 } });
   const adaToken = (await admin('POST', '/api/v1/tokens', { agent_id: ada.id })).token;
+  const viewerToken = (await admin('POST', '/api/v1/tokens', { role: 'viewer' })).token;
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -164,6 +165,18 @@ try {
     await page.click('button:has-text("Go away")');
     await page.waitForFunction(() => document.querySelector('#view [data-view="mine"] .pill')?.textContent === 'away');
     await page.screenshot({ path: join(artifacts, 'agent.png'), fullPage: true });
+  });
+
+  await step('a viewer sees the reports and nothing else', async () => {
+    await page.click('#signout');
+    await page.waitForSelector('#signin-form');
+    await page.fill('#token', viewerToken);
+    await page.click('#signin-form button');
+    await page.waitForSelector('#chart-volume[data-rendered="true"]');
+    assert.equal(await page.isVisible('#nav a[data-view="board"]'), false);
+    assert.equal(await page.isVisible('#nav a[data-view="reports"]'), true);
+    assert.equal(await page.textContent('#who-name'), 'Viewer');
+    await page.screenshot({ path: join(artifacts, 'viewer.png'), fullPage: true });
   });
 
   assert.deepEqual(pageErrors, [], 'the page logged errors');

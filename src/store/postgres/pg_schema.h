@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 3> kMigrations{
+inline constexpr std::array<std::string_view, 4> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -185,6 +185,20 @@ CREATE TABLE leases (
     // 3: a ticket's version, one more with every change (its ETag).
     R"sql(
 ALTER TABLE tickets ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+)sql",
+    // 4: token expiry and revocation; the audit log of administrative changes.
+    R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at BIGINT;
+ALTER TABLE tokens ADD COLUMN revoked_at BIGINT;
+CREATE TABLE audit_log (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  status INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -34,6 +34,8 @@ class SqlStore final : public Store {
   Result<std::vector<Agent>> list_agents() override;
   Result<std::vector<Team>> list_teams() override;
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
+  Result<std::vector<TokenRecord>> list_tokens() override;
+  Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;

@@ -274,12 +274,23 @@ Status write_decision(Conn& c, const Decision& d) {
 template <class Conn>
 Status write_token(Conn& c, const TokenRecord& t) {
   auto st = c.prepare(
-      "INSERT INTO tokens (hash, role, agent_id, created_at) VALUES (?,?,?,?) ON CONFLICT (hash) DO UPDATE SET "
-      "role = excluded.role, agent_id = excluded.agent_id, created_at = excluded.created_at");
+      "INSERT INTO tokens (hash, role, agent_id, created_at, expires_at, revoked_at) VALUES (?,?,?,?,?,?) "
+      "ON CONFLICT (hash) DO UPDATE SET role = excluded.role, agent_id = excluded.agent_id, "
+      "created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at");
   if (!st) return st.error();
   std::optional<std::int64_t> agent;
   if (t.agent) agent = t.agent->value;
   st->bind(1, t.hash).bind(2, to_string(t.role)).bind(3, agent).bind(4, to_millis(t.created_at));
+  st->bind(5, opt_millis(t.expires_at)).bind(6, opt_millis(t.revoked_at));
+  return st->run();
+}
+
+template <class Conn>
+Status write_audit(Conn& c, const AuditEntry& a) {
+  auto st = c.prepare("INSERT INTO audit_log (at, actor, action, target, detail, status) VALUES (?,?,?,?,?,?)");
+  if (!st) return st.error();
+  st->bind(1, to_millis(a.at)).bind(2, a.actor).bind(3, a.action).bind(4, a.target).bind(5, a.detail);
+  st->bind(6, static_cast<std::int64_t>(a.status));
   return st->run();
 }
 
@@ -476,10 +487,13 @@ struct ReadToken {
     t.role = enum_or(s.text(1), Role::kAgent);
     if (auto a = s.optional_int64(2)) t.agent = AgentId{*a};
     t.created_at = from_millis(s.int64(3));
+    t.expires_at = opt_time(s.optional_int64(4));
+    t.revoked_at = opt_time(s.optional_int64(5));
     return t;
   }
 };
 inline constexpr ReadToken read_token;
+const char* kTokenColumns = "hash, role, agent_id, created_at, expires_at, revoked_at";
 
 template <class Conn>
 Status write_batches(Conn& c, std::span<const WriteBatch* const> batches) {
@@ -513,6 +527,9 @@ Status write_batches(Conn& c, std::span<const WriteBatch* const> batches) {
     }
     for (const Ticket& t : b->tickets) {
       if (auto s = write_ticket(c, t); !s) return s;
+    }
+    for (const AuditEntry& a : b->audit) {
+      if (auto s = write_audit(c, a); !s) return s;
     }
     for (const TokenRecord& t : b->tokens) {
       if (auto s = write_token(c, t); !s) return s;
@@ -741,10 +758,34 @@ template <class Db>
 Result<std::optional<TokenRecord>> SqlStore<Db>::find_token(const std::string& hash) {
   auto c = reader();
   if (!c) return c.error();
-  auto st = (*c)->prepare("SELECT hash, role, agent_id, created_at FROM tokens WHERE hash = ?");
+  auto st = (*c)->prepare(std::string("SELECT ") + kTokenColumns + " FROM tokens WHERE hash = ?");
   if (!st) return st.error();
   st->bind(1, hash);
   return first_row<TokenRecord>(*st, read_token);
+}
+
+template <class Db>
+Result<std::vector<TokenRecord>> SqlStore<Db>::list_tokens() {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kTokenColumns + " FROM tokens ORDER BY created_at, hash");
+  if (!st) return st.error();
+  return read_all<TokenRecord>(*st, read_token);
+}
+
+template <class Db>
+Result<std::vector<AuditEntry>> SqlStore<Db>::list_audit(std::int64_t before, int limit) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(
+      "SELECT id, at, actor, action, target, detail, status FROM audit_log WHERE (?1 = 0 OR id < ?1) "
+      "ORDER BY id DESC LIMIT ?2");
+  if (!st) return st.error();
+  st->bind(1, before).bind(2, static_cast<std::int64_t>(limit));
+  return read_all<AuditEntry>(*st, [](const auto& s) {
+    return AuditEntry{s.int64(0), from_millis(s.int64(1)), s.text(2), s.text(3), s.text(4), s.text(5),
+                      static_cast<int>(s.int64(6))};
+  });
 }
 
 }  // namespace sb

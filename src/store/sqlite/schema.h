@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 13> kMigrations{
+inline constexpr std::array<std::string_view, 14> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -215,6 +215,20 @@ CREATE TABLE leases (
     // 13: a ticket's version, one more with every change (its ETag).
     R"sql(
 ALTER TABLE tickets ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // 14: token expiry and revocation; the audit log of administrative changes.
+    R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE tokens ADD COLUMN revoked_at INTEGER;
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  status INTEGER NOT NULL
+);
 )sql",
 };
 
