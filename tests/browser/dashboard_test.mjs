@@ -61,6 +61,14 @@ function client(base, token) {
 }
 
 const steps = [];
+// Signs out of the dashboard and in again with another token.
+async function signInAgain(token) {
+  await page.click('#signout');
+  await page.waitForSelector('#signin-form');
+  await page.fill('#token', token);
+  await page.click('#signin-form button');
+}
+
 async function step(name, fn) {
   const started = Date.now();
   try {
@@ -154,10 +162,7 @@ try {
   });
 
   await step("an agent signs in to their own tickets and goes away", async () => {
-    await page.click('#signout');
-    await page.waitForSelector('#signin-form');
-    await page.fill('#token', adaToken);
-    await page.click('#signin-form button');
+    await signInAgain(adaToken);
     await page.waitForSelector('#view [data-view="mine"]');
     assert.equal(await page.isVisible('#nav a[data-view="board"]'), false);
     assert.match(await page.textContent('#view [data-view="mine"]'), /Open tickets \(1\)/);
@@ -168,10 +173,7 @@ try {
   });
 
   await step('a viewer sees the reports and nothing else', async () => {
-    await page.click('#signout');
-    await page.waitForSelector('#signin-form');
-    await page.fill('#token', viewerToken);
-    await page.click('#signin-form button');
+    await signInAgain(viewerToken);
     await page.waitForSelector('#chart-volume[data-rendered="true"]');
     assert.equal(await page.isVisible('#nav a[data-view="board"]'), false);
     assert.equal(await page.isVisible('#nav a[data-view="reports"]'), true);
