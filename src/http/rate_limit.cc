@@ -9,12 +9,14 @@ bool RateLimiter::take(const std::string& caller, const RateLimit& limit, int* r
   if (limit.rate <= 0) return true;
   const double burst = std::max(1.0, limit.burst);
   std::lock_guard lock(mu_);
+  // Room is made before a new caller's bucket goes in (trimming after would
+  // drop the new, full bucket under our feet).
+  if (buckets_.size() >= max_callers_ && !buckets_.count(caller)) trim(now);
   auto [it, fresh] = buckets_.try_emplace(caller);
   Bucket& b = it->second;
   if (fresh) {
     b.tokens = burst;
     b.at = now;
-    if (buckets_.size() > max_callers_) trim(now);
   } else {
     const double elapsed = std::chrono::duration<double>(now - b.at).count();
     b.tokens = std::min(burst, b.tokens + elapsed * limit.rate);
