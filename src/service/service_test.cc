@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
+#include <thread>
+
+#include <atomic>
 #include <thread>
 
 #include "store/memory_store.h"
@@ -288,6 +292,51 @@ TEST(ServiceOwnership, OnlyTheLeaseHolderRoutesAndATakeOverCarriesOn) {
   EXPECT_EQ(stale.error().code, "not_owner");
   TicketQuery all;
   EXPECT_EQ(store.inner.list_tickets(all)->tickets.size(), 2u);
+}
+
+// Many request threads at once (the server's shape): creates and solves
+// share group commits, timers fire beside them, and readers wait on the
+// event feed. Every create is committed once, with its own id. Run under
+// ThreadSanitizer by make test-sanitize.
+TEST_F(ServiceTest, ConcurrentCommandsShareCommitsAndLoseNothing) {
+  add_agent({3, 3, 3, 3, 3});
+  add_agent({3, 3, 3, 3, 3});
+  constexpr int kThreads = 6, kEach = 150;
+  std::vector<std::vector<TicketId>> made(kThreads);
+  std::atomic<bool> done{false};
+  std::thread timers([&] {
+    while (!done) EXPECT_TRUE(service.tick().ok());
+  });
+  std::thread reader([&] {
+    std::int64_t seen = 0;
+    while (!done) seen = service.wait_for_events(seen, std::chrono::milliseconds(5));
+  });
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kThreads; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        auto v = service.create_ticket(draft());
+        ASSERT_TRUE(v.ok()) << v.error().message;
+        made[w].push_back(v->ticket.id);
+        if (v->ticket.assignee) {
+          TicketPatch solve;
+          solve.status = TicketStatus::kSolved;
+          ASSERT_TRUE(service.update_ticket(v->ticket.id, solve).ok());
+        }
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  done = true;
+  timers.join();
+  reader.join();
+  std::set<TicketId> ids;
+  for (const auto& list : made) ids.insert(list.begin(), list.end());
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kThreads * kEach));
+  TicketQuery all;
+  all.limit = 10000;
+  EXPECT_EQ(store.inner.list_tickets(all)->tickets.size(), ids.size());
+  EXPECT_LT(service.commits(), static_cast<std::size_t>(2 * kThreads * kEach));  // commits were shared
 }
 
 TEST_F(ServiceTest, SolvingAClosedTicketIsAConflictAndSolvedCanReopen) {
