@@ -61,7 +61,9 @@ TEST(Chaos, ThreeNodesAKilledOwnerAndASoundHistory) {
   ASSERT_EQ(frozen_owners.size(), 1u);
   const int frozen = frozen_owners[0];
   ::kill(cluster.node(frozen).pid(), SIGSTOP);
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  // Frozen perhaps mid-commit, holding the lease row's lock: PostgreSQL ends
+  // its transaction after 2 s idle, then the lease (2 s) is free to take.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
   ::kill(cluster.node(frozen).pid(), SIGCONT);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   load.stop();

@@ -46,6 +46,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& url) {
   }
 }
 
+std::string Connection::with_session_options(const std::string& url) {
+  if (url.find("options=") != std::string::npos) return url;  // the operator's own
+  if (url.find("://") == std::string::npos) return url + " options='-c idle_in_transaction_session_timeout=2000'";
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-c%20idle_in_transaction_session_timeout%3D2000";
+}
+
 Result<Statement> Connection::prepare(const std::string& sql) { return Statement(this, to_dollar_params(sql)); }
 
 const std::string& Connection::prepared(const std::string& sql) {

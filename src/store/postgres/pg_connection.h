@@ -63,7 +63,13 @@ class Connection {
   Status exec(const std::string& sql);
   pqxx::connection& raw() { return c_; }
 
-  explicit Connection(const std::string& url) : c_(url) {}
+  explicit Connection(const std::string& url) : c_(with_session_options(url)) {}
+  // The URL with the session settings every connection gets (kept when
+  // libpqxx reconnects a broken connection): a transaction left idle for
+  // 2 s — its process frozen or gone — is ended by the server, releasing its
+  // locks, so that a stalled routing owner cannot block a take-over (the
+  // fence's row lock, docs/scaling.md).
+  static std::string with_session_options(const std::string& url);
 
  private:
   friend class Statement;
