@@ -136,6 +136,10 @@ int serve(const ServeOptions& options) {
     std::fprintf(stderr, "switchboard: --advertise only applies with --node\n");
     return 2;
   }
+  if (clustered && !options.advertise && (listen->address == "0.0.0.0" || listen->address == "::")) {
+    std::fprintf(stderr, "switchboard: listening on every address: give --advertise HOST:PORT for the other nodes\n");
+    return 2;
+  }
 
   std::string admin_token;
   bool generated = false;
@@ -256,10 +260,6 @@ int serve(const ServeOptions& options) {
     node.id = cluster::unique_node_id(node_name);
     node.address = options.advertise.value_or(listen->address + ":" + std::to_string(server.port()));
     node.ttl = std::chrono::milliseconds(static_cast<std::int64_t>(options.lease_ttl_seconds * 1000));
-    if (!options.advertise && (listen->address == "0.0.0.0" || listen->address == "::")) {
-      std::fprintf(stderr, "switchboard: listening on every address: give --advertise HOST:PORT for the other nodes\n");
-      return 2;
-    }
     keeper = std::make_unique<cluster::LeaseKeeper>(
         **store, node, system_now,
         [&](const Fence& fence) { return take_charge(service, **store, outbox, config, fence); },

@@ -49,9 +49,8 @@ beast::error_code run_one(asio::io_context& ctx, Start start) {
 }
 
 http::Response unreachable(const std::string& address, const std::string& why) {
-  http::Response r = http::error_response(
+  return http::error_response(
       Error::NotOwner("the node that owns routing (" + address + ") did not answer (" + why + "); retry"));
-  return r;
 }
 
 beast::error_code connect(Upstream& u, const std::string& address, std::chrono::milliseconds timeout) {

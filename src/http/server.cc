@@ -85,8 +85,11 @@ bhttp::response<bhttp::string_body> to_beast(const Response& res, unsigned versi
   return out;
 }
 
+// As Api's error_response: a 503 says when to come back.
 Response plain_error(int status, const std::string& code, const std::string& message) {
-  return Response{status, {{"error", {{"code", code}, {"message", message}, {"field", nullptr}}}}, {}};
+  Response r{status, {{"error", {{"code", code}, {"message", message}, {"field", nullptr}}}}, {}};
+  if (status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 }  // namespace
@@ -126,9 +129,7 @@ void Server::Impl::accept() {
       std::lock_guard lock(mu);
       if (active >= options.max_connections) {
         beast::tcp_stream stream(std::move(socket));
-        Response busy = plain_error(503, "overloaded", "too many connections; retry");
-        busy.headers.emplace_back("Retry-After", "1");
-        auto res = to_beast(busy, 11, false);
+        auto res = to_beast(plain_error(503, "overloaded", "too many connections; retry"), 11, false);
         beast::error_code wec;
         bhttp::write(stream, res, wec);
         accept();
@@ -235,7 +236,6 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
       path = r.path;
       if (draining) {
         res = plain_error(503, "shutting_down", "this server is shutting down; retry");
-        res.headers.emplace_back("Retry-After", "1");
       } else {
         res = handler(r);
       }
