@@ -9,6 +9,7 @@
 #include <fstream>
 #include <boost/asio.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -622,6 +623,122 @@ TEST_F(ApiTest, ViewerTokensExpiryRevocationAndTheAuditLog) {
   expect_error(agent_client.get("/api/v1/audit"), 403, "forbidden");
 }
 
+// A supervisor token manages a set of teams: their tickets, agents, queues,
+// routing settings and reports; everything else is as if it did not exist
+// (404) or needs an admin (403). One assertion per boundary.
+TEST_F(ApiTest, SupervisorsManageTheirTeamsOnly) {
+  const auto net = team("Network");
+  const auto hw = team("Hardware");
+  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}});
+  const auto bob = agent({{"name", "Bob"}, {"teams", {hw}}});
+  const auto cy = agent({{"name", "Cy"}, {"teams", {net, hw}}});
+  const auto mine = ticket({{"subject", "router down"}, {"team", net}})["id"].get<std::int64_t>();
+  const auto theirs = ticket({{"subject", "broken laptop"}, {"team", hw}})["id"].get<std::int64_t>();
+  const std::string m = "/api/v1/tickets/" + std::to_string(mine), t = "/api/v1/tickets/" + std::to_string(theirs);
+
+  // Issuing: teams by name or id, required, known, only for supervisors.
+  auto issued = admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {"Network"}}});
+  ASSERT_EQ(issued.status, 201) << issued.raw;
+  EXPECT_EQ(issued.body["teams"], json::array({net}));
+  expect_error(admin->post("/api/v1/tokens", {{"role", "supervisor"}}), 422, "missing_field", "teams");
+  expect_error(admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", json::array()}}), 422, "invalid_value", "teams");
+  expect_error(admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {"Nowhere"}}}), 422, "invalid_value", "teams");
+  expect_error(admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {9999}}}), 422, "invalid_value", "teams");
+  expect_error(admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {net}}, {"agent_id", ada}}), 422,
+               "invalid_value", "agent_id");
+  expect_error(admin->post("/api/v1/tokens", {{"agent_id", ada}, {"teams", {net}}}), 422, "invalid_value", "teams");
+  HttpClient sup("127.0.0.1", server->port(), issued.body["token"]);
+  auto me = sup.get("/api/v1/me");
+  EXPECT_EQ(me.body["role"], "supervisor");
+  EXPECT_EQ(me.body["teams"][0]["name"], "Network");
+
+  // Tickets: their team's, not another's.
+  auto list = sup.get("/api/v1/tickets");
+  ASSERT_EQ(list.status, 200) << list.raw;
+  ASSERT_EQ(list.body["tickets"].size(), 1u);
+  EXPECT_EQ(list.body["tickets"][0]["id"], mine);
+  expect_error(sup.get("/api/v1/tickets?team=Hardware"), 404, "not_found");
+  EXPECT_EQ(sup.get(m).status, 200);
+  expect_error(sup.get(t), 404, "not_found");
+  expect_error(sup.get(t + "/routing"), 404, "not_found");
+  expect_error(sup.get(t + "/comments"), 404, "not_found");
+  expect_error(sup.patch(t, {{"priority", "high"}}), 404, "not_found");
+  expect_error(sup.post(t + "/comments", {{"body", "x"}, {"author", {{"type", "agent"}, {"agent_id", cy}}}}), 404, "not_found");
+  // Their ticket: priority, tags, assignment to their agents; not to others, not out of their teams.
+  auto patched = sup.patch(m, {{"priority", "high"}, {"tags", {"vip"}}, {"assignee_id", cy}});
+  ASSERT_EQ(patched.status, 200) << patched.raw;
+  EXPECT_EQ(patched.body["priority"], "high");
+  EXPECT_EQ(patched.body["assignee_id"], cy);
+  expect_error(sup.patch(m, {{"assignee_id", bob}}), 422, "invalid_value", "assignee_id");
+  expect_error(sup.patch(m, {{"team", hw}}), 422, "invalid_value", "team");
+  EXPECT_EQ(get_ticket(mine)["team"], net);
+  EXPECT_EQ(get_ticket(mine)["assignee_id"], cy);
+  auto note = sup.post(m + "/comments", {{"body", "on it"}, {"public", false}, {"author", {{"type", "agent"}, {"agent_id", cy}}}});
+  EXPECT_EQ(note.status, 201) << note.raw;
+  expect_error(sup.post(m + "/comments", {{"body", "x"}, {"author", {{"type", "agent"}, {"agent_id", bob}}}}), 422, "invalid_value",
+               "author.agent_id");
+  expect_error(sup.post("/api/v1/tickets", {{"subject", "new"}, {"team", net}}), 403, "forbidden");
+
+  // Agents: members of their teams (Cy is in both).
+  auto agents = sup.get("/api/v1/agents");
+  ASSERT_EQ(agents.status, 200) << agents.raw;
+  std::set<std::int64_t> seen;
+  for (const auto& a : agents.body["agents"]) seen.insert(a["id"].get<std::int64_t>());
+  EXPECT_EQ(seen, (std::set<std::int64_t>{ada, cy}));
+  expect_error(sup.get("/api/v1/agents/" + std::to_string(bob)), 404, "not_found");
+  expect_error(sup.patch("/api/v1/agents/" + std::to_string(bob), {{"capacity", {{"email", 1}}}}), 404, "not_found");
+  expect_error(sup.put("/api/v1/agents/" + std::to_string(bob) + "/presence", {{"presence", "online"}}), 404, "not_found");
+  EXPECT_EQ(sup.patch("/api/v1/agents/" + std::to_string(ada), {{"capacity", {{"email", 3}}}}).status, 200);
+  EXPECT_EQ(sup.put("/api/v1/agents/" + std::to_string(ada) + "/presence", {{"presence", "away"}}).status, 200);
+  // Membership of their own teams only: Cy may leave Network, not Hardware; Ada may not join Hardware.
+  expect_error(sup.patch("/api/v1/agents/" + std::to_string(ada), {{"teams", {net, hw}}}), 422, "invalid_value", "teams");
+  expect_error(sup.patch("/api/v1/agents/" + std::to_string(cy), {{"teams", {net}}}), 422, "invalid_value", "teams");
+  EXPECT_EQ(sup.patch("/api/v1/agents/" + std::to_string(cy), {{"teams", {hw}}}).status, 200);
+  expect_error(sup.post("/api/v1/agents", {{"name", "Dee"}, {"teams", {net}}}), 403, "forbidden");
+
+  // Teams, routing settings and queues: theirs.
+  auto teams = sup.get("/api/v1/teams");
+  ASSERT_EQ(teams.body["teams"].size(), 1u);
+  EXPECT_EQ(teams.body["teams"][0]["id"], net);
+  expect_error(sup.get("/api/v1/teams/" + std::to_string(hw)), 404, "not_found");
+  expect_error(sup.patch("/api/v1/teams/" + std::to_string(hw), {{"routing", {{"policy", "round_robin"}}}}), 404, "not_found");
+  auto routing = sup.patch("/api/v1/teams/" + std::to_string(net), {{"routing", {{"policy", "round_robin"}}}});
+  EXPECT_EQ(routing.status, 200) << routing.raw;
+  expect_error(sup.post("/api/v1/teams", {{"name", "Mine"}}), 403, "forbidden");
+  auto queues = sup.get("/api/v1/queues");
+  ASSERT_EQ(queues.body["queues"].size(), 1u);
+  EXPECT_EQ(queues.body["queues"][0]["team"], net);
+
+  // Reports: their teams' tickets.
+  auto report = sup.get("/api/v1/reports/tickets?interval=none&group_by=team");
+  ASSERT_EQ(report.status, 200) << report.raw;
+  EXPECT_EQ(report.body["tickets"], 1);
+  ASSERT_EQ(report.body["rows"].size(), 1u);
+  EXPECT_EQ(report.body["rows"][0]["group"], "Network");
+  EXPECT_EQ(admin->get("/api/v1/reports/tickets?interval=none").body["tickets"], 2);
+
+  // Administration stays with the admin.
+  for (const char* path : {"/api/v1/tokens", "/api/v1/audit", "/api/v1/webhooks", "/api/v1/sla-policies", "/metrics"}) {
+    expect_error(sup.get(path), 403, "forbidden");
+  }
+  expect_error(sup.post("/api/v1/tokens", {{"role", "viewer"}}), 403, "forbidden");
+  // Their changes are in the audit log under their token's id.
+  auto log = admin->get("/api/v1/audit?limit=50");
+  bool found = false;
+  for (const auto& e : log.body["entries"]) {
+    if (e["action"] == "PATCH /api/v1/teams/" + std::to_string(net)) {
+      EXPECT_EQ(e["actor"], issued.body["id"]);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << log.raw;
+  // An agent's and a viewer's tokens reach none of the supervisor's routes.
+  HttpClient agent_client("127.0.0.1", server->port(), admin->post("/api/v1/tokens", {{"agent_id", ada}}).body["token"]);
+  expect_error(agent_client.get("/api/v1/agents"), 403, "forbidden");
+  expect_error(agent_client.get("/api/v1/queues"), 403, "forbidden");
+  expect_error(agent_client.patch("/api/v1/teams/" + std::to_string(net), {{"name", "N"}}), 403, "forbidden");
+}
+
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
   const auto team_id = team("Idem");
   const std::string body = json{{"subject", "once"}, {"team", team_id}}.dump();
@@ -781,11 +898,15 @@ TEST_F(ApiTest, TicketReportAsJsonAndFormulaSafeCsv) {
 
 TEST_F(ApiTest, BacklogAgentsAndRoutingCountsReports) {
   const auto net = team("Network");
-  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "online"}});
+  const auto ada = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "offline"}});
   const auto bo = agent({{"name", "Bo"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "offline"}});
   const std::int64_t first = ticket({{"subject", "one"}, {"team", net}, {"channel", "email"}})["id"];
   ticket({{"subject", "two"}, {"team", net}, {"channel", "email"}});
-  ticket({{"subject", "three"}, {"team", net}, {"channel", "email"}});  // Ada is full: waits
+  ticket({{"subject", "three"}, {"team", net}, {"channel", "email"}});
+  // Ada comes online to a full load at once ("three" waits), so she holds
+  // work all the time she is online, however slowly this machine runs.
+  ASSERT_EQ(admin->patch("/api/v1/agents/" + std::to_string(ada), {{"presence", "online"}}).status, 200);
+  ASSERT_EQ(get_ticket(first)["assignee_id"], ada);
   // A public reply (first response), a hand-over to Bo (a reassignment), then solved.
   ASSERT_EQ(admin->post("/api/v1/tickets/" + std::to_string(first) + "/comments",
                         {{"body", "Looking at it"}, {"author", {{"type", "agent"}, {"agent_id", ada}}}})

@@ -106,16 +106,19 @@ async function signIn(token) {
   $('signin').hidden = true;
   $('app').hidden = false;
   const role = state.me.role;
-  $('who-name').textContent = role === 'admin' ? 'Administrator' : role === 'viewer' ? 'Viewer' : (state.me.agent?.name || 'Agent');
-  // A viewer token reads reports only (docs/security.md).
+  $('who-name').textContent = role === 'admin' ? 'Administrator' : role === 'viewer' ? 'Viewer'
+    : role === 'supervisor' ? 'Supervisor · ' + (state.me.teams || []).map((t) => t.name).join(', ')
+    : (state.me.agent?.name || 'Agent');
+  // A viewer token reads reports only; a supervisor sees the board and reports
+  // of their teams (the server scopes every list; docs/security.md).
   for (const a of document.querySelectorAll('#nav a[data-role="admin"]')) {
-    a.hidden = !(role === 'admin' || (role === 'viewer' && a.dataset.view === 'reports'));
+    a.hidden = !(manages() || (role === 'viewer' && a.dataset.view === 'reports'));
   }
   if (role === 'viewer') {
     location.hash = '#/reports';
   } else {
     connectEvents();
-    if (role !== 'admin' && !location.hash.startsWith('#/tickets/')) location.hash = '#/mine';
+    if (!manages() && !location.hash.startsWith('#/tickets/')) location.hash = '#/mine';
   }
   route();
 }
@@ -157,8 +160,13 @@ function scheduleRefresh() {
 
 // ---- views -------------------------------------------------------------------
 
+// Admins and supervisors manage teams: the board, every agent's view.
+function manages() {
+  return state.me.role === 'admin' || state.me.role === 'supervisor';
+}
+
 async function loadDirectory() {
-  if (state.me.role !== 'admin') return;
+  if (!manages()) return;
   const [agents, teams] = await Promise.all([api('/api/v1/agents'), api('/api/v1/teams')]);
   state.agents = new Map(agents.agents.map((a) => [a.id, a]));
   state.teams = new Map(teams.teams.map((t) => [t.id, t.name]));
@@ -364,7 +372,7 @@ async function ticketView(view, id) {
 
 async function mineView(view, params) {
   let agentId = state.me.agent?.id;
-  if (state.me.role === 'admin') {
+  if (manages()) {
     await loadDirectory();
     agentId = Number(params.get('agent')) || [...state.agents.keys()][0];
     const pick = el('select', { id: 'agent-pick', onchange: (e) => { location.hash = '#/mine?agent=' + e.target.value; } },
@@ -412,7 +420,7 @@ async function route(refresh) {
   if (state.me.role === 'viewer') { name = 'reports'; render = reportsView; }
   else if (ticket) { name = 'ticket'; render = ticketView; arg = ticket[1]; }
   else if (path === '/reports') { name = 'reports'; render = reportsView; }
-  else if (path === '/mine' || state.me.role !== 'admin') { name = 'mine'; render = mineView; }
+  else if (path === '/mine' || !manages()) { name = 'mine'; render = mineView; }
   // Live refreshes redraw the board, an open ticket and the agent view; reports refresh when opened.
   if (refresh && name === 'reports') return;
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === name);

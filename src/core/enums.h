@@ -17,8 +17,9 @@ enum class Priority { kLow, kNormal, kHigh, kUrgent };
 enum class Presence { kOnline, kAway, kOffline };
 enum class Tier { kStandard, kVip };
 // A token's role (docs/security.md): admin (everything), agent (own tickets,
-// own presence, comments), viewer (reports only).
-enum class Role { kAdmin, kAgent, kViewer };
+// own presence, comments), viewer (reports only), supervisor (a set of teams:
+// their tickets, agents, queues, reports and routing settings).
+enum class Role { kAdmin, kAgent, kViewer, kSupervisor };
 // How a team hands a ticket to the chosen agent: at once, or as an offer the
 // agent must accept within the team's offer timeout.
 enum class OfferMode { kDirect, kOffer };
@@ -55,7 +56,7 @@ struct EnumNames<Tier> {
 };
 template <>
 struct EnumNames<Role> {
-  static constexpr std::array<std::string_view, 3> names{"admin", "agent", "viewer"};
+  static constexpr std::array<std::string_view, 4> names{"admin", "agent", "viewer", "supervisor"};
 };
 
 template <>

@@ -53,7 +53,7 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"GET", "/healthz", Access::kPublic, [this](Request& r) { return healthz(r); }},
           {"GET", "/", Access::kPublic, [this](Request& r) { return dashboard(r); }},
           {"GET", "/assets/{file}", Access::kPublic, [this](Request& r) { return asset(r); }},
-          {"GET", "/api/v1/me", Access::kAgent, [this](Request& r) { return me(r); }},
+          {"GET", "/api/v1/me", Access::kAnyToken, [this](Request& r) { return me(r); }},
           {"GET", "/support", Access::kPublic, [this](Request& r) { return support_form(r); }},
           {"POST", "/support", Access::kPublic, [this](Request& r) { return support_submit(r); }},
           {"POST", "/api/v1/tickets", Access::kAdmin, [this](Request& r) { return create_ticket(r); }},
@@ -66,15 +66,15 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"POST", "/api/v1/tickets/{id}/comments", Access::kAgent, [this](Request& r) { return add_comment(r); }},
           {"GET", "/api/v1/tickets/{id}/comments", Access::kAgent, [this](Request& r) { return list_comments(r); }},
           {"POST", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return create_agent(r); }, true},
-          {"GET", "/api/v1/agents", Access::kAdmin, [this](Request& r) { return list_agents(r); }},
+          {"GET", "/api/v1/agents", Access::kSupervisor, [this](Request& r) { return list_agents(r); }},
           {"GET", "/api/v1/agents/{id}", Access::kAgent, [this](Request& r) { return get_agent(r); }},
-          {"PATCH", "/api/v1/agents/{id}", Access::kAdmin, [this](Request& r) { return update_agent(r); }, true},
+          {"PATCH", "/api/v1/agents/{id}", Access::kSupervisor, [this](Request& r) { return update_agent(r); }, true},
           {"PUT", "/api/v1/agents/{id}/presence", Access::kAgent, [this](Request& r) { return set_presence(r); }},
           {"POST", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return create_team(r); }, true},
-          {"GET", "/api/v1/teams", Access::kAdmin, [this](Request& r) { return list_teams(r); }},
-          {"GET", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return get_team(r); }},
-          {"PATCH", "/api/v1/teams/{id}", Access::kAdmin, [this](Request& r) { return update_team(r); }, true},
-          {"GET", "/api/v1/queues", Access::kAdmin, [this](Request& r) { return list_queues(r); }},
+          {"GET", "/api/v1/teams", Access::kSupervisor, [this](Request& r) { return list_teams(r); }},
+          {"GET", "/api/v1/teams/{id}", Access::kSupervisor, [this](Request& r) { return get_team(r); }},
+          {"PATCH", "/api/v1/teams/{id}", Access::kSupervisor, [this](Request& r) { return update_team(r); }, true},
+          {"GET", "/api/v1/queues", Access::kSupervisor, [this](Request& r) { return list_queues(r); }},
           {"POST", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return create_token(r); }, true},
           {"GET", "/api/v1/tokens", Access::kAdmin, [this](Request& r) { return list_tokens(r); }},
           {"DELETE", "/api/v1/tokens/{id}", Access::kAdmin, [this](Request& r) { return revoke_token(r); }, true},
@@ -96,6 +96,28 @@ Api::Api(Service& service, std::string admin_token_hash, TriageGate* triage, not
           {"GET", "/api/v1/reports/{name}", Access::kViewer, [this](Request& r) { return report(r); }},
       }) {}
 
+namespace {
+
+// Which roles a route's access level lets in (docs/security.md): the reason
+// for a 403, or null. What inside a route a caller may see (which tickets,
+// agents, teams) is each handler's check.
+const char* role_refused(Access access, Role role) {
+  if (role == Role::kAdmin || access == Access::kAnyToken) return nullptr;
+  switch (access) {
+    case Access::kAdmin: return "this needs an admin token";
+    case Access::kSupervisor:
+      return role == Role::kSupervisor ? nullptr : "this needs an admin or supervisor token";
+    case Access::kViewer:
+      return role == Role::kSupervisor || role == Role::kViewer ? nullptr : "this needs an admin, supervisor or viewer token";
+    case Access::kAgent: return role == Role::kViewer ? "a viewer token reads reports only" : nullptr;
+    case Access::kPublic:
+    case Access::kAnyToken: return nullptr;
+  }
+  return "forbidden";
+}
+
+}  // namespace
+
 Result<Principal> Api::authenticate(const Request& r) {
   constexpr std::string_view kBearer = "Bearer ";
   std::string_view token;
@@ -108,7 +130,7 @@ Result<Principal> Api::authenticate(const Request& r) {
     return Error::Unauthenticated("send 'Authorization: Bearer <token>'");
   }
   const std::string hash = hash_token(token);
-  if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt, hash};
+  if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt, hash, {}};
   auto found = service_.find_token(hash);
   if (!found) return found.error();
   if (!found->has_value()) return Error::Unauthenticated("unknown token");
@@ -116,7 +138,7 @@ Result<Principal> Api::authenticate(const Request& r) {
   const Time now = service_.clock()();
   if (t.revoked_at && *t.revoked_at <= now) return Error::Unauthenticated("this token was revoked");
   if (t.expires_at && *t.expires_at <= now) return Error::Unauthenticated("this token has expired");
-  return Principal{t.role, t.agent, hash};
+  return Principal{t.role, t.agent, hash, t.teams};
 }
 
 std::optional<Response> Api::over_limit(const std::string& caller, const RateLimit& limit) {
@@ -154,15 +176,8 @@ Response Api::dispatch(Request& request, std::string& route_pattern) {
                                     request.principal.is_admin() ? limits_.admin : limits_.per_token)) {
         return *limited;
       }
-      const Access access = (*route)->access;
-      if (access == Access::kAdmin && !request.principal.is_admin()) {
-        return error_response(Error::Forbidden("this needs an admin token"));
-      }
-      if (access == Access::kViewer && !request.principal.is_admin() && request.principal.role != Role::kViewer) {
-        return error_response(Error::Forbidden("this needs an admin or viewer token"));
-      }
-      if (request.principal.role == Role::kViewer && access != Access::kViewer && (*route)->pattern != "/api/v1/me") {
-        return error_response(Error::Forbidden("a viewer token reads reports only"));
+      if (auto refused = role_refused((*route)->access, request.principal.role)) {
+        return error_response(Error::Forbidden(refused));
       }
     } else if (request.method != "GET") {
       // Posts that need no token (the support form): per client address.
@@ -410,11 +425,44 @@ Response Api::reload_rules(Request&) {
 TicketView Api::visible_ticket(const Request& r, TicketId id) {
   auto found = ok_or_throw(service_.find_ticket(id));
   if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
-  if (!r.principal.is_admin() && found->ticket.assignee != r.principal.agent) {
+  if (!sees(r.principal, found->ticket)) {
     // Outside the caller's scope: as if it did not exist (no probing for ids).
     throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
   }
   return std::move(*found);
+}
+
+// An admin sees every ticket, a supervisor their teams' tickets, an agent the
+// tickets assigned to them.
+bool Api::sees(const Principal& p, const Ticket& t) {
+  if (p.role == Role::kAgent) return p.agent && t.assignee == p.agent;
+  return p.manages(t.team);
+}
+
+AgentView Api::visible_agent(const Request& r, AgentId id) {
+  auto found = ok_or_throw(service_.find_agent(id));
+  if (!found || !r.principal.manages_any(found->agent.teams)) throw Fail{Error::NotFound("agent " + std::to_string(id.value))};
+  return std::move(*found);
+}
+
+Team Api::visible_team(const Request& r, TeamId id) {
+  auto team = ok_or_throw(service_.find_team(id));
+  if (!team || !r.principal.manages(id)) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
+  return std::move(*team);
+}
+
+// A supervisor may hand tickets only to their teams and to agents of them.
+void Api::check_in_scope(const Request& r, const TicketPatch& patch) {
+  if (r.principal.is_admin()) return;
+  if (patch.team && !r.principal.manages(*patch.team)) {
+    throw Fail{Error::Invalid("team", "a supervisor moves tickets only between their own teams")};
+  }
+  if (patch.assignee && *patch.assignee) {
+    auto agent = ok_or_throw(service_.find_agent(**patch.assignee));
+    if (!agent || !r.principal.manages_any(agent->agent.teams)) {
+      throw Fail{Error::Invalid("assignee_id", "a supervisor assigns tickets only to agents of their own teams")};
+    }
+  }
 }
 
 namespace {
@@ -467,7 +515,7 @@ Response Api::add_comment(Request& r) {
   CommentInput in = ok_or_throw(parse_comment_create(parse_body(r)));
   Message& m = in.message;
   m.ticket = v.ticket.id;
-  if (!r.principal.is_admin()) {
+  if (r.principal.role == Role::kAgent) {
     if (in.author_given) throw Fail{Error::Invalid("author", "an agent token writes as its own agent")};
     m.agent = r.principal.agent;
   } else if (!in.author_given) {
@@ -476,6 +524,9 @@ Response Api::add_comment(Request& r) {
   if (m.agent) {
     auto agent = ok_or_throw(service_.find_agent(*m.agent));
     if (!agent) throw Fail{Error::Invalid("author.agent_id", "agent " + std::to_string(m.agent->value) + " does not exist")};
+    if (r.principal.is_supervisor() && !r.principal.manages_any(agent->agent.teams)) {
+      throw Fail{Error::Invalid("author.agent_id", "a supervisor writes as agents of their own teams only")};
+    }
     if (m.author_name.empty()) m.author_name = agent->agent.name;
     if (m.author_email.empty()) m.author_email = agent->agent.email;
   } else {
@@ -537,7 +588,11 @@ Response Api::list_tickets(Request& r) {
   if (auto it = r.query.find("cursor"); it != r.query.end() && !it->second.empty()) {
     q.after = ok_or_throw(decode_cursor(it->second));
   }
-  if (!r.principal.is_admin()) {
+  if (r.principal.is_supervisor()) {
+    // Their teams' tickets; another team's are as if there were none.
+    if (q.team && !r.principal.manages(*q.team)) throw Fail{Error::NotFound("team " + std::to_string(q.team->value))};
+    if (!q.team) q.teams = r.principal.teams;
+  } else if (!r.principal.is_admin()) {
     if (q.assignee && q.assignee != r.principal.agent) throw Fail{Error::Forbidden("agents may list only their own tickets")};
     q.assignee = r.principal.agent;
   }
@@ -553,12 +608,11 @@ Response Api::update_ticket(Request& r) {
   const json body = parse_body(r);
   TicketPatch patch = ok_or_throw(parse_ticket_patch(body, resolve_team()));
   if (!r.principal.is_admin()) {
-    auto found = ok_or_throw(service_.find_ticket(id));
-    if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
-    if (found->ticket.assignee != r.principal.agent) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
-    if (patch.priority || patch.team || patch.assignee || patch.tags) {
+    (void)visible_ticket(r, id);
+    if (r.principal.role == Role::kAgent && (patch.priority || patch.team || patch.assignee || patch.tags)) {
       throw Fail{Error::Forbidden("agents may change only the status of their tickets")};
     }
+    check_in_scope(r, patch);
   }
   if (!r.if_match.empty()) patch.if_version = if_match_version(r.if_match, id);
   auto updated = service_.update_ticket(id, patch);
@@ -580,32 +634,51 @@ Response Api::create_agent(Request& r) {
   return created(to_json(ok_or_throw(service_.create_agent(std::move(draft)))));
 }
 
-Response Api::list_agents(Request&) {
+Response Api::list_agents(Request& r) {
   json agents = json::array();
-  for (const AgentView& v : ok_or_throw(service_.list_agents())) agents.push_back(to_json(v));
+  for (const AgentView& v : ok_or_throw(service_.list_agents())) {
+    if (r.principal.manages_any(v.agent.teams)) agents.push_back(to_json(v));
+  }
   return ok({{"agents", std::move(agents)}});
 }
 
 Response Api::get_agent(Request& r) {
   const AgentId id{id_param(r, "agent")};
-  if (!r.principal.is_admin() && r.principal.agent != id) throw Fail{Error::Forbidden("agents may read only themselves")};
-  auto found = ok_or_throw(service_.find_agent(id));
-  if (!found) throw Fail{Error::NotFound("agent " + std::to_string(id.value))};
-  return ok(to_json(*found));
+  if (r.principal.role == Role::kAgent) {
+    if (r.principal.agent != id) throw Fail{Error::Forbidden("agents may read only themselves")};
+    auto found = ok_or_throw(service_.find_agent(id));
+    if (!found) throw Fail{Error::NotFound("agent " + std::to_string(id.value))};
+    return ok(to_json(*found));
+  }
+  return ok(to_json(visible_agent(r, id)));
 }
 
 Response Api::update_agent(Request& r) {
   const AgentId id{id_param(r, "agent")};
+  const AgentView current = visible_agent(r, id);
   const json body = parse_body(r);
   AgentPatch patch = ok_or_throw(parse_agent_patch(body, resolve_team()));
+  if (patch.teams && !r.principal.is_admin()) {
+    // A supervisor adds agents to, or takes them off, their own teams only.
+    auto changed = [&](TeamId t) {
+      const bool before = std::find(current.agent.teams.begin(), current.agent.teams.end(), t) != current.agent.teams.end();
+      const bool after = std::find(patch.teams->begin(), patch.teams->end(), t) != patch.teams->end();
+      return before != after && !r.principal.manages(t);
+    };
+    if (std::any_of(patch.teams->begin(), patch.teams->end(), changed) ||
+        std::any_of(current.agent.teams.begin(), current.agent.teams.end(), changed)) {
+      throw Fail{Error::Invalid("teams", "a supervisor changes membership of their own teams only")};
+    }
+  }
   return ok(to_json(ok_or_throw(service_.update_agent(id, patch))));
 }
 
 Response Api::set_presence(Request& r) {
   const AgentId id{id_param(r, "agent")};
-  if (!r.principal.is_admin() && r.principal.agent != id) {
+  if (r.principal.role == Role::kAgent && r.principal.agent != id) {
     throw Fail{Error::Forbidden("agents may set only their own presence")};
   }
+  if (r.principal.is_supervisor()) (void)visible_agent(r, id);
   const json body = parse_body(r);
   AgentPatch patch;
   patch.presence = ok_or_throw(parse_presence(body));
@@ -618,40 +691,43 @@ Response Api::create_team(Request& r) {
   return created(to_json(ok_or_throw(service_.create_team(std::move(draft)))));
 }
 
-Response Api::list_teams(Request&) {
+Response Api::list_teams(Request& r) {
   json teams = json::array();
-  for (const Team& t : ok_or_throw(service_.list_teams())) teams.push_back(to_json(t));
+  for (const Team& t : ok_or_throw(service_.list_teams())) {
+    if (r.principal.manages(t.id)) teams.push_back(to_json(t));
+  }
   return ok({{"teams", std::move(teams)}});
 }
 
 Response Api::get_team(Request& r) {
-  const TeamId id{id_param(r, "team")};
-  auto team = ok_or_throw(service_.find_team(id));
-  if (!team) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
-  return ok(to_json(*team));
+  return ok(to_json(visible_team(r, TeamId{id_param(r, "team")})));
 }
 
 Response Api::update_team(Request& r) {
   const TeamId id{id_param(r, "team")};
-  auto team = ok_or_throw(service_.find_team(id));
-  if (!team) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
+  const Team team = visible_team(r, id);
   const json body = parse_body(r);
-  TeamPatch patch = ok_or_throw(
-      parse_team_patch(body, team->routing, resolve_team()));
+  TeamPatch patch = ok_or_throw(parse_team_patch(body, team.routing, resolve_team()));
   return ok(to_json(ok_or_throw(service_.update_team(id, patch))));
 }
 
-Response Api::list_queues(Request&) {
+Response Api::list_queues(Request& r) {
   json queues = json::array();
-  for (const QueueStats& q : service_.queues()) queues.push_back(to_json(q));
+  for (const QueueStats& q : service_.queues()) {
+    if (r.principal.manages(q.team)) queues.push_back(to_json(q));
+  }
   return ok({{"queues", std::move(queues)}});
 }
 
 Response Api::create_token(Request& r) {
   const json body = parse_body(r);
-  const TokenRequest req = ok_or_throw(parse_token_request(body));
+  const TokenRequest req = ok_or_throw(parse_token_request(body, resolve_team()));
+  for (TeamId t : req.teams) {
+    if (!ok_or_throw(service_.find_team(t))) throw Fail{Error::Invalid("teams", "team " + std::to_string(t.value) + " does not exist")};
+  }
   const std::string token = new_token();
   TokenRecord record{hash_token(token), req.role, req.agent, {}};
+  record.teams = req.teams;
   if (req.expires_in_seconds) record.expires_at = service_.clock()() + std::chrono::seconds(*req.expires_in_seconds);
   ok_or_throw(service_.add_token(record));
   // The secret is shown here once; only its hash is stored.

@@ -31,6 +31,15 @@ struct ReportQuery {
   reports::Interval interval = reports::Interval::kDay;
   std::string interval_name = "day";
   std::string format = "json";
+  // A supervisor's teams: only their tickets, agents and teams are counted.
+  std::optional<std::vector<TeamId>> teams;
+  bool covers(std::optional<TeamId> team) const {
+    return !teams || (team && std::find(teams->begin(), teams->end(), *team) != teams->end());
+  }
+  bool covers_any(const std::vector<TeamId>& of) const {
+    return !teams || std::any_of(of.begin(), of.end(), [&](TeamId t) { return covers(t); });
+  }
+  unsigned team_field() const { return teams ? kFactTeam : 0u; }
 };
 
 // Per-caller rate limits (429 with Retry-After beyond them).
@@ -113,7 +122,12 @@ class Api {
   // Runs triage on a parsed ticket and resolves the team it chose.
   triage::TriageOutcome triage_ticket(const struct TicketInput& input, const triage::TriageSettings& settings);
   // The ticket, or 404; for an agent token, 403 unless it is the agent's own.
+  // Objects by id as the caller may see them: 404 outside their scope.
   TicketView visible_ticket(const Request& r, TicketId id);
+  AgentView visible_agent(const Request& r, AgentId id);
+  Team visible_team(const Request& r, TeamId id);
+  static bool sees(const Principal& p, const Ticket& t);
+  void check_in_scope(const Request& r, const TicketPatch& patch);
   Response list_queues(Request&);
   Response create_token(Request&);
   Response list_tokens(Request&);

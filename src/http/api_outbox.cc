@@ -77,8 +77,7 @@ Response Api::redeliver(Request& r) {
 
 // GET /api/v1/events: every committed event after ?after= (or Last-Event-ID;
 // default: only new ones), as Server-Sent Events: "id: <seq>", "event:
-// <type>", "data: <the webhook document>". ?types=a,b filters by type. An
-// agent token sees the events of tickets assigned to that agent.
+// <type>", "data: <the webhook document>". ?types=a,b filters by type.
 Response Api::event_stream(Request& r) {
   std::int64_t after = service_.committed_event_seq();
   if (!r.last_event_id.empty()) {
@@ -95,11 +94,13 @@ Response Api::event_stream(Request& r) {
     std::stringstream list(it->second);
     for (std::string name; std::getline(list, name, ',');) types.push_back(ok_or_throw(parse_enum<EventType>(name, "types")));
   }
-  const std::optional<AgentId> only_agent = r.principal.is_admin() ? std::nullopt : r.principal.agent;
+  // An agent sees the events of tickets assigned to them, a supervisor those
+  // of their teams' tickets (the team the ticket is in after the event).
+  const Principal who = r.principal;
 
   Response res;
   res.headers = {{"Content-Type", "text/event-stream"}, {"X-Accel-Buffering", "no"}};
-  res.stream = [this, after, types, only_agent](const StreamWriter& write) mutable {
+  res.stream = [this, after, types, who](const StreamWriter& write) mutable {
     using namespace std::chrono;
     if (!write("retry: 2000\n\n")) return;
     auto last_write = steady_clock::now();
@@ -110,10 +111,20 @@ Response Api::event_stream(Request& r) {
       for (const Event& e : *events) {
         after = e.seq;
         if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end()) continue;
-        if (only_agent) {
+        if (!who.is_admin()) {
           const json doc = json::parse(e.data, nullptr, false);
-          const json* assignee = doc.is_object() ? &doc["data"]["ticket"]["assignee_id"] : nullptr;
-          if (!assignee || !assignee->is_number_integer() || assignee->get<std::int64_t>() != only_agent->value) continue;
+          const json* ticket = doc.is_object() ? &doc["data"]["ticket"] : nullptr;
+          if (!ticket || !ticket->is_object()) continue;
+          auto id_of = [&](const char* key) -> std::optional<std::int64_t> {
+            auto it = ticket->find(key);
+            if (it == ticket->end() || !it->is_number_integer()) return std::nullopt;
+            return it->get<std::int64_t>();
+          };
+          const auto assignee = id_of("assignee_id");
+          const auto team = id_of("team");
+          const bool shown = who.is_supervisor() ? team && who.manages(TeamId{*team})
+                                                 : who.agent && assignee && *assignee == who.agent->value;
+          if (!shown) continue;
         }
         chunk += "id: " + std::to_string(e.seq) + "\nevent: " + std::string(to_string(e.type)) + "\ndata: " + e.data +
                  "\n\n";

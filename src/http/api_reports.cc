@@ -93,6 +93,7 @@ Response Api::report(Request& r) {
     throw Fail{Error::NotFound("report '" + name + "' (reports: tickets, backlog, agents, fairness, classifier)")};
   }
   ReportQuery q;
+  if (r.principal.is_supervisor()) q.teams = r.principal.teams;
   const Time now = service_.clock()();
   q.to = time_query(r, "to").value_or(now);
   q.from = time_query(r, "from").value_or(q.to - std::chrono::hours(24 * 7));
@@ -137,8 +138,10 @@ std::function<std::string(const std::string&)> Api::group_labels(ReportGroup gro
 
 Response Api::tickets_report(const ReportQuery& q) {
   reports::TicketAggregator agg(q.interval);
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kCreated, kFactTallies,
-                                                 [&](const TicketFact& f) { agg.add(f); }));
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kCreated,
+                                                 kFactTallies | q.team_field(), [&](const TicketFact& f) {
+                                                   if (q.covers(f.team)) agg.add(f);
+                                                 }));
   const auto label = group_labels(q.group);
   std::vector<Row> rows;
   for (const auto& row : agg.rows()) {
@@ -168,8 +171,10 @@ Response Api::backlog_report(const ReportQuery& q) {
     throw Fail{Error::Invalid("interval", "an hourly backlog spans at most 7 days")};
   }
   reports::BacklogBuilder backlog;
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kOpen, 0,
-                                                 [&](const TicketFact& f) { backlog.add(f); }));
+  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kOpen, q.team_field(),
+                                                 [&](const TicketFact& f) {
+                                                   if (q.covers(f.team)) backlog.add(f);
+                                                 }));
   const auto label = group_labels(q.group);
   std::vector<Row> rows;
   for (const auto& b : backlog.rows(q.from, q.to, q.interval)) {
@@ -204,6 +209,7 @@ Response Api::agents_report(const ReportQuery& q) {
   for (const auto& u : use.rows(presence, capacity)) {
     auto it = agents.find(u.agent);
     if (it == agents.end()) continue;  // deleted since
+    if (!q.covers_any(it->second->teams)) continue;  // outside a supervisor's teams
     std::string teams;
     for (TeamId t : it->second->teams) teams += (teams.empty() ? "" : "; ") + team_name(std::to_string(t.value));
     rows.push_back({{"agent", it->second->name},
@@ -233,6 +239,7 @@ Response Api::fairness_report(const ReportQuery& q) {
   std::vector<Row> rows;
   for (const auto& f : tally.rows()) {
     if (f.team.empty()) continue;  // tickets without a team have no agents to compare
+    if (!q.covers(TeamId{std::stoll(f.team)})) continue;
     rows.push_back({{"team", label(f.team)}, {"agents", f.agents}, {"assigned", f.assigned}, {"most", f.most},
                     {"least", f.least}, {"gini", f.gini}});
   }
@@ -247,6 +254,7 @@ Response Api::classifier_report(const ReportQuery& q) {
   ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kCreated,
                                                  kFactTeam | kFactCategory | kFactGuess, [&](const TicketFact& f) {
                                                    if (f.predicts.empty() || !f.solved_at) return;  // not counted
+                                                   if (!q.covers(f.team)) return;
                                                    if (f.predicts != "team") return tally.add(f, f.category);
                                                    tally.add(f, f.team ? team_name(std::to_string(f.team->value)) : "");
                                                  }));

@@ -72,7 +72,12 @@ Response Api::me(Request& r) {
     auto found = ok_or_throw(service_.find_agent(*r.principal.agent));
     if (found) agent = {{"id", found->agent.id.value}, {"name", found->agent.name}};
   }
-  return ok({{"role", to_string(r.principal.role)}, {"agent", agent}});
+  json teams = json::array();
+  for (TeamId t : r.principal.teams) {
+    auto team = ok_or_throw(service_.find_team(t));
+    if (team) teams.push_back({{"id", t.value}, {"name", team->name}});
+  }
+  return ok({{"role", to_string(r.principal.role)}, {"agent", agent}, {"teams", std::move(teams)}});
 }
 
 }  // namespace sb::http

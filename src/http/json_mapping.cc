@@ -381,18 +381,33 @@ json to_json(const Delivery& d) {
               {"created_at", format_time(d.created_at)}};
 }
 
-Result<TokenRequest> parse_token_request(const json& body) {
+namespace {
+json team_ids(const std::vector<TeamId>& teams) {
+  json out = json::array();
+  for (TeamId t : teams) out.push_back(t.value);
+  return out;
+}
+}  // namespace
+
+Result<TokenRequest> parse_token_request(const json& body, const TeamResolver& teams) {
   Fields f(body);
   TokenRequest out;
   if (auto role = f.enumeration<Role>("role")) out.role = *role;
-  if (out.role == Role::kAdmin && !f.error()) {
-    return Error::Invalid("role", "there is one admin token, given to the server; make agent or viewer tokens");
+  if (auto e = f.error()) return *e;
+  if (out.role == Role::kAdmin) {
+    return Error::Invalid("role", "there is one admin token, given to the server; make agent, supervisor or viewer tokens");
   }
-  if (out.role == Role::kAgent && !f.has("agent_id") && !f.error()) return Error::Missing("agent_id");
-  if (out.role == Role::kViewer && f.has("agent_id") && !f.error()) {
-    return Error::Invalid("agent_id", "a viewer token belongs to no agent");
+  if (out.role == Role::kAgent && !f.has("agent_id")) return Error::Missing("agent_id");
+  if (out.role != Role::kAgent && f.has("agent_id")) {
+    return Error::Invalid("agent_id", "a " + std::string(to_string(out.role)) + " token belongs to no agent");
   }
+  if (out.role == Role::kSupervisor && !f.has("teams")) return Error::Missing("teams");
+  if (out.role != Role::kSupervisor && f.has("teams")) return Error::Invalid("teams", "only a supervisor token has teams");
   if (auto id = f.integer("agent_id", 1, INT64_MAX)) out.agent = AgentId{*id};
+  if (auto t = f.teams("teams", teams)) out.teams = *t;
+  if (out.role == Role::kSupervisor && out.teams.empty() && !f.error()) {
+    return Error::Invalid("teams", "a supervisor token has at least one team");
+  }
   out.expires_in_seconds = f.integer("expires_in_seconds", 1, 10LL * 365 * 86400);
   if (auto s = f.finish(); !s) return s.error();
   return out;
@@ -403,6 +418,7 @@ json to_json(const TokenRecord& t) {
   return json{{"id", t.id()},
               {"role", to_string(t.role)},
               {"agent_id", t.agent ? json(t.agent->value) : json(nullptr)},
+              {"teams", team_ids(t.teams)},
               {"created_at", format_time(t.created_at)},
               {"expires_at", time_or_null(t.expires_at)},
               {"revoked_at", time_or_null(t.revoked_at)}};
@@ -478,13 +494,11 @@ json to_json(const TicketView& v) {
 
 json to_json(const AgentView& v) {
   const Agent& a = v.agent;
-  json teams = json::array();
-  for (TeamId t : a.teams) teams.push_back(t.value);
   return {{"id", a.id.value},
           {"name", a.name},
           {"email", a.email},
           {"skills", a.skills},
-          {"teams", teams},
+          {"teams", team_ids(a.teams)},
           {"capacity", channel_counts(a.capacity)},
           {"load", channel_counts(v.load)},
           {"presence", to_string(a.presence)},

@@ -45,9 +45,10 @@ Result<Presence> parse_presence(const json& body);
 struct TokenRequest {
   Role role = Role::kAgent;
   std::optional<AgentId> agent;
+  std::vector<TeamId> teams;  // a supervisor's
   std::optional<std::int64_t> expires_in_seconds;
 };
-Result<TokenRequest> parse_token_request(const json& body);
+Result<TokenRequest> parse_token_request(const json& body, const TeamResolver& teams);
 json to_json(const TokenRecord& t);
 json to_json(const AuditEntry& a);
 

@@ -1,5 +1,6 @@
 #pragma once
 // What handlers see of an HTTP exchange, independent of Beast.
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <optional>
@@ -23,7 +24,18 @@ struct Principal {
   Role role = Role::kAgent;
   std::optional<AgentId> agent;  // set for agent tokens
   std::string token_hash;        // who exactly: scopes Idempotency-Keys
+  std::vector<TeamId> teams;     // a supervisor's teams
   bool is_admin() const { return role == Role::kAdmin; }
+  bool is_supervisor() const { return role == Role::kSupervisor; }
+  // Whether the caller manages this team: an admin every team, a supervisor
+  // their own; nobody else any.
+  bool manages(std::optional<TeamId> team) const {
+    if (is_admin()) return true;
+    return is_supervisor() && team && std::find(teams.begin(), teams.end(), *team) != teams.end();
+  }
+  bool manages_any(const std::vector<TeamId>& of) const {
+    return is_admin() || std::any_of(of.begin(), of.end(), [&](TeamId t) { return manages(t); });
+  }
 };
 
 struct Request {

@@ -12,10 +12,12 @@ namespace sb::http {
 using Handler = std::function<Response(Request&)>;
 
 enum class Access {
-  kPublic,  // no token needed
-  kAgent,   // any valid token; the handler checks what an agent may see
-  kAdmin,   // admin token only
-  kViewer,  // the admin token or a viewer token (reports)
+  kPublic,       // no token needed
+  kAnyToken,     // any valid token (who am I)
+  kAgent,        // admin, supervisor or agent tokens; the handler checks what the caller may see
+  kAdmin,       // admin token only
+  kSupervisor,  // admin or supervisor tokens; the handler scopes a supervisor to their teams
+  kViewer,      // admin, supervisor or viewer tokens (reports)
 };
 
 struct Route {

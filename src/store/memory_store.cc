@@ -127,6 +127,7 @@ Result<TicketPage> MemoryStore::list_tickets(const TicketQuery& q) {
     if (q.status && t.status != *q.status) continue;
     if (q.team && t.team != q.team) continue;
     if (q.assignee && t.assignee != q.assignee) continue;
+    if (q.teams && (!t.team || std::find(q.teams->begin(), q.teams->end(), *t.team) == q.teams->end())) continue;
     if (static_cast<int>(page.tickets.size()) == q.limit) {
       page.more = true;
       break;

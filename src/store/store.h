@@ -34,6 +34,7 @@ struct TokenRecord {
   Time created_at;
   std::optional<Time> expires_at;  // refused from then on
   std::optional<Time> revoked_at;  // refused from then on
+  std::vector<TeamId> teams;       // a supervisor's teams
   // The token's public name (for listing and revoking): "tok_" + the first
   // 16 hex digits of its hash.
   std::string id() const { return "tok_" + hash.substr(0, 16); }
@@ -173,6 +174,7 @@ struct TicketQuery {
   std::optional<TicketStatus> status;
   std::optional<TeamId> team;
   std::optional<AgentId> assignee;
+  std::optional<std::vector<TeamId>> teams;  // any of these (a supervisor's scope)
   std::int64_t after = 0;
   int limit = 50;
 };

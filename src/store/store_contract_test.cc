@@ -275,6 +275,17 @@ TEST_P(StoreContract, ListFiltersAndPagesInIdOrder) {
   TicketQuery by_agent;
   by_agent.assignee = AgentId{8};
   EXPECT_TRUE(store->list_tickets(by_agent)->tickets.empty());
+  // A supervisor's scope: any of a set of teams (none: nothing).
+  TicketQuery scoped;
+  scoped.teams = std::vector<TeamId>{TeamId{2}, TeamId{9}};
+  auto in_scope = store->list_tickets(scoped);
+  ASSERT_TRUE(in_scope.ok()) << in_scope.error().message;
+  ASSERT_EQ(in_scope->tickets.size(), 1u);
+  EXPECT_EQ(in_scope->tickets[0].id, TicketId{3});
+  scoped.teams = std::vector<TeamId>{TeamId{1}};
+  EXPECT_EQ(store->list_tickets(scoped)->tickets.size(), 6u);
+  scoped.teams = std::vector<TeamId>{};
+  EXPECT_TRUE(store->list_tickets(scoped)->tickets.empty());
 }
 
 TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
@@ -567,16 +578,28 @@ TEST_P(StoreContract, TokensExpireAndAreRevokedAndTheAuditLogReadsNewestFirst) {
   EXPECT_EQ((*found)->expires_at, from_millis(90'000));
   EXPECT_FALSE((*found)->revoked_at);
   EXPECT_EQ((*found)->id(), "tok_aaaaaaaaaaaaaaaa");
+  EXPECT_TRUE((*found)->teams.empty());
   // Revoked: the same record written again with the time.
   TokenRecord revoked = **found;
   revoked.revoked_at = from_millis(5000);
   WriteBatch r;
   r.tokens.push_back(revoked);
   ASSERT_TRUE(store->commit(r).ok());
+  // A supervisor's token keeps its teams.
+  TokenRecord supervisor;
+  supervisor.hash = std::string(64, 'b');
+  supervisor.role = Role::kSupervisor;
+  supervisor.created_at = from_millis(2000);
+  supervisor.teams = {TeamId{4}, TeamId{2}};
+  WriteBatch s;
+  s.tokens.push_back(supervisor);
+  ASSERT_TRUE(store->commit(s).ok());
   auto all = store->list_tokens();
   ASSERT_TRUE(all.ok());
-  ASSERT_EQ(all->size(), 1u);
+  ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].revoked_at, from_millis(5000));
+  EXPECT_EQ((*all)[1].role, Role::kSupervisor);
+  EXPECT_EQ((*all)[1].teams, (std::vector<TeamId>{TeamId{4}, TeamId{2}}));
 
   auto log = store->list_audit(0, 2);
   ASSERT_TRUE(log.ok());

@@ -172,6 +172,22 @@ try {
     await page.screenshot({ path: join(artifacts, 'agent.png'), fullPage: true });
   });
 
+  await step("a supervisor sees their team's board and not another team's", async () => {
+    const hardware = await admin('POST', '/api/v1/teams', { name: 'Hardware' });
+    await admin('POST', '/api/v1/agents', { name: 'Hal', teams: [hardware.id], presence: 'online', capacity: { email: 3 } });
+    await admin('POST', '/api/v1/tickets', { subject: 'Broken laptop', team: hardware.id, channel: 'email' });
+    const supervisorToken = (await admin('POST', '/api/v1/tokens', { role: 'supervisor', teams: ['Network'] })).token;
+    await signInAgain(supervisorToken);
+    await page.click('#nav a[data-view="board"]');
+    await page.waitForSelector('#queues tr[data-team="Network"]');
+    await page.waitForSelector('#agents tr[data-agent="Ada Lovelace"]');
+    assert.equal(await page.textContent('#who-name'), 'Supervisor · Network');
+    assert.equal(await page.$$eval('#queues tr[data-team="Hardware"], #agents tr[data-agent="Hal"]', (n) => n.length), 0);
+    assert.equal(await page.isVisible('#nav a[data-view="reports"]'), true);
+    assert.doesNotMatch(await page.textContent('#view'), /Broken laptop/);
+    await page.screenshot({ path: join(artifacts, 'supervisor.png'), fullPage: true });
+  });
+
   await step('a viewer sees the reports and nothing else', async () => {
     await signInAgain(viewerToken);
     await page.waitForSelector('#chart-volume[data-rendered="true"]');

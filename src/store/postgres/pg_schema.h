@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 4> kMigrations{
+inline constexpr std::array<std::string_view, 5> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -199,6 +199,10 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL,
   status INTEGER NOT NULL
 );
+)sql",
+    // 5: a supervisor token's teams (a JSON array of ids).
+    R"sql(
+ALTER TABLE tokens ADD COLUMN teams TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

@@ -18,6 +18,27 @@ using nlohmann::json;
 // explanation) are stored as JSON text in one column each.
 json skills_json(const SkillLevels& s) { return json(s); }
 
+std::string team_ids_json(const std::vector<TeamId>& teams) {
+  json out = json::array();
+  for (TeamId t : teams) out.push_back(t.value);
+  return out.dump();
+}
+
+std::vector<TeamId> team_ids_from_json(const std::string& text) {
+  std::vector<TeamId> out;
+  if (text.empty()) return out;  // rows from before the column was filled
+  for (std::int64_t t : json::parse(text).get<std::vector<std::int64_t>>()) out.push_back(TeamId{t});
+  return out;
+}
+
+// "1,3,7" for `team_id IN (...)`: our own integers, so written into the SQL.
+std::string sql_id_list(const std::vector<TeamId>& teams) {
+  if (teams.empty()) return "NULL";  // matches nothing
+  std::string out;
+  for (TeamId t : teams) out += (out.empty() ? "" : ",") + std::to_string(t.value);
+  return out;
+}
+
 const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
@@ -274,14 +295,15 @@ Status write_decision(Conn& c, const Decision& d) {
 template <class Conn>
 Status write_token(Conn& c, const TokenRecord& t) {
   auto st = c.prepare(
-      "INSERT INTO tokens (hash, role, agent_id, created_at, expires_at, revoked_at) VALUES (?,?,?,?,?,?) "
+      "INSERT INTO tokens (hash, role, agent_id, created_at, expires_at, revoked_at, teams) VALUES (?,?,?,?,?,?,?) "
       "ON CONFLICT (hash) DO UPDATE SET role = excluded.role, agent_id = excluded.agent_id, "
-      "created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at");
+      "created_at = excluded.created_at, expires_at = excluded.expires_at, revoked_at = excluded.revoked_at, "
+      "teams = excluded.teams");
   if (!st) return st.error();
   std::optional<std::int64_t> agent;
   if (t.agent) agent = t.agent->value;
   st->bind(1, t.hash).bind(2, to_string(t.role)).bind(3, agent).bind(4, to_millis(t.created_at));
-  st->bind(5, opt_millis(t.expires_at)).bind(6, opt_millis(t.revoked_at));
+  st->bind(5, opt_millis(t.expires_at)).bind(6, opt_millis(t.revoked_at)).bind(7, team_ids_json(t.teams));
   return st->run();
 }
 
@@ -489,11 +511,12 @@ struct ReadToken {
     t.created_at = from_millis(s.int64(3));
     t.expires_at = opt_time(s.optional_int64(4));
     t.revoked_at = opt_time(s.optional_int64(5));
+    t.teams = team_ids_from_json(s.text(6));
     return t;
   }
 };
 inline constexpr ReadToken read_token;
-const char* kTokenColumns = "hash, role, agent_id, created_at, expires_at, revoked_at";
+const char* kTokenColumns = "hash, role, agent_id, created_at, expires_at, revoked_at, teams";
 
 template <class Conn>
 Status write_batches(Conn& c, std::span<const WriteBatch* const> batches) {
@@ -709,7 +732,8 @@ Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
   auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns +
                           " FROM tickets WHERE id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) "
                           "AND (CAST(?3 AS BIGINT) IS NULL OR team_id = ?3) "
-                          "AND (CAST(?4 AS BIGINT) IS NULL OR assignee_id = ?4) "
+                          "AND (CAST(?4 AS BIGINT) IS NULL OR assignee_id = ?4) " +
+                          (q.teams ? "AND team_id IN (" + sql_id_list(*q.teams) + ") " : std::string()) +
                           "ORDER BY id LIMIT ?5");
   if (!st) return st.error();
   st->bind(1, q.after);

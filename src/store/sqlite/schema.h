@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 14> kMigrations{
+inline constexpr std::array<std::string_view, 15> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -229,6 +229,10 @@ CREATE TABLE audit_log (
   detail TEXT NOT NULL,
   status INTEGER NOT NULL
 );
+)sql",
+    // 15: a supervisor token's teams (a JSON array of ids).
+    R"sql(
+ALTER TABLE tokens ADD COLUMN teams TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
