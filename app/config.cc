@@ -144,7 +144,11 @@ Result<Config> load_config(const std::string& path) {
       if (out["allow_link_local"]) c.outbound.allow_link_local = r.boolean(out["allow_link_local"], "outbound.allow_link_local");
     }
     if (const auto limits = root["limits"]) {
-      r.only(limits, "limits", {"per_token", "admin", "public_posts"});
+      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight"});
+      if (limits["commands_in_flight"]) {
+        c.limits.commands_in_flight =
+            static_cast<int>(r.integer(limits["commands_in_flight"], "limits.commands_in_flight", 0, 1'000'000));
+      }
       auto rate = [&](const char* key, http::RateLimit& out) {
         const auto node = limits[key];
         if (!node) return;

@@ -62,7 +62,8 @@ struct Config {
   // mailboxes: IMAP inboxes polled for new tickets (docs/channels.md).
   std::vector<mail::ImapMailbox> mailboxes;
   // limits: requests per second and bursts per token, for the admin token
-  // and per client address for the support form (docs/security.md).
+  // and per client address for the support form; changes in hand at once
+  // before the server sheds load (docs/security.md).
   http::ApiLimits limits;
   // outbound: which addresses webhooks, SMTP and IMAP may connect to.
   OutboundPolicy outbound;

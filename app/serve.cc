@@ -211,6 +211,7 @@ int serve(const ServeOptions& options) {
   http::Api api(service, http::hash_token(admin_token), &triage_gate, &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
   api.set_limits(config.limits);
+  service.set_max_commands_in_flight(config.limits.commands_in_flight);
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -737,6 +738,58 @@ TEST_F(ApiTest, SupervisorsManageTheirTeamsOnly) {
   expect_error(agent_client.get("/api/v1/agents"), 403, "forbidden");
   expect_error(agent_client.get("/api/v1/queues"), 403, "forbidden");
   expect_error(agent_client.patch("/api/v1/teams/" + std::to_string(net), {{"name", "N"}}), 403, "forbidden");
+}
+
+// Overload: with the disk stalled (another process holds SQLite's write
+// lock), changes in hand wait and are kept; past `limits.commands_in_flight`
+// a change is refused at once with 503 overloaded and Retry-After, and
+// changes nothing; reads go on.
+TEST_F(ApiTest, OverloadShedsChangesAndKeepsAcceptedWork) {
+  server->stop(SIGTERM);
+  std::ofstream(dir / "shed.yaml") << "teams: [Network]\nlimits:\n  commands_in_flight: 2\n";
+  ServerProcess shedding(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--config", dir / "shed.yaml"});
+  ASSERT_TRUE(shedding.start()) << shedding.log_path();
+  HttpClient boss("127.0.0.1", shedding.port(), kAdmin);
+  auto metric = [&](const std::string& name) {
+    const std::string text = boss.get("/metrics").raw;
+    const auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size() + 2));
+  };
+  ChildProcess locker({"/usr/bin/python3", "-c",
+                       "import sqlite3,sys,time\n"
+                       "c=sqlite3.connect(sys.argv[1],isolation_level=None)\n"
+                       "c.execute('BEGIN EXCLUSIVE')\n"
+                       "print('locked 1',flush=True)\n"
+                       "time.sleep(30)\n",
+                       shedding.db_path()},
+                      dir / "locker.log", "locked ");
+  ASSERT_TRUE(locker.start());
+  std::vector<int> statuses(2, 0);
+  std::vector<std::thread> in_hand;
+  for (int i = 0; i < 2; ++i) {
+    in_hand.emplace_back([&, i] {
+      HttpClient c("127.0.0.1", shedding.port(), kAdmin);
+      statuses[i] = c.post("/api/v1/tickets", {{"subject", "kept " + std::to_string(i)}, {"team", "Network"}}).status;
+    });
+  }
+  for (int i = 0; i < 500 && metric("switchboard_commands_in_flight") < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(metric("switchboard_commands_in_flight"), 2);
+  for (int i = 0; i < 3; ++i) {
+    auto shed = boss.post("/api/v1/tickets", {{"subject", "shed"}, {"team", "Network"}});
+    expect_error(shed, 503, "overloaded");
+    EXPECT_EQ(shed.header("Retry-After"), "1");
+  }
+  EXPECT_EQ(boss.get("/api/v1/teams").status, 200);  // reads are not shed
+  EXPECT_EQ(metric("switchboard_commands_shed_total"), 3);
+  locker.stop();  // the disk comes back
+  for (auto& t : in_hand) t.join();
+  EXPECT_EQ(statuses, (std::vector<int>{201, 201}));
+  auto all = boss.get("/api/v1/tickets");
+  ASSERT_EQ(all.body["tickets"].size(), 2u) << all.raw;
+  for (const auto& t : all.body["tickets"]) EXPECT_NE(t["subject"], "shed");
+  EXPECT_EQ(boss.post("/api/v1/tickets", {{"subject", "later"}, {"team", "Network"}}).status, 201);
 }
 
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {

@@ -68,6 +68,10 @@ struct Error {
   static Error NotOwner(std::string message) {
     return {ErrorKind::kUnavailable, "not_owner", std::move(message), {}};
   }
+  // Too much work in hand: refused before anything changed; retry later.
+  static Error Overloaded(std::string message) {
+    return {ErrorKind::kUnavailable, "overloaded", std::move(message), {}};
+  }
   static Error Internal(std::string message) {
     return {ErrorKind::kInternal, "internal", std::move(message), {}};
   }

@@ -227,6 +227,12 @@ Response Api::prometheus(Request&) {
   for (std::size_t i = 0; i < events.size(); ++i) {
     out << "switchboard_events_total{type=\"" << to_string(static_cast<EventType>(i)) << "\"} " << events[i] << "\n";
   }
+  out << "# HELP switchboard_commands_shed_total Changes refused with 503 overloaded (too many in hand).\n"
+         "# TYPE switchboard_commands_shed_total counter\n"
+      << "switchboard_commands_shed_total " << service_.commands_shed() << "\n"
+      << "# HELP switchboard_commands_in_flight Changes in hand now (waiting for the engine or their commit).\n"
+         "# TYPE switchboard_commands_in_flight gauge\n"
+      << "switchboard_commands_in_flight " << service_.commands_in_flight() << "\n";
   out << "# HELP switchboard_outbox_pending Webhook and e-mail deliveries waiting to be sent.\n"
          "# TYPE switchboard_outbox_pending gauge\n"
       << "switchboard_outbox_pending " << ok_or_throw(service_.store().count_deliveries(DeliveryState::kPending)) << "\n"

@@ -169,6 +169,15 @@ Error not_owner() { return Error::NotOwner("this node does not own routing just 
 template <class Command, class View, class AnswerHook>
 auto Service::apply(Command&& command, View&& view, const Attach& attach, const AnswerHook& answer)
     -> Result<decltype(view(std::declval<const Changes&>()))> {
+  // Admission: a bounded number of commands in hand; past it, shed at once.
+  struct InFlight {
+    std::atomic<int>& n;
+    ~InFlight() { --n; }
+  } in_flight{in_flight_};
+  if (const int limit = max_in_flight_.load(); ++in_flight_ > limit && limit > 0) {
+    ++shed_;
+    return Error::Overloaded("too many changes in hand (" + std::to_string(limit) + "); retry in a moment");
+  }
   Pending pending;
   std::optional<decltype(view(std::declval<const Changes&>()))> out;
   {

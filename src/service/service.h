@@ -64,6 +64,14 @@ class Service {
   // Events are numbered and stored either way; the writer gives them their
   // data and deliveries. Set before start(); not owned.
   void set_outbox(OutboxWriter* writer) { outbox_ = writer; }
+  // Load shedding: at most this many commands in hand at once (waiting for
+  // the engine or for their commit); one more is refused with
+  // Error::Overloaded (a 503 with Retry-After) before it changes anything,
+  // while those in hand finish. 0: no bound.
+  void set_max_commands_in_flight(int n) { max_in_flight_ = n; }
+  // Commands refused so far for that reason; commands in hand now.
+  std::uint64_t commands_shed() const { return shed_.load(); }
+  int commands_in_flight() const { return in_flight_.load(); }
 
   // Rebuilds the engine from the store and commits whatever routing that
   // unblocks (agents online with room and tickets waiting).
@@ -179,6 +187,9 @@ class Service {
   std::int64_t committed_seq_ = 0;   // under feed_mu_
   std::array<std::atomic<std::uint64_t>, enum_count<EventType>()> event_counts_{};
   std::uint64_t feed_generation_ = 0;
+  std::atomic<int> max_in_flight_{512};
+  std::atomic<int> in_flight_{0};
+  std::atomic<std::uint64_t> shed_{0};
 };
 
 }  // namespace sb

@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
-#include <thread>
-
-#include <atomic>
 #include <thread>
 
 #include "store/memory_store.h"
@@ -19,6 +18,10 @@ class FlakyStore final : public Store {
  public:
   using Store::commit;
   Status commit(std::span<const WriteBatch* const> b) override {
+    {
+      std::unique_lock lock(hold_mu);
+      hold_cv.wait(lock, [&] { return !held; });
+    }
     ++commits;
     if (fail_next.exchange(false)) return Error::Unavailable("disk full");
     return inner.commit(b);
@@ -68,7 +71,17 @@ class FlakyStore final : public Store {
     return inner.list_audit(before, limit);
   }
 
+  // While held, commits wait (a slow disk).
+  void hold(bool on) {
+    std::lock_guard lock(hold_mu);
+    held = on;
+    hold_cv.notify_all();
+  }
+
   MemoryStore inner;
+  std::mutex hold_mu;
+  std::condition_variable hold_cv;
+  bool held = false;
   std::atomic<bool> fail_next{false};
   std::atomic<int> commits{0};
 };
@@ -108,6 +121,34 @@ TEST_F(ServiceTest, CreatedTicketIsInTheStoreWithItsAssignment) {
   EXPECT_EQ((*stored)->assignee, a);
   auto waiting = service.create_ticket(draft());
   EXPECT_EQ(waiting->queue_position, 1u);
+}
+
+// Past the bound on commands in hand, a change is refused at once (503
+// overloaded) and changes nothing; those in hand finish and are kept.
+TEST_F(ServiceTest, OverloadShedsNewChangesAndKeepsThoseInHand) {
+  service.set_max_commands_in_flight(2);
+  store.hold(true);
+  std::vector<Result<TicketView>> done(2, Error::Internal("not run"));
+  std::vector<std::thread> in_hand;
+  for (int i = 0; i < 2; ++i) in_hand.emplace_back([&, i] { done[i] = service.create_ticket(draft()); });
+  while (service.commands_in_flight() < 2) std::this_thread::yield();
+  const auto waiting_before = service.queues().front().waiting;
+  auto shed = service.create_ticket(draft());
+  ASSERT_FALSE(shed.ok());
+  EXPECT_EQ(shed.error().code, "overloaded");
+  EXPECT_EQ(shed.error().kind, ErrorKind::kUnavailable);
+  EXPECT_EQ(service.commands_shed(), 1u);
+  EXPECT_EQ(service.queues().front().waiting, waiting_before);  // the engine did not take it
+  store.hold(false);
+  for (auto& t : in_hand) t.join();
+  for (const auto& d : done) {
+    ASSERT_TRUE(d.ok()) << d.error().message;
+    EXPECT_TRUE(store.inner.find_ticket(d->ticket.id)->has_value());
+  }
+  TicketQuery all;
+  EXPECT_EQ(store.inner.list_tickets(all)->tickets.size(), 2u);
+  EXPECT_EQ(service.commands_in_flight(), 0);
+  EXPECT_TRUE(service.create_ticket(draft()).ok());  // room again
 }
 
 // Records what the outbox writer was given, and adds one delivery per event.
