@@ -144,7 +144,10 @@ Result<Config> load_config(const std::string& path) {
       if (out["allow_link_local"]) c.outbound.allow_link_local = r.boolean(out["allow_link_local"], "outbound.allow_link_local");
     }
     if (const auto limits = root["limits"]) {
-      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight"});
+      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight", "connections"});
+      if (limits["connections"]) {
+        c.limits.connections = static_cast<int>(r.integer(limits["connections"], "limits.connections", 1, 1'000'000));
+      }
       if (limits["commands_in_flight"]) {
         c.limits.commands_in_flight =
             static_cast<int>(r.integer(limits["commands_in_flight"], "limits.commands_in_flight", 0, 1'000'000));

@@ -215,6 +215,7 @@ int serve(const ServeOptions& options) {
   http::ServerOptions server_options;
   server_options.address = listen->address;
   server_options.port = listen->port;
+  server_options.max_connections = config.limits.connections;
   server_options.drain = std::chrono::milliseconds(static_cast<std::int64_t>(options.drain_seconds * 1000));
   // Several nodes: what only the routing owner may do is handed to it.
   std::unique_ptr<cluster::LeaseKeeper> keeper;

@@ -792,6 +792,52 @@ TEST_F(ApiTest, OverloadShedsChangesAndKeepsAcceptedWork) {
   EXPECT_EQ(boss.post("/api/v1/tickets", {{"subject", "later"}, {"team", "Network"}}).status, 201);
 }
 
+// The connection cap: past `limits.connections` open connections a new one
+// is answered 503 with Retry-After and closed; when one closes, room again.
+TEST_F(ApiTest, ConnectionsPastTheCapAreTurnedAway) {
+  server->stop(SIGTERM);
+  std::ofstream(dir / "conns.yaml") << "limits:\n  connections: 2\n";
+  ServerProcess capped(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--config", dir / "conns.yaml"});
+  ASSERT_TRUE(capped.start()) << capped.log_path();
+  namespace asio = boost::asio;
+  asio::io_context io;
+  const asio::ip::tcp::endpoint at(asio::ip::make_address("127.0.0.1"), capped.port());
+  auto open = [&] {
+    auto s = std::make_unique<asio::ip::tcp::socket>(io);
+    s->connect(at);
+    return s;
+  };
+  auto answer = [&](asio::ip::tcp::socket& s) {
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    boost::system::error_code ec;
+    asio::write(s, asio::buffer(req), ec);
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      const std::size_t n = s.read_some(asio::buffer(buf), ec);
+      out.append(buf, n);
+      if (ec) break;
+    }
+    return out;
+  };
+  auto first = open(), second = open();  // idle, holding both places
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto third = open();
+  const std::string refused = answer(*third);
+  EXPECT_TRUE(refused.starts_with("HTTP/1.1 503")) << refused;
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("\"overloaded\""), std::string::npos) << refused;
+  first->close();
+  std::string later;
+  for (int i = 0; i < 50 && !later.starts_with("HTTP/1.1 200"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto again = open();
+    later = answer(*again);
+  }
+  EXPECT_TRUE(later.starts_with("HTTP/1.1 200")) << later;
+  EXPECT_TRUE(answer(*second).starts_with("HTTP/1.1 200"));  // the one kept waiting is served
+}
+
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {
   const auto team_id = team("Idem");
   const std::string body = json{{"subject", "once"}, {"team", team_id}}.dump();

@@ -48,6 +48,7 @@ struct ApiLimits {
   RateLimit admin{0, 0};           // the admin token (integrations, imports): unlimited unless set
   RateLimit public_posts{2, 10};   // per client address, for posts that need no token (/support)
   int commands_in_flight = 512;    // changes in hand at once before shedding (Service); 0: no bound
+  int connections = 1024;          // open connections before new ones get 503 (Server)
 };
 
 class Api {

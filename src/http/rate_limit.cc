@@ -11,7 +11,14 @@ bool RateLimiter::take(const std::string& caller, const RateLimit& limit, int* r
   std::lock_guard lock(mu_);
   // Room is made before a new caller's bucket goes in (trimming after would
   // drop the new, full bucket under our feet).
-  if (buckets_.size() >= max_callers_ && !buckets_.count(caller)) trim(now);
+  if (buckets_.size() >= max_callers_ && !buckets_.count(caller)) {
+    trim(now);
+    if (buckets_.size() >= max_callers_) {
+      // Every bucket is in use: a new caller waits (memory stays bounded).
+      if (retry_after) *retry_after = 1;
+      return false;
+    }
+  }
   auto [it, fresh] = buckets_.try_emplace(caller);
   Bucket& b = it->second;
   if (fresh) {

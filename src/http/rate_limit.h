@@ -2,7 +2,8 @@
 // Per-caller rate limits (token buckets): each caller (a token's hash, or a
 // client address for routes that need no token) gets `burst` requests at
 // once and `rate` more per second. Memory is bounded: past `max_callers`
-// buckets, the idle ones (full again) are dropped.
+// buckets, the idle ones (full again) are dropped, and while none is idle a
+// new caller is refused (retry in 1 s).
 //
 // Thread-safe.
 #include <chrono>

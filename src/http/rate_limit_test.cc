@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace sb::http {
 namespace {
 
@@ -38,6 +42,33 @@ TEST(RateLimiter, MemoryStaysBounded) {
   for (int i = 0; i < 1000; ++i) limiter.take("caller" + std::to_string(i), RateLimit{100, 1}, &retry, t + std::chrono::seconds(i));
   // Idle callers were dropped: a caller seen long ago starts with a full bucket again.
   EXPECT_TRUE(limiter.take("caller0", RateLimit{100, 1}, &retry, t + std::chrono::seconds(2000)));
+  // None idle (all drained at the same instant): a new caller waits.
+  RateLimiter busy(3);
+  for (const char* c : {"a", "b", "c"}) EXPECT_TRUE(busy.take(c, RateLimit{1, 1}, &retry, t));
+  retry = 0;
+  EXPECT_FALSE(busy.take("d", RateLimit{1, 1}, &retry, t));
+  EXPECT_EQ(retry, 1);
+  EXPECT_TRUE(busy.take("d", RateLimit{1, 1}, &retry, t + std::chrono::seconds(1)));  // a, b, c refilled: dropped
+}
+
+// Many server threads at once (run under ThreadSanitizer too): a shared
+// bucket hands out exactly its burst, and the trim never loses a bucket in use.
+TEST(RateLimiter, ConcurrentCallersShareOneBucketExactly) {
+  RateLimiter limiter(50);
+  const auto t = RateLimiter::Clock::now();
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      int retry = 0;
+      for (int k = 0; k < 100; ++k) {
+        if (limiter.take("shared", RateLimit{1, 150}, &retry, t)) ++granted;
+        limiter.take("own" + std::to_string(i * 100 + k), RateLimit{1, 1}, &retry, t);  // churns the trim
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(granted.load(), 150);
 }
 
 }  // namespace
