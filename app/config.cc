@@ -144,7 +144,17 @@ Result<Config> load_config(const std::string& path) {
       if (out["allow_link_local"]) c.outbound.allow_link_local = r.boolean(out["allow_link_local"], "outbound.allow_link_local");
     }
     if (const auto limits = root["limits"]) {
-      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight", "connections"});
+      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight", "connections", "trusted_proxies"});
+      if (const auto proxies = limits["trusted_proxies"]) {
+        if (!proxies.IsSequence()) r.fail(proxies, "limits.trusted_proxies", "must be a list of addresses or networks");
+        for (std::size_t i = 0; i < proxies.size(); ++i) {
+          const std::string field = "limits.trusted_proxies[" + std::to_string(i) + "]";
+          c.limits.trusted_proxies.push_back(r.string(proxies[i], field));
+          if (auto p = http::TrustedProxies::parse({c.limits.trusted_proxies.back()}); !p) {
+            r.fail(proxies[i], field, p.error().message);
+          }
+        }
+      }
       if (limits["connections"]) {
         c.limits.connections = static_cast<int>(r.integer(limits["connections"], "limits.connections", 1, 1'000'000));
       }

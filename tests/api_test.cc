@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/command.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/temp_dir.h"
@@ -505,7 +506,10 @@ TEST_F(ApiTest, LimitsAnswerClearlyAndChangeNothing) {
   const std::string fields = "name=Kim&email=kim%40example.com&subject=Help&message=Printer";
   int created = 0, limited_answers = 0;
   for (int i = 0; i < 4; ++i) {
-    auto r = visitor.request("POST", "/support", fields, form);
+    // A client naming itself in X-Forwarded-For is not believed (no trusted proxies here).
+    auto f = form;
+    f.emplace_back("X-Forwarded-For", "203.0.113." + std::to_string(i + 1));
+    auto r = visitor.request("POST", "/support", fields, f);
     created += r.status == 201 || r.status == 200;
     if (r.status == 429) {
       ++limited_answers;
@@ -836,6 +840,33 @@ TEST_F(ApiTest, ConnectionsPastTheCapAreTurnedAway) {
   }
   EXPECT_TRUE(later.starts_with("HTTP/1.1 200")) << later;
   EXPECT_TRUE(answer(*second).starts_with("HTTP/1.1 200"));  // the one kept waiting is served
+}
+
+// Behind a trusted proxy (limits.trusted_proxies), the support form's
+// per-address limit counts each client named in X-Forwarded-For.
+TEST_F(ApiTest, TrustedProxiesNameTheClientForPerAddressLimits) {
+  server->stop(SIGTERM);
+  std::ofstream(dir / "proxy.yaml") << "limits:\n  public_posts: {per_second: 0.1, burst: 1}\n"
+                                       "  trusted_proxies: [127.0.0.1, 10.0.0.0/8]\n";
+  ServerProcess proxied(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--config", dir / "proxy.yaml"});
+  ASSERT_TRUE(proxied.start()) << proxied.log_path();
+  HttpClient lb("127.0.0.1", proxied.port());
+  const std::string fields = "name=Kim&email=kim%40example.com&subject=Help&message=Printer";
+  auto post = [&](const std::string& chain) {
+    return lb.request("POST", "/support", fields,
+                      {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Forwarded-For", chain}}).status;
+  };
+  EXPECT_EQ(post("203.0.113.5"), 201);
+  EXPECT_EQ(post("203.0.113.5"), 429);            // that client's one post
+  EXPECT_EQ(post("198.51.100.9"), 201);           // another client: its own bucket
+  EXPECT_EQ(post("203.0.113.5, 10.1.2.3"), 429);  // through a second trusted hop: the same client
+  EXPECT_EQ(post("6.6.6.6, 203.0.113.5"), 429);   // what the client claimed before the proxy is not believed
+  // A bad entry is a config error with file and line.
+  std::ofstream(dir / "bad-proxy.yaml") << "limits:\n  trusted_proxies: [10.0.0.0/8, lb.example.com]\n";
+  const auto out = run_command(std::string(SWITCHBOARD_BINARY) + " serve --config " + (dir / "bad-proxy.yaml") +
+                               " --db " + (dir / "never.db") + " --admin-token " + kAdmin + " 2>&1");
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("bad-proxy.yaml:2: limits.trusted_proxies[1]"), std::string::npos) << out.output;
 }
 
 TEST_F(ApiTest, IdempotencyKeysReplayTheFirstAnswer) {

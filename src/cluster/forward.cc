@@ -105,6 +105,9 @@ http::Response forward(const http::Request& r, const std::string& address, const
   if (!r.idempotency_key.empty()) req.set("Idempotency-Key", r.idempotency_key);
   if (!r.last_event_id.empty()) req.set("Last-Event-ID", r.last_event_id);
   req.set("X-Switchboard-Forwarded-By", self);
+  // The client's address for the owner's per-address limits (believed when
+  // the owner lists this node in limits.trusted_proxies).
+  if (!r.remote.empty()) req.set("X-Forwarded-For", r.forwarded_for.empty() ? r.remote : r.forwarded_for + ", " + r.remote);
   req.body() = r.body;
   req.keep_alive(true);
   req.prepare_payload();

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <exception>
 #include <sstream>
+#include <stdexcept>
 
 #include "http/api_helpers.h"
 #include "http/auth.h"
@@ -141,6 +142,13 @@ Result<Principal> Api::authenticate(const Request& r) {
   return Principal{t.role, t.agent, hash, t.teams};
 }
 
+void Api::set_limits(ApiLimits limits) {
+  auto proxies = TrustedProxies::parse(limits.trusted_proxies);
+  if (!proxies) throw std::invalid_argument(proxies.error().message);
+  proxies_ = std::move(*proxies);
+  limits_ = std::move(limits);
+}
+
 std::optional<Response> Api::over_limit(const std::string& caller, const RateLimit& limit) {
   int retry_after = 1;
   if (limiter_.take(caller, limit, &retry_after)) return std::nullopt;
@@ -181,7 +189,8 @@ Response Api::dispatch(Request& request, std::string& route_pattern) {
       }
     } else if (request.method != "GET") {
       // Posts that need no token (the support form): per client address.
-      if (auto limited = over_limit("addr:" + request.remote, limits_.public_posts)) return *limited;
+      const std::string client = proxies_.client(request.remote, request.forwarded_for);
+      if (auto limited = over_limit("addr:" + client, limits_.public_posts)) return *limited;
     }
     Response res = request.method == "POST" && !request.idempotency_key.empty() && (*route)->access != Access::kPublic
                        ? idempotent(request, (*route)->handler)

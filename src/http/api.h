@@ -15,6 +15,7 @@
 
 #include "http/message.h"
 #include "http/metrics.h"
+#include "http/proxies.h"
 #include "http/rate_limit.h"
 #include "http/router.h"
 #include "http/triage_gate.h"
@@ -49,6 +50,7 @@ struct ApiLimits {
   RateLimit public_posts{2, 10};   // per client address, for posts that need no token (/support)
   int commands_in_flight = 512;    // changes in hand at once before shedding (Service); 0: no bound
   int connections = 1024;          // open connections before new ones get 503 (Server)
+  std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For names the client (http/proxies.h)
 };
 
 class Api {
@@ -75,7 +77,9 @@ class Api {
 
   // Where the dashboard's files are (GET /, /assets/...); empty: none.
   void set_web_dir(std::string dir) { web_dir_ = std::move(dir); }
-  void set_limits(ApiLimits limits) { limits_ = limits; }
+  // Throws std::invalid_argument when a trusted proxy does not parse (the
+  // config reader checks them first).
+  void set_limits(ApiLimits limits);
   // Several nodes: what /healthz says about this node (its role, the owner).
   void set_node_status(std::function<nlohmann::json()> status) { node_status_ = std::move(status); }
 
@@ -162,6 +166,7 @@ class Api {
   std::string web_dir_;
   std::function<nlohmann::json()> node_status_;
   ApiLimits limits_;
+  TrustedProxies proxies_;
   RateLimiter limiter_;
   TriageGate* triage_;
   notify::Outbox* outbox_;

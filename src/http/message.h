@@ -51,7 +51,8 @@ struct Request {
   std::string content_type;
   std::string if_match;                        // If-Match
   std::string forwarded_by;                    // X-Switchboard-Forwarded-By: the node that handed it on
-  std::string remote;                          // the client's address
+  std::string remote;                          // the peer's address (a proxy's, behind one)
+  std::string forwarded_for;                   // X-Forwarded-For, believed from trusted proxies only
   Principal principal;                         // filled in after authentication
   // While an Idempotency-Key request runs: its record, for a create to
   // commit (with the answer) in the same transaction as the ticket.

@@ -66,6 +66,7 @@ Request to_request(const bhttp::request<bhttp::string_body>& req) {
   r.content_type = std::string(req[bhttp::field::content_type]);
   r.if_match = std::string(req[bhttp::field::if_match]);
   r.forwarded_by = std::string(req["X-Switchboard-Forwarded-By"]);
+  r.forwarded_for = std::string(req["X-Forwarded-For"]);
   return r;
 }
 

@@ -131,14 +131,14 @@ TEST_F(ServiceTest, OverloadShedsNewChangesAndKeepsThoseInHand) {
   std::vector<Result<TicketView>> done(2, Error::Internal("not run"));
   std::vector<std::thread> in_hand;
   for (int i = 0; i < 2; ++i) in_hand.emplace_back([&, i] { done[i] = service.create_ticket(draft()); });
-  while (service.commands_in_flight() < 2) std::this_thread::yield();
-  const auto waiting_before = service.queues().front().waiting;
+  // Both in hand: applied by the engine (waiting in the queue), their commit held.
+  while (service.commands_in_flight() < 2 || service.queues().front().waiting < 2) std::this_thread::yield();
   auto shed = service.create_ticket(draft());
   ASSERT_FALSE(shed.ok());
   EXPECT_EQ(shed.error().code, "overloaded");
   EXPECT_EQ(shed.error().kind, ErrorKind::kUnavailable);
   EXPECT_EQ(service.commands_shed(), 1u);
-  EXPECT_EQ(service.queues().front().waiting, waiting_before);  // the engine did not take it
+  EXPECT_EQ(service.queues().front().waiting, 2u);  // the engine did not take it
   store.hold(false);
   for (auto& t : in_hand) t.join();
   for (const auto& d : done) {
