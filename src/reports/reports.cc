@@ -166,7 +166,10 @@ std::vector<BacklogRow> BacklogBuilder::rows(Time from, Time to, Interval interv
     moments.push_back(to);
   }
   std::vector<BacklogRow> out;
-  for (const auto& [group, list] : groups_) {
+  for (const auto& entry : groups_) {
+    // Named, not structured bindings: lambdas below capture them (clang 14).
+    const auto& group = entry.first;
+    const auto& list = entry.second;
     const std::size_t n = list.size();
     // Leaving the backlog, and getting an agent, in time order.
     std::vector<std::pair<Time, std::size_t>> leaves, assigned;
@@ -268,7 +271,9 @@ std::vector<AgentUse> AgentUseBuilder::rows(const std::vector<PresenceChange>& p
     timeline[h.agent].push_back({h.end, -1, std::nullopt});
   }
   std::vector<AgentUse> out;
-  for (auto& [agent, u] : use) {
+  for (auto& entry : use) {
+    const auto& agent = entry.first;
+    auto& u = entry.second;  // captured by a lambda below: not a structured binding (clang 14)
     auto& changes = timeline[agent];
     std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.at < b.at; });
     auto cap_it = capacity.find(agent);
