@@ -127,8 +127,8 @@ class Api {
   std::function<std::optional<TeamId>(const std::string&)> resolve_team();
   // Runs triage on a parsed ticket and resolves the team it chose.
   triage::TriageOutcome triage_ticket(const struct TicketInput& input, const triage::TriageSettings& settings);
-  // The ticket, or 404; for an agent token, 403 unless it is the agent's own.
-  // Objects by id as the caller may see them: 404 outside their scope.
+  // Objects by id as the caller may see them (an admin everything, a
+  // supervisor their teams', an agent their own tickets): 404 outside it.
   TicketView visible_ticket(const Request& r, TicketId id);
   AgentView visible_agent(const Request& r, AgentId id);
   Team visible_team(const Request& r, TeamId id);
