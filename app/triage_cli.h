@@ -17,9 +17,12 @@ struct TrainCommand {
   int ngrams = 2;
   int min_df = 2;
   bool no_title_features = false;
+  double title_weight = 1.0;
+  double ngram_weight = 1.0;
   bool unbalanced = false;
   double balance_power = 1.0;
   int cv = 0;                       // k-fold cross-validation report instead of a model
+  bool tune = false;                // choose title and n-gram weights by cross-validation first
   int calibrate = 5;                // folds for per-label confidence calibration (0: off)
 };
 

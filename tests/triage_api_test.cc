@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/http_client.h"
@@ -113,6 +114,61 @@ TEST_F(TriageApi, EvalReportsQualityOnTheTestSplit) {
   EXPECT_NE(text.text.find("confusion"), std::string::npos);
   EXPECT_NE(sh(std::string(SWITCHBOARD_BINARY) + " eval --model /nonexistent --data " + kData + "/tickets_test.csv").code, 0);
   EXPECT_NE(sh(std::string(SWITCHBOARD_BINARY) + " train --data " + kData + "/tickets_test.csv --label nope --out /tmp/x.bin").code, 0);
+}
+
+// --tune tries six title/n-gram weightings by 5-fold cross-validation and
+// keeps plain weights unless the best beats them by 0.005 macro-F1; the
+// model records what was chosen. With --cv the tuning is nested in each fold.
+TEST(TriageCli, TuneChoosesWeightsByCrossValidation) {
+  TempDir dir{"sb_triage_tune"};
+  {
+    std::ifstream in(kData + "/tickets_train.csv");
+    std::ofstream out(dir / "part.csv");
+    std::string line;
+    for (int i = 0; i <= 800 && std::getline(in, line); ++i) out << line << '\n';
+  }
+  const std::string base = std::string(SWITCHBOARD_BINARY) + " train --data " + (dir / "part.csv") +
+                           " --label category --calibrate 0";
+  Output train = sh(base + " --tune --out " + (dir / "m.bin"));
+  ASSERT_EQ(train.code, 0) << train.text;
+  std::istringstream lines(train.text);
+  std::string line;
+  double best = -1, plain = -1, chosen_title = 0, chosen_ngram = 0;
+  std::pair<double, double> best_weights;
+  int candidates = 0;
+  while (std::getline(lines, line)) {
+    double t, n, f;
+    if (std::sscanf(line.c_str(), "  tune: title weight %lf, n-gram weight %lf: macro-F1 %lf", &t, &n, &f) == 3) {
+      ++candidates;
+      if (t == 1 && n == 1) plain = f;
+      if (f > best) best = f, best_weights = {t, n};
+    }
+    std::sscanf(line.c_str(), "  tune: chose title weight %lf, n-gram weight %lf", &chosen_title, &chosen_ngram);
+  }
+  EXPECT_EQ(candidates, 6) << train.text;
+  ASSERT_GE(plain, 0) << train.text;
+  const auto expected = best >= plain + 0.005 ? best_weights : std::pair<double, double>{1, 1};
+  EXPECT_EQ(chosen_title, expected.first) << train.text;
+  EXPECT_EQ(chosen_ngram, expected.second) << train.text;
+  std::ifstream model(dir / "m.bin");
+  std::string magic, meta;
+  std::getline(model, magic);
+  std::getline(model, meta);
+  const json features = json::parse(meta)["features"];
+  EXPECT_EQ(features["title_weight"].get<double>(), expected.first);
+  EXPECT_EQ(features["ngram_weight"].get<double>(), expected.second);
+
+  Output nested = sh(base + " --tune --cv 3");
+  ASSERT_EQ(nested.code, 0) << nested.text;
+  EXPECT_NE(nested.text.find("3-fold cross-validation"), std::string::npos);
+  std::size_t tuned_folds = 0;
+  for (std::size_t at = 0; (at = nested.text.find("tune: chose", at)) != std::string::npos; ++at) ++tuned_folds;
+  EXPECT_EQ(tuned_folds, 3u) << nested.text;
+
+  // Weights are chosen or given, not both; and they must be positive.
+  EXPECT_NE(sh(base + " --tune --title-weight 2 --out " + (dir / "x.bin")).code, 0);
+  EXPECT_NE(sh(base + " --ngram-weight 0 --out " + (dir / "x.bin")).code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.bin"));
 }
 
 TEST_F(TriageApi, ConfidentTicketsAreRoutedAndUnsureOnesGoToTriage) {

@@ -246,7 +246,12 @@ Status Classifier::save(const std::string& path) const {
   nlohmann::json meta{{"labels", m.labels},
                       {"label_ids", m.label_ids},
                       {"columns", m.columns},
-                      {"features", {{"max_ngram", f.max_ngram}, {"min_df", f.min_df}, {"title_features", f.title_features}}},
+                      {"features",
+                       {{"max_ngram", f.max_ngram},
+                        {"min_df", f.min_df},
+                        {"title_features", f.title_features},
+                        {"title_weight", f.title_weight},
+                        {"ngram_weight", f.ngram_weight}}},
                       {"C", m.options.C},
                       {"balanced", m.options.balanced},
                       {"balance_power", m.options.balance_power},
@@ -278,7 +283,9 @@ Result<Classifier> Classifier::load(const std::string& path) {
     impl->label_ids = meta.at("label_ids").get<std::vector<int>>();
     impl->columns = meta.at("columns").get<int>();
     const auto& f = meta.at("features");
-    FeatureOptions fo{f.at("max_ngram").get<int>(), f.at("min_df").get<int>(), f.at("title_features").get<bool>()};
+    FeatureOptions fo{f.at("max_ngram").get<int>(), f.at("min_df").get<int>(), f.at("title_features").get<bool>(),
+                      f.value("title_weight", 1.0), f.value("ngram_weight", 1.0)};
+    if (!(fo.title_weight > 0) || !(fo.ngram_weight > 0)) return bad;
     impl->options.features = fo;
     impl->options.C = meta.at("C").get<double>();
     impl->options.balanced = meta.at("balanced").get<bool>();

@@ -143,7 +143,7 @@ void Featurizer::transform_into(const std::vector<std::string_view>& fields, Spa
   double norm = 0;
   for (auto& [index, tf] : out) {
     const auto count = static_cast<std::size_t>(tf);
-    tf = (count < log1p_table.size() ? log1p_table[count] : 1.0 + std::log(tf)) * idf_[static_cast<std::size_t>(index - 1)];
+    tf = (count < log1p_table.size() ? log1p_table[count] : 1.0 + std::log(tf)) * scale_[static_cast<std::size_t>(index - 1)];
     norm += tf * tf;
   }
   if (norm > 0) {
@@ -171,6 +171,7 @@ void Featurizer::restore(FeatureOptions options, std::vector<std::pair<std::stri
   ngram_feature_.clear();
   terms_.clear();
   idf_.clear();
+  scale_.clear();
   // Feature indices follow the vocabulary's order; word ids are given to
   // unigrams in a first pass so n-grams and title terms can refer to them.
   std::vector<std::size_t> order;
@@ -186,15 +187,18 @@ void Featurizer::restore(FeatureOptions options, std::vector<std::pair<std::stri
   // by first sizing, then filling.
   terms_.resize(vocabulary.size());
   idf_.resize(vocabulary.size());
+  scale_.resize(vocabulary.size());
   for (std::size_t i : order) {
     const std::string& term = vocabulary[i].first;
     const int index = static_cast<int>(i) + 1;
     terms_[i] = term;
     idf_[i] = vocabulary[i].second;
-    if (term.rfind("t:", 0) == 0) {
+    const bool title = term.rfind("t:", 0) == 0, ngram = !title && term.find(' ') != std::string::npos;
+    scale_[i] = idf_[i] * (title ? options.title_weight : ngram ? options.ngram_weight : 1.0);
+    if (title) {
       auto it = word_id_.find(std::string_view(term).substr(2));
       if (it != word_id_.end()) title_feature_[static_cast<std::size_t>(it->second)] = index;
-    } else if (term.find(' ') == std::string::npos) {
+    } else if (!ngram) {
       word_id_.emplace(term, static_cast<int>(unigram_feature_.size()));
       unigram_feature_.push_back(index);
       title_feature_.push_back(0);

@@ -4,7 +4,9 @@
 // n-grams (1..max_ngram) over all fields, plus, when title_features is set,
 // the first field's words again under their own names, so a word in the title
 // can weigh differently from the same word in the body. Values are
-// sublinear TF (1 + log tf) times IDF, L2-normalised.
+// sublinear TF (1 + log tf) times IDF, times the term's kind weight (title
+// words and n-grams of two or more words may count more or less than plain
+// words), L2-normalised.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,6 +20,8 @@ struct FeatureOptions {
   int max_ngram = 2;
   int min_df = 2;              // features in fewer documents are dropped
   bool title_features = true;
+  double title_weight = 1.0;   // title words ("t:" features) are scaled by this
+  double ngram_weight = 1.0;   // n-grams of 2+ words are scaled by this
 };
 
 using SparseVector = std::vector<std::pair<int, double>>;  // (feature index from 1, value), sorted
@@ -57,6 +61,7 @@ class Featurizer {
   std::unordered_map<std::uint64_t, int> ngram_feature_;                 // packed word ids -> feature index
   std::vector<std::string> terms_;                                       // feature index - 1 -> term
   std::vector<double> idf_;                                              // feature index - 1 -> idf
+  std::vector<double> scale_;                                            // idf x the term kind's weight
 };
 
 }  // namespace sb::triage

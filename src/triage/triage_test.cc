@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "triage/classifier.h"
 #include "triage/csv.h"
@@ -46,6 +47,30 @@ TEST(Metrics, AccuracyMacroF1AndCoverage) {
   EXPECT_EQ(e.confusion[0][1], 1);
 }
 
+// Title words and n-grams are scaled by their weights before the vector is
+// normalised: against a plain word of the same document, a title feature
+// counts twice as much with title_weight 2, a bigram half with ngram_weight 0.5.
+TEST(Features, TitleAndNgramWeightsScaleTheirTerms) {
+  const std::vector<std::vector<std::string>> docs{{"vpn", "vpn tunnel"}, {"vpn", "vpn tunnel"}, {"mail", "mail box"},
+                                                   {"mail", "mail box"}, {"tunnel", "box"}};
+  auto values = [&](double title_weight, double ngram_weight) {
+    Featurizer f(FeatureOptions{2, 1, true, title_weight, ngram_weight});
+    f.fit(docs);
+    std::map<std::string, double> out;
+    const auto vocabulary = f.vocabulary();
+    for (const auto& [index, value] : f.transform(docs[0])) out[vocabulary[static_cast<std::size_t>(index - 1)].first] = value;
+    return out;
+  };
+  const auto plain = values(1, 1), weighted = values(2, 0.5);
+  ASSERT_TRUE(plain.count("t:vpn") && plain.count("vpn tunnel") && plain.count("tunnel"));
+  EXPECT_NEAR(weighted.at("t:vpn") / weighted.at("tunnel"), 2 * plain.at("t:vpn") / plain.at("tunnel"), 1e-12);
+  EXPECT_NEAR(weighted.at("vpn tunnel") / weighted.at("tunnel"), 0.5 * plain.at("vpn tunnel") / plain.at("tunnel"), 1e-12);
+  EXPECT_NEAR(weighted.at("vpn") / weighted.at("tunnel"), plain.at("vpn") / plain.at("tunnel"), 1e-12);
+  double norm = 0;
+  for (const auto& [term, value] : weighted) norm += value * value;
+  EXPECT_NEAR(norm, 1.0, 1e-12);
+}
+
 TEST(Classifier, LearnsSavesAndLoadsTheSameModel) {
   std::vector<std::vector<std::string>> docs;
   std::vector<std::string> labels;
@@ -57,7 +82,10 @@ TEST(Classifier, LearnsSavesAndLoadsTheSameModel) {
     docs.push_back({"password reset", "cannot log in, reset my password " + std::to_string(i)});
     labels.push_back("access");
   }
-  auto model = Classifier::train(docs, labels, TrainOptions{});
+  TrainOptions options;
+  options.features.title_weight = 2;  // not the defaults, so the file must keep them
+  options.features.ngram_weight = 0.5;
+  auto model = Classifier::train(docs, labels, options);
   ASSERT_TRUE(model.ok()) << model.error().message;
   const std::vector<std::string_view> ticket{"tunnel down", "my vpn keeps dropping"};
   const auto p = model->predict(ticket);
@@ -68,6 +96,8 @@ TEST(Classifier, LearnsSavesAndLoadsTheSameModel) {
   auto loaded = Classifier::load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(loaded->labels(), model->labels());
+  EXPECT_EQ(loaded->options().features.title_weight, 2);
+  EXPECT_EQ(loaded->options().features.ngram_weight, 0.5);
   const auto q = loaded->predict(ticket);
   EXPECT_EQ(q.label, p.label);
   EXPECT_DOUBLE_EQ(q.confidence, p.confidence);
