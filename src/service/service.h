@@ -131,8 +131,6 @@ class Service {
   std::vector<QueueStats> queues();
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) { return store_.find_token(hash); }
 
-  std::size_t commits() const { return committer_.transactions(); }
-
   // The outbox as committed: events after `after` (seq order), and waiting
   // for more. wait_for_events returns the newest committed seq once it
   // passes `after`, or at the timeout (whatever it is then).

@@ -336,10 +336,12 @@ TEST(ServiceOwnership, OnlyTheLeaseHolderRoutesAndATakeOverCarriesOn) {
 }
 
 // Many request threads at once (the server's shape): creates and solves
-// share group commits, timers fire beside them, and readers wait on the
-// event feed. Every create is committed once, with its own id. Run under
-// ThreadSanitizer by make test-sanitize.
-TEST_F(ServiceTest, ConcurrentCommandsShareCommitsAndLoseNothing) {
+// go through the group commit, timers fire beside them, and readers wait on
+// the event feed. Every create is committed once, with its own id. Run under
+// ThreadSanitizer by make test-sanitize. (How many transactions they share
+// depends on the scheduler, and timers commit too, so it is not counted here;
+// GroupCommit.BatchesQueuedTogetherShareOneTransaction shows sharing.)
+TEST_F(ServiceTest, ConcurrentCommandsLoseNothing) {
   add_agent({3, 3, 3, 3, 3});
   add_agent({3, 3, 3, 3, 3});
   constexpr int kThreads = 6, kEach = 150;
@@ -377,7 +379,6 @@ TEST_F(ServiceTest, ConcurrentCommandsShareCommitsAndLoseNothing) {
   TicketQuery all;
   all.limit = 10000;
   EXPECT_EQ(store.inner.list_tickets(all)->tickets.size(), ids.size());
-  EXPECT_LT(service.commits(), static_cast<std::size_t>(2 * kThreads * kEach));  // commits were shared
 }
 
 TEST_F(ServiceTest, SolvingAClosedTicketIsAConflictAndSolvedCanReopen) {
