@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <set>
 
-#include "http/json_mapping.h"
-#include "http/sla_json.h"
+#include "json/json_mapping.h"
+#include "json/sla_json.h"
 #include "notify/mail.h"
 #include "notify/message_template.h"
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "sim/erlang.h"
+#include "erlang/erlang.h"
 
 namespace sb {
 

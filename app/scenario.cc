@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "app/yaml_reader.h"
-#include "store/open_store.h"
-#include "store/postgres/pg_store.h"
-#include "sim/erlang.h"
+#include "db/open_store.h"
+#include "db/postgres/pg_store.h"
+#include "erlang/erlang.h"
 #include "triage/csv.h"
 
 namespace sb {

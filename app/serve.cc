@@ -8,20 +8,22 @@
 #include <filesystem>
 #include <thread>
 
-#include "http/json_mapping.h"
-#include "http/triage_gate.h"
-#include "triage/rules_yaml.h"
+#include "json/json_mapping.h"
+#include "intake/intake.h"
+#include "intake/triage_gate.h"
+#include "mail/ingest.h"
+#include "app/rules_yaml.h"
 
 #include "app/config.h"
 #include "cluster/forward.h"
-#include "cluster/lease_keeper.h"
+#include "lease/lease_keeper.h"
 #include "http/api.h"
 #include "http/auth.h"
 #include "http/server.h"
-#include "http/sla_json.h"
+#include "json/sla_json.h"
 #include "notify/dispatcher.h"
 #include "service/service.h"
-#include "store/open_store.h"
+#include "db/open_store.h"
 
 namespace sb {
 namespace {
@@ -207,8 +209,9 @@ int serve(const ServeOptions& options) {
     return s.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
   }
 
-  http::TriageGate triage_gate(std::move(triage_settings), rules_path);
-  http::Api api(service, http::hash_token(admin_token), &triage_gate, &outbox);
+  intake::TriageGate triage_gate(std::move(triage_settings), rules_path, triage::load_rules);
+  intake::Intake intake(service, triage_gate);
+  http::Api api(service, intake, http::hash_token(admin_token), &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
   api.set_limits(config.limits);
   service.set_max_commands_in_flight(config.limits.commands_in_flight);
@@ -297,10 +300,10 @@ int serve(const ServeOptions& options) {
   // IMAP inboxes: each polled on its own thread into the same intake as POST /api/v1/mail.
   std::vector<std::unique_ptr<mail::ImapPoller>> pollers;
   for (const mail::ImapMailbox& box : config.mailboxes) {
-    pollers.push_back(std::make_unique<mail::ImapPoller>(box, [&api, name = box.name](const std::string& raw) -> Status {
-      auto r = api.ingest_mail(raw, name);
+    pollers.push_back(std::make_unique<mail::ImapPoller>(box, [&intake, name = box.name](const std::string& raw) -> Status {
+      auto r = mail::ingest(intake, raw, name);
       if (!r) return r.error();
-      spdlog::info("mailbox {}: {} ticket {}", name, r->outcome, r->ticket ? r->ticket->value : 0);
+      spdlog::info("mailbox {}: {} ticket {}", name, r->outcome.outcome, r->outcome.ticket ? r->outcome.ticket->value : 0);
       return Status::Ok();
     }));
     pollers.back()->start();

@@ -13,7 +13,7 @@
 #include "app/scenario.h"
 #include "app/svg_plot.h"
 #include "routing/policy.h"
-#include "sim/erlang.h"
+#include "erlang/erlang.h"
 #include "sim/simulator.h"
 #include "triage/csv.h"
 

@@ -3,12 +3,32 @@
 #include <chrono>
 #include <cstdio>
 
-#include "store/open_store.h"
+#include "db/open_store.h"
 #include "triage/classifier.h"
 #include "triage/csv.h"
 #include "triage/metrics.h"
 
 namespace sb {
+
+namespace {
+
+nlohmann::json evaluation_json(const triage::Evaluation& e) {
+  nlohmann::json classes = nlohmann::json::array();
+  for (const triage::ClassScore& s : e.classes) {
+    classes.push_back({{"label", s.label}, {"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}});
+  }
+  return {{"tickets", e.n},
+          {"accuracy", e.accuracy},
+          {"macro_f1", e.macro_f1},
+          {"coverage_at_90", e.coverage_at_90},
+          {"threshold_at_90", e.threshold_at_90},
+          {"classes", classes},
+          {"labels", e.labels},
+          {"confusion", e.confusion}};
+}
+
+
+}  // namespace
 namespace {
 
 using triage::Classifier;
@@ -262,7 +282,7 @@ int run_eval(const EvalCommand& cmd) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto e = triage::evaluate(data->labels, predicted, confidence);
   if (cmd.json) {
-    auto j = triage::to_json(e);
+    auto j = evaluation_json(e);
     j["model"] = cmd.model;
     j["data"] = cmd.data;
     std::printf("%s\n", j.dump(2).c_str());

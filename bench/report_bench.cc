@@ -11,7 +11,7 @@
 #include <random>
 
 #include "reports/reports.h"
-#include "store/sqlite/sqlite_store.h"
+#include "db/sqlite/sqlite_store.h"
 
 namespace {
 

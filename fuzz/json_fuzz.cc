@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "http/json_mapping.h"
-#include "http/sla_json.h"
+#include "json/json_mapping.h"
+#include "json/sla_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace sb;

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "store/open_store.h"
+#include "db/open_store.h"
 #include "tests/support/history_check.h"
 #include "tests/support/load_generator.h"
 #include "tests/support/node_cluster.h"

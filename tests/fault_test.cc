@@ -11,7 +11,7 @@
 #include <map>
 #include <thread>
 
-#include "store/open_store.h"
+#include "db/open_store.h"
 #include "tests/support/history_check.h"
 #include "tests/support/load_generator.h"
 #include "tests/support/server_process.h"

@@ -95,6 +95,8 @@ class [[nodiscard]] Result {
   const T& operator*() const& { return value(); }
 
   const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  // The value, or `fallback` on an error.
+  T value_or(T fallback) const& { return ok() ? std::get<0>(v_) : std::move(fallback); }
 
  private:
   std::variant<T, Error> v_;

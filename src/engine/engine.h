@@ -220,7 +220,7 @@ class Engine {
     auto operator<=>(const Timer&) const = default;
   };
 
-  // Ticket bookkeeping.
+  // change_log.cc, queues.cc: ticket bookkeeping.
   LiveTicket& admit(Ticket t);
   void retire(TicketId id);
   int relax_level(const LiveTicket& lt, Time now) const;
@@ -231,19 +231,24 @@ class Engine {
   void dequeue(LiveTicket& lt);
   void unreserve(LiveTicket& lt);
 
-  // Routing.
+  // routing.cc
   void route(LiveTicket& lt, Time now, const char* why);
   void assign(LiveTicket& lt, AgentId agent, int proficiency, const RoutingPolicy& policy, TeamId team,
-              const char* outcome, Time now, int compared);
+              Outcome outcome, Time now, int compared);
+  // Frees the agent's slot (the ticket keeps its assignee).
   void release(LiveTicket& lt, Time now);
-  void unassign_and_route(LiveTicket& lt, Time now, const char* outcome, bool declined);
+  // Takes the ticket off its agent (every path that does so comes here);
+  // returns the agent. The ticket is left unassigned and unqueued.
+  AgentId unassign(LiveTicket& lt, Time now, const char* reason);
+  // unassign, record `outcome`, route again (declined: not to this agent).
+  void unassign_and_route(LiveTicket& lt, Time now, Outcome outcome, bool declined);
   void pull(AgentId agent, Time now);
   void requeue_unworked(AgentId agent, Time now);
   void run_batches(Time now);
   void finish(Time now);  // end of every command: batches
 
-  // Decisions.
-  void record(LiveTicket& lt, const char* outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
+  // change_log.cc: decisions and events.
+  void record(LiveTicket& lt, Outcome outcome, const RoutingPolicy* policy, std::optional<AgentId> agent,
               std::optional<TeamId> team, Time now, std::string summary);
   std::string agent_label(AgentId id) const;
   void emit(EventType type, const Ticket& t, Time now, std::map<std::string, std::string> details = {});
@@ -254,7 +259,7 @@ class Engine {
   // assignment history).
   void emit_unassigned(const Ticket& t, AgentId agent, const char* reason, Time now);
 
-  // SLA clocks.
+  // sla_clocks.cc
   const sla::SlaPolicy* sla_policy_of(const Ticket& t) const;
   void start_sla(LiveTicket& lt, Time now);
   void schedule_sla(const Ticket& t);
@@ -306,6 +311,8 @@ class Engine {
     // sums fading by 1 % per observation.
     double waited = 0;     // seconds waited, served and abandoned
     double abandoned = 0;
+    static constexpr double kRateWindowSeconds = 3600;
+    void observe_arrival(Time now);
     void observe_wait(double seconds, bool abandon);
     std::optional<double> patience() const;
     double rate_at(Time now) const;

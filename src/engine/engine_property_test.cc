@@ -91,9 +91,9 @@ EventRun simulate(const std::string& policy, unsigned seed, int steps) {
   EventRun run;
   auto take = [&](const Changes& c) {
     for (const Decision& d : c.decisions) {
-      run.log.push_back(std::to_string(d.ticket.value) + ":" + d.outcome + ":" +
+      run.log.push_back(std::to_string(d.ticket.value) + ":" + std::string(to_string(d.outcome)) + ":" +
                         (d.agent ? std::to_string(d.agent->value) : "-"));
-      if (d.outcome == "assigned" || d.outcome == "pulled" || d.outcome == "offered" || d.outcome == "manual") ++run.assignments;
+      if (gives_ticket(d.outcome)) ++run.assignments;
     }
   };
 

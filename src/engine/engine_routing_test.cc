@@ -77,7 +77,7 @@ class RoutingRules : public ::testing::Test {
   std::vector<std::string> outcomes(TicketId id) {
     std::vector<std::string> out;
     for (const Decision& d : decisions) {
-      if (d.ticket == id) out.push_back(d.outcome);
+      if (d.ticket == id) out.push_back(std::string(to_string(d.outcome)));
     }
     return out;
   }
@@ -273,7 +273,7 @@ TEST_F(RoutingRules, EveryDecisionIsRecordedWithCandidates) {
   ASSERT_EQ(ticket(t).assignee, a);
   const Decision& d = decisions.back();
   EXPECT_EQ(d.ticket, t);
-  EXPECT_EQ(d.outcome, "assigned");
+  EXPECT_EQ(d.outcome, Outcome::kAssigned);
   EXPECT_EQ(d.policy, "skills_best_match");
   EXPECT_EQ(d.agent, a);
   ASSERT_EQ(d.candidates.size(), 3u);

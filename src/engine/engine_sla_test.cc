@@ -52,7 +52,7 @@ class SlaRules : public ::testing::Test {
   }
   void keep(const Changes& c) {
     for (const Ticket& t : c.tickets) stored[t.id] = t;
-    for (const Decision& d : c.decisions) outcomes.push_back(d.outcome);
+    for (const Decision& d : c.decisions) outcomes.push_back(std::string(to_string(d.outcome)));
     for (const Event& e : c.events) {
       auto detail = [&](const char* k) { return e.details.count(k) ? e.details.at(k) : std::string(); };
       events.push_back(std::string(to_string(e.type)) + " " + detail("clock") + detail("action"));

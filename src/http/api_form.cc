@@ -6,7 +6,7 @@
 #include "http/api.h"
 #include "http/api_helpers.h"
 #include "http/html.h"
-#include "http/json_mapping.h"
+#include "json/json_mapping.h"
 #include "notify/mail.h"
 
 namespace sb::http {
@@ -128,12 +128,13 @@ Response Api::support_submit(Request& r) {
   if (!error.empty()) return html(422, form_page(values, error));
 
   TicketInput in;
+  in.source = "web";
   in.ticket.channel = Channel::kWeb;
   in.ticket.subject = notify::header_text(subject);
   in.ticket.body = message;
   in.ticket.requester.email = email;
   in.ticket.requester.name = notify::header_text(name);
-  auto view = create_triaged(in, {});
+  auto view = intake_.create(std::move(in));
   if (!view) return html(view.error().kind == ErrorKind::kUnavailable ? 503 : 422, form_page(values, view.error().message));
   const TicketView& v = *view;
   std::string status;

@@ -1,146 +1,24 @@
-// E-mail intake: POST /api/v1/mail and Api::ingest_mail (also used by the
-// IMAP poller). Exactly one ticket per request: a mailbox's Message-IDs are
-// remembered (with the raw message) in the same transaction as the ticket or
-// message they made, so a redelivery, or a crash between fetching and
-// flagging, makes nothing twice.
-#include <sodium.h>
-
+// POST /api/v1/mail?mailbox=NAME: one raw RFC 5322 message into e-mail intake
+// (mail/ingest.h, then intake): 201 with what it made, 200 for a duplicate.
 #include "http/api.h"
 #include "http/api_helpers.h"
-#include "http/json_mapping.h"
-#include "mail/mail_parser.h"
+#include "mail/ingest.h"
 
 namespace sb::http {
 
 using namespace detail;
-
-namespace {
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
-// The ticket number in a subject's "[#123]", if any.
-std::optional<std::int64_t> subject_token(const std::string& subject) {
-  for (std::size_t at = subject.find("[#"); at != std::string::npos; at = subject.find("[#", at + 2)) {
-    std::size_t end = at + 2;
-    while (end < subject.size() && end - at < 20 && std::isdigit(static_cast<unsigned char>(subject[end]))) ++end;
-    if (end > at + 2 && end < subject.size() && subject[end] == ']') return std::stoll(subject.substr(at + 2, end - at - 2));
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-Result<Api::MailOutcome> Api::ingest_mail(std::string_view raw, const std::string& mailbox) {
-  const mail::ParsedMail m = mail::parse_mail(raw);
-  const std::string id = m.message_id.empty() ? "sha256:" + sha256_hex(raw) : m.message_id;
-  std::lock_guard lock(mail_mu_);
-  MailOutcome out;
-  out.problems = m.problems;
-  auto seen = service_.store().find_mail_receipt(mailbox, id);
-  if (!seen) return seen.error();
-  if (*seen) {
-    out.outcome = "duplicate";
-    out.ticket = (*seen)->ticket;
-    return out;
-  }
-  MailReceipt receipt{mailbox, id, std::nullopt, "", std::string(raw.substr(0, mail::MailLimits{}.max_bytes)),
-                      service_.clock()()};
-
-  // Threading: a reply to something we sent or received, else "[#123]" in the
-  // subject from that ticket's requester; never a guess beyond that.
-  std::vector<std::string> refs;
-  if (!m.in_reply_to.empty()) refs.push_back(m.in_reply_to);
-  refs.insert(refs.end(), m.references.rbegin(), m.references.rend());
-  auto thread = service_.store().find_ticket_by_message_ids(refs);
-  if (!thread) return thread.error();
-  std::optional<TicketId> ticket = *thread;
-  if (!ticket) {
-    if (auto n = subject_token(m.subject)) {
-      auto t = service_.find_ticket(TicketId{*n});
-      if (!t) return t.error();
-      if (*t && !m.from_address.empty() && (*t)->ticket.requester.email == m.from_address) ticket = TicketId{*n};
-    }
-  }
-
-  Message message;
-  message.kind = MessageKind::kCustomer;
-  message.author_email = m.from_address;
-  message.author_name = m.from_name;
-  message.body = m.text.empty() ? "(no text)" : m.text;
-  message.attachments = m.attachments;
-  message.message_id = id;
-
-  if (m.bounce) {
-    // Recorded, never answered: a note on the ticket it is about, if known.
-    out.outcome = "bounce";
-    receipt.outcome = "bounce";
-    receipt.ticket = ticket;
-    if (ticket) {
-      message.ticket = *ticket;
-      message.kind = MessageKind::kNote;
-      message.body = "Delivery failure report from " + m.from_address + ": " + m.subject + "\n\n" + message.body;
-      auto r = service_.add_message(message, [&](WriteBatch& b) { b.receipts.push_back(receipt); });
-      if (!r) return r.error();
-    } else {
-      WriteBatch b;
-      b.receipts.push_back(receipt);
-      if (auto s = service_.store().commit(b); !s) return s.error();
-    }
-    out.ticket = ticket;
-    return out;
-  }
-
-  if (ticket) {
-    message.ticket = *ticket;
-    receipt.ticket = ticket;
-    receipt.outcome = "threaded";
-    auto r = service_.add_message(message, [&](WriteBatch& b) { b.receipts.push_back(receipt); });
-    if (r) {
-      out.outcome = "threaded";
-      out.ticket = ticket;
-      return out;
-    }
-    if (r.error().code != "ticket_closed") return r.error();
-    // A reply to a closed ticket opens a follow-up.
-  }
-
-  TicketInput in;
-  in.ticket.channel = Channel::kEmail;
-  in.ticket.subject = m.subject.empty() ? "(no subject)" : m.subject.substr(0, 1000);
-  in.ticket.body = m.text;
-  in.ticket.requester.email = m.from_address;
-  in.ticket.requester.name = m.from_name;
-  if (m.auto_submitted) in.ticket.tags.push_back("auto_submitted");  // no automatic answer
-  if (ticket) in.ticket.tags.push_back("follow_up_of_" + std::to_string(ticket->value));
-  const std::string outcome = ticket ? "follow_up" : "created";
-  auto view = create_triaged(in, [&](WriteBatch& b) {
-    receipt.ticket = b.tickets.front().id;
-    receipt.outcome = outcome;
-    b.receipts.push_back(receipt);
-  });
-  if (!view) return view.error();
-  out.outcome = outcome;
-  out.ticket = view->ticket.id;
-  return out;
-}
 
 Response Api::post_mail(Request& r) {
   auto it = r.query.find("mailbox");
   const std::string mailbox = it == r.query.end() || it->second.empty() ? "api" : it->second;
   if (mailbox.size() > 200) throw Fail{Error::Invalid("mailbox", "'mailbox' is longer than 200 characters")};
   if (r.body.empty()) throw Fail{Error::Malformed("the request body must be the raw message (message/rfc822)")};
-  const MailOutcome out = ok_or_throw(ingest_mail(r.body, mailbox));
+  const mail::IngestResult in = ok_or_throw(mail::ingest(intake_, r.body, mailbox));
   json problems = json::array();
-  for (const std::string& p : out.problems) problems.push_back(p);
-  return Response{out.outcome == "duplicate" ? 200 : 201,
-                  {{"outcome", out.outcome},
-                   {"ticket_id", out.ticket ? json(out.ticket->value) : json(nullptr)},
+  for (const std::string& p : in.problems) problems.push_back(p);
+  return Response{in.outcome.outcome == "duplicate" ? 200 : 201,
+                  {{"outcome", in.outcome.outcome},
+                   {"ticket_id", in.outcome.ticket ? json(in.outcome.ticket->value) : json(nullptr)},
                    {"problems", std::move(problems)}},
                   {}};
 }

@@ -6,7 +6,7 @@
 
 #include "http/api.h"
 #include "http/api_helpers.h"
-#include "http/json_mapping.h"
+#include "json/json_mapping.h"
 
 namespace sb::http {
 
@@ -62,7 +62,7 @@ Response Api::list_deliveries(Request& r) {
   if (auto e = int_query(r, "event_sequence", 1, INT64_MAX)) q.event_seq = *e;
   if (auto a = int_query(r, "after", 0, INT64_MAX)) q.after = *a;
   if (auto l = int_query(r, "limit", 1, 500)) q.limit = static_cast<int>(*l);
-  const std::vector<Delivery> page = ok_or_throw(outbox().store().list_deliveries(q));
+  const std::vector<Delivery> page = ok_or_throw(outbox().list_deliveries(q));
   json out = json::array();
   for (const Delivery& d : page) out.push_back(to_json(d));
   json body{{"deliveries", std::move(out)}};

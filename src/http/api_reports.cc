@@ -138,7 +138,7 @@ std::function<std::string(const std::string&)> Api::group_labels(ReportGroup gro
 
 Response Api::tickets_report(const ReportQuery& q) {
   reports::TicketAggregator agg(q.interval);
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kCreated,
+  ok_or_throw(service_.scan_ticket_facts(q.from, q.to, q.group, FactRange::kCreated,
                                                  kFactTallies | q.team_field(), [&](const TicketFact& f) {
                                                    if (q.covers(f.team)) agg.add(f);
                                                  }));
@@ -171,7 +171,7 @@ Response Api::backlog_report(const ReportQuery& q) {
     throw Fail{Error::Invalid("interval", "an hourly backlog spans at most 7 days")};
   }
   reports::BacklogBuilder backlog;
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, q.group, FactRange::kOpen, q.team_field(),
+  ok_or_throw(service_.scan_ticket_facts(q.from, q.to, q.group, FactRange::kOpen, q.team_field(),
                                                  [&](const TicketFact& f) {
                                                    if (q.covers(f.team)) backlog.add(f);
                                                  }));
@@ -192,9 +192,9 @@ Response Api::backlog_report(const ReportQuery& q) {
 // they held), with each agent's teams.
 Response Api::agents_report(const ReportQuery& q) {
   reports::AgentUseBuilder use(q.from, q.to);
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kOpen, kFactAssignee,
+  ok_or_throw(service_.scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kOpen, kFactAssignee,
                                                  [&](const TicketFact& f) { use.add(f); }));
-  const auto presence = ok_or_throw(service_.store().presence_history(q.from, q.to));
+  const auto presence = ok_or_throw(service_.presence_history(q.from, q.to));
   std::map<AgentId, int> capacity;
   std::map<AgentId, const Agent*> agents;
   const auto views = ok_or_throw(service_.list_agents());
@@ -233,7 +233,7 @@ Response Api::fairness_report(const ReportQuery& q) {
     for (TeamId t : a.agent.teams) members[std::to_string(t.value)].push_back(a.agent.id);
   }
   reports::FairnessTally tally(members);
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kTeam, FactRange::kCreated, kFactAssignee,
+  ok_or_throw(service_.scan_ticket_facts(q.from, q.to, ReportGroup::kTeam, FactRange::kCreated, kFactAssignee,
                                                  [&](const TicketFact& f) { tally.add(f); }));
   const auto label = group_labels(ReportGroup::kTeam);
   std::vector<Row> rows;
@@ -251,7 +251,7 @@ Response Api::fairness_report(const ReportQuery& q) {
 Response Api::classifier_report(const ReportQuery& q) {
   const auto team_name = group_labels(ReportGroup::kTeam);
   reports::ClassifierTally tally;
-  ok_or_throw(service_.store().scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kCreated,
+  ok_or_throw(service_.scan_ticket_facts(q.from, q.to, ReportGroup::kNone, FactRange::kCreated,
                                                  kFactTeam | kFactCategory | kFactGuess, [&](const TicketFact& f) {
                                                    if (f.predicts.empty() || !f.solved_at) return;  // not counted
                                                    if (!q.covers(f.team)) return;

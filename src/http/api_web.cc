@@ -65,19 +65,10 @@ Response Api::web_file(const std::string& name) {
 Response Api::dashboard(Request&) { return web_file("index.html"); }
 Response Api::asset(Request& r) { return web_file(r.params.at("file")); }
 
-// Who the token belongs to, for the dashboard's sign-in.
-Response Api::me(Request& r) {
-  json agent = nullptr;
-  if (r.principal.agent) {
-    auto found = ok_or_throw(service_.find_agent(*r.principal.agent));
-    if (found) agent = {{"id", found->agent.id.value}, {"name", found->agent.name}};
-  }
-  json teams = json::array();
-  for (TeamId t : r.principal.teams) {
-    auto team = ok_or_throw(service_.find_team(t));
-    if (team) teams.push_back({{"id", t.value}, {"name", team->name}});
-  }
-  return ok({{"role", to_string(r.principal.role)}, {"agent", agent}, {"teams", std::move(teams)}});
+Response Api::healthz(Request&) {
+  json body{{"status", "ok"}};
+  if (node_status_) body["node"] = node_status_();
+  return ok(body);
 }
 
 }  // namespace sb::http

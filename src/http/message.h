@@ -76,6 +76,12 @@ struct Response {
   std::function<void(const StreamWriter&)> stream;
 };
 
+// Sets r.target, r.path (decoded) and r.query (decoded) from a request
+// target as sent ("/api/v1/tickets?status=open&limit=5").
+void set_target(Request& r, std::string_view target);
+// %XX and '+' decoded (a bad escape is kept as it is).
+std::string url_decode(std::string_view s);
+
 // The error body every 4xx/5xx carries:
 // {"error":{"code":"...","message":"...","field":"..."}}.
 Response error_response(const Error& e);

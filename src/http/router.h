@@ -36,6 +36,7 @@ class Router {
   // response: 404 for an unknown path, 405 (with Allow) for a known path with
   // another method.
   Result<const Route*> match(Request& request, std::string* allow) const;
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "http/json_mapping.h"
+#include "json/json_mapping.h"
 #include "notify/mail.h"
 #include "notify/message_template.h"
 #include "notify/signature.h"

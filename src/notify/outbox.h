@@ -63,6 +63,8 @@ class Outbox final : public OutboxWriter {
   // Puts a delivery back in line (pending, attempts reset, due now). 404
   // when there is no such delivery.
   Result<Delivery> redeliver(std::int64_t delivery_id);
+  // Deliveries as the API lists them (Store::list_deliveries).
+  Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) { return store_.list_deliveries(q); }
 
   const NotifySettings& settings() const { return settings_; }
   Store& store() { return store_; }

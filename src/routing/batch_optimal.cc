@@ -105,4 +105,9 @@ std::vector<BatchAssignment> assign_batch(const AgentPool& pool, const std::vect
   return out;
 }
 
+std::vector<BatchAssignment> BatchOptimal::assign_batch(const AgentPool& pool,
+                                                       const std::vector<BatchTicket>& tickets) const {
+  return sb::assign_batch(pool, tickets);
+}
+
 }  // namespace sb

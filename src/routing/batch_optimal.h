@@ -35,6 +35,7 @@ class BatchOptimal final : public RoutingPolicy {
   }
   ScoreParts score(const AgentState& a, const TicketNeeds& needs) const override;
   bool batch() const override { return true; }
+  std::vector<BatchAssignment> assign_batch(const AgentPool& pool, const std::vector<BatchTicket>& tickets) const override;
 
  private:
   SkillsBestMatch greedy_;
@@ -46,20 +47,6 @@ struct BatchWeights {
   std::int64_t priority = 10'000;
   std::int64_t wait_per_second = 10;
   int candidates_per_ticket = 24;
-};
-
-struct BatchTicket {
-  TicketId id;
-  TicketNeeds needs;
-  Priority priority = Priority::kNormal;
-  Duration waited{0};
-};
-
-struct BatchAssignment {
-  TicketId ticket;
-  AgentId agent;
-  int proficiency = 0;
-  std::int64_t cost = 0;  // c(t,a) of the arc used
 };
 
 // Assigns tickets to free capacity at minimum total cost. Pure.

@@ -1,5 +1,8 @@
 #include "routing/policy.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include <string>
 
 #include "routing/batch_optimal.h"
@@ -35,6 +38,14 @@ std::optional<Pick> RoutingPolicy::pick(const AgentPool& pool, const TicketNeeds
     return Pick{e.id, proficiency(*e.agent, needs), 1};
   }
   return std::nullopt;
+}
+
+std::size_t RoutingPolicy::take_next(const AgentState&, const std::vector<WaitingTicket>& waiting) const {
+  auto before = [](const WaitingTicket& a, const WaitingTicket& b) {
+    if (a.held_for_agent != b.held_for_agent) return a.held_for_agent;
+    return std::tie(a.rank, a.since, a.id) < std::tie(b.rank, b.since, b.id);
+  };
+  return static_cast<std::size_t>(std::min_element(waiting.begin(), waiting.end(), before) - waiting.begin());
 }
 
 Result<std::unique_ptr<RoutingPolicy>> make_policy(const TeamRouting& routing, std::string_view field) {

@@ -22,6 +22,31 @@
 
 namespace sb {
 
+// One waiting ticket in a batch (batch policies assign many at once).
+struct BatchTicket {
+  TicketId id;
+  TicketNeeds needs;
+  Priority priority = Priority::kNormal;
+  Duration waited{0};
+};
+
+struct BatchAssignment {
+  TicketId ticket;
+  AgentId agent;
+  int proficiency = 0;
+  std::int64_t cost = 0;  // what the batch solver charged for this pair
+};
+
+// A waiting ticket an agent could take now (it meets the ticket's needs and
+// has room on its channel), as the engine offers it to take_next().
+struct WaitingTicket {
+  TicketId id;
+  TeamId team;                  // the queue it waits in (its own team, or one it overflows to)
+  std::int64_t rank = 0;        // its queue rank (priority with aging, or time to breach); lower first
+  Time since{};                 // when it arrived
+  bool held_for_agent = false;  // held for this very agent (sticky)
+};
+
 struct Pick {
   AgentId agent;
   int proficiency = 0;  // sum of the agent's levels in the required skills
@@ -55,6 +80,20 @@ class RoutingPolicy {
   // True when the engine should assign this team's waiting tickets in batches
   // (batch_optimal) rather than one at a time.
   virtual bool batch() const { return false; }
+
+  // Batch policies: assignments for `tickets` at once (each ticket at most
+  // once, never past an agent's room). The engine serves what is left
+  // greedily with pick(). By default none.
+  virtual std::vector<BatchAssignment> assign_batch(const AgentPool& pool, const std::vector<BatchTicket>& tickets) const {
+    return {};
+  }
+
+  // The other question: which waiting ticket an agent who just came online
+  // or gained room takes next, of `waiting` (never empty; every one is a
+  // ticket the agent can serve): its index. The engine asks the policy of
+  // the agent's first team. By default a ticket held for the agent first,
+  // then the lowest rank, then the oldest (the order of the queues).
+  virtual std::size_t take_next(const AgentState& agent, const std::vector<WaitingTicket>& waiting) const;
 };
 
 // The names make_policy() knows, for messages and docs.

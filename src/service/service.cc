@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace sb {
 namespace {
@@ -449,6 +450,52 @@ std::optional<TeamId> Service::team_by_name(const std::string& name) {
 std::vector<QueueStats> Service::queues() {
   std::lock_guard lock(engine_mu_);
   return engine_.queues(clock_());
+}
+
+// ---- records beside the engine's -------------------------------------------------
+
+namespace {
+Status commit_one(Store& store, WriteBatch&& b) { return store.commit(b); }
+}  // namespace
+
+Status Service::keep_receipt(MailReceipt receipt) {
+  WriteBatch b;
+  b.receipts.push_back(std::move(receipt));
+  return commit_one(store_, std::move(b));
+}
+
+Status Service::keep_idempotency(IdempotencyRecord record) {
+  WriteBatch b;
+  b.idempotency.push_back(std::move(record));
+  auto s = commit_one(store_, std::move(b));
+  if (!s) spdlog::warn("Idempotency-Key not kept: {}", s.error().message);
+  return s;
+}
+
+Result<TokenRecord> Service::revoke_token(const std::string& id) {
+  auto tokens = store_.list_tokens();
+  if (!tokens) return tokens.error();
+  for (TokenRecord& t : *tokens) {
+    if (t.id() != id) continue;
+    if (!t.revoked_at) {
+      t.revoked_at = clock_();
+      WriteBatch b;
+      b.tokens.push_back(t);
+      if (auto s = commit_one(store_, std::move(b)); !s) {
+        return Error::Unavailable("the revocation was not saved: " + s.error().message);
+      }
+    }
+    return std::move(t);
+  }
+  return Error::NotFound("token " + id);
+}
+
+Status Service::append_audit(AuditEntry entry) {
+  WriteBatch b;
+  b.audit.push_back(std::move(entry));
+  auto s = commit_one(store_, std::move(b));
+  if (!s) spdlog::error("audit log: not written: {}", s.error().message);
+  return s;
 }
 
 }  // namespace sb

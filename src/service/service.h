@@ -142,8 +142,44 @@ class Service {
   // Wakes every wait_for_events (shutdown).
   void wake_event_waiters();
   Clock clock() const { return clock_; }
-  // The store, for reads the service does not wrap (mail receipts, threads).
-  Store& store() { return store_; }
+
+  // Records beside the engine's: they route nothing, so they are read from
+  // and written to the store directly, each write in its own transaction.
+  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id) {
+    return store_.find_ticket_by_external_id(external_id);
+  }
+  // E-mail intake: a mailbox's receipts and the ticket a thread belongs to.
+  Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) {
+    return store_.find_mail_receipt(mailbox, message_id);
+  }
+  Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) {
+    return store_.find_ticket_by_message_ids(ids);
+  }
+  // A receipt that made no ticket or message (a bounce about nothing we know).
+  Status keep_receipt(MailReceipt receipt);
+  // Idempotency-Key records (intake/idempotency.h); keep_idempotency logs a
+  // failure besides returning it.
+  Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& scope, const std::string& key,
+                                                            Time since) {
+    return store_.find_idempotency(scope, key, since);
+  }
+  Status keep_idempotency(IdempotencyRecord record);
+  Status purge_idempotency(Time before) { return store_.purge_idempotency(before); }
+  // Tokens: every record (hashes only), and revoking one by its public id
+  // (revoking twice keeps the first time); 404 when no token has that id.
+  Result<std::vector<TokenRecord>> list_tokens() { return store_.list_tokens(); }
+  Result<TokenRecord> revoke_token(const std::string& id);
+  // The audit log: written after the change it records, read newest first.
+  Status append_audit(AuditEntry entry);
+  Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) { return store_.list_audit(before, limit); }
+  // The outbox backlog (for /metrics).
+  Result<std::int64_t> count_deliveries(DeliveryState state) { return store_.count_deliveries(state); }
+  // Report facts and presence history (Store::scan_ticket_facts).
+  Status scan_ticket_facts(Time from, Time to, ReportGroup group, FactRange range, unsigned fields,
+                           const std::function<void(const TicketFact&)>& visit) {
+    return store_.scan_ticket_facts(from, to, group, range, fields, visit);
+  }
+  Result<std::vector<PresenceChange>> presence_history(Time from, Time to) { return store_.presence_history(from, to); }
 
  private:
   // Runs `command` on the engine under the lock, queues its changes, and

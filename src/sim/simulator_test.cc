@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "sim/erlang.h"
+#include "erlang/erlang.h"
 
 namespace sb::sim {
 namespace {

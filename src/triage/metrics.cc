@@ -86,19 +86,4 @@ std::string to_text(const Evaluation& e) {
   return out;
 }
 
-nlohmann::json to_json(const Evaluation& e) {
-  nlohmann::json classes = nlohmann::json::array();
-  for (const ClassScore& s : e.classes) {
-    classes.push_back({{"label", s.label}, {"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}, {"support", s.support}});
-  }
-  return {{"tickets", e.n},
-          {"accuracy", e.accuracy},
-          {"macro_f1", e.macro_f1},
-          {"coverage_at_90", e.coverage_at_90},
-          {"threshold_at_90", e.threshold_at_90},
-          {"classes", classes},
-          {"labels", e.labels},
-          {"confusion", e.confusion}};
-}
-
 }  // namespace sb::triage

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace sb::triage {
 
 struct ClassScore {
@@ -33,6 +31,5 @@ Evaluation evaluate(const std::vector<std::string>& truth, const std::vector<std
                     const std::vector<double>& confidence, double target_precision = 0.9);
 
 std::string to_text(const Evaluation& e);
-nlohmann::json to_json(const Evaluation& e);
 
 }  // namespace sb::triage

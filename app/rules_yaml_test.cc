@@ -1,0 +1,109 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/rules_yaml.h"
+#include "triage/triage.h"
+
+namespace sb::triage {
+namespace {
+
+std::string write(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("sb_rules_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+// 2026-11-25 is a Wednesday.
+Time wednesday_at(int hour) {
+  using namespace std::chrono;
+  return Time(sys_days(year{2026} / 11 / 25)) + hours(hour);
+}
+
+const char* kRules = R"(rule_sets:
+  - name: intake
+    match: first
+    rules:
+      - name: spam
+        when: {field: subject, regex: "(?i)you have won"}
+        then: {spam: true, stop: true}
+      - name: vip outage
+        when:
+          all:
+            - {field: requester.tier, equals: vip}
+            - {field: text, regex: "(?i)\\b(down|outage)\\b"}
+        then: {priority: urgent, team: Network, tags: [vip], auto_reply: "Hi {{requester.name}}, we are on '{{subject}}'."}
+      - name: billing words
+        when: {field: text, contains: invoice}
+        then: {team: Billing, required_skills: {billing: 2}}
+  - name: tagging
+    match: all
+    rules:
+      - name: office hours
+        when: {all: [{weekday: [mon, tue, wed, thu, fri]}, {hours: "09:00-17:00"}]}
+        then: {tags: [office-hours]}
+      - name: example.com customers
+        when: {field: requester.domain, in: [example.com, example.org]}
+        then: {tags: [partner]}
+      - name: never
+        when: {not: {field: channel, in: [email, web, chat, phone, api]}}
+        then: {tags: [impossible]}
+)";
+
+TriageOutcome run(const std::string& subject, const std::string& body, Tier tier, Time now, const RuleBook& book) {
+  TriageInput in;
+  in.ticket.subject = subject;
+  in.ticket.body = body;
+  in.ticket.requester = {"ana@Example.com", "Ana", tier};
+  TriageSettings settings;
+  settings.rules = std::make_shared<RuleBook>(book);
+  return run_triage(in, settings, now);
+}
+
+TEST(Rules, FirstMatchAllMatchAndActions) {
+  auto book = load_rules(write("ok.yaml", kRules));
+  ASSERT_TRUE(book.ok()) << book.error().message;
+  auto vip = run("VPN down", "since 9", Tier::kVip, wednesday_at(10), *book);
+  EXPECT_EQ(vip.ticket.priority, Priority::kUrgent);
+  EXPECT_EQ(vip.team_name, "Network");
+  EXPECT_EQ(vip.ticket.triage->rules, (std::vector<std::string>{"vip outage", "office hours", "example.com customers"}));
+  EXPECT_EQ(vip.ticket.tags, (std::vector<std::string>{"vip", "office-hours", "partner"}));
+  EXPECT_EQ(vip.ticket.triage->auto_reply, "Hi Ana, we are on 'VPN down'.");
+  EXPECT_NE(vip.ticket.triage->priority_reason.find("rule 'vip outage' set urgent"), std::string::npos);
+
+  auto billing = run("Invoice question", "", Tier::kStandard, wednesday_at(20), *book);
+  EXPECT_EQ(billing.team_name, "Billing");
+  EXPECT_EQ(billing.ticket.required_skills.at("billing"), 2);
+  EXPECT_EQ(billing.ticket.triage->rules, (std::vector<std::string>{"billing words", "example.com customers"}));
+
+  auto spam = run("You have WON a prize", "", Tier::kStandard, wednesday_at(10), *book);
+  EXPECT_TRUE(spam.spam);
+  EXPECT_EQ(spam.ticket.triage->rules, std::vector<std::string>{"spam"});  // stop: no tagging rules
+}
+
+TEST(Rules, LoadErrorsNameFileLineAndColumn) {
+  const std::string bad_regex = write("bad1.yaml", "rule_sets:\n  - rules:\n      - name: x\n        when: {field: subject, regex: \"(down\"}\n        then: {stop: true}\n");
+  auto r = load_rules(bad_regex);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find(bad_regex + ":4:"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("rule_sets[0].rules[0].when.regex"), std::string::npos) << r.error().message;
+
+  const std::string bad_field = write("bad2.yaml", "rule_sets:\n  - rules:\n      - name: x\n        when: {field: colour, equals: red}\n        then: {stop: true}\n");
+  auto f = load_rules(bad_field);
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().message.find("unknown field 'colour'"), std::string::npos);
+
+  const std::string bad_action = write("bad3.yaml", "rule_sets:\n  - rules:\n      - name: x\n        when: {field: subject, equals: a}\n        then: {priority: critical}\n");
+  auto a = load_rules(bad_action);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message.find(":5:"), std::string::npos) << a.error().message;
+  EXPECT_NE(a.error().message.find("then.priority"), std::string::npos);
+
+  EXPECT_FALSE(load_rules(write("bad4.yaml", "rule_sets: [\n")).ok());
+  EXPECT_FALSE(load_rules("/nonexistent/rules.yaml").ok());
+}
+
+}  // namespace
+}  // namespace sb::triage

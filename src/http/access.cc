@@ -1,0 +1,99 @@
+// Who may see and change what: the role each route lets in, authentication
+// of bearer tokens, and the scope rules inside routes (docs/security.md).
+// Every access decision of the API is made in this file.
+#include "http/api.h"
+
+#include "http/api_helpers.h"
+#include "http/auth.h"
+
+namespace sb::http {
+
+using namespace detail;
+
+const char* role_refused(Access access, Role role) {
+  if (role == Role::kAdmin || access == Access::kAnyToken) return nullptr;
+  switch (access) {
+    case Access::kAdmin: return "this needs an admin token";
+    case Access::kSupervisor:
+      return role == Role::kSupervisor ? nullptr : "this needs an admin or supervisor token";
+    case Access::kViewer:
+      return role == Role::kSupervisor || role == Role::kViewer ? nullptr : "this needs an admin, supervisor or viewer token";
+    case Access::kAgent: return role == Role::kViewer ? "a viewer token reads reports only" : nullptr;
+    case Access::kPublic:
+    case Access::kAnyToken: return nullptr;
+  }
+  return "forbidden";
+}
+
+
+// An admin sees every ticket, a supervisor their teams' tickets, an agent the
+// tickets assigned to them.
+bool sees(const Principal& p, const Ticket& t) {
+  if (p.role == Role::kAgent) return p.agent && t.assignee == p.agent;
+  return p.manages(t.team);
+}
+
+Result<Principal> Api::authenticate(const Request& r) {
+  constexpr std::string_view kBearer = "Bearer ";
+  std::string_view token;
+  if (r.authorization.size() > kBearer.size() && r.authorization.compare(0, kBearer.size(), kBearer) == 0) {
+    token = std::string_view(r.authorization).substr(kBearer.size());
+  } else if (auto q = r.query.find("access_token"); r.authorization.empty() && r.path == "/api/v1/events" &&
+                                                      q != r.query.end() && !q->second.empty()) {
+    token = q->second;  // browsers' EventSource cannot send headers
+  } else {
+    return Error::Unauthenticated("send 'Authorization: Bearer <token>'");
+  }
+  const std::string hash = hash_token(token);
+  if (same_hash(hash, admin_hash_)) return Principal{Role::kAdmin, std::nullopt, hash, {}};
+  auto found = service_.find_token(hash);
+  if (!found) return found.error();
+  if (!found->has_value()) return Error::Unauthenticated("unknown token");
+  const TokenRecord& t = **found;
+  const Time now = service_.clock()();
+  if (t.revoked_at && *t.revoked_at <= now) return Error::Unauthenticated("this token was revoked");
+  if (t.expires_at && *t.expires_at <= now) return Error::Unauthenticated("this token has expired");
+  return Principal{t.role, t.agent, hash, t.teams};
+}
+
+TeamResolver Api::resolve_team() {
+  return [this](const std::string& name) { return service_.team_by_name(name); };
+}
+
+TicketView Api::visible_ticket(const Request& r, TicketId id) {
+  auto found = ok_or_throw(service_.find_ticket(id));
+  if (!found) throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
+  if (!sees(r.principal, found->ticket)) {
+    // Outside the caller's scope: as if it did not exist (no probing for ids).
+    throw Fail{Error::NotFound("ticket " + std::to_string(id.value))};
+  }
+  return std::move(*found);
+}
+
+AgentView Api::visible_agent(const Request& r, AgentId id) {
+  auto found = ok_or_throw(service_.find_agent(id));
+  if (!found || !r.principal.manages_any(found->agent.teams)) throw Fail{Error::NotFound("agent " + std::to_string(id.value))};
+  return std::move(*found);
+}
+
+Team Api::visible_team(const Request& r, TeamId id) {
+  auto team = ok_or_throw(service_.find_team(id));
+  if (!team || !r.principal.manages(id)) throw Fail{Error::NotFound("team " + std::to_string(id.value))};
+  return std::move(*team);
+}
+
+// A supervisor may hand tickets only to their teams and to agents of them.
+void Api::check_in_scope(const Request& r, const TicketPatch& patch) {
+  if (r.principal.is_admin()) return;
+  if (patch.team && !r.principal.manages(*patch.team)) {
+    throw Fail{Error::Invalid("team", "a supervisor moves tickets only between their own teams")};
+  }
+  if (patch.assignee && *patch.assignee) {
+    auto agent = ok_or_throw(service_.find_agent(**patch.assignee));
+    if (!agent || !r.principal.manages_any(agent->agent.teams)) {
+      throw Fail{Error::Invalid("assignee_id", "a supervisor assigns tickets only to agents of their own teams")};
+    }
+  }
+}
+
+}  // namespace sb::http

@@ -1,0 +1,86 @@
+#include "intake/intake.h"
+
+#include "intake/text.h"
+
+namespace sb::intake {
+
+Intake::Intake(Service& service, TriageGate& triage) : service_(service), triage_(triage) {}
+
+namespace {
+
+// Text every store can keep (intake/text.h); the API's JSON parser has
+// refused NUL and invalid UTF-8 already, so this changes only what other
+// channels (the web form) let through.
+void clean(Ticket& t) {
+  for (std::string* s : {&t.subject, &t.body, &t.requester.name, &t.requester.email}) {
+    if (!is_clean_text(*s)) *s = clean_text(*s);
+  }
+}
+
+}  // namespace
+
+triage::TriageOutcome Intake::triage_input(const TicketInput& in, const triage::TriageSettings& settings) {
+  triage::TriageOutcome out = triage::run_triage(
+      triage::TriageInput{in.ticket, in.team_name, in.explicit_priority, in.urgency, in.impact}, settings,
+      service_.clock()());
+  if (out.team_name) {
+    auto id = service_.team_by_name(*out.team_name);
+    if (!id && *out.team_name != settings.triage_team) {
+      // The label names no team here: a person decides.
+      out.ticket.triage->sent_to_triage = true;
+      out.ticket.triage->priority_reason += "; no team named '" + *out.team_name + "', sent to triage";
+      out.team_name = settings.triage_team;
+      id = service_.team_by_name(settings.triage_team);
+    }
+    out.ticket.team = id;
+  }
+  return out;
+}
+
+triage::TriageOutcome Intake::preview(const TicketInput& input) {
+  TicketInput in = input;
+  clean(in.ticket);
+  return triage_input(in, *triage_.settings());
+}
+
+Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
+  if (in.original_created_at) {
+    return Error::Invalid("original_created_at", "tickets with an earlier creation time cannot be taken yet");
+  }
+  if (in.original_status) {
+    return Error::Invalid("original_status", "tickets with a status of their own cannot be taken yet");
+  }
+  clean(in.ticket);
+  if (in.ticket.external_id) {
+    // Checked first: a duplicate caught only at commit would cost an engine rebuild.
+    auto existing = service_.find_ticket_by_external_id(*in.ticket.external_id);
+    if (!existing) return existing.error();
+    if (*existing) {
+      return Error::Conflict("duplicate_external_id",
+                             "ticket " + std::to_string((*existing)->value) + " has external_id '" +
+                                 *in.ticket.external_id + "'",
+                             "external_id");
+    }
+  }
+  const auto settings = triage_.settings();
+  triage::TriageOutcome out = triage_input(in, *settings);
+  auto created = service_.create_ticket(std::move(out.ticket), hooks.attach, hooks.answer);
+  if (!created) return created.error();
+  TicketView view = std::move(*created);
+  // Rule actions that need the ticket to exist; each is its own commit.
+  if (out.assign_to) {
+    TicketPatch assign;
+    assign.assignee = std::optional<AgentId>(*out.assign_to);
+    if (auto v = service_.update_ticket(view.ticket.id, assign)) view = std::move(*v);
+  }
+  if (out.spam) {
+    for (TicketStatus s : {TicketStatus::kSolved, TicketStatus::kClosed}) {
+      TicketPatch close;
+      close.status = s;
+      if (auto v = service_.update_ticket(view.ticket.id, close)) view = std::move(*v);
+    }
+  }
+  return view;
+}
+
+}  // namespace sb::intake
