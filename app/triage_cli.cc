@@ -1,5 +1,7 @@
 #include "app/triage_cli.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdio>
 

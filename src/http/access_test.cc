@@ -32,7 +32,7 @@ struct Organisation {
       EXPECT_LT(r.status, 300) << r.raw;
       return r.body;
     };
-    ok(admin.post("/api/v1/webhooks", {{"url", "https://hooks.example.com/in"}}));
+    ok(admin.post("/api/v1/webhooks", {{"url", "https://203.0.113.10/in"}}));
     ok(admin.post("/api/v1/teams", {{"name", "Alpha"}}));
     ok(admin.post("/api/v1/teams", {{"name", "Beta"}}));
     ok(admin.post("/api/v1/agents", {{"name", "Ada"}, {"teams", {1}}, {"presence", "online"}}));
@@ -103,7 +103,7 @@ const std::vector<Row>& table() {
       {"POST", "/api/v1/rules/reload", "", {401, 403, 403, 403, 403, 403, 409}},
       {"GET", "/api/v1/sla-policies", "", {401, 403, 403, 403, 403, 403, 200}},
       {"PUT", "/api/v1/sla-policies", R"({"policies":[]})", {401, 403, 403, 403, 403, 403, 200}},
-      {"POST", "/api/v1/webhooks", R"({"url":"https://hooks.example.com/b"})", {401, 403, 403, 403, 403, 403, 201}},
+      {"POST", "/api/v1/webhooks", R"({"url":"https://203.0.113.11/b"})", {401, 403, 403, 403, 403, 403, 201}},
       {"GET", "/api/v1/webhooks", "", {401, 403, 403, 403, 403, 403, 200}},
       {"GET", "/api/v1/webhooks/1", "", {401, 403, 403, 403, 403, 403, 200}},
       {"PATCH", "/api/v1/webhooks/1", R"({"active":false})", {401, 403, 403, 403, 403, 403, 200}},

@@ -76,10 +76,13 @@ class ApiHarness {
   Client client(std::string token = {}) { return Client(*this, std::move(token)); }
   Client admin() { return client(kAdminToken); }
 
-  // One request as the server would hand it over. Headers understood:
-  // Idempotency-Key, If-Match, Content-Type, X-Forwarded-For.
+  // One request as the server would hand it over, 10 ms after the one
+  // before (as over a socket, time passes between requests; a report's
+  // range ends at "now", exclusive). Headers understood: Idempotency-Key,
+  // If-Match, Content-Type, X-Forwarded-For.
   ApiResult request(const std::string& method, const std::string& target, const std::string& body,
                     const std::string& token, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    now_ += std::chrono::milliseconds(10);
     Request r;
     r.method = method;
     set_target(r, target);
