@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "core/agent.h"
+#include "core/decision.h"
 #include "core/enums.h"
 #include "core/ticket.h"
 #include "core/time.h"
@@ -18,6 +21,21 @@ TEST(Enums, RoundTripEveryName) {
   EXPECT_EQ(to_string(Priority::kUrgent), "urgent");
   EXPECT_EQ(to_string(Presence::kAway), "away");
   EXPECT_EQ(to_string(Tier::kVip), "vip");
+}
+
+TEST(Enums, EveryOutcomeHasOneNameThatParsesBack) {
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < enum_count<Outcome>(); ++i) {
+    const auto o = static_cast<Outcome>(i);
+    EXPECT_TRUE(seen.insert(to_string(o)).second) << to_string(o);
+    auto back = parse_enum<Outcome>(to_string(o), "outcome");
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, o);
+  }
+  EXPECT_EQ(to_string(Outcome::kOfferExpired), "offer_expired");
+  EXPECT_TRUE(gives_ticket(Outcome::kPulled));
+  EXPECT_FALSE(gives_ticket(Outcome::kQueued));
+  EXPECT_FALSE(parse_enum<Outcome>("assigned_by_magic", "outcome").ok());
 }
 
 TEST(Enums, UnknownNameIsAnErrorNamingTheField) {

@@ -107,6 +107,38 @@ TEST_F(PoliciesTest, BatchOptimalGivesScarceSlotsToUrgentWork) {
   EXPECT_EQ(assigned[0].ticket, TicketId{2});
 }
 
+// The batch goes through the seam: batch_optimal answers as assign_batch()
+// does; a greedy policy assigns no batch (the engine serves it with pick()).
+TEST_F(PoliciesTest, BatchesGoThroughThePolicySeam) {
+  use("batch_optimal");
+  add(1, {}, {1, 1, 1, 1, 1});
+  std::vector<BatchTicket> tickets{{TicketId{1}, {kTeam, Channel::kEmail, {}, std::nullopt, {}}, Priority::kLow, {}},
+                                   {TicketId{2}, {kTeam, Channel::kEmail, {}, std::nullopt, {}}, Priority::kUrgent, {}}};
+  auto through_seam = policy->assign_batch(pool, tickets);
+  ASSERT_EQ(through_seam.size(), 1u);
+  EXPECT_EQ(through_seam[0].ticket, assign_batch(pool, tickets)[0].ticket);
+  use("skills_best_match");
+  EXPECT_TRUE(policy->assign_batch(pool, tickets).empty());
+}
+
+// Which waiting ticket a freed agent takes, by default: one held for it
+// first, then the lowest rank, then the oldest, then the lowest id.
+TEST_F(PoliciesTest, TakeNextPrefersHeldThenRankThenAge) {
+  use("round_robin");
+  add(1, {}, {1, 1, 1, 1, 1});
+  const AgentState& a = *pool.find(AgentId{1});
+  const Time t0{};
+  const Time t1 = t0 + std::chrono::seconds(1);
+  std::vector<WaitingTicket> waiting{{TicketId{5}, kTeam, 20, t0, false},
+                                     {TicketId{6}, kTeam, 10, t1, false},
+                                     {TicketId{7}, kTeam, 10, t0, false}};
+  EXPECT_EQ(policy->take_next(a, waiting), 2u);  // rank 10, older
+  waiting.push_back({TicketId{8}, kTeam, 30, t1, true});
+  EXPECT_EQ(policy->take_next(a, waiting), 3u);  // held for this agent beats a better rank
+  waiting = {{TicketId{9}, kTeam, 10, t0, false}, {TicketId{4}, kTeam, 10, t0, false}};
+  EXPECT_EQ(policy->take_next(a, waiting), 1u);  // same rank and age: the lower id
+}
+
 TEST_F(PoliciesTest, ExplanationsGiveReasonsAndScores) {
   use("skills_best_match");
   add(1, {{"vpn", 5}});
