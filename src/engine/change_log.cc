@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+
 #include "routing/explain.h"
 
 namespace sb {

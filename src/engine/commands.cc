@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+
 #include "routing/skills_best_match.h"  // the policy a restored team falls back to
 
 namespace sb {

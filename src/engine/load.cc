@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include "erlang/erlang.h"
 
 namespace sb {

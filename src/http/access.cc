@@ -25,7 +25,6 @@ const char* role_refused(Access access, Role role) {
   return "forbidden";
 }
 
-
 // An admin sees every ticket, a supervisor their teams' tickets, an agent the
 // tickets assigned to them.
 bool sees(const Principal& p, const Ticket& t) {

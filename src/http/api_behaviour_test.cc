@@ -12,7 +12,6 @@
 namespace sb::http {
 namespace {
 
-
 TEST_F(ApiInProcess, CreateAssignsToTheBestSkilledAgent) {
   const auto net = team("Network");
   agent({{"name", "Junior"}, {"teams", {net}}, {"skills", {{"vpn", 2}}}, {"presence", "online"}});

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the API's handler files (api.cc, api_outbox.cc). Not a
-// public interface.
+// Helpers shared by the API's handler files (api_*.cc, access.cc,
+// dispatch.cc, ...). Not a public interface.
 #include <charconv>
 #include <optional>
 #include <string>

@@ -19,7 +19,8 @@ struct TicketInput {
   std::optional<triage::Level> impact;
 
   // Where the ticket came from: "api", "web", "email", or a connector's or
-  // import's name. Informational today (logs, the intake tests).
+  // import's name. Set by every channel; not stored yet (connectors will key
+  // their tickets on it with the external id).
   std::string source = "api";
   // A ticket imported from another system's history keeps its creation time
   // and status there. Room for the connectors and history imports (issue 24);
