@@ -144,7 +144,8 @@ Result<Config> load_config(const std::string& path) {
       if (out["allow_link_local"]) c.outbound.allow_link_local = r.boolean(out["allow_link_local"], "outbound.allow_link_local");
     }
     if (const auto limits = root["limits"]) {
-      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight", "connections", "trusted_proxies"});
+      r.only(limits, "limits", {"per_token", "admin", "public_posts", "commands_in_flight", "connections",
+                                "connections_per_address", "idle_seconds", "event_stream_seconds", "trusted_proxies"});
       if (const auto proxies = limits["trusted_proxies"]) {
         if (!proxies.IsSequence()) r.fail(proxies, "limits.trusted_proxies", "must be a list of addresses or networks");
         for (std::size_t i = 0; i < proxies.size(); ++i) {
@@ -157,6 +158,17 @@ Result<Config> load_config(const std::string& path) {
       }
       if (limits["connections"]) {
         c.limits.connections = static_cast<int>(r.integer(limits["connections"], "limits.connections", 1, 1'000'000));
+      }
+      if (limits["connections_per_address"]) {
+        c.limits.connections_per_address = static_cast<int>(
+            r.integer(limits["connections_per_address"], "limits.connections_per_address", 0, 1'000'000));
+      }
+      if (limits["idle_seconds"]) {
+        c.limits.idle_seconds = static_cast<int>(r.integer(limits["idle_seconds"], "limits.idle_seconds", 1, 86'400));
+      }
+      if (limits["event_stream_seconds"]) {
+        c.limits.event_stream_seconds =
+            static_cast<int>(r.integer(limits["event_stream_seconds"], "limits.event_stream_seconds", 1, 86'400 * 7));
       }
       if (limits["commands_in_flight"]) {
         c.limits.commands_in_flight =

@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
   simulate_cmd->add_option("--replications", simulate.replications, "Replications (default: the scenario's)");
   simulate_cmd->add_option("--threads", simulate.threads, "Replications run at once (default: every core)");
   simulate_cmd->add_option("--seed", simulate.seed, "Random seed (default: the scenario's)");
-  simulate_cmd->add_option("--plots", simulate.plots, "Directory for the SVG plots ('' for none)")->capture_default_str();
+  auto* plots_opt = simulate_cmd->add_option("--plots", simulate.plots,
+                                             "Directory for the SVG plots ('' for none; with --json, none unless given)")
+                        ->capture_default_str();
   simulate_cmd->add_flag("--json", simulate.json, "Print JSON");
 
   sb::StaffingCommand staffing;
@@ -149,7 +151,10 @@ int main(int argc, char** argv) {
   }
   if (*eval_cmd) return sb::run_eval(eval);
   if (*erlang_cmd) return sb::run_erlang(erlang);
-  if (*simulate_cmd) return sb::run_simulate(simulate);
+  if (*simulate_cmd) {
+    if (simulate.json && plots_opt->count() == 0) simulate.plots.clear();  // JSON alone writes nothing beside it
+    return sb::run_simulate(simulate);
+  }
   if (*staffing_cmd) return sb::run_staffing(staffing);
   if (*import_mail_cmd) return sb::run_import_mail(import_mail);
   if (*import_csv_cmd) return sb::run_import_csv(import_csv);

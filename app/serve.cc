@@ -219,6 +219,11 @@ int serve(const ServeOptions& options) {
   server_options.address = listen->address;
   server_options.port = listen->port;
   server_options.max_connections = config.limits.connections;
+  server_options.max_connections_per_address = config.limits.connections_per_address;
+  server_options.idle_timeout = std::chrono::seconds(config.limits.idle_seconds);
+  if (auto proxies = http::TrustedProxies::parse(config.limits.trusted_proxies); proxies && !proxies->empty()) {
+    server_options.exempt = [trusted = std::move(*proxies)](const std::string& address) { return trusted.trusts(address); };
+  }
   server_options.drain = std::chrono::milliseconds(static_cast<std::int64_t>(options.drain_seconds * 1000));
   // Several nodes: what only the routing owner may do is handed to it.
   std::unique_ptr<cluster::LeaseKeeper> keeper;

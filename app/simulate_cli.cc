@@ -63,9 +63,25 @@ std::string hour_label(int h) {
 }
 
 // `observed`: the replayed log's figures by hour of day (empty when not a replay).
-void write_plots(const std::string& dir, const sim::Scenario& s, const std::vector<sim::Outcome>& outs,
+// Makes `dir` (if need be) and checks a file can be written in it; the
+// problem, or "" when it can.
+std::string plots_dir_problem(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create '" + dir + "': " + ec.message();
+  const std::string probe = dir + "/.switchboard-write-test";
+  if (!std::ofstream(probe)) return "cannot write in '" + dir + "'";
+  std::filesystem::remove(probe, ec);
+  return {};
+}
+
+// Returns false (and says why on stderr) when a plot could not be written.
+bool write_plots(const std::string& dir, const sim::Scenario& s, const std::vector<sim::Outcome>& outs,
                  const std::vector<Observed>& observed) {
-  std::filesystem::create_directories(dir);
+  if (const std::string problem = plots_dir_problem(dir); !problem.empty()) {
+    std::fprintf(stderr, "switchboard simulate: --plots: %s\n", problem.c_str());
+    return false;
+  }
   // Wait-time distribution of answered calls, as the share in each bucket.
   const std::vector<double> edges{0.001, 5, 10, 20, 30, 60, 120, 300, 600};
   Plot waits{"Wait for an agent", s.name, "wait (answered calls)", "share of answered calls", {}, {}, true, 1.0, true};
@@ -85,7 +101,7 @@ void write_plots(const std::string& dir, const sim::Scenario& s, const std::vect
     waits.series.push_back(series);
   }
   waits.y_max = std::min(1.0, std::ceil(y_max * 10) / 10);
-  std::ofstream(dir + "/waits.svg") << render_svg(waits);
+  bool written = static_cast<bool>(std::ofstream(dir + "/waits.svg") << render_svg(waits));
 
   Plot sl{"Service level by hour of arrival (answered within " + std::to_string(static_cast<int>(s.target_seconds)) + " s)",
           s.name, "hour of day", "service level", {}, {}, false, 1.0, true};
@@ -108,7 +124,9 @@ void write_plots(const std::string& dir, const sim::Scenario& s, const std::vect
     }
     sl.series.push_back(actual);
   }
-  std::ofstream(dir + "/service_level_by_hour.svg") << render_svg(sl);
+  written = static_cast<bool>(std::ofstream(dir + "/service_level_by_hour.svg") << render_svg(sl)) && written;
+  if (!written) std::fprintf(stderr, "switchboard simulate: --plots: cannot write the plots in '%s'\n", dir.c_str());
+  return written;
 }
 
 }  // namespace
@@ -144,6 +162,13 @@ int run_simulate(const SimulateCommand& cmd) {
       return 2;
     }
   }
+  // Where the plots go is checked before the run, not after it.
+  if (!cmd.plots.empty()) {
+    if (const std::string problem = plots_dir_problem(cmd.plots); !problem.empty()) {
+      std::fprintf(stderr, "switchboard simulate: --plots: %s\n", problem.c_str());
+      return 2;
+    }
+  }
   const bool tty = isatty(STDERR_FILENO);
   std::vector<sim::Outcome> outs;
   for (const std::string& policy : policies) {
@@ -166,7 +191,12 @@ int run_simulate(const SimulateCommand& cmd) {
     }
     outs.push_back(std::move(*outcome));
   }
-  if (!cmd.plots.empty()) write_plots(cmd.plots, base, outs, loaded->observed_by_hour);
+  // The results are printed first; a plot that cannot be written then loses nothing.
+  auto plots = [&]() -> int {
+    if (cmd.plots.empty()) return 0;
+    std::fflush(stdout);
+    return write_plots(cmd.plots, base, outs, loaded->observed_by_hour) ? 0 : 1;
+  };
 
   if (cmd.json) {
     json j{{"scenario", base.name}, {"replications", base.replications}, {"target_seconds", base.target_seconds}};
@@ -194,7 +224,7 @@ int run_simulate(const SimulateCommand& cmd) {
                              {"p_abandon", o.calls ? o.abandoned / o.calls : 0}});
     }
     std::printf("%s\n", j.dump(2).c_str());
-    return 0;
+    return plots();
   }
   std::printf("%s: %zu call types, %zu agent groups, %d replications (95 %% intervals), service level = answered "
               "within %g s\n\n",
@@ -225,6 +255,7 @@ int run_simulate(const SimulateCommand& cmd) {
       std::printf("\n");
     }
   }
+  if (const int failed = plots(); failed) return failed;
   if (!cmd.plots.empty()) {
     std::printf("\nplots: %s/waits.svg, %s/service_level_by_hour.svg\n", cmd.plots.c_str(), cmd.plots.c_str());
   }

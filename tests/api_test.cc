@@ -522,13 +522,6 @@ namespace sb::testing {
 namespace {
 
 
-}  // namespace
-}  // namespace sb::testing
-
-namespace sb::testing {
-namespace {
-
-
 
 TEST_F(ApiTest, DashboardFilesAreServedWithAStrictContentSecurityPolicy) {
   HttpClient anonymous("127.0.0.1", server->port());

@@ -74,6 +74,32 @@ agents:
   EXPECT_NE(progress.output.find("simulating skills_best_match: 100 %"), std::string::npos) << progress.output;
 }
 
+// Issue 20, point 9: a plots folder that cannot be made is an error before
+// the run (exit 2), and --json alone writes no plots into the working folder.
+TEST_F(SimulateCli, PlotsProblemsAreFoundBeforeTheRunAndJsonWritesNoPlots) {
+  const std::string scenario = write("tiny.yaml", R"(name: tiny
+hours: 2
+replications: 1
+seed: 1
+types:
+  - {name: calls, per_hour: 60/h, handle: {distribution: exponential, mean: 60}}
+agents:
+  - {name: agents, count: 2}
+)");
+  const std::string file = write("not-a-folder", "x");
+  CommandResult bad = run("simulate " + scenario + " --plots " + file + "/plots", true);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--plots: cannot create"), std::string::npos) << bad.output;
+  EXPECT_EQ(bad.output.find("simulating"), std::string::npos) << bad.output;  // nothing was run
+  const std::string cwd = dir / "cwd";
+  std::filesystem::create_directories(cwd);
+  CommandResult json_only = run_command("cd " + cwd + " && " + std::string(SWITCHBOARD_BINARY) + " simulate " +
+                                        scenario + " --json 2>/dev/null");
+  ASSERT_EQ(json_only.exit_code, 0) << json_only.output;
+  EXPECT_TRUE(json::parse(json_only.output).contains("policies"));
+  EXPECT_FALSE(std::filesystem::exists(cwd + "/var"));
+}
+
 TEST_F(SimulateCli, BadScenariosAreRefusedWithFileAndLine) {
   const std::string bad = write("bad.yaml", "name: x\ntypes:\n  - {name: a, per_hour: 10, handel: {mean: 5}}\nagents: [{count: 1}]\n");
   CommandResult r = run("simulate " + bad, true);

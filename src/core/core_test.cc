@@ -144,6 +144,54 @@ TEST(Outbound, PrivateLoopbackAndLinkLocalAreRefusedUnlessAllowed) {
   EXPECT_FALSE(refused("0.0.0.0", open).empty());  // never
 }
 
+// Every special-purpose range of the IANA registries, and IPv4 hidden in IPv6.
+TEST(Outbound, SpecialPurposeRangesAreClassifiedAsTheRegistriesSay) {
+  struct Case {
+    const char* ip;
+    const char* kind;  // what the refusal must name; "" = allowed
+  };
+  const Case cases[] = {
+      {"127.0.0.1", "loopback"},       {"127.255.255.254", "loopback"},  {"::1", "loopback"},
+      {"::ffff:127.0.0.1", "loopback"},  // IPv4-mapped
+      {"::127.0.0.1", "loopback"},       // IPv4-compatible (deprecated)
+      {"::ffff:0:127.0.0.1", "loopback"},  // IPv4-translated (SIIT)
+      {"64:ff9b::127.0.0.1", "loopback"},  // NAT64 well-known prefix
+      {"2002:7f00:1::", "loopback"},       // 6to4 of 127.0.0.1
+      {"10.0.0.1", "private"},           {"172.16.0.1", "private"},        {"172.31.255.255", "private"},
+      {"192.168.0.1", "private"},        {"100.64.0.1", "private"},        {"100.127.255.255", "private"},
+      {"fd00::1", "private"},            {"fc00::1", "private"},           {"fec0::1", "private"},
+      {"64:ff9b:1::1", "private"},       {"::ffff:10.1.2.3", "private"},   {"64:ff9b::10.0.0.1", "private"},
+      {"2002:c0a8:101::", "private"},      // 6to4 of 192.168.1.1
+      {"169.254.169.254", "link-local"}, {"fe80::1", "link-local"},        {"::ffff:169.254.169.254", "link-local"},
+      {"0.0.0.0", "this network"},       {"0.1.2.3", "this network"},      {"192.0.0.1", "IETF protocol"},
+      {"192.0.2.1", "documentation"},    {"198.51.100.1", "documentation"}, {"203.0.113.1", "documentation"},
+      {"198.18.0.1", "benchmarking"},    {"198.19.255.255", "benchmarking"}, {"192.88.99.1", "6to4 relay"},
+      {"224.0.0.1", "multicast"},        {"239.255.255.255", "multicast"},  {"240.0.0.1", "reserved"},
+      {"255.255.255.255", "reserved"},   {"::", "unspecified"},             {"100::1", "discard"},
+      {"2001:db8::1", "documentation"},  {"3fff::1", "documentation"},      {"2001::1", "IETF protocol"},
+      {"ff02::1", "multicast"},          {"5f00::1", "segment routing"},
+      {"93.184.216.34", ""},             {"172.32.0.1", ""},                {"100.128.0.1", ""},
+      {"198.20.0.1", ""},                {"1.1.1.1", ""},                   {"2606:4700::1111", ""},
+      {"::ffff:93.184.216.34", ""},      {"64:ff9b::93.184.216.34", ""},    {"2002:5db8:d822::", ""},
+      {"2a00:1450:4001::1", ""},
+  };
+  for (const Case& c : cases) {
+    const std::string why = refused(c.ip);
+    if (std::string(c.kind).empty()) {
+      EXPECT_EQ(why, "") << c.ip;
+    } else {
+      EXPECT_NE(why.find(c.kind), std::string::npos) << c.ip << ": " << why;
+    }
+  }
+  // Allowing loopback, private and link-local never opens the rest.
+  OutboundPolicy open;
+  open.allow_loopback = open.allow_private = open.allow_link_local = true;
+  for (const char* ip : {"64:ff9b::127.0.0.1", "fec0::1", "::127.0.0.1"}) EXPECT_EQ(refused(ip, open), "") << ip;
+  for (const char* ip : {"198.18.0.1", "192.0.0.1", "240.0.0.1", "2001:db8::1", "192.0.2.1"}) {
+    EXPECT_FALSE(refused(ip, open).empty()) << ip;
+  }
+}
+
 TEST(Outbound, HostsAreCheckedAfterResolution) {
   EXPECT_FALSE(check_outbound_host("localhost", "url", OutboundPolicy{}).ok());  // a name for a loopback address
   EXPECT_FALSE(check_outbound_host("127.0.0.1", "url", OutboundPolicy{}).ok());

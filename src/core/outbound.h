@@ -4,9 +4,12 @@
 // after DNS resolution, so that a webhook URL cannot reach the machine's
 // own services or the private network (SSRF), not even through a name that
 // resolves differently later (the check runs on every connection).
-// Loopback, private (RFC 1918, RFC 4193, CGNAT) and link-local addresses
-// are refused unless the config allows them (`outbound:`); unspecified and
-// multicast addresses always.
+// Addresses are classified by the IANA IPv4 and IPv6 Special-Purpose Address
+// Registries, IPv4 inside IPv6 (mapped, compatible, SIIT, NAT64, 6to4) judged
+// as the IPv4 address it leads to. Loopback, private (RFC 1918, CGNAT, unique
+// local, site-local, local-use NAT64) and link-local addresses are refused
+// unless the config allows them (`outbound:`); unspecified, documentation,
+// benchmarking, reserved, discard, multicast and broadcast addresses always.
 #include <sys/socket.h>
 
 #include <string>

@@ -21,11 +21,28 @@ Status check_transition(TicketStatus from, TicketStatus to) {
                          "status");
 }
 
+bool is_email_address(std::string_view s) {
+  if (s.empty() || s.size() > 254) return false;
+  const auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == s.size() || s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c == 0x7f) return false;
+    if (std::string_view("<>(),;:\"[]\\").find(static_cast<char>(c)) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
 Status validate_skills(const SkillLevels& skills, const std::string& field) {
+  if (skills.size() > kMaxSkills) {
+    return Error::Invalid(field, "at most " + std::to_string(kMaxSkills) + " skills");
+  }
   for (const auto& [name, level] : skills) {
     if (name.empty() || name.size() > 100) {
       return Error::Invalid(field, "skill names must be 1 to 100 characters");
     }
+    if (name.find('\0') != std::string::npos) return Error::Invalid(field, "a skill name contains a NUL character");
     if (level < kMinProficiency || level > kMaxProficiency) {
       return Error::Invalid(field + "." + name, "proficiency must be between 1 and 5");
     }
@@ -38,8 +55,13 @@ Status validate(const Ticket& t) {
   if (t.subject.size() > 1000) return Error::Invalid("subject", "subject is longer than 1000 characters");
   if (auto s = validate_skills(t.required_skills, "required_skills"); !s) return s;
   if (auto s = validate_skills(t.optional_skills, "optional_skills"); !s) return s;
+  if (t.tags.size() > kMaxTags) return Error::Invalid("tags", "at most " + std::to_string(kMaxTags) + " tags");
   for (const auto& tag : t.tags) {
     if (tag.empty() || tag.size() > 100) return Error::Invalid("tags", "tags must be 1 to 100 characters");
+    if (tag.find('\0') != std::string::npos) return Error::Invalid("tags", "a tag contains a NUL character");
+  }
+  if (!t.requester.email.empty() && !is_email_address(t.requester.email)) {
+    return Error::Invalid("requester.email", "'" + t.requester.email.substr(0, 100) + "' is not an e-mail address");
   }
   return Status::Ok();
 }

@@ -18,6 +18,10 @@ namespace sb {
 using SkillLevels = std::map<std::string, int>;
 inline constexpr int kMinProficiency = 1;
 inline constexpr int kMaxProficiency = 5;
+// Bounds on lists a caller fills (a ticket's tags, a ticket's or agent's
+// skills): past them a request is refused, so no record grows without end.
+inline constexpr std::size_t kMaxTags = 100;
+inline constexpr std::size_t kMaxSkills = 100;
 
 struct Requester {
   std::string email;
@@ -180,11 +184,18 @@ inline bool is_terminal(TicketStatus s) {
 Status check_transition(TicketStatus from, TicketStatus to);
 
 // Field-level checks that do not need other objects: subject present and at
-// most 1,000 characters, skill levels within 1..5 and named, tags non-empty.
+// most 1,000 characters, skill levels within 1..5 and named, at most
+// kMaxTags tags of 1..100 characters, no NUL in any of them, the requester's
+// address (when given) an address.
 Status validate(const Ticket& t);
 
-// Shared by tickets and agents: names 1..100 characters, levels 1..5; errors
-// name `field` (and the skill).
+// Shared by tickets and agents: at most kMaxSkills, names 1..100 characters
+// without NUL, levels 1..5; errors name `field` (and the skill).
 Status validate_skills(const SkillLevels& skills, const std::string& field);
+
+// A bare e-mail address as mail can be sent to: one '@' with text on both
+// sides, at most 254 characters, no spaces, controls or the characters
+// that would make it a display name or a list ("<>(),;:\"[]\\").
+bool is_email_address(std::string_view s);
 
 }  // namespace sb

@@ -55,6 +55,15 @@ Result<Principal> Api::authenticate(const Request& r) {
   return Principal{t.role, t.agent, hash, t.teams};
 }
 
+bool Api::still_authorised(const Principal& p) {
+  if (p.is_admin()) return true;  // the admin token is the server's own; it is neither revoked nor expires
+  auto found = service_.find_token(p.token_hash);
+  if (!found || !*found) return false;
+  const TokenRecord& t = **found;
+  const Time now = service_.clock()();
+  return !(t.revoked_at && *t.revoked_at <= now) && !(t.expires_at && *t.expires_at <= now);
+}
+
 TeamResolver Api::resolve_team() {
   return [this](const std::string& name) { return service_.team_by_name(name); };
 }
@@ -92,6 +101,46 @@ void Api::check_in_scope(const Request& r, const TicketPatch& patch) {
     if (!agent || !r.principal.manages_any(agent->agent.teams)) {
       throw Fail{Error::Invalid("assignee_id", "a supervisor assigns tickets only to agents of their own teams")};
     }
+  }
+}
+
+// A supervisor changes their teams' routing settings, not their names, and
+// lets a team overflow only to teams of their own (an overflow an admin set
+// to another team may stay).
+void Api::check_team_patch_in_scope(const Request& r, const Team& current, const TeamPatch& patch) {
+  if (r.principal.is_admin()) return;
+  if (patch.name && *patch.name != current.name) {
+    throw Fail{Error::Forbidden("a supervisor changes a team's routing settings, not its name")};
+  }
+  if (!patch.routing) return;
+  for (const RelaxStep& step : patch.routing->relaxation) {
+    if (!step.team || r.principal.manages(*step.team)) continue;
+    const bool there_before = std::any_of(current.routing.relaxation.begin(), current.routing.relaxation.end(),
+                                          [&](const RelaxStep& s) { return s.team == step.team; });
+    if (!there_before) {
+      throw Fail{Error::Invalid("routing.relaxation", "a supervisor lets a team overflow only to their own teams")};
+    }
+  }
+}
+
+// A supervisor adds agents to, or takes them off, their own teams only, and
+// changes the name or address only of agents in none but their teams.
+void Api::check_agent_patch_in_scope(const Request& r, const Agent& current, const AgentPatch& patch) {
+  if (r.principal.is_admin()) return;
+  if (patch.teams) {
+    auto changed = [&](TeamId t) {
+      const bool before = std::find(current.teams.begin(), current.teams.end(), t) != current.teams.end();
+      const bool after = std::find(patch.teams->begin(), patch.teams->end(), t) != patch.teams->end();
+      return before != after && !r.principal.manages(t);
+    };
+    if (std::any_of(patch.teams->begin(), patch.teams->end(), changed) ||
+        std::any_of(current.teams.begin(), current.teams.end(), changed)) {
+      throw Fail{Error::Invalid("teams", "a supervisor changes membership of their own teams only")};
+    }
+  }
+  const bool shared = std::any_of(current.teams.begin(), current.teams.end(), [&](TeamId t) { return !r.principal.manages(t); });
+  if (shared && ((patch.name && *patch.name != current.name) || (patch.email && *patch.email != current.email))) {
+    throw Fail{Error::Forbidden("this agent is also in teams you do not manage; an admin changes their name and address")};
   }
 }
 

@@ -20,7 +20,7 @@ const char* const kCallerNames[] = {"anonymous", "viewer", "agent (own)", "agent
                                     "supervisor (other)", "admin"};
 
 // One organisation: teams Alpha (1) and Beta (2); agent Ada (1) in Alpha and
-// Bo (2) in Beta, both online; ticket 1 in Alpha assigned to Ada, ticket 2
+// Bo (2) in Beta, both online, and Cy (3) in both, offline; ticket 1 in Alpha assigned to Ada, ticket 2
 // in Beta assigned to Bo; a webhook; tokens for a viewer, Ada and Alpha's
 // supervisor.
 struct Organisation {
@@ -32,11 +32,12 @@ struct Organisation {
       EXPECT_LT(r.status, 300) << r.raw;
       return r.body;
     };
-    ok(admin.post("/api/v1/webhooks", {{"url", "https://203.0.113.10/in"}}));
+    ok(admin.post("/api/v1/webhooks", {{"url", "https://93.184.216.34/in"}}));
     ok(admin.post("/api/v1/teams", {{"name", "Alpha"}}));
     ok(admin.post("/api/v1/teams", {{"name", "Beta"}}));
     ok(admin.post("/api/v1/agents", {{"name", "Ada"}, {"teams", {1}}, {"presence", "online"}}));
     ok(admin.post("/api/v1/agents", {{"name", "Bo"}, {"teams", {2}}, {"presence", "online"}}));
+    ok(admin.post("/api/v1/agents", {{"name", "Cy"}, {"teams", {1, 2}}, {"presence", "offline"}}));
     EXPECT_EQ(ok(admin.post("/api/v1/tickets", {{"subject", "one"}, {"team", 1}}))["assignee_id"], 1);
     EXPECT_EQ(ok(admin.post("/api/v1/tickets", {{"subject", "two"}, {"team", 2}}))["assignee_id"], 2);
     json v = ok(admin.post("/api/v1/tokens", {{"role", "viewer"}}));
@@ -89,11 +90,18 @@ const std::vector<Row>& table() {
       {"GET", "/api/v1/agents", "", {401, 403, 403, 403, 200, 200, 200}},
       {"GET", "/api/v1/agents/{id}", "", {401, 403, 200, 403, 200, 404, 200}},
       {"PATCH", "/api/v1/agents/{id}", R"({"name":"Renamed"})", {401, 403, 403, 403, 200, 404, 200}},
+      // Cy is also in Beta: Alpha's supervisor changes their skills, not their name.
+      {"PATCH", "/api/v1/agents/3", R"({"name":"Renamed"})", {401, 403, 403, 403, 403, 403, 200}},
+      {"PATCH", "/api/v1/agents/3", R"({"skills":{"vpn":3}})", {401, 403, 403, 403, 200, 200, 200}},
       {"PUT", "/api/v1/agents/{id}/presence", R"({"presence":"away"})", {401, 403, 200, 403, 200, 404, 200}},
       {"POST", "/api/v1/teams", R"({"name":"Gamma"})", {401, 403, 403, 403, 403, 403, 201}},
       {"GET", "/api/v1/teams", "", {401, 403, 403, 403, 200, 200, 200}},
       {"GET", "/api/v1/teams/{id}", "", {401, 403, 403, 403, 200, 404, 200}},
       {"PATCH", "/api/v1/teams/{id}", R"({"routing":{"policy":"round_robin"}})", {401, 403, 403, 403, 200, 404, 200}},
+      // A supervisor changes routing, not names, and overflows only to their own teams.
+      {"PATCH", "/api/v1/teams/{id}", R"({"name":"Renamed"})", {401, 403, 403, 403, 403, 404, 200}},
+      {"PATCH", "/api/v1/teams/{id}", R"({"routing":{"relaxation":[{"after_seconds":60,"action":"overflow","team":2}]}})",
+       {401, 403, 403, 403, 422, 404, 200}},
       {"GET", "/api/v1/queues", "", {401, 403, 403, 403, 200, 200, 200}},
       {"POST", "/api/v1/tokens", R"({"agent_id":1})", {401, 403, 403, 403, 403, 403, 201}},
       {"GET", "/api/v1/tokens", "", {401, 403, 403, 403, 403, 403, 200}},
@@ -103,7 +111,7 @@ const std::vector<Row>& table() {
       {"POST", "/api/v1/rules/reload", "", {401, 403, 403, 403, 403, 403, 409}},
       {"GET", "/api/v1/sla-policies", "", {401, 403, 403, 403, 403, 403, 200}},
       {"PUT", "/api/v1/sla-policies", R"({"policies":[]})", {401, 403, 403, 403, 403, 403, 200}},
-      {"POST", "/api/v1/webhooks", R"({"url":"https://203.0.113.11/b"})", {401, 403, 403, 403, 403, 403, 201}},
+      {"POST", "/api/v1/webhooks", R"({"url":"https://93.184.216.35/b"})", {401, 403, 403, 403, 403, 403, 201}},
       {"GET", "/api/v1/webhooks", "", {401, 403, 403, 403, 403, 403, 200}},
       {"GET", "/api/v1/webhooks/1", "", {401, 403, 403, 403, 403, 403, 200}},
       {"PATCH", "/api/v1/webhooks/1", R"({"active":false})", {401, 403, 403, 403, 403, 403, 200}},

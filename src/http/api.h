@@ -58,6 +58,9 @@ struct ApiLimits {
   RateLimit public_posts{2, 10};   // per client address, for posts that need no token (/support)
   int commands_in_flight = 512;    // changes in hand at once before shedding (Service); 0: no bound
   int connections = 1024;          // open connections before new ones get 503 (Server)
+  int connections_per_address = 256;  // from one peer address (trusted proxies exempt); 0: no cap
+  int idle_seconds = 60;           // a connection with no request in progress is closed after this
+  int event_stream_seconds = 3600; // an event stream ends after this (the client resumes with Last-Event-ID)
   std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For names the client (http/proxies.h)
 };
 
@@ -112,8 +115,16 @@ class Api {
   Team visible_team(const Request& r, TeamId id);
   // A supervisor hands tickets only to their teams and to agents of them.
   void check_in_scope(const Request& r, const TicketPatch& patch);
+  // A supervisor's changes to a team (routing only; overflow to their own
+  // teams) and to an agent (membership of their teams; name and address
+  // only of agents in none but their teams).
+  void check_team_patch_in_scope(const Request& r, const Team& current, const TeamPatch& patch);
+  void check_agent_patch_in_scope(const Request& r, const Agent& current, const AgentPatch& patch);
   // Team names to ids, for the JSON parsers.
   TeamResolver resolve_team();
+  // Whether the caller's token still lets it in (not revoked or expired
+  // since it was checked): long requests (event streams) ask again.
+  bool still_authorised(const Principal& p);
 
   // api_tickets.cc
   Response create_ticket(Request&);

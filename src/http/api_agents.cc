@@ -37,18 +37,7 @@ Response Api::update_agent(Request& r) {
   const AgentView current = visible_agent(r, id);
   const json body = parse_body(r);
   AgentPatch patch = ok_or_throw(parse_agent_patch(body, resolve_team()));
-  if (patch.teams && !r.principal.is_admin()) {
-    // A supervisor adds agents to, or takes them off, their own teams only.
-    auto changed = [&](TeamId t) {
-      const bool before = std::find(current.agent.teams.begin(), current.agent.teams.end(), t) != current.agent.teams.end();
-      const bool after = std::find(patch.teams->begin(), patch.teams->end(), t) != patch.teams->end();
-      return before != after && !r.principal.manages(t);
-    };
-    if (std::any_of(patch.teams->begin(), patch.teams->end(), changed) ||
-        std::any_of(current.agent.teams.begin(), current.agent.teams.end(), changed)) {
-      throw Fail{Error::Invalid("teams", "a supervisor changes membership of their own teams only")};
-    }
-  }
+  check_agent_patch_in_scope(r, current.agent, patch);
   return ok(to_json(ok_or_throw(service_.update_agent(id, patch))));
 }
 

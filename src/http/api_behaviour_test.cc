@@ -488,5 +488,39 @@ TEST_F(ApiInProcess, PrometheusMetricsCountRequestsQueuesAgentsAndEvents) {
   EXPECT_EQ(anonymous.get("/metrics").status, 401);
 }
 
+// The web form goes through intake like every channel: bytes that are not
+// UTF-8 (or a NUL) become text every store can keep, instead of reaching the
+// database as they came.
+TEST_F(ApiInProcess, TheWebFormsTextIsCleanedByIntake) {
+  auto visitor = h.client();
+  auto sent = visitor.request("POST", "/support",
+                              "name=Kim&email=kim%40example.com&subject=Caf%E9&message=bad+%ff+byte%00end",
+                              {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(sent.status, 201) << sent.raw;
+  auto t = admin->get("/api/v1/tickets/1");
+  ASSERT_EQ(t.status, 200) << t.raw;
+  EXPECT_EQ(t.body["channel"], "web");
+  EXPECT_EQ(t.body["subject"], "Caf\xEF\xBF\xBD");
+  EXPECT_EQ(t.body["body"], "bad \xEF\xBF\xBD byte end");
+}
+
+// A PATCH answers with the ticket as a GET shows it: the SLA clocks' time left
+// included (issue 20, point 10).
+TEST_F(ApiInProcess, APatchAnswerShowsTheSlaClocksAsAReadDoes) {
+  ASSERT_EQ(admin->put("/api/v1/sla-policies", {{"policies", {{{"name", "all"}, {"first_response_minutes", 30},
+                                                                 {"resolution_minutes", 480}}}}}).status, 200);
+  const auto net = team("Network");
+  json t = ticket({{"subject", "clocks"}, {"team", net}});
+  const std::string path = "/api/v1/tickets/" + std::to_string(t["id"].get<int>());
+  auto patched = admin->patch(path, {{"priority", "high"}});
+  ASSERT_EQ(patched.status, 200) << patched.raw;
+  auto read = admin->get(path);
+  ASSERT_TRUE(read.body["sla"]["resolution"]["remaining_seconds"].is_number()) << read.raw;
+  ASSERT_TRUE(patched.body["sla"]["resolution"]["remaining_seconds"].is_number()) << patched.raw;
+  EXPECT_NEAR(patched.body["sla"]["resolution"]["remaining_seconds"].get<double>(),
+              read.body["sla"]["resolution"]["remaining_seconds"].get<double>(), 1.0);
+  EXPECT_EQ(patched.body["queue_position"], read.body["queue_position"]);
+}
+
 }  // namespace
 }  // namespace sb::http

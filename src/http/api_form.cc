@@ -95,8 +95,15 @@ std::string form_page(const std::map<std::string, std::string>& values, const st
   return page("Contact support", html);
 }
 
+// The form's pages: no script at all, their one inline style, posts only
+// to this server, never in a frame.
 Response html(int status, std::string body) {
-  Response r{status, nullptr, {}};
+  Response r{status, nullptr,
+             {{"Content-Security-Policy",
+               "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; "
+               "base-uri 'none'"},
+              {"X-Content-Type-Options", "nosniff"},
+              {"Referrer-Policy", "no-referrer"}}};
   r.text = std::move(body);
   return r;
 }
@@ -135,7 +142,13 @@ Response Api::support_submit(Request& r) {
   in.ticket.requester.email = email;
   in.ticket.requester.name = notify::header_text(name);
   auto view = intake_.create(std::move(in));
-  if (!view) return html(view.error().kind == ErrorKind::kUnavailable ? 503 : 422, form_page(values, view.error().message));
+  if (!view) {
+    // A fault of ours is not shown as it came (it may carry the database's words).
+    if (view.error().kind == ErrorKind::kUnavailable) {
+      return html(503, form_page(values, "We could not take your request just now; please try again in a minute."));
+    }
+    return html(422, form_page(values, view.error().message));
+  }
   const TicketView& v = *view;
   std::string status;
   if (v.assignee_name) {

@@ -13,7 +13,9 @@ namespace sb::http {
 using namespace detail;
 
 notify::Outbox& Api::outbox() {
-  if (!outbox_) throw Fail{Error::Unavailable("notifications are not set up on this server")};
+  if (!outbox_) {
+    throw Fail{Error{ErrorKind::kUnavailable, "not_configured", "notifications are not set up on this server", {}}};
+  }
   return *outbox_;
 }
 
@@ -104,7 +106,12 @@ Response Api::event_stream(Request& r) {
     using namespace std::chrono;
     if (!write("retry: 2000\n\n")) return;
     auto last_write = steady_clock::now();
-    for (;;) {
+    const auto ends = last_write + seconds(limits_.event_stream_seconds);
+    for (bool first = true;; first = false) {
+      // A token revoked or expired while the stream is open ends it within
+      // the second; every stream ends after its lifetime (the client's
+      // EventSource reconnects with Last-Event-ID and is checked afresh).
+      if (!first && (!still_authorised(who) || steady_clock::now() >= ends)) return;
       auto events = service_.list_events(after, 200);
       if (!events) return;
       std::string chunk;

@@ -21,6 +21,14 @@ std::optional<Time> time_query(const Request& r, const std::string& key) {
   if (it == r.query.end() || it->second.empty()) return std::nullopt;
   auto t = parse_time(it->second);
   if (!t) throw Fail{Error::Invalid(key, "'" + key + "' must be a time like 2026-11-25T00:00:00Z")};
+  // Reports cover the years tickets can have; a range reaching outside them
+  // would only print impossible dates.
+  using namespace std::chrono;
+  static const Time kEarliest = Time(sys_days(year{1970} / 1 / 1));
+  static const Time kLatest = Time(sys_days(year{9999} / 1 / 1));
+  if (*t < kEarliest || *t > kLatest) {
+    throw Fail{Error::Invalid(key, "'" + key + "' must be between 1970-01-01 and 9999-01-01")};
+  }
   return t;
 }
 
@@ -211,7 +219,10 @@ Response Api::agents_report(const ReportQuery& q) {
     if (it == agents.end()) continue;  // deleted since
     if (!q.covers_any(it->second->teams)) continue;  // outside a supervisor's teams
     std::string teams;
-    for (TeamId t : it->second->teams) teams += (teams.empty() ? "" : "; ") + team_name(std::to_string(t.value));
+    for (TeamId t : it->second->teams) {
+      if (!q.covers(t)) continue;  // a shared agent's other teams are not a supervisor's to see
+      teams += (teams.empty() ? "" : "; ") + team_name(std::to_string(t.value));
+    }
     rows.push_back({{"agent", it->second->name},
                     {"agent_id", u.agent.value},
                     {"teams", teams},

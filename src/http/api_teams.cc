@@ -31,6 +31,7 @@ Response Api::update_team(Request& r) {
   const Team team = visible_team(r, id);
   const json body = parse_body(r);
   TeamPatch patch = ok_or_throw(parse_team_patch(body, team.routing, resolve_team()));
+  check_team_patch_in_scope(r, team, patch);
   return ok(to_json(ok_or_throw(service_.update_team(id, patch))));
 }
 

@@ -3,6 +3,7 @@
 // web/vendor/ put there by scripts/web). Only plain file names are served;
 // every page is sent with a Content-Security-Policy that allows scripts from
 // this server only, so ticket text can never run as code.
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -23,17 +24,21 @@ bool plain_name(const std::string& name) {
   return true;
 }
 
-std::string content_type_of(const std::string& name) {
+// The dashboard's kinds of file; anything else in the web folder (the npm
+// manifests, licences, folders) is not served.
+std::optional<std::string> content_type_of(const std::string& name) {
   auto ends = [&](std::string_view ext) { return name.ends_with(ext); };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".js")) return "text/javascript; charset=utf-8";
   if (ends(".css")) return "text/css; charset=utf-8";
   if (ends(".svg")) return "image/svg+xml";
   if (ends(".png")) return "image/png";
-  return "application/octet-stream";
+  return std::nullopt;
 }
 
 std::optional<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream out;
@@ -44,7 +49,8 @@ std::optional<std::string> read_file(const std::string& path) {
 }  // namespace
 
 Response Api::web_file(const std::string& name) {
-  if (!plain_name(name)) throw Fail{Error::NotFound("file '" + name + "'")};
+  const auto type = content_type_of(name);
+  if (!plain_name(name) || !type) throw Fail{Error::NotFound("file '" + name + "'")};
   std::optional<std::string> body;
   for (const char* sub : {"/", "/vendor/"}) {
     if (!web_dir_.empty() && (body = read_file(web_dir_ + sub + name))) break;
@@ -58,7 +64,7 @@ Response Api::web_file(const std::string& name) {
                 {"Referrer-Policy", "no-referrer"},
                 {"Cache-Control", "no-cache"}}};
   res.text = std::move(*body);
-  res.content_type = content_type_of(name);
+  res.content_type = *type;
   return res;
 }
 

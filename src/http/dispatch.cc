@@ -3,6 +3,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <random>
 #include <stdexcept>
 
 #include "http/api_helpers.h"
@@ -53,10 +57,43 @@ std::optional<Response> Api::over_limit(const std::string& caller, const RateLim
   return res;
 }
 
+namespace {
+
+// Request ids: this process's random prefix and a counter ("3f9a0c1d-42").
+std::string next_request_id() {
+  static const std::string prefix = [] {
+    std::random_device rd;
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+    return std::string(buf);
+  }();
+  static std::atomic<std::uint64_t> counter{0};
+  return prefix + "-" + std::to_string(++counter);
+}
+
+}  // namespace
+
 Response Api::handle(Request& request) {
   const auto started = std::chrono::steady_clock::now();
+  const std::string id = next_request_id();
   std::string route = "(no route)";
   Response res = dispatch(request, route);
+  if (res.status >= 500 && res.body.is_object() && res.body.contains("error")) {
+    json& err = res.body["error"];
+    const std::string code = err.value("code", "");
+    if (code == "unavailable" || code == "internal") {
+      // A fault of ours, whose text may be the database's own: logged with
+      // the request id; the client gets the code and the id to quote.
+      spdlog::warn("request {} {} {}: {} ({})", id, request.method, request.path, err.value("message", ""), code);
+      err["message"] = code == "internal" ? "an internal error; quote request " + id
+                                          : "the server could not complete this just now; retry (request " + id + ")";
+    }
+  }
+  res.headers.emplace_back("X-Request-Id", id);
+  if (std::none_of(res.headers.begin(), res.headers.end(),
+                   [](const auto& h) { return h.first == "X-Content-Type-Options"; })) {
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  }
   metrics_.record(request.method, route, res.status,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   return res;

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <map>
+
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -75,9 +77,10 @@ struct Server::Impl {
   std::condition_variable idle;
   int active = 0;
   std::set<int> sockets;  // native handles of live connections, to shut down on stop
+  std::map<std::string, int> per_address;  // open connections by peer address (exempt ones not counted)
 
   void accept();
-  void serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket);
+  void serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket, std::string counted_as);
   void serve_loop(asio::io_context& ctx, beast::tcp_stream& stream);
   void stream_response(asio::io_context& ctx, beast::tcp_stream& stream, const Response& res, unsigned version);
 };
@@ -89,25 +92,38 @@ void Server::Impl::accept() {
       if (!stopping) accept();
       return;
     }
+    beast::error_code aec;
+    const auto peer = socket.remote_endpoint(aec);
+    const std::string address = aec ? std::string() : peer.address().to_string();
+    const bool counted = options.max_connections_per_address > 0 && !address.empty() &&
+                         !(options.exempt && options.exempt(address));
     {
       std::lock_guard lock(mu);
-      if (active >= options.max_connections) {
+      const bool over_address = counted && per_address[address] >= options.max_connections_per_address;
+      if (active >= options.max_connections || over_address) {
+        if (counted && per_address[address] == 0) per_address.erase(address);
         beast::tcp_stream stream(std::move(socket));
-        auto res = to_beast(plain_error(503, "overloaded", "too many connections; retry"), 11, false);
+        auto res = to_beast(plain_error(503, "overloaded",
+                                        over_address ? "too many connections from your address; retry"
+                                                     : "too many connections; retry"),
+                            11, false);
         beast::error_code wec;
         bhttp::write(stream, res, wec);
         accept();
         return;
       }
       ++active;
+      if (counted) ++per_address[address];
       sockets.insert(socket.native_handle());
     }
-    std::thread([this, ctx, s = std::move(socket)]() mutable { serve(ctx, std::move(s)); }).detach();
+    std::thread([this, ctx, s = std::move(socket), key = counted ? address : std::string()]() mutable {
+      serve(ctx, std::move(s), std::move(key));
+    }).detach();
     accept();
   });
 }
 
-void Server::Impl::serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket) {
+void Server::Impl::serve(std::shared_ptr<asio::io_context> ctx, tcp::socket socket, std::string counted_as) {
   const int fd = socket.native_handle();
   {
     beast::tcp_stream stream(std::move(socket));
@@ -119,6 +135,7 @@ void Server::Impl::serve(std::shared_ptr<asio::io_context> ctx, tcp::socket sock
   }
   std::lock_guard lock(mu);
   --active;
+  if (!counted_as.empty() && --per_address[counted_as] <= 0) per_address.erase(counted_as);
   idle.notify_all();
 }
 

@@ -2,8 +2,8 @@
 // The HTTP/1.1 server: Boost.Beast, one thread per connection (each with its
 // own small io_context so that reads and writes have deadlines). Handlers
 // may block (a create waits for its group commit), and a thread per
-// connection lets many of them wait at once. Connections are capped; past
-// the cap a new connection gets 503 and is closed.
+// connection lets many of them wait at once. Connections are capped, in all
+// and per peer address; past a cap a new connection gets 503 and is closed.
 //
 // One log line per request: method, path, status, milliseconds.
 #include <atomic>
@@ -30,6 +30,12 @@ struct ServerOptions {
   std::vector<std::pair<std::string, std::size_t>> large_bodies{{"/api/v1/mail", 32u << 20}};
   std::size_t header_limit = 16 << 10;
   int max_connections = 1024;
+  // At most this many open connections from one peer address (past it the
+  // new one gets 503 overloaded), so one client cannot take every slot;
+  // addresses `exempt` says yes to (trusted proxies) are not counted. 0: no cap.
+  int max_connections_per_address = 256;
+  std::function<bool(const std::string& address)> exempt;
+  // A connection with no request in progress is closed after this long.
   std::chrono::seconds idle_timeout{60};
   // On SIGTERM/SIGINT (or stop()) the server first drains for this long:
   // it still accepts, but answers every new request 503 shutting_down with

@@ -94,7 +94,8 @@ Result<MailOutcome> Intake::take_mail(const InboundMail& m, const std::string& m
   in.ticket.channel = Channel::kEmail;
   in.ticket.subject = m.subject.empty() ? "(no subject)" : m.subject.substr(0, 1000);
   in.ticket.body = m.text;
-  in.ticket.requester.email = m.from_address;
+  // A sender we could not answer (no usable address) still gets a ticket.
+  in.ticket.requester.email = is_email_address(m.from_address) ? m.from_address : "";
   in.ticket.requester.name = m.from_name;
   if (m.auto_submitted) in.ticket.tags.push_back("auto_submitted");  // no automatic answer
   if (ticket) in.ticket.tags.push_back("follow_up_of_" + std::to_string(ticket->value));

@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "core/ticket.h"
+
 namespace sb::notify {
 namespace {
 
@@ -23,18 +25,7 @@ std::string header_text(const std::string& s) {
   return out.substr(first, out.find_last_not_of(' ') - first + 1);
 }
 
-bool is_plain_address(const std::string& s) {
-  if (s.empty() || s.size() > 254) return false;
-  const auto at = s.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 == s.size() || s.find('@', at + 1) != std::string::npos) {
-    return false;
-  }
-  for (unsigned char c : s) {
-    if (c <= 0x20 || c == 0x7f) return false;
-    if (std::string_view("<>(),;:\"[]\\").find(static_cast<char>(c)) != std::string_view::npos) return false;
-  }
-  return true;
-}
+bool is_plain_address(const std::string& s) { return is_email_address(s); }
 
 std::string address_of(const std::string& mailbox) {
   const auto open = mailbox.rfind('<');

@@ -97,10 +97,17 @@ TEST(Mail, UserDataNeverStartsAHeader) {
 
 TEST(Transport, WebhookUrlsAreHttpWithAHostAndNoCredentials) {
   EXPECT_TRUE(check_webhook_url("https://hooks.example.com/sb", "url").ok());
+  for (const char* hostless : {"http:///x", "https:///", "http://?x", "http://#x"}) {
+    auto s = check_webhook_url(hostless, "url");
+    ASSERT_FALSE(s.ok()) << hostless;
+    EXPECT_EQ(s.error().field, "url");
+  }
   // The machine's own services and the private network only where the config allows.
   set_outbound_policy(OutboundPolicy{});
   for (const char* inside : {"http://127.0.0.1:8080/x", "http://localhost/x", "http://10.0.0.7/x", "http://[::1]/x",
-                             "http://169.254.169.254/latest/meta-data/"}) {
+                             "http://169.254.169.254/latest/meta-data/", "http://[::127.0.0.1]/x",
+                             "http://[::ffff:0:127.0.0.1]/x", "http://[64:ff9b::127.0.0.1]/x", "http://[fec0::1]/x",
+                             "http://198.18.0.1/x", "http://192.0.0.1/x", "http://240.0.0.1/x"}) {
     auto s = check_webhook_url(inside, "url");
     ASSERT_FALSE(s.ok()) << inside;
     EXPECT_NE(s.error().message.find("refused"), std::string::npos) << s.error().message;

@@ -136,7 +136,9 @@ Status check_webhook_url(const std::string& url, const std::string& field) {
     out = Error::Invalid(field, std::string("not a URL: ") + curl_url_strerror(rc));
   } else if (const std::string scheme = part(CURLUPART_SCHEME); scheme != "http" && scheme != "https") {
     out = Error::Invalid(field, "the URL must be http or https");
-  } else if (part(CURLUPART_HOST).empty()) {
+  } else if (const auto authority = url.find("://"); authority == std::string::npos ||
+             url.find_first_of("/?#", authority + 3) == authority + 3 || part(CURLUPART_HOST).empty()) {
+    // (libcurl reads "http:///x" as the host "x"; a URL as written must name its host.)
     out = Error::Invalid(field, "the URL has no host");
   } else if (!part(CURLUPART_USER).empty() || !part(CURLUPART_PASSWORD).empty()) {
     out = Error::Invalid(field, "the URL must not carry credentials");

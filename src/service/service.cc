@@ -270,7 +270,8 @@ Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch)
       },
       [&](const Changes& c) {
         for (const Ticket& t : c.tickets) {
-          if (t.id == id) return TicketView{t, engine_.queue_position(id)};
+          // As a read of it would show it (SLA clocks' remaining time, the wait, the agent's name).
+          if (t.id == id) return ticket_view_locked(t);
         }
         return TicketView{*stored, std::nullopt};
       });
@@ -325,7 +326,7 @@ Result<std::optional<Team>> Service::find_team(TeamId id) {
 Result<TicketView> Service::accept(TicketId id, AgentId agent) {
   return apply([&] { return engine_.accept(id, agent, clock_()); },
                [&](const Changes&) {
-                 return TicketView{*engine_.find_live_ticket(id), engine_.queue_position(id)};
+                 return ticket_view_locked(*engine_.find_live_ticket(id));
                });
 }
 
@@ -333,9 +334,9 @@ Result<TicketView> Service::decline(TicketId id, AgentId agent) {
   return apply([&] { return engine_.decline(id, agent, clock_()); },
                [&](const Changes& c) {
                  for (const Ticket& t : c.tickets) {
-                   if (t.id == id) return TicketView{t, engine_.queue_position(id)};
+                   if (t.id == id) return ticket_view_locked(t);
                  }
-                 return TicketView{*engine_.find_live_ticket(id), engine_.queue_position(id)};
+                 return ticket_view_locked(*engine_.find_live_ticket(id));
                });
 }
 
