@@ -221,6 +221,7 @@ int serve(const ServeOptions& options) {
   server_options.max_connections = config.limits.connections;
   server_options.max_connections_per_address = config.limits.connections_per_address;
   server_options.idle_timeout = std::chrono::seconds(config.limits.idle_seconds);
+  server_options.check_head = [&api](http::Request& head) { return api.check_head(head); };
   if (auto proxies = http::TrustedProxies::parse(config.limits.trusted_proxies); proxies && !proxies->empty()) {
     server_options.exempt = [trusted = std::move(*proxies)](const std::string& address) { return trusted.trusts(address); };
   }

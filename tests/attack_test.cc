@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -22,6 +23,9 @@ namespace {
 using nlohmann::json;
 namespace asio = boost::asio;
 const std::string kAdmin = "attack-admin-token-0123456789";
+// The binary under attack: this build's, or another one named by
+// SB_ATTACK_BINARY (to show the suite failing on a binary without the fixes).
+const std::string kBinary = std::getenv("SB_ATTACK_BINARY") ? std::getenv("SB_ATTACK_BINARY") : SWITCHBOARD_BINARY;
 const std::vector<std::pair<std::string, std::string>> kForm{{"Content-Type", "application/x-www-form-urlencoded"}};
 
 class Attack : public ::testing::TestWithParam<std::string> {
@@ -30,7 +34,7 @@ class Attack : public ::testing::TestWithParam<std::string> {
   void start(const std::string& config = "") {
     const std::string path = (dir / "attack.yaml").string();
     std::ofstream(path) << (config.empty() ? "{}\n" : config);
-    server = std::make_unique<ServerProcess>(SWITCHBOARD_BINARY, dir.path().string(), kAdmin,
+    server = std::make_unique<ServerProcess>(kBinary, dir.path().string(), kAdmin,
                                              std::vector<std::string>{"--config", path});
     if (GetParam() == "postgresql") {
       const std::string cluster = pg_test_server(PG_TEST_URL_FILE);
@@ -167,7 +171,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, Attack, ::testing::Values("sqlite", "postgres
 // dashboard's files only. (No store involved: SQLite only.)
 TEST(AttackHttp, PagesCarryAStrictPolicyAndAssetsAreTheDashboardsOnly) {
   TempDir dir("sb_attack_html");
-  ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), kAdmin);
+  ServerProcess server(kBinary, dir.path().string(), kAdmin);
   ASSERT_TRUE(server.start()) << server.log_path();
   HttpClient anon("127.0.0.1", server.port());
   for (const char* path : {"/support", "/"}) {
@@ -217,7 +221,7 @@ TEST(AttackHttp, OneAddressCannotStarveAnother) {
   TempDir dir("sb_attack_conn");
   const std::string config = (dir / "c.yaml").string();
   std::ofstream(config) << "limits:\n  connections_per_address: 3\n  idle_seconds: 2\n";
-  ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--config", config});
+  ServerProcess server(kBinary, dir.path().string(), kAdmin, {"--config", config});
   ASSERT_TRUE(server.start()) << server.log_path();
   asio::io_context io;
   std::vector<std::unique_ptr<asio::ip::tcp::socket>> held;
@@ -251,7 +255,7 @@ TEST(AttackHttp, EventStreamsEndOnRevocationAndAtTheirLifetime) {
   TempDir dir("sb_attack_sse");
   const std::string config = (dir / "c.yaml").string();
   std::ofstream(config) << "limits:\n  event_stream_seconds: 3\n";
-  ServerProcess server(SWITCHBOARD_BINARY, dir.path().string(), kAdmin, {"--config", config});
+  ServerProcess server(kBinary, dir.path().string(), kAdmin, {"--config", config});
   ASSERT_TRUE(server.start()) << server.log_path();
   HttpClient admin("127.0.0.1", server.port(), kAdmin);
   ASSERT_EQ(admin.post("/api/v1/teams", {{"name", "Network"}}).status, 201);
@@ -280,6 +284,45 @@ TEST(AttackHttp, EventStreamsEndOnRevocationAndAtTheirLifetime) {
   const auto lived = std::chrono::steady_clock::now() - opened;
   EXPECT_GE(lived, std::chrono::milliseconds(2500));
   EXPECT_LT(lived, std::chrono::milliseconds(5000));
+}
+
+// Point 8: HEAD answers as GET without the body; a request whose head is
+// refused (no token) gets its answer before any body is asked for; a body
+// just over the limit is answered with a readable 413, not a reset.
+TEST(AttackHttp, HeadExpectAndOversizedBodiesGetReadableAnswers) {
+  TempDir dir("sb_attack_head");
+  ServerProcess server(kBinary, dir.path().string(), kAdmin);
+  ASSERT_TRUE(server.start()) << server.log_path();
+  asio::io_context io;
+  bool closed = false;
+
+  auto head = connect_from(io, "127.0.0.1", server.port());
+  asio::write(*head, asio::buffer(std::string("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+  const std::string head_answer = read_to_close(*head, &closed);
+  EXPECT_TRUE(head_answer.starts_with("HTTP/1.1 200")) << head_answer;
+  EXPECT_NE(head_answer.find("Content-Length: "), std::string::npos) << head_answer;
+  EXPECT_TRUE(head_answer.ends_with("\r\n\r\n")) << head_answer;  // no body
+
+  auto expect = connect_from(io, "127.0.0.1", server.port());
+  asio::write(*expect, asio::buffer(std::string("POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+                                                "Expect: 100-continue\r\n\r\n")));
+  const std::string expect_answer = read_to_close(*expect, &closed);
+  EXPECT_TRUE(expect_answer.starts_with("HTTP/1.1 401")) << expect_answer;
+  EXPECT_EQ(expect_answer.find("100 Continue"), std::string::npos) << expect_answer;
+
+  // 33 MiB of raw mail, 1 MiB over its limit, sent whole by a client that does not wait.
+  auto big = connect_from(io, "127.0.0.1", server.port());
+  const std::size_t size = 33u << 20;
+  asio::write(*big, asio::buffer("POST /api/v1/mail HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kAdmin +
+                                 "\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n"));
+  std::string chunk(1u << 20, 'x');
+  boost::system::error_code wec;
+  for (std::size_t sent = 0; sent < size && !wec; sent += chunk.size()) asio::write(*big, asio::buffer(chunk), wec);
+  EXPECT_FALSE(wec) << "the body could not be sent whole: " << wec.message();
+  const std::string big_answer = read_to_close(*big, &closed);
+  EXPECT_TRUE(big_answer.starts_with("HTTP/1.1 413")) << big_answer.substr(0, 200);
+  HttpClient admin("127.0.0.1", server.port(), kAdmin);
+  EXPECT_EQ(admin.get("/api/v1/tickets").body["tickets"].size(), 0u);
 }
 
 }  // namespace

@@ -55,6 +55,15 @@ Result<Principal> Api::authenticate(const Request& r) {
   return Principal{t.role, t.agent, hash, t.teams};
 }
 
+std::optional<Response> Api::check_head(Request& head) {
+  auto route = router_.match(head, nullptr);
+  if (!route || (*route)->access == Access::kPublic) return std::nullopt;  // the whole road answers these
+  auto who = authenticate(head);
+  if (!who) return error_response(who.error());
+  if (auto refused = role_refused((*route)->access, who->role)) return error_response(Error::Forbidden(refused));
+  return std::nullopt;
+}
+
 bool Api::still_authorised(const Principal& p) {
   if (p.is_admin()) return true;  // the admin token is the server's own; it is neither revoked nor expires
   auto found = service_.find_token(p.token_hash);

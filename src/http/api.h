@@ -81,6 +81,10 @@ class Api {
   Api(Service& service, intake::Intake& intake, std::string admin_token_hash, notify::Outbox* outbox = nullptr);
 
   Response handle(Request& request);
+  // For the server (ServerOptions::check_head): a request's head, before its
+  // body is read, refused at once when its route needs a token it does not
+  // carry (401) or its role may not use (403); nullopt to read it whole.
+  std::optional<Response> check_head(Request& head);
 
   // Where the dashboard's files are (GET /, /assets/...); empty: none.
   void set_web_dir(std::string dir) { web_dir_ = std::move(dir); }

@@ -4,6 +4,7 @@
 // SQLite, the server's limits) is tested in tests/api_test.cc.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
 #include <sstream>
 
@@ -520,6 +521,35 @@ TEST_F(ApiInProcess, APatchAnswerShowsTheSlaClocksAsAReadDoes) {
   EXPECT_NEAR(patched.body["sla"]["resolution"]["remaining_seconds"].get<double>(),
               read.body["sla"]["resolution"]["remaining_seconds"].get<double>(), 1.0);
   EXPECT_EQ(patched.body["queue_position"], read.body["queue_position"]);
+}
+
+// A commit that fails is a fault of ours: the client gets the stable code and
+// a request id to quote, never the database's own words (issue 20, point 1).
+TEST(ApiFaults, AFailedCommitShowsARequestIdNotTheDatabasesWords) {
+  struct FailingStore : MemoryStore {
+    using MemoryStore::commit;
+    std::atomic<bool> fail{false};
+    Status commit(std::span<const WriteBatch* const> batches) override {
+      if (fail) return Error::Unavailable("ERROR:  invalid byte sequence for encoding \"UTF8\": 0xff");
+      return MemoryStore::commit(batches);
+    }
+  };
+  auto store = std::make_unique<FailingStore>();
+  FailingStore& failing = *store;
+  ApiHarness h(std::move(store));
+  auto admin = h.admin();
+  ASSERT_EQ(admin.post("/api/v1/teams", {{"name", "Network"}}).status, 201);
+  failing.fail = true;
+  auto r = admin.post("/api/v1/tickets", {{"subject", "lost"}, {"team", "Network"}});
+  EXPECT_EQ(r.status, 503) << r.raw;
+  EXPECT_EQ(r.body["error"]["code"], "unavailable");
+  const std::string id = r.header("X-Request-Id");
+  ASSERT_FALSE(id.empty());
+  EXPECT_NE(r.body["error"]["message"].get<std::string>().find(id), std::string::npos) << r.raw;
+  EXPECT_EQ(r.raw.find("invalid byte sequence"), std::string::npos) << r.raw;
+  EXPECT_EQ(r.raw.find("UTF8"), std::string::npos) << r.raw;
+  failing.fail = false;
+  EXPECT_EQ(admin.post("/api/v1/tickets", {{"subject", "kept"}, {"team", "Network"}}).status, 201);
 }
 
 }  // namespace

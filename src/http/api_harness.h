@@ -12,6 +12,7 @@
 //
 // Not thread-safe beyond what Api is; one harness per test.
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,10 +42,13 @@ class ApiHarness {
   // 2026-12-01 09:00 UTC, a Tuesday.
   static Time start_time() { return Time(std::chrono::sys_days(std::chrono::year{2026} / 12 / 1)) + std::chrono::hours(9); }
 
-  explicit ApiHarness(triage::TriageSettings triage = {})
-      : triage_(std::move(triage)),
-        service_(store_, {}, [this] { return now_; }),
-        outbox_(store_, notify::NotifySettings{}, [this] { return now_; }),
+  explicit ApiHarness(triage::TriageSettings triage = {}) : ApiHarness(std::make_unique<MemoryStore>(), std::move(triage)) {}
+  // Over `store` (a MemoryStore, or a test's wrapper of one).
+  explicit ApiHarness(std::unique_ptr<MemoryStore> store, triage::TriageSettings triage = {})
+      : store_(std::move(store)),
+        triage_(std::move(triage)),
+        service_(*store_, {}, [this] { return now_; }),
+        outbox_(*store_, notify::NotifySettings{}, [this] { return now_; }),
         intake_(service_, triage_),
         api_(service_, intake_, hash_token(kAdminToken), &outbox_) {
     (void)outbox_.load();
@@ -118,11 +122,11 @@ class ApiHarness {
 
   Api& api() { return api_; }
   Service& service() { return service_; }
-  MemoryStore& store() { return store_; }
+  MemoryStore& store() { return *store_; }
 
  private:
   Time now_ = start_time();
-  MemoryStore store_;
+  std::unique_ptr<MemoryStore> store_;
   intake::TriageGate triage_;
   Service service_;
   notify::Outbox outbox_;

@@ -38,7 +38,9 @@ Result<const Route*> Router::match(Request& request, std::string* allow) const {
     }
     if (!ok) continue;
     path_known = true;
-    if (r.method != request.method) {
+    // HEAD is GET without the body (the server sends the head only).
+    const bool same = r.method == request.method || (request.method == "HEAD" && r.method == "GET");
+    if (!same) {
       if (allow) *allow += (allow->empty() ? "" : ", ") + r.method;
       continue;
     }

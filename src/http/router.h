@@ -34,7 +34,7 @@ class Router {
 
   // The route for the request, filling request.params; on no match an error
   // response: 404 for an unknown path, 405 (with Allow) for a known path with
-  // another method.
+  // another method. HEAD matches the GET route.
   Result<const Route*> match(Request& request, std::string* allow) const;
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -163,6 +163,7 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
     stream.expires_after(options.idle_timeout);
     beast::error_code ec = run_one(ctx, [&](auto done) { bhttp::async_read_header(stream, buffer, parser, done); });
     std::size_t allowed = options.body_limit;
+    std::optional<std::size_t> announced;  // the Content-Length the client gave
     if (!ec) {
       const auto target_view = parser.get().target();
       const std::string_view target(target_view.data(), target_view.size());
@@ -170,19 +171,25 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
         if (target.starts_with(prefix)) allowed = std::max(allowed, limit);
       }
       const auto length = parser.content_length();
+      if (length) announced = static_cast<std::size_t>(*length);
       if (length && *length > allowed) {
         ec = bhttp::error::body_limit;
       } else {
         parser.body_limit(allowed);  // chunked bodies are counted as they come
       }
     }
-    if (!ec && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+    std::optional<Response> early;
+    if (!ec && !parser.is_done() && options.check_head && !draining) {
+      Request head = to_request(parser.get());
+      early = options.check_head(head);
+    }
+    if (!ec && !early && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       // The client waits for a go-ahead before sending the body (curl does
       // for large bodies); without it, it stalls for a second.
       bhttp::response<bhttp::empty_body> go{bhttp::status::continue_, parser.get().version()};
       ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, go, done); });
     }
-    if (!ec && !parser.is_done()) {
+    if (!ec && !early && !parser.is_done()) {
       ec = run_one(ctx, [&](auto done) { bhttp::async_read(stream, buffer, parser, done); });
     }
     const auto started = std::chrono::steady_clock::now();
@@ -205,6 +212,11 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
       keep_alive = false;
     } else if (ec) {
       return;  // the connection failed; nothing to answer
+    } else if (early) {
+      res = std::move(*early);  // refused on its head: the body is not read
+      keep_alive = false;
+      method = std::string(parser.get().method_string());
+      version = parser.get().version();
     } else {
       const auto& req = parser.get();
       version = req.version();
@@ -229,7 +241,13 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
     }
     auto out = to_beast(res, version, keep_alive);
     stream.expires_after(options.idle_timeout);
-    ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, out, done); });
+    if (method == "HEAD") {
+      // The head a GET would get, Content-Length included, without the body.
+      bhttp::response_serializer<bhttp::string_body> head{out};
+      ec = run_one(ctx, [&](auto done) { bhttp::async_write_header(stream, head, done); });
+    } else {
+      ec = run_one(ctx, [&](auto done) { bhttp::async_write(stream, out, done); });
+    }
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     spdlog::info("{} {} {} {:.2f}ms", method, path, res.status, ms);
     if (ec) return;
@@ -239,9 +257,14 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
       // moment, so that it reads our answer instead of a reset.
       beast::error_code ignored;
       stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      stream.expires_after(std::chrono::seconds(2));
+      // Up to what the client announced, if that is not far past the limit
+      // (so that a client sending a body just over it reads the 413 rather
+      // than a reset), else 16 MiB; a few seconds at most.
+      std::size_t drain_limit = 16u << 20;
+      if (announced && *announced <= 2 * allowed + (1u << 20)) drain_limit = std::max<std::size_t>(drain_limit, *announced);
+      stream.expires_after(std::chrono::seconds(drain_limit > (16u << 20) ? 10 : 2));
       std::size_t drained = 0;
-      while (drained < (16u << 20)) {
+      while (drained < drain_limit) {
         buffer.clear();
         std::size_t n = 0;
         ec = run_one(ctx, [&](auto done) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -37,6 +38,11 @@ struct ServerOptions {
   std::function<bool(const std::string& address)> exempt;
   // A connection with no request in progress is closed after this long.
   std::chrono::seconds idle_timeout{60};
+  // Looks at a request's head before its body is read (path, method,
+  // headers; no body): an answer here (a 401 for a missing token, say) is
+  // sent at once, and the body is neither asked for (`Expect: 100-continue`)
+  // nor kept. Null: every request is read whole.
+  std::function<std::optional<Response>(Request& head)> check_head;
   // On SIGTERM/SIGINT (or stop()) the server first drains for this long:
   // it still accepts, but answers every new request 503 shutting_down with
   // Retry-After (so /healthz tells load balancers to look elsewhere) and

@@ -8,7 +8,8 @@
 
 namespace sb {
 
-class MemoryStore final : public Store {
+// Not final: tests wrap it to make commits fail.
+class MemoryStore : public Store {
  public:
   using Store::commit;
   Status commit(std::span<const WriteBatch* const> batches) override;
