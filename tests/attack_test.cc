@@ -32,7 +32,7 @@ class Attack : public ::testing::TestWithParam<std::string> {
  protected:
   // A server on the backend under test, with `config` (YAML) as its config.
   void start(const std::string& config = "") {
-    const std::string path = (dir / "attack.yaml").string();
+    const std::string path = dir / "attack.yaml";
     std::ofstream(path) << (config.empty() ? "{}\n" : config);
     server = std::make_unique<ServerProcess>(kBinary, dir.path().string(), kAdmin,
                                              std::vector<std::string>{"--config", path});
@@ -95,7 +95,9 @@ TEST_P(Attack, HostileInputNeverBreaksOtherPeoplesWrites) {
           ADD_FAILURE() << r.status << " " << r.raw;
         }
         if (r.status == 201) ++hostile_taken;
-        if (r.status >= 400 && r.body.is_object()) EXPECT_TRUE(r.body["error"]["field"].is_string() || r.status == 400) << r.raw;
+        if (r.status >= 400 && r.body.is_object()) {
+          EXPECT_TRUE(r.body["error"]["field"].is_string() || r.status == 400) << r.raw;
+        }
       }
     }
   });
@@ -219,7 +221,7 @@ std::string read_to_close(asio::ip::tcp::socket& s, bool* closed) {
 // are closed after limits.idle_seconds.
 TEST(AttackHttp, OneAddressCannotStarveAnother) {
   TempDir dir("sb_attack_conn");
-  const std::string config = (dir / "c.yaml").string();
+  const std::string config = dir / "c.yaml";
   std::ofstream(config) << "limits:\n  connections_per_address: 3\n  idle_seconds: 2\n";
   ServerProcess server(kBinary, dir.path().string(), kAdmin, {"--config", config});
   ASSERT_TRUE(server.start()) << server.log_path();
@@ -253,7 +255,7 @@ TEST(AttackHttp, OneAddressCannotStarveAnother) {
 // revocation, and at its lifetime (limits.event_stream_seconds).
 TEST(AttackHttp, EventStreamsEndOnRevocationAndAtTheirLifetime) {
   TempDir dir("sb_attack_sse");
-  const std::string config = (dir / "c.yaml").string();
+  const std::string config = dir / "c.yaml";
   std::ofstream(config) << "limits:\n  event_stream_seconds: 3\n";
   ServerProcess server(kBinary, dir.path().string(), kAdmin, {"--config", config});
   ASSERT_TRUE(server.start()) << server.log_path();

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <charconv>
 #include <map>
 
 #include <spdlog/spdlog.h>
@@ -164,14 +165,20 @@ void Server::Impl::serve_loop(asio::io_context& ctx, beast::tcp_stream& stream) 
     beast::error_code ec = run_one(ctx, [&](auto done) { bhttp::async_read_header(stream, buffer, parser, done); });
     std::size_t allowed = options.body_limit;
     std::optional<std::size_t> announced;  // the Content-Length the client gave
-    if (!ec) {
+    if (!ec || ec == bhttp::error::body_limit) {
+      // (Beast refuses a Content-Length over the largest limit while reading
+      // the head, before it counts the head as done: read the field itself.)
+      const auto field = parser.get()[bhttp::field::content_length];
+      std::size_t length = 0;
+      if (std::from_chars(field.data(), field.data() + field.size(), length).ec == std::errc()) announced = length;
       const auto target_view = parser.get().target();
       const std::string_view target(target_view.data(), target_view.size());
       for (const auto& [prefix, limit] : options.large_bodies) {
         if (target.starts_with(prefix)) allowed = std::max(allowed, limit);
       }
+    }
+    if (!ec) {
       const auto length = parser.content_length();
-      if (length) announced = static_cast<std::size_t>(*length);
       if (length && *length > allowed) {
         ec = bhttp::error::body_limit;
       } else {
