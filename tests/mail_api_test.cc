@@ -194,6 +194,26 @@ TEST_F(Mail, MalformedMailStillBecomesATicketAndBadRequestsAreRefused) {
   EXPECT_EQ(post(big).status, 201);
 }
 
+// The first e-mail of a ticket keeps its attachments (issue 20, point 10):
+// it is the first message of the conversation when it has any.
+TEST_F(Mail, TheFirstMailsAttachmentsStayWithTheTicket) {
+  const std::string raw =
+      "From: Dee <dee@example.com>\r\nSubject: Invoice wrong\r\nMessage-ID: <att1@example.com>\r\n"
+      "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the PDF.\r\n"
+      "--b\r\nContent-Type: application/pdf; name=invoice.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+      "JVBERi0=\r\n--b--\r\n";
+  auto r = post(raw);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  const json t = ticket(r.body["ticket_id"].get<std::int64_t>());
+  ASSERT_EQ(t["comments"].size(), 1u) << t.dump();
+  EXPECT_EQ(t["comments"][0]["attachments"][0]["name"], "invoice.pdf");
+  EXPECT_EQ(t["comments"][0]["author"]["email"], "dee@example.com") << t["comments"][0].dump();
+  // A first e-mail without attachments is the ticket alone, as before.
+  auto plain = post(mail("eve@example.com", "No files", "plain1@example.com"));
+  ASSERT_EQ(plain.status, 201) << plain.raw;
+  EXPECT_TRUE(ticket(plain.body["ticket_id"].get<std::int64_t>())["comments"].empty());
+}
+
 TEST_F(Mail, ImportRunTwiceCreatesNothingTwice) {
   const fs::path maildir = dir.path() / "Maildir";
   fs::create_directories(maildir / "cur");

@@ -64,7 +64,7 @@ Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
   }
   const auto settings = triage_.settings();
   triage::TriageOutcome out = triage_input(in, *settings);
-  auto created = service_.create_ticket(std::move(out.ticket), hooks.attach, hooks.answer);
+  auto created = service_.create_ticket(std::move(out.ticket), hooks.attach, hooks.answer, hooks.first_message);
   if (!created) return created.error();
   TicketView view = std::move(*created);
   // Rule actions that need the ticket to exist; each is its own commit.

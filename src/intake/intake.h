@@ -52,6 +52,7 @@ class Intake {
   struct Hooks {
     Service::Attach attach;
     Service::Answer answer;
+    std::optional<Message> first_message;  // kept in the conversation (Service::create_ticket)
   };
   // A new ticket from any channel. Errors, with nothing created: 422 for a
   // field intake or the engine refuses, 409 duplicate_external_id when

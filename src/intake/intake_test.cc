@@ -113,6 +113,31 @@ TEST_F(IntakeTest, MailIsTakenOnceAndRepliesThreadOntoTheirTicket) {
   EXPECT_EQ(store.list_tickets({}).value().tickets.size(), 1u);
 }
 
+TEST_F(IntakeTest, TheFirstMailsAttachmentsAreItsFirstMessage) {
+  InboundMail m;
+  m.message_id = "files@example.com";
+  m.from_address = "ann@example.com";
+  m.subject = "Invoice";
+  m.text = "see attached";
+  m.attachments.push_back(Attachment{"invoice.pdf", "application/pdf", 1234});
+  auto made = intake.take_mail(m, "support");
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  const auto messages = store.list_messages(*made->ticket).value();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].kind, MessageKind::kCustomer);
+  EXPECT_EQ(messages[0].body, "see attached");
+  ASSERT_EQ(messages[0].attachments.size(), 1u);
+  EXPECT_EQ(messages[0].attachments[0].name, "invoice.pdf");
+  // A sender without a usable address still gets a ticket, with no address to answer.
+  InboundMail odd = m;
+  odd.message_id = "odd@example.com";
+  odd.from_address = "mailer-daemon";
+  odd.attachments.clear();
+  auto oddly = intake.take_mail(odd, "support");
+  ASSERT_TRUE(oddly.ok()) << oddly.error().message;
+  EXPECT_EQ(store.find_ticket(*oddly->ticket).value()->requester.email, "");
+}
+
 TEST_F(IntakeTest, IdempotencyKeysReplayRefuseAndHoldWhileRunning) {
   IdempotencyKeys keys(service);
   EXPECT_EQ(keys.begin("tok", "", "POST /x").error().field, "Idempotency-Key");

@@ -101,6 +101,9 @@ Result<MailOutcome> Intake::take_mail(const InboundMail& m, const std::string& m
   if (ticket) in.ticket.tags.push_back("follow_up_of_" + std::to_string(ticket->value));
   const std::string outcome = ticket ? "follow_up" : "created";
   Hooks hooks;
+  // The e-mail's attachments stay with the ticket: the first message of its
+  // conversation is the e-mail itself (only when it has any, as before otherwise).
+  if (!m.attachments.empty()) hooks.first_message = message;
   hooks.attach = [&](WriteBatch& b) {
     receipt.ticket = b.tickets.front().id;
     receipt.outcome = outcome;

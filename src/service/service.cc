@@ -214,8 +214,19 @@ auto Service::apply(Command&& command, View&& view, const Attach& attach, const 
   return std::move(*out);
 }
 
-Result<TicketView> Service::create_ticket(Ticket draft, const Attach& attach, const Answer& answer) {
-  return apply([&] { return engine_.create_ticket(std::move(draft), clock_()); },
+Result<TicketView> Service::create_ticket(Ticket draft, const Attach& attach, const Answer& answer,
+                                          std::optional<Message> first) {
+  return apply(
+      [&]() -> Result<Changes> {
+        const Time now = clock_();
+        auto changes = engine_.create_ticket(std::move(draft), now);
+        if (!changes || !first) return changes;
+        first->ticket = changes->tickets.front().id;
+        first->id = next_message_id_++;
+        first->at = now;
+        changes->messages.push_back(std::move(*first));
+        return changes;
+      },
                [&](const Changes& c) {
                  return ticket_view_locked(c.tickets.front());  // the new ticket is touched first
                },

@@ -95,7 +95,11 @@ class Service {
   // commit cannot let a retry create a second ticket.
   using Answer = std::function<void(WriteBatch&, const TicketView&)>;
 
-  Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {}, const Answer& answer = {});
+  // `first`: the message the ticket came as, kept in its conversation in the
+  // same commit (an e-mail with attachments); its ticket, id and time are set
+  // here. It changes nothing on the ticket and is no comment event.
+  Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {}, const Answer& answer = {},
+                                   std::optional<Message> first = std::nullopt);
   Result<TicketView> update_ticket(TicketId id, const TicketPatch& patch);
   Result<AgentView> create_agent(Agent draft);
   Result<AgentView> update_agent(AgentId id, const AgentPatch& patch);
