@@ -110,5 +110,22 @@ TEST_F(ApiInProcess, BacklogAgentsAndRoutingCountsReports) {
             "interval");
 }
 
+// A supervisor's agents report shows a shared agent's teams only as far as
+// they are the supervisor's (issue 20, point 5).
+TEST_F(ApiInProcess, ASupervisorSeesNoOtherTeamsNamesInReports) {
+  const auto net = team("Network");
+  const auto hw = team("Secret Hardware");
+  agent({{"name", "Cy"}, {"teams", {net, hw}}, {"presence", "online"}});
+  auto issued = admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {"Network"}}});
+  ASSERT_EQ(issued.status, 201) << issued.raw;
+  auto sup = h.client(issued.body["token"]);
+  auto report = sup.get("/api/v1/reports/agents");
+  ASSERT_EQ(report.status, 200) << report.raw;
+  ASSERT_EQ(report.body["rows"].size(), 1u) << report.raw;
+  EXPECT_EQ(report.body["rows"][0]["teams"], "Network");
+  EXPECT_EQ(report.raw.find("Secret Hardware"), std::string::npos) << report.raw;
+  EXPECT_EQ(admin->get("/api/v1/reports/agents").body["rows"][0]["teams"], "Network; Secret Hardware");
+}
+
 }  // namespace
 }  // namespace sb::http
