@@ -61,7 +61,8 @@ Status validate(const Ticket& t) {
     if (tag.find('\0') != std::string::npos) return Error::Invalid("tags", "a tag contains a NUL character");
   }
   if (!t.requester.email.empty() && !is_email_address(t.requester.email)) {
-    return Error::Invalid("requester.email", "'" + t.requester.email.substr(0, 100) + "' is not an e-mail address");
+    const std::string shown = t.requester.email.substr(0, 100);
+    return Error::Invalid("requester.email", "'" + shown + "' is not an e-mail address");
   }
   return Status::Ok();
 }
