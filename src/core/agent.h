@@ -58,6 +58,9 @@ struct TeamRouting {
                                                           OfferMode::kOffer, OfferMode::kDirect};
   Duration offer_timeout{std::chrono::seconds(30)};
   int max_missed_offers = 3;                           // then the agent is set away
+  // Whether the team's agents may move its tickets to another team (else
+  // only supervisors and admins do; docs/security.md).
+  bool agents_move_tickets = false;
 };
 
 struct Team {

@@ -213,6 +213,131 @@ TEST_P(StoreContract, ListFiltersAndPagesInIdOrder) {
   EXPECT_TRUE(store->list_tickets(scoped)->tickets.empty());
 }
 
+// The workspace's search (docs/dashboard.md): words in a ticket's subject,
+// body or requester, or in one of its messages, every word required; the
+// filters; newest-updated first and soonest-due first, paged by cursor. The
+// memory store, SQLite's FTS5 and PostgreSQL's tsvector agree.
+TEST_P(StoreContract, SearchFiltersAndOrdersByUpdateOrDueTime) {
+  WriteBatch b;
+  const char* subjects[] = {"Printer jammed on floor 3", "VPN drops every hour", "Invoice 2041 is wrong",
+                            "Printer out of toner", "Laptop screen flickers", "Password reset"};
+  for (int i = 1; i <= 6; ++i) {
+    Ticket t = sample_ticket(i);
+    t.subject = subjects[i - 1];
+    t.body = "Hello, it is broken.";
+    t.requester = {i <= 3 ? "kim@example.com" : "lee@example.org", i <= 3 ? "Kim Novak" : "Lee Marvin", Tier::kStandard};
+    t.created_at = from_millis(1000 * i);
+    t.updated_at = from_millis(100000 - 1000 * i);  // the first created is the last updated
+    t.priority = i % 2 ? Priority::kHigh : Priority::kLow;
+    t.tags = i == 4 ? std::vector<std::string>{"toner", "floor-3"} : std::vector<std::string>{};
+    if (i >= 5) t.assignee.reset();
+    // A running first-response clock on 2, 3 and 5, due in reverse order of id.
+    t.sla.reset();
+    if (i == 2 || i == 3 || i == 5) {
+      SlaState sla;
+      sla.policy = "standard";
+      SlaClockState c;
+      c.target = std::chrono::hours(1);
+      c.running_since = from_millis(1000);
+      c.due = from_millis(50000 - 1000 * i);
+      sla.first_response = c;
+      t.sla = sla;
+    }
+    b.tickets.push_back(t);
+  }
+  Message m;
+  m.id = 1;
+  m.ticket = TicketId{5};
+  m.kind = MessageKind::kCustomer;
+  m.body = "The flicker started after the docking station update.";
+  m.at = from_millis(9000);
+  b.messages.push_back(m);
+  ASSERT_TRUE(store->commit(b).ok());
+
+  auto ids = [&](TicketQuery q) {
+    std::vector<std::int64_t> out;
+    auto page = store->list_tickets(q);
+    EXPECT_TRUE(page.ok()) << page.error().message;
+    if (page.ok()) {
+      for (const Ticket& t : page->tickets) out.push_back(t.id.value);
+    }
+    return out;
+  };
+  using V = std::vector<std::int64_t>;
+  TicketQuery q;
+  q.words = search_words("PRINTER");
+  EXPECT_EQ(ids(q), (V{1, 4}));
+  q.words = search_words("printer toner");  // every word
+  EXPECT_EQ(ids(q), (V{4}));
+  q.words = search_words("docking station");  // in the conversation
+  EXPECT_EQ(ids(q), (V{5}));
+  q.words = search_words("novak");  // the requester's name
+  EXPECT_EQ(ids(q), (V{1, 2, 3}));
+  q.words = search_words("2041");
+  EXPECT_EQ(ids(q), (V{3}));
+  q.words = search_words("nowhere");
+  EXPECT_EQ(ids(q), V{});
+  // Words and filters together, newest update first.
+  q.words = search_words("broken");
+  q.priority = Priority::kHigh;
+  q.sort = TicketSort::kUpdated;
+  EXPECT_EQ(ids(q), (V{1, 3, 5}));
+  TicketQuery f;
+  f.requester = "lee@example.org";
+  EXPECT_EQ(ids(f), (V{4, 5, 6}));
+  f.tag = "toner";
+  EXPECT_EQ(ids(f), (V{4}));
+  TicketQuery unassigned;
+  unassigned.unassigned = true;
+  EXPECT_EQ(ids(unassigned), (V{5, 6}));
+  TicketQuery created;
+  created.created_from = from_millis(2000);
+  created.created_to = from_millis(4000);
+  created.statuses = {TicketStatus::kOpen, TicketStatus::kPending};
+  EXPECT_EQ(ids(created), (V{2, 3}));
+  // Paging by (updated_at, id), newest first, two at a time.
+  TicketQuery paged;
+  paged.sort = TicketSort::kUpdated;
+  paged.limit = 2;
+  V seen;
+  for (int guard = 0; guard < 5; ++guard) {
+    auto page = store->list_tickets(paged);
+    ASSERT_TRUE(page.ok());
+    for (const Ticket& t : page->tickets) seen.push_back(t.id.value);
+    if (!page->more) break;
+    paged.after = page->tickets.back().id.value;
+    paged.after_key = sort_key(page->tickets.back(), paged.sort);
+  }
+  EXPECT_EQ(seen, (V{1, 2, 3, 4, 5, 6}));
+  // Closest to breach: running clocks only, soonest first, paged.
+  TicketQuery due;
+  due.sort = TicketSort::kDue;
+  EXPECT_EQ(ids(due), (V{5, 3, 2}));
+  due.limit = 1;
+  auto first = store->list_tickets(due);
+  ASSERT_TRUE(first.ok());
+  due.after = first->tickets.back().id.value;
+  due.after_key = sort_key(first->tickets.back(), due.sort);
+  due.limit = 10;
+  EXPECT_EQ(ids(due), (V{3, 2}));
+  // An agent's scope: their teams, or assigned to them.
+  TicketQuery scope;
+  scope.teams = std::vector<TeamId>{TeamId{9}};
+  scope.or_assignee = AgentId{7};
+  EXPECT_EQ(ids(scope), (V{1, 2, 3, 4}));
+  // A change of the text is found, the old text no longer.
+  Ticket renamed = sample_ticket(6);
+  renamed.subject = "Password expired";
+  renamed.assignee.reset();
+  renamed.sla.reset();
+  ASSERT_TRUE(store->commit(WriteBatch{{renamed}, {}, {}, {}, {}}).ok());
+  TicketQuery after_change;
+  after_change.words = search_words("expired");
+  EXPECT_EQ(ids(after_change), (V{6}));
+  after_change.words = search_words("reset");
+  EXPECT_EQ(ids(after_change), V{});
+}
+
 TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
   WriteBatch b;
   b.teams = {Team{TeamId{1}, "support", from_millis(1), {}}, Team{TeamId{4}, "billing", from_millis(1), {}}};

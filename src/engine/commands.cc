@@ -228,6 +228,7 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
   const std::optional<AgentId> assignee_before = t.assignee;
   if (patch.priority) t.priority = *patch.priority;
   if (patch.tags) t.tags = *patch.tags;
+  if (patch.category) t.category = *patch.category;
   if (patch.team) {
     t.team = *patch.team;
     // Moving to a team the assignee is not in hands the ticket to the new team.

@@ -75,6 +75,7 @@ struct TicketPatch {
   std::optional<std::optional<TeamId>> team;
   std::optional<std::optional<AgentId>> assignee;
   std::optional<std::vector<std::string>> tags;
+  std::optional<std::string> category;
   // If-Match: refused (412) unless the ticket is still at this version.
   std::optional<std::int64_t> if_version;
 };

@@ -25,10 +25,10 @@ const char* role_refused(Access access, Role role) {
   return "forbidden";
 }
 
-// An admin sees every ticket, a supervisor their teams' tickets, an agent the
-// tickets assigned to them.
+// An admin sees every ticket, a supervisor their teams' tickets, an agent
+// their teams' tickets and those assigned to them.
 bool sees(const Principal& p, const Ticket& t) {
-  if (p.role == Role::kAgent) return p.agent && t.assignee == p.agent;
+  if (p.role == Role::kAgent) return (p.agent && t.assignee == p.agent) || p.works_in(t.team);
   return p.manages(t.team);
 }
 
@@ -52,7 +52,14 @@ Result<Principal> Api::authenticate(const Request& r) {
   const Time now = service_.clock()();
   if (t.revoked_at && *t.revoked_at <= now) return Error::Unauthenticated("this token was revoked");
   if (t.expires_at && *t.expires_at <= now) return Error::Unauthenticated("this token has expired");
-  return Principal{t.role, t.agent, hash, t.teams};
+  Principal p{t.role, t.agent, hash, t.teams};
+  if (t.role == Role::kAgent && t.agent) {
+    // An agent's scope is their teams as they are now (membership changes take effect at once).
+    auto agent = service_.find_agent(*t.agent);
+    if (!agent) return agent.error();
+    if (*agent) p.teams = (*agent)->agent.teams;
+  }
+  return p;
 }
 
 std::optional<Response> Api::check_head(Request& head) {
@@ -100,8 +107,29 @@ Team Api::visible_team(const Request& r, TeamId id) {
 }
 
 // A supervisor may hand tickets only to their teams and to agents of them.
-void Api::check_in_scope(const Request& r, const TicketPatch& patch) {
+// An agent changes a ticket of their teams (or assigned to them) within its
+// team: they take it, hand it to an agent of its team or back to the queue;
+// they move it to another team only when its team lets agents move tickets.
+void Api::check_in_scope(const Request& r, const Ticket& current, const TicketPatch& patch) {
   if (r.principal.is_admin()) return;
+  if (r.principal.role == Role::kAgent) {
+    if (patch.team && *patch.team != current.team) {
+      std::optional<Team> from;
+      if (current.team) from = ok_or_throw(service_.find_team(*current.team));
+      if (!from || !from->routing.agents_move_tickets) {
+        throw Fail{Error::Forbidden("moving a ticket to another team is for supervisors and admins (the team '" +
+                                    (from ? from->name : std::string("none")) + "' does not let agents move tickets)")};
+      }
+    }
+    if (patch.assignee && *patch.assignee && **patch.assignee != r.principal.agent) {
+      const std::optional<TeamId> team = patch.team ? *patch.team : current.team;
+      auto agent = ok_or_throw(service_.find_agent(**patch.assignee));
+      const bool in_team = agent && team &&
+                           std::find(agent->agent.teams.begin(), agent->agent.teams.end(), *team) != agent->agent.teams.end();
+      if (!in_team) throw Fail{Error::Invalid("assignee_id", "an agent hands tickets only to agents of the ticket's team")};
+    }
+    return;
+  }
   if (patch.team && !r.principal.manages(*patch.team)) {
     throw Fail{Error::Invalid("team", "a supervisor moves tickets only between their own teams")};
   }

@@ -69,7 +69,7 @@ struct ApiLimits {
 // agents, teams) is decided by the scope rules in access.cc.
 const char* role_refused(Access access, Role role);
 // An admin sees every ticket, a supervisor their teams' tickets, an agent
-// the tickets assigned to them.
+// their teams' tickets and those assigned to them.
 bool sees(const Principal& p, const Ticket& t);
 
 class Api {
@@ -117,8 +117,9 @@ class Api {
   TicketView visible_ticket(const Request& r, TicketId id);
   AgentView visible_agent(const Request& r, AgentId id);
   Team visible_team(const Request& r, TeamId id);
-  // A supervisor hands tickets only to their teams and to agents of them.
-  void check_in_scope(const Request& r, const TicketPatch& patch);
+  // A supervisor hands tickets only to their teams and to agents of them;
+  // an agent works within the ticket's team (moves only where it allows).
+  void check_in_scope(const Request& r, const Ticket& current, const TicketPatch& patch);
   // A supervisor's changes to a team (routing only; overflow to their own
   // teams) and to an agent (membership of their teams; name and address
   // only of agents in none but their teams).

@@ -16,7 +16,13 @@ Response Api::create_agent(Request& r) {
 Response Api::list_agents(Request& r) {
   json agents = json::array();
   for (const AgentView& v : ok_or_throw(service_.list_agents())) {
-    if (r.principal.manages_any(v.agent.teams)) agents.push_back(to_json(v));
+    // An agent sees their teammates (to hand a ticket on), a supervisor their teams' agents.
+    const bool shown = r.principal.role == Role::kAgent
+                           ? v.agent.id == r.principal.agent ||
+                                 std::any_of(v.agent.teams.begin(), v.agent.teams.end(),
+                                             [&](TeamId t) { return r.principal.works_in(t); })
+                           : r.principal.manages_any(v.agent.teams);
+    if (shown) agents.push_back(to_json(v));
   }
   return ok({{"agents", std::move(agents)}});
 }

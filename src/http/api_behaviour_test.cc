@@ -4,6 +4,8 @@
 // SQLite, the server's limits) is tested in tests/api_test.cc.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <atomic>
 #include <regex>
 #include <sstream>
@@ -159,14 +161,21 @@ TEST_F(ApiInProcess, ATicketWithoutATeamCanBeAssignedByHand) {
   EXPECT_EQ(r.body["routing"]["policy"], "manual");
 }
 
-TEST_F(ApiInProcess, AgentTokensSeeOnlyTheirOwnTickets) {
+// An agent works their teams' tickets (docs/security.md, Roles): reads and
+// changes them within the team; another team's tickets are as if they did
+// not exist; a move to another team only where the team allows it.
+TEST_F(ApiInProcess, AgentTokensWorkTheirTeamsTickets) {
   const auto net = team("Network");
+  const auto hw = team("Hardware");
   const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});
-  const auto b = agent({{"name", "Bo"}, {"teams", {net}}, {"capacity", {{"email", 1}}}, {"presence", "online"}});
+  const auto b = agent({{"name", "Bo"}, {"teams", {net}}, {"capacity", {{"email", 2}}}, {"presence", "online"}});
+  const auto hal = agent({{"name", "Hal"}, {"teams", {hw}}, {"capacity", {{"email", 2}}}, {"presence", "online"}});
   json mine = ticket({{"subject", "for Ada"}, {"team", net}, {"channel", "email"}});
   json theirs = ticket({{"subject", "for Bo"}, {"team", net}, {"channel", "email"}});
+  json other = ticket({{"subject", "for Hal"}, {"team", hw}, {"channel", "email"}});
   ASSERT_EQ(mine["assignee_id"], a);
   ASSERT_EQ(theirs["assignee_id"], b);
+  ASSERT_EQ(other["assignee_id"], hal);
 
   auto issued = admin->post("/api/v1/tokens", {{"agent_id", a}});
   ASSERT_EQ(issued.status, 201) << issued.raw;
@@ -177,22 +186,51 @@ TEST_F(ApiInProcess, AgentTokensSeeOnlyTheirOwnTickets) {
   auto ada = h.client(token);
   const std::string mine_path = "/api/v1/tickets/" + std::to_string(mine["id"].get<int>());
   const std::string theirs_path = "/api/v1/tickets/" + std::to_string(theirs["id"].get<int>());
+  const std::string other_path = "/api/v1/tickets/" + std::to_string(other["id"].get<int>());
   EXPECT_EQ(ada.get(mine_path).status, 200);
-  expect_error(ada.get(theirs_path), 404, "not_found");  // outside its scope: as if it did not exist
+  EXPECT_EQ(ada.get(theirs_path).status, 200);               // a teammate's ticket
+  expect_error(ada.get(other_path), 404, "not_found");        // another team's: as if it did not exist
   auto list = ada.get("/api/v1/tickets");
   ASSERT_EQ(list.status, 200);
-  ASSERT_EQ(list.body["tickets"].size(), 1u);
+  ASSERT_EQ(list.body["tickets"].size(), 2u);
   EXPECT_EQ(list.body["tickets"][0]["id"], mine["id"]);
-  expect_error(ada.get("/api/v1/tickets?assignee_id=" + std::to_string(b)), 403, "forbidden");
+  EXPECT_EQ(list.body["tickets"][1]["id"], theirs["id"]);
+  expect_error(ada.get("/api/v1/tickets?team=Hardware"), 404, "not_found");
+  EXPECT_EQ(ada.get("/api/v1/tickets?assignee_id=" + std::to_string(hal)).body["tickets"].size(), 0u);
+
+  // Within the team: status, priority, tags, category; a note; no answer to another agent's offer.
   EXPECT_EQ(ada.patch(mine_path, {{"status", "pending"}}).status, 200);
-  expect_error(ada.patch(mine_path, {{"priority", "urgent"}}), 403, "forbidden");
-  expect_error(ada.patch(theirs_path, {{"status", "solved"}}), 404, "not_found");
-  expect_error(ada.get(theirs_path + "/comments"), 404, "not_found");
-  expect_error(ada.get(theirs_path + "/routing"), 404, "not_found");
+  auto changed = ada.patch(theirs_path, {{"priority", "urgent"}, {"tags", {"vip"}}, {"category", "vpn"}});
+  ASSERT_EQ(changed.status, 200) << changed.raw;
+  EXPECT_EQ(changed.body["priority"], "urgent");
+  EXPECT_EQ(changed.body["category"], "vpn");
+  EXPECT_EQ(ada.post(theirs_path + "/comments", {{"body", "I know this one"}, {"public", false}}).status, 201);
+  expect_error(ada.post(theirs_path + "/accept", json::object()), 409, "not_offered");
+  // Handing on: to a teammate yes, outside the team no; moves stay with supervisors.
+  expect_error(ada.patch(theirs_path, {{"assignee_id", hal}}), 422, "invalid_value", "assignee_id");
+  expect_error(ada.patch(theirs_path, {{"team", hw}}), 403, "forbidden");
+  EXPECT_EQ(get_ticket(theirs["id"])["team"], net);
+  // Another team's ticket cannot be changed, commented or read about.
+  expect_error(ada.patch(other_path, {{"status", "solved"}}), 404, "not_found");
+  expect_error(ada.get(other_path + "/comments"), 404, "not_found");
+  expect_error(ada.get(other_path + "/routing"), 404, "not_found");
+  // Teammates, not the whole organisation.
+  std::set<std::string> names;
+  auto teammates = ada.get("/api/v1/agents");
+  ASSERT_EQ(teammates.status, 200) << teammates.raw;
+  for (const auto& ag : teammates.body["agents"]) names.insert(ag["name"]);
+  EXPECT_EQ(names, (std::set<std::string>{"Ada", "Bo"}));
   expect_error(ada.post("/api/v1/tickets", {{"subject", "x"}}), 403, "forbidden");
-  expect_error(ada.get("/api/v1/agents"), 403, "forbidden");
   expect_error(ada.post("/api/v1/tokens", {{"agent_id", a}}), 403, "forbidden");
-  EXPECT_EQ(get_ticket(theirs["id"])["status"], "open");
+  EXPECT_EQ(get_ticket(other["id"])["status"], "open");
+
+  // A team that lets its agents move tickets: Ada sends one to Hardware, and then no longer sees it.
+  ASSERT_EQ(admin->patch("/api/v1/teams/" + std::to_string(net), {{"routing", {{"agents_move_tickets", true}}}}).status, 200);
+  EXPECT_EQ(ada.get("/api/v1/teams").body["teams"].size(), 2u);  // where to
+  auto moved = ada.patch(theirs_path, {{"team", hw}});
+  ASSERT_EQ(moved.status, 200) << moved.raw;
+  EXPECT_EQ(moved.body["assignee_id"], hal);
+  expect_error(ada.get(theirs_path), 404, "not_found");
 }
 
 TEST_F(ApiInProcess, ListPagesWithAnOpaqueCursor) {
@@ -449,9 +487,9 @@ TEST_F(ApiInProcess, SupervisorsManageTheirTeamsOnly) {
     }
   }
   EXPECT_TRUE(found) << log.raw;
-  // An agent's and a viewer's tokens reach none of the supervisor's routes.
+  // An agent's token reaches none of the supervisor's routes (it lists teammates, not agents to manage).
   auto agent_client = h.client(admin->post("/api/v1/tokens", {{"agent_id", ada}}).body["token"]);
-  expect_error(agent_client.get("/api/v1/agents"), 403, "forbidden");
+  expect_error(agent_client.patch("/api/v1/agents/" + std::to_string(ada), {{"name", "A"}}), 403, "forbidden");
   expect_error(agent_client.get("/api/v1/queues"), 403, "forbidden");
   expect_error(agent_client.patch("/api/v1/teams/" + std::to_string(net), {{"name", "N"}}), 403, "forbidden");
 }

@@ -64,6 +64,33 @@ inline std::optional<std::int64_t> int_query(const Request& r, const std::string
   return v;
 }
 
+// A time in the query (ISO 8601, UTC), within the years tickets can have.
+inline std::optional<Time> time_query(const Request& r, const std::string& key) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  auto t = parse_time(it->second);
+  if (!t) throw Fail{Error::Invalid(key, "'" + key + "' must be a time like 2026-11-25T00:00:00Z")};
+  // Reports cover the years tickets can have; a range reaching outside them
+  // would only print impossible dates.
+  using namespace std::chrono;
+  static const Time kEarliest = Time(sys_days(year{1970} / 1 / 1));
+  static const Time kLatest = Time(sys_days(year{9999} / 1 / 1));
+  if (*t < kEarliest || *t > kLatest) {
+    throw Fail{Error::Invalid(key, "'" + key + "' must be between 1970-01-01 and 9999-01-01")};
+  }
+  return t;
+}
+
+// A text query parameter, at most `max` bytes (422 naming it beyond).
+inline std::optional<std::string> text_query(const Request& r, const std::string& key, std::size_t max = 200) {
+  auto it = r.query.find(key);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  if (it->second.size() > max || it->second.find('\0') != std::string::npos) {
+    throw Fail{Error::Invalid(key, "'" + key + "' must be at most " + std::to_string(max) + " bytes of text")};
+  }
+  return it->second;
+}
+
 inline void require_admin(const Request& r) {
   if (!r.principal.is_admin()) throw Fail{Error::Forbidden("this needs an admin token")};
 }

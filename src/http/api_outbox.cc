@@ -129,8 +129,10 @@ Response Api::event_stream(Request& r) {
           };
           const auto assignee = id_of("assignee_id");
           const auto team = id_of("team");
-          const bool shown = who.is_supervisor() ? team && who.manages(TeamId{*team})
-                                                 : who.agent && assignee && *assignee == who.agent->value;
+          const std::optional<TeamId> team_id = team ? std::optional<TeamId>(TeamId{*team}) : std::nullopt;
+          const bool shown = who.is_supervisor() ? who.manages(team_id)
+                                                 : (who.agent && assignee && *assignee == who.agent->value) ||
+                                                       who.works_in(team_id);
           if (!shown) continue;
         }
         chunk += "id: " + std::to_string(e.seq) + "\nevent: " + std::string(to_string(e.type)) + "\ndata: " + e.data +

@@ -16,22 +16,6 @@ namespace {
 
 using Row = nlohmann::ordered_json;
 
-std::optional<Time> time_query(const Request& r, const std::string& key) {
-  auto it = r.query.find(key);
-  if (it == r.query.end() || it->second.empty()) return std::nullopt;
-  auto t = parse_time(it->second);
-  if (!t) throw Fail{Error::Invalid(key, "'" + key + "' must be a time like 2026-11-25T00:00:00Z")};
-  // Reports cover the years tickets can have; a range reaching outside them
-  // would only print impossible dates.
-  using namespace std::chrono;
-  static const Time kEarliest = Time(sys_days(year{1970} / 1 / 1));
-  static const Time kLatest = Time(sys_days(year{9999} / 1 / 1));
-  if (*t < kEarliest || *t > kLatest) {
-    throw Fail{Error::Invalid(key, "'" + key + "' must be between 1970-01-01 and 9999-01-01")};
-  }
-  return t;
-}
-
 Row opt(const std::optional<double>& v) { return v ? Row(*v) : Row(nullptr); }
 
 Row stats_json(const reports::Stats& s) {

@@ -16,8 +16,13 @@ Response Api::create_team(Request& r) {
 
 Response Api::list_teams(Request& r) {
   json teams = json::array();
-  for (const Team& t : ok_or_throw(service_.list_teams())) {
-    if (r.principal.manages(t.id)) teams.push_back(to_json(t));
+  const std::vector<Team> all = ok_or_throw(service_.list_teams());
+  // An agent sees their teams, and every team when one of theirs lets agents move tickets (where to).
+  const bool moves = std::any_of(all.begin(), all.end(), [&](const Team& t) {
+    return r.principal.works_in(t.id) && t.routing.agents_move_tickets;
+  });
+  for (const Team& t : all) {
+    if (r.principal.manages(t.id) || r.principal.works_in(t.id) || moves) teams.push_back(to_json(t));
   }
   return ok({{"teams", std::move(teams)}});
 }

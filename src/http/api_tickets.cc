@@ -113,16 +113,24 @@ Response Api::add_comment(Request& r) {
   return res;
 }
 
+// An offer is the offered agent's to take or turn down (a supervisor or admin
+// may answer for them); an agent's teammates see it but cannot answer it.
+static AgentId offered_agent(const Request& r, const TicketView& t) {
+  if (!t.ticket.assignee) throw Fail{Error::Conflict("not_offered", "the ticket is not offered to anyone")};
+  if (r.principal.role == Role::kAgent && t.ticket.assignee != r.principal.agent) {
+    throw Fail{Error::Conflict("not_offered", "the ticket is offered to another agent")};
+  }
+  return *t.ticket.assignee;
+}
+
 Response Api::accept_ticket(Request& r) {
   const TicketView t = visible_ticket(r, TicketId{id_param(r, "ticket")});
-  if (!t.ticket.assignee) throw Fail{Error::Conflict("not_offered", "the ticket is not offered to anyone")};
-  return ok(to_json(ok_or_throw(service_.accept(t.ticket.id, *t.ticket.assignee))));
+  return ok(to_json(ok_or_throw(service_.accept(t.ticket.id, offered_agent(r, t)))));
 }
 
 Response Api::decline_ticket(Request& r) {
   const TicketView t = visible_ticket(r, TicketId{id_param(r, "ticket")});
-  if (!t.ticket.assignee) throw Fail{Error::Conflict("not_offered", "the ticket is not offered to anyone")};
-  return ok(to_json(ok_or_throw(service_.decline(t.ticket.id, *t.ticket.assignee))));
+  return ok(to_json(ok_or_throw(service_.decline(t.ticket.id, offered_agent(r, t)))));
 }
 
 Response Api::ticket_routing(Request& r) {
@@ -135,49 +143,83 @@ Response Api::ticket_routing(Request& r) {
              {"decisions", std::move(decisions)}});
 }
 
+// GET /api/v1/tickets: filters, full-text search (q), order and cursor
+// paging (docs/dashboard.md lists the parameters). Each caller sees only
+// their scope: a supervisor their teams, an agent their teams and their own.
 Response Api::list_tickets(Request& r) {
   TicketQuery q;
-  if (auto it = r.query.find("status"); it != r.query.end() && !it->second.empty()) {
-    q.status = ok_or_throw(parse_enum<TicketStatus>(it->second, "status"));
+  if (auto s = text_query(r, "status")) {
+    // One status, or several separated by commas.
+    for (std::size_t pos = 0; pos <= s->size();) {
+      std::size_t comma = s->find(',', pos);
+      if (comma == std::string::npos) comma = s->size();
+      q.statuses.push_back(ok_or_throw(parse_enum<TicketStatus>(s->substr(pos, comma - pos), "status")));
+      pos = comma + 1;
+    }
   }
-  if (auto it = r.query.find("team"); it != r.query.end() && !it->second.empty()) {
-    if (auto byname = service_.team_by_name(it->second)) {
+  if (auto s = text_query(r, "priority")) q.priority = ok_or_throw(parse_enum<Priority>(*s, "priority"));
+  if (auto s = text_query(r, "channel")) q.channel = ok_or_throw(parse_enum<Channel>(*s, "channel"));
+  if (auto s = text_query(r, "team")) {
+    if (auto byname = service_.team_by_name(*s)) {
       q.team = byname;
     } else {
       q.team = TeamId{*int_query(r, "team", 1, INT64_MAX)};
     }
   }
-  if (auto a = int_query(r, "assignee_id", 1, INT64_MAX)) q.assignee = AgentId{*a};
+  if (text_query(r, "assignee_id") == "none") {
+    q.unassigned = true;
+  } else if (auto a = int_query(r, "assignee_id", 1, INT64_MAX)) {
+    q.assignee = AgentId{*a};
+  }
+  q.category = text_query(r, "category");
+  q.tag = text_query(r, "tag");
+  q.requester = text_query(r, "requester", 254);
+  q.created_from = time_query(r, "created_from");
+  q.created_to = time_query(r, "created_to");
+  q.updated_from = time_query(r, "updated_from");
+  q.updated_to = time_query(r, "updated_to");
+  if (auto text = text_query(r, "q", 1000)) {
+    q.words = search_words(*text);
+    if (q.words.empty()) throw Fail{Error::Invalid("q", "'q' holds no word to search for")};
+  }
+  if (auto s = text_query(r, "sort")) q.sort = ok_or_throw(parse_enum<TicketSort>(*s, "sort"));
   q.limit = static_cast<int>(int_query(r, "limit", 1, 100).value_or(50));
-  if (auto it = r.query.find("cursor"); it != r.query.end() && !it->second.empty()) {
-    q.after = ok_or_throw(decode_cursor(it->second));
+  if (auto cursor = text_query(r, "cursor", 200)) {
+    if (q.sort == TicketSort::kId) {
+      q.after = ok_or_throw(decode_cursor(*cursor));
+    } else {
+      const KeyedCursor c = ok_or_throw(decode_keyed_cursor(*cursor));
+      q.after_key = c.key;
+      q.after = c.id;
+    }
   }
   if (r.principal.is_supervisor()) {
     // Their teams' tickets; another team's are as if there were none.
     if (q.team && !r.principal.manages(*q.team)) throw Fail{Error::NotFound("team " + std::to_string(q.team->value))};
     if (!q.team) q.teams = r.principal.teams;
   } else if (!r.principal.is_admin()) {
-    if (q.assignee && q.assignee != r.principal.agent) throw Fail{Error::Forbidden("agents may list only their own tickets")};
-    q.assignee = r.principal.agent;
+    // An agent: their teams' tickets and those assigned to them.
+    if (q.team && !r.principal.works_in(*q.team)) throw Fail{Error::NotFound("team " + std::to_string(q.team->value))};
+    q.teams = r.principal.teams;
+    q.or_assignee = r.principal.agent;
   }
   TicketPage page = ok_or_throw(service_.list_tickets(q));
+  json next = nullptr;
+  if (page.more) {
+    const Ticket& last = page.tickets.back();
+    next = q.sort == TicketSort::kId ? encode_cursor(last.id.value)
+                                     : encode_cursor(KeyedCursor{sort_key(last, q.sort), last.id.value});
+  }
   json tickets = json::array();
   for (Ticket& t : page.tickets) tickets.push_back(to_json(TicketView{std::move(t), std::nullopt}));
-  json next = page.more ? json(encode_cursor(tickets.back()["id"].get<std::int64_t>())) : json(nullptr);
-  return ok({{"tickets", std::move(tickets)}, {"next_cursor", next}});
+  return ok({{"tickets", std::move(tickets)}, {"next_cursor", std::move(next)}});
 }
 
 Response Api::update_ticket(Request& r) {
   const TicketId id{id_param(r, "ticket")};
   const json body = parse_body(r);
   TicketPatch patch = ok_or_throw(parse_ticket_patch(body, resolve_team()));
-  if (!r.principal.is_admin()) {
-    (void)visible_ticket(r, id);
-    if (r.principal.role == Role::kAgent && (patch.priority || patch.team || patch.assignee || patch.tags)) {
-      throw Fail{Error::Forbidden("agents may change only the status of their tickets")};
-    }
-    check_in_scope(r, patch);
-  }
+  if (!r.principal.is_admin()) check_in_scope(r, visible_ticket(r, id).ticket, patch);
   if (!r.if_match.empty()) patch.if_version = if_match_version(r.if_match, id);
   auto updated = service_.update_ticket(id, patch);
   if (!updated && updated.error().kind == ErrorKind::kPreconditionFailed) {

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -50,21 +51,55 @@ std::string encode_cursor(std::int64_t after_id) {
   return base64url(reinterpret_cast<const unsigned char*>(plain.data()), plain.size());
 }
 
-Result<std::int64_t> decode_cursor(std::string_view cursor) {
+namespace {
+// The text a cursor carries, or nothing when it is not one of ours.
+std::optional<std::string> cursor_text(std::string_view cursor) {
   ensure_sodium();
   std::vector<unsigned char> bin(cursor.size() + 1);
   std::size_t len = 0;
-  const Error bad = Error::Invalid("cursor", "'cursor' is not a cursor this server issued");
-  if (cursor.empty() || cursor.size() > 64 ||
+  if (cursor.empty() || cursor.size() > 96 ||
       sodium_base642bin(bin.data(), bin.size(), cursor.data(), cursor.size(), nullptr, &len, nullptr,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return bad;
+    return std::nullopt;
   }
   const std::string plain(bin.begin(), bin.begin() + static_cast<std::ptrdiff_t>(len));
-  if (plain.rfind(kCursorPrefix, 0) != 0) return bad;
-  const std::string digits = plain.substr(kCursorPrefix.size());
-  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) return bad;
-  return std::stoll(digits);
+  if (plain.rfind(kCursorPrefix, 0) != 0) return std::nullopt;
+  return plain.substr(kCursorPrefix.size());
+}
+
+std::optional<std::int64_t> digits_of(const std::string& digits) {
+  if (digits.empty() || digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  try {
+    return std::stoll(digits);
+  } catch (const std::out_of_range&) {
+    return std::nullopt;
+  }
+}
+}  // namespace
+
+Result<std::int64_t> decode_cursor(std::string_view cursor) {
+  const Error bad = Error::Invalid("cursor", "'cursor' is not a cursor this server issued");
+  auto text = cursor_text(cursor);
+  if (!text || text->size() > 18) return bad;
+  auto id = digits_of(*text);
+  if (!id) return bad;
+  return *id;
+}
+
+std::string encode_cursor(KeyedCursor after) {
+  const std::string plain = std::string(kCursorPrefix) + std::to_string(after.key) + "." + std::to_string(after.id);
+  return base64url(reinterpret_cast<const unsigned char*>(plain.data()), plain.size());
+}
+
+Result<KeyedCursor> decode_keyed_cursor(std::string_view cursor) {
+  const Error bad = Error::Invalid("cursor", "'cursor' is not a cursor this server issued for this order");
+  auto text = cursor_text(cursor);
+  const std::size_t dot = text ? text->find('.') : std::string::npos;
+  if (dot == std::string::npos) return bad;
+  auto key = digits_of(text->substr(0, dot));
+  auto id = digits_of(text->substr(dot + 1));
+  if (!key || !id || *id <= 0) return bad;
+  return KeyedCursor{*key, *id};
 }
 
 }  // namespace sb::http

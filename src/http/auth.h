@@ -18,5 +18,14 @@ bool same_hash(std::string_view a, std::string_view b);
 std::string encode_cursor(std::int64_t after_id);
 // 422 on field "cursor" when `cursor` was not made by encode_cursor.
 Result<std::int64_t> decode_cursor(std::string_view cursor);
+// A cursor of a list in another order than by id: the last item's sort key
+// and id.
+struct KeyedCursor {
+  std::int64_t key = 0;
+  std::int64_t id = 0;
+};
+std::string encode_cursor(KeyedCursor after);
+// 422 on field "cursor" when `cursor` was not made by encode_cursor(KeyedCursor).
+Result<KeyedCursor> decode_keyed_cursor(std::string_view cursor);
 
 }  // namespace sb::http

@@ -24,7 +24,9 @@ struct Principal {
   Role role = Role::kAgent;
   std::optional<AgentId> agent;  // set for agent tokens
   std::string token_hash;        // who exactly: scopes Idempotency-Keys
-  std::vector<TeamId> teams;     // a supervisor's teams
+  // A supervisor's teams (named when the token was issued); an agent's teams
+  // (the agent's membership when the request came).
+  std::vector<TeamId> teams;
   bool is_admin() const { return role == Role::kAdmin; }
   bool is_supervisor() const { return role == Role::kSupervisor; }
   // Whether the caller manages this team: an admin every team, a supervisor
@@ -35,6 +37,10 @@ struct Principal {
   }
   bool manages_any(const std::vector<TeamId>& of) const {
     return is_admin() || std::any_of(of.begin(), of.end(), [&](TeamId t) { return manages(t); });
+  }
+  // Whether an agent token's agent is a member of this team.
+  bool works_in(std::optional<TeamId> team) const {
+    return role == Role::kAgent && team && std::find(teams.begin(), teams.end(), *team) != teams.end();
   }
 };
 

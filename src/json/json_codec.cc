@@ -41,7 +41,8 @@ json routing_to_json(const TeamRouting& r) {
           {"relaxation", std::move(steps)},
           {"offer_mode", std::move(offers)},
           {"offer_timeout_seconds", seconds(r.offer_timeout)},
-          {"max_missed_offers", r.max_missed_offers}};
+          {"max_missed_offers", r.max_missed_offers},
+          {"agents_move_tickets", r.agents_move_tickets}};
 }
 
 TeamRouting routing_from_json(const json& j) {
@@ -70,6 +71,7 @@ TeamRouting routing_from_json(const json& j) {
   }
   r.offer_timeout = from_seconds(j, "offer_timeout_seconds", r.offer_timeout);
   r.max_missed_offers = j.value("max_missed_offers", r.max_missed_offers);
+  r.agents_move_tickets = j.value("agents_move_tickets", r.agents_move_tickets);
   return r;
 }
 

@@ -66,6 +66,13 @@ class Fields {
     return i;
   }
 
+  std::optional<bool> boolean(const std::string& key) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_boolean()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be true or false"));
+    return v.get<bool>();
+  }
+
   std::optional<double> number(const std::string& key, double lo, double hi) {
     if (!has(key) || error_) return std::nullopt;
     const json& v = obj_.at(key);

@@ -86,6 +86,7 @@ Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& tea
     }
   }
   p.tags = f.strings("tags");
+  p.category = f.string("category", 200);
   if (auto s = f.finish(); !s) return s.error();
   return p;
 }
@@ -132,6 +133,7 @@ Result<TeamRouting> parse_routing(const json& routing, TeamRouting r, const Team
   if (auto o = f.enumeration<QueueOrder>("queue_order")) r.queue_order = *o;
   if (auto d = f.seconds("offer_timeout_seconds", 1, 3600)) r.offer_timeout = *d;
   if (auto n = f.integer("max_missed_offers", 1, 100)) r.max_missed_offers = static_cast<int>(*n);
+  if (auto b = f.boolean("agents_move_tickets")) r.agents_move_tickets = *b;
   if (f.has("offer_mode") && !f.error()) {
     const json& modes = f.at("offer_mode");
     Fields m(modes, "routing.offer_mode");
@@ -225,11 +227,6 @@ std::optional<std::vector<EventType>> event_types(Fields& f, const std::string& 
   return out;
 }
 
-std::optional<bool> boolean(Fields& f, const std::string& key) {
-  if (!f.has(key) || f.error()) return std::nullopt;
-  if (!f.at(key).is_boolean()) return f.fail(Error::Invalid(f.field(key), "'" + f.field(key) + "' must be true or false"));
-  return f.at(key).get<bool>();
-}
 
 }  // namespace
 
@@ -240,7 +237,7 @@ Result<Webhook> parse_webhook_create(const json& body) {
   if (auto url = f.string("url", 2048)) w.url = *url;
   if (auto events = event_types(f, "events")) w.events = *events;
   if (auto d = f.string("description", 1000)) w.description = *d;
-  if (auto a = boolean(f, "active")) w.active = *a;
+  if (auto a = f.boolean("active")) w.active = *a;
   if (auto s = f.finish(); !s) return s.error();
   return w;
 }
@@ -251,7 +248,7 @@ Result<WebhookPatch> parse_webhook_patch(const json& body) {
   p.url = f.string("url", 2048);
   p.events = event_types(f, "events");
   p.description = f.string("description", 1000);
-  p.active = boolean(f, "active");
+  p.active = f.boolean("active");
   if (auto s = f.finish(); !s) return s.error();
   return p;
 }
@@ -264,7 +261,7 @@ Result<CommentInput> parse_comment_create(const json& body) {
   if (!f.error() && in.message.body.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Error::Invalid("body", "'body' must not be empty");
   }
-  if (auto p = boolean(f, "public")) in.is_public = *p;
+  if (auto p = f.boolean("public")) in.is_public = *p;
   std::string type = "agent";
   if (f.has("author") && !f.error()) {
     in.author_given = true;

@@ -1,6 +1,8 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 
 namespace sb {
 namespace {
@@ -119,20 +121,66 @@ Result<std::optional<Ticket>> MemoryStore::find_ticket(TicketId id) {
   return copy_of(tickets_, id);
 }
 
+namespace {
+// Every word of `text` as search_words() makes them, without its bounds.
+void add_words(std::string_view text, std::set<std::string>& out) {
+  std::string word;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c >= 0x80) {
+      word += static_cast<char>(std::tolower(c));
+    } else if (!word.empty()) {
+      out.insert(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) out.insert(std::move(word));
+}
+}  // namespace
+
 Result<TicketPage> MemoryStore::list_tickets(const TicketQuery& q) {
   std::lock_guard lock(mu_);
+  const bool descending = q.sort == TicketSort::kUpdated || q.sort == TicketSort::kCreated;
+  const bool first_page = q.after == 0;
+  std::vector<std::pair<std::int64_t, const Ticket*>> found;
+  for (const auto& [id, t] : tickets_) {
+    if (!matches_filters(t, q)) continue;
+    const std::int64_t key = sort_key(t, q.sort);
+    if (!first_page) {
+      const auto here = std::pair{key, t.id.value}, cursor = std::pair{q.after_key, q.after};
+      if (q.sort == TicketSort::kId ? t.id.value <= q.after : descending ? here >= cursor : here <= cursor) continue;
+    }
+    if (!q.words.empty()) {
+      // As the databases' indexes: every word in the ticket's own text, or every word in one message.
+      auto holds_all = [&](const std::set<std::string>& words) {
+        return std::all_of(q.words.begin(), q.words.end(), [&](const std::string& w) { return words.count(w) > 0; });
+      };
+      std::set<std::string> words;
+      add_words(t.subject, words);
+      add_words(t.body, words);
+      add_words(t.requester.name, words);
+      add_words(t.requester.email, words);
+      bool found_words = holds_all(words);
+      for (auto m = messages_.begin(); !found_words && m != messages_.end(); ++m) {
+        if (m->second.ticket != t.id) continue;
+        words.clear();
+        add_words(m->second.body, words);
+        found_words = holds_all(words);
+      }
+      if (!found_words) continue;
+    }
+    found.emplace_back(key, &t);
+  }
+  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) {
+    const auto ka = std::pair{a.first, a.second->id.value}, kb = std::pair{b.first, b.second->id.value};
+    return descending ? ka > kb : ka < kb;
+  });
   TicketPage page;
-  for (auto it = tickets_.upper_bound(TicketId{q.after}); it != tickets_.end(); ++it) {
-    const Ticket& t = it->second;
-    if (q.status && t.status != *q.status) continue;
-    if (q.team && t.team != q.team) continue;
-    if (q.assignee && t.assignee != q.assignee) continue;
-    if (q.teams && (!t.team || std::find(q.teams->begin(), q.teams->end(), *t.team) == q.teams->end())) continue;
+  for (const auto& [key, t] : found) {
     if (static_cast<int>(page.tickets.size()) == q.limit) {
       page.more = true;
       break;
     }
-    page.tickets.push_back(t);
+    page.tickets.push_back(*t);
   }
   return page;
 }

@@ -169,15 +169,53 @@ struct DeliveryQuery {
   int limit = 50;
 };
 
-// Tickets in id order, filtered; `after` is the last id of the previous page.
+// How a ticket list is ordered: by id (oldest first), by last update or
+// creation (newest first), or by the soonest running SLA clock's due time.
+enum class TicketSort { kId, kUpdated, kCreated, kDue };
+template <>
+struct EnumNames<TicketSort> {
+  static constexpr std::array<std::string_view, 4> names{"id", "updated", "created", "due"};
+};
+
+// The words of a full-text search as the indexes hold them: runs of letters
+// and digits (any byte past ASCII counts as a letter), ASCII lower-cased, at
+// most 16 words of at most 64 bytes. Every word must match (AND).
+std::vector<std::string> search_words(std::string_view text);
+
+// Tickets filtered, searched and ordered (docs/dashboard.md, the workspace's
+// views and search). Every filter that is set must hold. Paging is by
+// cursor: the sort key and id of the previous page's last ticket.
 struct TicketQuery {
   std::optional<TicketStatus> status;
+  std::vector<TicketStatus> statuses;        // any of these (empty: any)
+  std::optional<Priority> priority;
   std::optional<TeamId> team;
   std::optional<AgentId> assignee;
-  std::optional<std::vector<TeamId>> teams;  // any of these (a supervisor's scope)
+  bool unassigned = false;                   // no assignee
+  std::optional<Channel> channel;
+  std::optional<std::string> category;
+  std::optional<std::string> tag;            // one of the ticket's tags
+  std::optional<std::string> requester;      // the requester's address, exactly
+  std::optional<Time> created_from, created_to, updated_from, updated_to;  // [from, to)
+  std::vector<std::string> words;            // full text: subject, body, requester, conversation (search_words)
+  std::optional<std::vector<TeamId>> teams;  // any of these (a supervisor's or an agent's scope)
+  std::optional<AgentId> or_assignee;        // with `teams`: or assigned to this agent (an agent's scope)
+  TicketSort sort = TicketSort::kId;
+  // The previous page's last ticket: its id, and its sort key (milliseconds)
+  // for the time orders.
   std::int64_t after = 0;
+  std::int64_t after_key = 0;
   int limit = 50;
 };
+
+// A ticket's sort key for `sort` (milliseconds; the due order puts tickets
+// without a running clock last), as the cursor carries it.
+std::int64_t sort_key(const Ticket& t, TicketSort sort);
+// The soonest due time among a ticket's running, unmet SLA clocks.
+std::optional<Time> next_due(const Ticket& t);
+// Whether `t` passes every filter of `q` except the words and the cursor (the
+// memory store, and tests, check with it).
+bool matches_filters(const Ticket& t, const TicketQuery& q);
 
 struct TicketPage {
   std::vector<Ticket> tickets;

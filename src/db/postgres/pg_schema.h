@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 5> kMigrations{
+inline constexpr std::array<std::string_view, 6> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -203,6 +203,24 @@ CREATE TABLE audit_log (
     // 5: a supervisor token's teams (a JSON array of ids).
     R"sql(
 ALTER TABLE tokens ADD COLUMN teams TEXT NOT NULL DEFAULT '';
+)sql",
+    // 6: the agent workspace's views and search (docs/dashboard.md): the
+    // soonest running SLA clock's due time, orders by update and creation,
+    // and full-text search (tsvector + GIN) over tickets (subject, body,
+    // requester) and their conversations. Words are runs of letters and
+    // digits, as SQLite's unicode61 tokenizer has them ('simple': no stemming).
+    R"sql(
+ALTER TABLE tickets ADD COLUMN due_at BIGINT;
+CREATE INDEX tickets_by_updated ON tickets (updated_at, id);
+CREATE INDEX tickets_by_created ON tickets (created_at, id);
+CREATE INDEX tickets_by_due ON tickets (due_at, id) WHERE due_at IS NOT NULL;
+ALTER TABLE tickets ADD COLUMN search tsvector GENERATED ALWAYS AS (
+  to_tsvector('simple', regexp_replace(subject || ' ' || body || ' ' || requester_name || ' ' || requester_email,
+                                       '[^[:alnum:]]+', ' ', 'g'))) STORED;
+CREATE INDEX tickets_search ON tickets USING GIN (search);
+ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS (
+  to_tsvector('simple', regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'))) STORED;
+CREATE INDEX messages_search ON messages USING GIN (search);
 )sql",
 };
 

@@ -19,6 +19,18 @@ struct PgDb {
   static constexpr const char* kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ";
   static constexpr const char* kReportIndex = "";
   static constexpr const char* kInsertOrder = "id";  // presence_log's identity column
+  // Full-text search (migration 6): tickets whose own text, or one of whose
+  // messages, holds every word; both placeholders take text_query().
+  static constexpr const char* kTextMatch =
+      "(search @@ to_tsquery('simple', ?) OR id IN (SELECT ticket_id FROM messages "
+      "WHERE search @@ to_tsquery('simple', ?)))";
+  // to_tsquery's syntax: the words (letters and digits only) joined by &.
+  static std::string text_query(const std::vector<std::string>& words) {
+    std::string q;
+    for (const std::string& w : words) q += (q.empty() ? "" : " & ") + w;
+    return q;
+  }
+  static constexpr const char* kHasTag = "tags::jsonb @> jsonb_build_array(CAST(? AS TEXT))";
 };
 
 using PgStore = SqlStore<PgDb>;

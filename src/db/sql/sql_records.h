@@ -42,7 +42,7 @@ const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
     "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id, "
-    "first_response_at, tallies, predicts, predicted, prediction_used, version";
+    "first_response_at, tallies, predicts, predicted, prediction_used, version, due_at";
 
 // The tallies column (migration 11): the SLA outcome in bits 0-1, then four
 // 8-bit counts.
@@ -160,7 +160,7 @@ Status write_ticket(Conn& c, const Ticket& t) {
       pos = end + 1;
     }
     return std::string("INSERT INTO tickets (") + kTicketColumns +
-           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
+           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
   }();
   auto st = c.prepare(sql);
   if (!st) return st.error();
@@ -202,7 +202,8 @@ Status write_ticket(Conn& c, const Ticket& t) {
   st->bind(30, guessed ? t.triage->predicts : std::string())
       .bind(31, guessed ? t.triage->predicted_value : std::string())
       .bind(32, guessed && t.triage->prediction_used ? 1 : 0)
-      .bind(33, t.version);
+      .bind(33, t.version)
+      .bind(34, opt_millis(next_due(t)));
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint" && t.external_id) {
       return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",

@@ -5,6 +5,8 @@
 // migrations and the few places the dialects differ. Included by exactly one
 // .cc per backend, which instantiates SqlStore<Db>. The rows themselves are
 // in sql_records.h and sql_outbox_records.h.
+#include <variant>
+
 #include "db/sql/sql_outbox_records.h"
 
 namespace sb {
@@ -138,19 +140,66 @@ template <class Db>
 Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
   auto c = reader();
   if (!c) return c.error();
-  // NULL parameters mean "any"; one statement serves every filter combination.
-  auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns +
-                          " FROM tickets WHERE id > ?1 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) "
-                          "AND (CAST(?3 AS BIGINT) IS NULL OR team_id = ?3) "
-                          "AND (CAST(?4 AS BIGINT) IS NULL OR assignee_id = ?4) " +
-                          (q.teams ? "AND team_id IN (" + sql_id_list(*q.teams) + ") " : std::string()) +
-                          "ORDER BY id LIMIT ?5");
+  // The WHERE clause holds the filters that are set; their values are bound
+  // in the order their placeholders appear.
+  std::string where = "TRUE";
+  std::vector<std::variant<std::int64_t, std::string>> params;
+  auto add = [&](std::string clause, auto... values) {
+    where += " AND " + std::move(clause);
+    (params.emplace_back(values), ...);
+  };
+  auto list = [](const auto& values) {
+    std::string out;
+    for (const auto& v : values) out += std::string(out.empty() ? "'" : ",'") + std::string(to_string(v)) + "'";
+    return out;
+  };
+  if (q.status) add("status = ?", std::string(to_string(*q.status)));
+  if (!q.statuses.empty()) add("status IN (" + list(q.statuses) + ")");  // our own names, written into the SQL
+  if (q.priority) add("priority = ?", std::string(to_string(*q.priority)));
+  if (q.team) add("team_id = ?", q.team->value);
+  if (q.assignee) add("assignee_id = ?", q.assignee->value);
+  if (q.unassigned) add("assignee_id IS NULL");
+  if (q.channel) add("channel = ?", std::string(to_string(*q.channel)));
+  if (q.category) add("category = ?", *q.category);
+  if (q.tag) add(Db::kHasTag, *q.tag);
+  if (q.requester) add("requester_email = ?", *q.requester);
+  if (q.created_from) add("created_at >= ?", to_millis(*q.created_from));
+  if (q.created_to) add("created_at < ?", to_millis(*q.created_to));
+  if (q.updated_from) add("updated_at >= ?", to_millis(*q.updated_from));
+  if (q.updated_to) add("updated_at < ?", to_millis(*q.updated_to));
+  if (q.teams) {
+    std::string scope = "team_id IN (" + sql_id_list(*q.teams) + ")";
+    if (q.or_assignee) scope = "(" + scope + " OR assignee_id = " + std::to_string(q.or_assignee->value) + ")";
+    add(scope);
+  }
+  if (!q.words.empty()) {
+    const std::string text = Db::text_query(q.words);
+    add(Db::kTextMatch, text, text);
+  }
+  std::string order;
+  switch (q.sort) {
+    case TicketSort::kId:
+      if (q.after) add("id > ?", q.after);
+      order = "id";
+      break;
+    case TicketSort::kUpdated:
+    case TicketSort::kCreated: {
+      const std::string key = q.sort == TicketSort::kUpdated ? "updated_at" : "created_at";
+      if (q.after) add("(" + key + " < ? OR (" + key + " = ? AND id < ?))", q.after_key, q.after_key, q.after);
+      order = key + " DESC, id DESC";
+      break;
+    }
+    case TicketSort::kDue:
+      add("due_at IS NOT NULL");
+      if (q.after) add("(due_at > ? OR (due_at = ? AND id > ?))", q.after_key, q.after_key, q.after);
+      order = "due_at, id";
+      break;
+  }
+  auto st = (*c)->prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE " + where + " ORDER BY " +
+                          order + " LIMIT " + std::to_string(q.limit + 1));
   if (!st) return st.error();
-  st->bind(1, q.after);
-  if (q.status) st->bind(2, to_string(*q.status)); else st->bind_null(2);
-  if (q.team) st->bind(3, q.team->value); else st->bind_null(3);
-  if (q.assignee) st->bind(4, q.assignee->value); else st->bind_null(4);
-  st->bind(5, static_cast<std::int64_t>(q.limit) + 1);
+  int i = 0;
+  for (const auto& p : params) std::visit([&](const auto& v) { st->bind(++i, v); }, p);
   auto rows = read_all<Ticket>(*st, read_ticket);
   if (!rows) return rows.error();
   TicketPage page;

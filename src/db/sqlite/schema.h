@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 15> kMigrations{
+inline constexpr std::array<std::string_view, 16> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -233,6 +233,45 @@ CREATE TABLE audit_log (
     // 15: a supervisor token's teams (a JSON array of ids).
     R"sql(
 ALTER TABLE tokens ADD COLUMN teams TEXT NOT NULL DEFAULT '';
+)sql",
+    // 16: the agent workspace's views and search (docs/dashboard.md): the
+    // soonest running SLA clock's due time, orders by update and creation,
+    // and full-text indexes over tickets (subject, body, requester) and
+    // their conversations, kept by triggers. The ticket index is rewritten
+    // only when its text changes, not on every routing change.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN due_at INTEGER;
+CREATE INDEX tickets_by_updated ON tickets (updated_at, id);
+CREATE INDEX tickets_by_created ON tickets (created_at, id);
+CREATE INDEX tickets_by_due ON tickets (due_at, id) WHERE due_at IS NOT NULL;
+CREATE VIRTUAL TABLE ticket_fts USING fts5(subject, body, requester_name, requester_email, content='tickets',
+                                           content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO ticket_fts (rowid, subject, body, requester_name, requester_email)
+  VALUES (new.id, new.subject, new.body, new.requester_name, new.requester_email);
+END;
+CREATE TRIGGER tickets_fts_update AFTER UPDATE ON tickets
+WHEN old.subject IS NOT new.subject OR old.body IS NOT new.body OR old.requester_name IS NOT new.requester_name
+  OR old.requester_email IS NOT new.requester_email BEGIN
+  INSERT INTO ticket_fts (ticket_fts, rowid, subject, body, requester_name, requester_email)
+  VALUES ('delete', old.id, old.subject, old.body, old.requester_name, old.requester_email);
+  INSERT INTO ticket_fts (rowid, subject, body, requester_name, requester_email)
+  VALUES (new.id, new.subject, new.body, new.requester_name, new.requester_email);
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+  INSERT INTO ticket_fts (ticket_fts, rowid, subject, body, requester_name, requester_email)
+  VALUES ('delete', old.id, old.subject, old.body, old.requester_name, old.requester_email);
+END;
+CREATE VIRTUAL TABLE message_fts USING fts5(body, content='messages', content_rowid='id',
+                                            tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+  INSERT INTO message_fts (rowid, body) VALUES (new.id, new.body);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  INSERT INTO message_fts (message_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+INSERT INTO ticket_fts (ticket_fts) VALUES ('rebuild');
+INSERT INTO message_fts (message_fts) VALUES ('rebuild');
 )sql",
 };
 
