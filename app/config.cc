@@ -136,7 +136,37 @@ Result<Config> load_config(const std::string& path) {
     if (root.IsNull()) return c;
     r.only(root, "",
            {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes",
-            "limits", "outbound"});
+            "limits", "outbound", "macros"});
+    if (const auto macros = root["macros"]) {
+      if (!macros.IsSequence()) r.fail(macros, "macros", "must be a list");
+      for (std::size_t i = 0; i < macros.size(); ++i) {
+        const std::string f = "macros[" + std::to_string(i) + "]";
+        const YAML::Node m = macros[i];
+        r.only(m, f, {"name", "body", "public", "status", "priority", "add_tags"});
+        for (const char* required : {"name", "body"}) {
+          if (!m[required]) r.fail(m, f + "." + required, "is required");
+        }
+        http::Macro macro;
+        macro.name = r.string(m["name"], f + ".name");
+        macro.body = r.string(m["body"], f + ".body");
+        const auto unknown = notify::unknown_placeholders(macro.body, http::macro_placeholders());
+        if (!unknown.empty()) {
+          std::string known;
+          for (const auto& k : http::macro_placeholders()) known += (known.empty() ? "" : ", ") + k;
+          r.fail(m["body"], f + ".body", "unknown placeholder {{" + unknown.front() + "}}; known: " + known);
+        }
+        if (m["public"]) macro.is_public = r.boolean(m["public"], f + ".public");
+        if (m["status"]) macro.status = r.enumeration<TicketStatus>(m["status"], f + ".status");
+        if (m["priority"]) macro.priority = r.enumeration<Priority>(m["priority"], f + ".priority");
+        if (const auto tags = m["add_tags"]) {
+          if (!tags.IsSequence()) r.fail(tags, f + ".add_tags", "must be a list of tags");
+          for (std::size_t t = 0; t < tags.size(); ++t) {
+            macro.add_tags.push_back(r.string(tags[t], f + ".add_tags[" + std::to_string(t) + "]"));
+          }
+        }
+        c.macros.push_back(std::move(macro));
+      }
+    }
     if (const auto out = root["outbound"]) {
       r.only(out, "outbound", {"allow_loopback", "allow_private", "allow_link_local"});
       if (out["allow_loopback"]) c.outbound.allow_loopback = r.boolean(out["allow_loopback"], "outbound.allow_loopback");

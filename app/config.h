@@ -67,6 +67,8 @@ struct Config {
   http::ApiLimits limits;
   // outbound: which addresses webhooks, SMTP and IMAP may connect to.
   OutboundPolicy outbound;
+  // macros: canned replies agents apply on a ticket's page (docs/dashboard.md).
+  std::vector<http::Macro> macros;
   bool has_team(const std::string& name) const {
     for (const SeedTeam& t : teams) {
       if (t.name == name) return true;

@@ -214,6 +214,7 @@ int serve(const ServeOptions& options) {
   http::Api api(service, intake, http::hash_token(admin_token), &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
   api.set_limits(config.limits);
+  api.set_macros(config.macros);
   service.set_max_commands_in_flight(config.limits.commands_in_flight);
   http::ServerOptions server_options;
   server_options.address = listen->address;

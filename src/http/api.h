@@ -14,7 +14,10 @@
 // (json/), check scope (access.cc), and ask intake or the service.
 //
 // Thread-safe: the Service serialises what needs serialising.
+#include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +67,20 @@ struct ApiLimits {
   std::vector<std::string> trusted_proxies;  // whose X-Forwarded-For names the client (http/proxies.h)
 };
 
+// A canned reply an agent applies on a ticket's page (config `macros:`):
+// its text with placeholders (macro_placeholders()), public reply or note,
+// and the changes it makes with it.
+struct Macro {
+  std::string name;
+  std::string body;
+  bool is_public = true;
+  std::optional<TicketStatus> status;
+  std::optional<Priority> priority;
+  std::vector<std::string> add_tags;
+};
+// The names a macro's {{placeholders}} may use.
+const std::vector<std::string>& macro_placeholders();
+
 // Which roles a route's access level lets in (docs/security.md): the reason
 // for a 403, or null. What inside a route a caller may see (which tickets,
 // agents, teams) is decided by the scope rules in access.cc.
@@ -93,6 +110,8 @@ class Api {
   void set_limits(ApiLimits limits);
   // Several nodes: what /healthz says about this node (its role, the owner).
   void set_node_status(std::function<nlohmann::json()> status) { node_status_ = std::move(status); }
+  // The macros agents may apply (config `macros:`).
+  void set_macros(std::vector<Macro> macros) { macros_ = std::move(macros); }
   // Every route, for the access table test and the docs.
   const std::vector<Route>& routes() const { return router_.routes(); }
 
@@ -141,6 +160,14 @@ class Api {
   Response ticket_routing(Request&);
   Response add_comment(Request&);
   Response list_comments(Request&);
+  // api_desk.cc: the workspace beside the ticket.
+  Response ticket_macros(Request&);
+  Response bulk_update(Request&);
+  Response ticket_viewing(Request&);
+  Response attachment(Request&);
+  Response list_views(Request&);
+  Response create_view(Request&);
+  Response delete_view(Request&);
   // api_agents.cc
   Response create_agent(Request&);
   Response list_agents(Request&);
@@ -203,6 +230,10 @@ class Api {
   notify::Outbox* outbox_;
   Router router_;
   RequestMetrics metrics_;
+  std::vector<Macro> macros_;
+  // Who has which ticket open (ticket_viewing): token hash -> name, last seen.
+  std::mutex viewers_mu_;
+  std::map<std::int64_t, std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>> viewers_;
 };
 
 }  // namespace sb::http

@@ -233,6 +233,113 @@ TEST_F(ApiInProcess, AgentTokensWorkTheirTeamsTickets) {
   expect_error(ada.get(theirs_path), 404, "not_found");
 }
 
+// The workspace beside the ticket (docs/dashboard.md): search by a word of
+// the conversation, bulk changes with a result per ticket, saved views,
+// macros filled for the ticket, who else is viewing, attachments as downloads.
+TEST_F(ApiInProcess, TheWorkspaceSearchesBulkChangesAndSavesViews) {
+  const auto net = team("Network");
+  const auto hw = team("Hardware");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 5}}}, {"presence", "online"}});
+  agent({{"name", "Hal"}, {"teams", {hw}}, {"capacity", {{"email", 5}}}, {"presence", "online"}});
+  json one = ticket({{"subject", "VPN drops"}, {"team", net}, {"channel", "email"},
+                     {"requester", {{"email", "kim@example.com"}, {"name", "Kim"}}}});
+  json two = ticket({{"subject", "Printer jam"}, {"team", net}, {"channel", "email"}});
+  json three = ticket({{"subject", "Printer smoke"}, {"team", hw}, {"channel", "email"}});
+  auto ada = h.client(admin->post("/api/v1/tokens", {{"agent_id", a}}).body["token"]);
+  const std::string one_path = "/api/v1/tickets/" + std::to_string(one["id"].get<int>());
+  ASSERT_EQ(ada.post(one_path + "/comments", {{"body", "Tried the Frobnicator reset"}, {"public", false}}).status, 201);
+
+  // Search: a word of a note; a word in two teams' tickets finds only Ada's team's.
+  auto found = ada.get("/api/v1/tickets?q=frobnicator");
+  ASSERT_EQ(found.status, 200) << found.raw;
+  ASSERT_EQ(found.body["tickets"].size(), 1u);
+  EXPECT_EQ(found.body["tickets"][0]["id"], one["id"]);
+  EXPECT_EQ(ada.get("/api/v1/tickets?q=printer").body["tickets"].size(), 1u);
+  EXPECT_EQ(admin->get("/api/v1/tickets?q=printer&sort=updated").body["tickets"].size(), 2u);
+  expect_error(ada.get("/api/v1/tickets?q=%20%2B%2B"), 422, "invalid_value", "q");
+  expect_error(ada.get("/api/v1/tickets?sort=sideways"), 422, "invalid_value", "sort");
+  expect_error(ada.get("/api/v1/tickets?status=open,lost"), 422, "invalid_value", "status");
+  expect_error(ada.get("/api/v1/tickets?sort=updated&cursor=bm90LWEtY3Vyc29y"), 422, "invalid_value", "cursor");
+  EXPECT_EQ(ada.get("/api/v1/tickets?requester=kim%40example.com").body["tickets"].size(), 1u);
+
+  // Bulk: Ada's team's two change; Hardware's is a 404 among the results and keeps its priority.
+  auto bulk = ada.post("/api/v1/tickets/bulk", {{"ids", {one["id"], two["id"], three["id"]}},
+                                                {"changes", {{"priority", "urgent"}, {"tags", {"outage"}}}}});
+  ASSERT_EQ(bulk.status, 200) << bulk.raw;
+  EXPECT_EQ(bulk.body["changed"], 2);
+  EXPECT_EQ(bulk.body["failed"], 1);
+  EXPECT_EQ(bulk.body["results"][0]["status"], 200);
+  EXPECT_EQ(bulk.body["results"][1]["ticket"]["priority"], "urgent");
+  EXPECT_EQ(bulk.body["results"][2]["status"], 404);
+  EXPECT_EQ(bulk.body["results"][2]["error"]["code"], "not_found");
+  EXPECT_EQ(get_ticket(three["id"])["priority"], "normal");
+  expect_error(ada.post("/api/v1/tickets/bulk", {{"ids", json::array()}, {"changes", {{"priority", "low"}}}}), 422,
+               "invalid_value", "ids");
+  expect_error(ada.post("/api/v1/tickets/bulk", {{"ids", {one["id"]}}, {"changes", {{"priority", "extreme"}}}}), 422,
+               "invalid_value", "priority");
+  EXPECT_EQ(get_ticket(one["id"])["priority"], "urgent");
+
+  // Saved views: Ada's own; a supervisor's shared one; a bad query is refused naming it.
+  auto mine = ada.post("/api/v1/views", {{"name", "Outages"}, {"query", "tag=outage&sort=updated"}});
+  ASSERT_EQ(mine.status, 201) << mine.raw;
+  expect_error(ada.post("/api/v1/views", {{"name", "Everyone"}, {"query", "status=open"}, {"shared", true}}), 403,
+               "forbidden");
+  expect_error(ada.post("/api/v1/views", {{"name", "Bad"}, {"query", "sort=sideways"}}), 422, "invalid_value",
+               "query.sort");
+  auto sup = h.client(admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {"Network"}}}).body["token"]);
+  ASSERT_EQ(sup.post("/api/v1/views", {{"name", "Urgent"}, {"query", "priority=urgent"}, {"shared", true}}).status, 201);
+  auto views = ada.get("/api/v1/views");
+  ASSERT_EQ(views.body["views"].size(), 2u) << views.raw;
+  EXPECT_EQ(views.body["views"][0]["name"], "Outages");
+  EXPECT_TRUE(views.body["views"][0]["mine"]);
+  EXPECT_FALSE(views.body["views"][1]["mine"]);
+  EXPECT_EQ(sup.get("/api/v1/views").body["views"].size(), 1u);  // Ada's own is hers
+  expect_error(ada.del("/api/v1/views/" + std::to_string(views.body["views"][1]["id"].get<int>())), 403, "forbidden");
+  EXPECT_EQ(ada.del("/api/v1/views/" + std::to_string(mine.body["id"].get<int>())).status, 204);
+  EXPECT_EQ(ada.get("/api/v1/views").body["views"].size(), 1u);
+
+  // Macros filled for this ticket and this agent.
+  h.api().set_macros({Macro{"Thanks", "Hi {{requester_name}}, {{agent_name}} here about #{{ticket_id}} ({{team_name}}).",
+                            true, TicketStatus::kPending, std::nullopt, {"answered"}}});
+  auto macros = ada.get(one_path + "/macros");
+  ASSERT_EQ(macros.status, 200) << macros.raw;
+  EXPECT_EQ(macros.body["macros"][0]["body"],
+            "Hi Kim, Ada here about #" + std::to_string(one["id"].get<int>()) + " (Network).");
+  EXPECT_EQ(macros.body["macros"][0]["changes"]["status"], "pending");
+
+  // Viewing: Ada alone, then the supervisor sees her.
+  EXPECT_EQ(ada.put(one_path + "/viewing", json::object()).body["others"].size(), 0u);
+  auto seen = sup.put(one_path + "/viewing", json::object());
+  ASSERT_EQ(seen.body["others"].size(), 1u) << seen.raw;
+  EXPECT_EQ(seen.body["others"][0]["name"], "Ada");
+}
+
+// An e-mail's attachment is served from the raw message, as a download only.
+TEST_F(ApiInProcess, AttachmentsAreDownloadsNeverPages) {
+  team("Support");
+  const std::string mail =
+      "From: Kim <kim@example.com>\r\nTo: help@example.com\r\nSubject: Invoice\r\nMessage-ID: <inv-1@example.com>\r\n"
+      "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+      "See attached.\r\n--b\r\nContent-Type: text/html; name=\"x.html\"\r\nContent-Disposition: attachment; "
+      "filename=\"evil <x>.html\"\r\n\r\n<script>alert(1)</script>\r\n--b--\r\n";
+  auto posted = admin->request("POST", "/api/v1/mail", mail, {{"Content-Type", "message/rfc822"}});
+  ASSERT_EQ(posted.status, 201) << posted.raw;
+  const int id = posted.body["ticket_id"];
+  auto t = admin->get("/api/v1/tickets/" + std::to_string(id));
+  ASSERT_EQ(t.body["comments"].size(), 1u) << t.raw;
+  const json& m = t.body["comments"][0];
+  ASSERT_EQ(m["attachments"].size(), 1u);
+  const std::string path = "/api/v1/tickets/" + std::to_string(id) + "/messages/" + std::to_string(m["id"].get<int>()) +
+                           "/attachments/0";
+  auto file = admin->get(path);
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.raw, "<script>alert(1)</script>");
+  EXPECT_EQ(file.header("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(file.header("Content-Disposition"), "attachment; filename=\"evil__x_.html\"; filename*=UTF-8''evil%20%3Cx%3E.html");
+  EXPECT_EQ(file.header("Content-Security-Policy"), "default-src 'none'; sandbox");
+  expect_error(admin->get(path.substr(0, path.size() - 1) + "1"), 404, "not_found");
+}
+
 TEST_F(ApiInProcess, ListPagesWithAnOpaqueCursor) {
   const auto net = team("Network");
   for (int i = 0; i < 7; ++i) ticket({{"subject", "t" + std::to_string(i)}, {"team", net}});

@@ -98,6 +98,13 @@ struct Walk {
     if (GMIME_IS_MESSAGE_PART(obj)) {
       // An attached message (forwarded mail, a bounce's original): metadata only.
       out.attachments.push_back({"message.eml", "message/rfc822", 0});
+      if (limits.keep_attachment_bytes) {
+        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        char* text = inner ? g_mime_object_to_string(GMIME_OBJECT(inner), nullptr) : nullptr;
+        out.attachment_bytes.emplace_back(text ? text : "");
+        out.attachments.back().size = static_cast<std::int64_t>(out.attachment_bytes.back().size());
+        g_free(text);
+      }
       return;
     }
     if (!GMIME_IS_PART(obj)) return;
@@ -123,7 +130,8 @@ struct Walk {
       return;
     }
     std::size_t size = 0;
-    (void)decoded_bytes(part, 0, &size);
+    std::string bytes = decoded_bytes(part, limits.keep_attachment_bytes ? limits.max_bytes : 0, &size);
+    if (limits.keep_attachment_bytes) out.attachment_bytes.push_back(std::move(bytes));
     out.attachments.push_back({bounded(filename ? filename : "attachment", 255, out, "attachment name"), type,
                                static_cast<std::int64_t>(size)});
   }

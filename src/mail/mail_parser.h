@@ -25,6 +25,7 @@ struct MailLimits {
   int max_parts = 200;                 // leaf parts looked at
   std::size_t max_header = 16u << 10;  // one header value, after decoding
   std::size_t max_text = 1u << 20;     // the body text kept
+  bool keep_attachment_bytes = false;  // fill ParsedMail::attachment_bytes (to serve one)
 };
 
 struct ParsedMail {
@@ -36,6 +37,10 @@ struct ParsedMail {
   std::string subject;                  // UTF-8
   std::string text;                     // UTF-8 body text
   std::vector<Attachment> attachments;
+  // With MailLimits::keep_attachment_bytes: each attachment's decoded
+  // content, in the order of `attachments` (an attached message as it was
+  // written).
+  std::vector<std::string> attachment_bytes;
   std::optional<Time> date;
   bool auto_submitted = false;  // an automatic message: never answered automatically
   bool bounce = false;          // a delivery failure report

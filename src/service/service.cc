@@ -399,6 +399,25 @@ Status Service::replace_sla_policies(std::vector<sla::SlaPolicy> policies, std::
   return Status::Ok();
 }
 
+Result<std::string> Service::change_setting(
+    const std::string& key, const std::function<Result<std::string>(const std::optional<std::string>&)>& change) {
+  std::lock_guard settings(settings_mu_);
+  auto current = store_.find_setting(key);
+  if (!current) return current.error();
+  auto next = change(*current);
+  if (!next) return next.error();
+  GroupCommitter::Handle handle;
+  {
+    std::lock_guard lock(engine_mu_);
+    if (!active_) return not_owner();
+    WriteBatch b;
+    b.settings[key] = *next;
+    handle = committer_.enqueue(std::move(b));
+  }
+  if (auto s = committer_.wait(handle); !s) return commit_error(s.error(), "the change was not saved: ");
+  return next;
+}
+
 std::vector<sla::SlaPolicy> Service::sla_policies() {
   std::lock_guard lock(engine_mu_);
   return engine_.sla_policies();

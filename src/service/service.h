@@ -122,6 +122,13 @@ class Service {
   // "sla", then puts `policies` in force; nothing changes if the save fails.
   Status replace_sla_policies(std::vector<sla::SlaPolicy> policies, std::string document);
   std::vector<sla::SlaPolicy> sla_policies();
+  // A setting's value (saved views, ...), read and replaced as one step:
+  // `change` gets the current value (nullopt: none yet) and returns the new
+  // one, or an error that leaves it as it was. Changes of settings are
+  // serialised, so two callers never lose each other's change.
+  Result<std::string> change_setting(const std::string& key,
+                                     const std::function<Result<std::string>(const std::optional<std::string>&)>& change);
+  Result<std::optional<std::string>> find_setting(const std::string& key) { return store_.find_setting(key); }
   Result<std::vector<Decision>> list_decisions(TicketId id, int limit);
   // Persists a token record; for agent tokens the agent must exist (422 agent_id).
   Status add_token(TokenRecord token);
@@ -213,6 +220,7 @@ class Service {
   Store& store_;
   Clock clock_;
   std::mutex engine_mu_;
+  std::mutex settings_mu_;  // change_setting: one read-modify-write at a time
   Engine engine_;
   bool needs_rebuild_ = false;
   std::atomic<bool> active_{true};  // written under engine_mu_

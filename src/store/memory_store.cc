@@ -253,6 +253,13 @@ Result<std::vector<Message>> MemoryStore::list_messages(TicketId ticket) {
 Result<std::optional<MailReceipt>> MemoryStore::find_mail_receipt(const std::string& mailbox,
                                                                   const std::string& message_id) {
   std::lock_guard lock(mu_);
+  if (mailbox.empty()) {
+    std::optional<MailReceipt> first;
+    for (const auto& [key, r] : receipts_) {
+      if (key.second == message_id && (!first || r.received_at < first->received_at)) first = r;
+    }
+    return first;
+  }
   return copy_of(receipts_, std::pair{mailbox, message_id});
 }
 

@@ -251,6 +251,8 @@ class Store {
   // A ticket's conversation, oldest first.
   virtual Result<std::vector<Message>> list_messages(TicketId ticket) = 0;
   virtual Result<std::int64_t> last_message_id() = 0;
+  // The receipt of (mailbox, Message-ID); an empty mailbox: the first
+  // received in any mailbox.
   virtual Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox,
                                                                const std::string& message_id) = 0;
   // The ticket an e-mail with one of these Message-IDs belongs to: one we

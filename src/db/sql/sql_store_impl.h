@@ -320,9 +320,9 @@ Result<std::optional<MailReceipt>> SqlStore<Db>::find_mail_receipt(const std::st
   if (!c) return c.error();
   auto st = (*c)->prepare(
       "SELECT mailbox, message_id, ticket_id, outcome, raw, received_at FROM mail_receipts "
-      "WHERE mailbox = ? AND message_id = ?");
+      "WHERE (? = '' OR mailbox = ?) AND message_id = ? ORDER BY received_at LIMIT 1");
   if (!st) return st.error();
-  st->bind(1, mailbox).bind(2, message_id);
+  st->bind(1, mailbox).bind(2, mailbox).bind(3, message_id);
   return first_row<MailReceipt>(*st, [](const auto& s) {
     MailReceipt r;
     r.mailbox = s.text(0);
