@@ -274,12 +274,20 @@ TEST_F(Notify, TheLiveStreamShowsCommittedEventsAndResumes) {
   EXPECT_EQ(assigned["event"], "ticket.assigned");
   EXPECT_EQ(json::parse(assigned["data"])["data"]["agent_id"], a);
 
-  // An agent sees only its own tickets' events.
-  const auto other = agent("Fay", "offline");
-  auto token = admin->post("/api/v1/tokens", {{"agent_id", other}});
+  // An agent sees their teams' tickets' events (Fay is in Support), and no other team's.
+  const auto teammate = agent("Fay", "offline");
+  auto token = admin->post("/api/v1/tokens", {{"agent_id", teammate}});
   EventReader mine(server->port(), "/api/v1/events?after=0",
                    "Authorization: Bearer " + token.body["token"].get<std::string>() + "\r\n");
-  EXPECT_TRUE(mine.next(std::chrono::seconds(2)).empty());
+  auto seen = mine.next();
+  ASSERT_FALSE(seen.empty()) << mine.head;
+  EXPECT_EQ(json::parse(seen["data"])["data"]["ticket"]["id"], t["id"]);
+  ASSERT_EQ(admin->post("/api/v1/teams", {{"name", "Far away"}}).status, 201);
+  auto outsider = admin->post("/api/v1/agents", {{"name", "Gus"}, {"teams", {"Far away"}}});
+  auto outsider_token = admin->post("/api/v1/tokens", {{"agent_id", outsider.body["id"]}});
+  EventReader theirs(server->port(), "/api/v1/events?after=0",
+                     "Authorization: Bearer " + outsider_token.body["token"].get<std::string>() + "\r\n");
+  EXPECT_TRUE(theirs.next(std::chrono::seconds(2)).empty());
   // A supervisor sees their teams' tickets' events, and no other team's.
   auto support = admin->post("/api/v1/tokens", {{"role", "supervisor"}, {"teams", {"Support"}}});
   ASSERT_EQ(support.status, 201) << support.raw;
