@@ -6,7 +6,10 @@
 const EVENT_TYPES = ['ticket.created', 'ticket.assigned', 'ticket.status_changed', 'sla.warning',
                      'sla.breached', 'ticket.escalated', 'ticket.comment_added', 'ticket.unassigned'];
 const state = { token: sessionStorage.getItem('sb.token') || '', me: null, source: null, charts: [],
-                refreshTimer: null, feed: [], agents: new Map(), teams: new Map() };
+                refreshTimer: null, feed: [], agents: new Map(), teams: new Map(), teamRouting: new Map(),
+                // The open view's live refresh (else the view is drawn again), keyboard
+                // handler and timers; cleared when another view opens.
+                refresher: null, keys: null, timers: [] };
 
 // ---- small helpers ---------------------------------------------------------
 
@@ -118,7 +121,7 @@ async function signIn(token) {
     location.hash = '#/reports';
   } else {
     connectEvents();
-    if (!manages() && !location.hash.startsWith('#/tickets/')) location.hash = '#/mine';
+    if (!manages() && !location.hash.startsWith('#/tickets')) location.hash = '#/tickets';
   }
   route();
 }
@@ -155,7 +158,7 @@ function connectEvents() {
 // Many events in a burst cause one refresh.
 function scheduleRefresh() {
   clearTimeout(state.refreshTimer);
-  state.refreshTimer = setTimeout(() => route(true), 250);
+  state.refreshTimer = setTimeout(() => (state.refresher ? state.refresher() : route(true)), 250);
 }
 
 // ---- views -------------------------------------------------------------------
@@ -323,53 +326,6 @@ async function download(name, query) {
   URL.revokeObjectURL(url);
 }
 
-async function ticketView(view, id) {
-  await loadDirectory();
-  const [t, routing, comments] = await Promise.all([api('/api/v1/tickets/' + id), api('/api/v1/tickets/' + id + '/routing'),
-                                                    api('/api/v1/tickets/' + id + '/comments')]);
-  const facts = [['Status', pill(t.status)], ['Priority', pill(t.priority, t.priority)], ['Team', teamName(t.team)],
-                 ['Agent', t.assignee_name || agentName(t.assignee_id)], ['Channel', t.channel],
-                 ['Requester', [t.requester.name, t.requester.email].filter(Boolean).join(' · ') || '—'],
-                 ['Tier', t.requester.tier], ['Category', t.category || '—'], ['Created', when(t.created_at)]];
-  if (t.queue_position) facts.push(['Place in line', t.queue_position]);
-  if (t.expected_wait_seconds !== null && t.expected_wait_seconds !== undefined) facts.push(['Expected wait', duration(t.expected_wait_seconds)]);
-  for (const name of ['first_response', 'next_reply', 'resolution']) {
-    const c = t.sla?.[name];
-    if (!c) continue;
-    facts.push(['SLA ' + name.replace('_', ' '), [pill(c.breached ? 'breached' : c.met ? 'met' : 'running', c.breached ? 'breached' : c.met ? 'met' : 'open'),
-      ' ', c.due && !c.met ? 'due ' + when(c.due) : '']]);
-  }
-  const thread = [el('div', { class: 'msg' }, el('div', { class: 'meta' }, (t.requester.name || t.requester.email || 'Customer') + ' · ' + when(t.created_at)),
-                      el('div', { class: 'body' }, t.body || '(no text)'))];
-  for (const m of comments.comments) {
-    const kind = m.author.type === 'customer' ? 'customer' : m.public === false ? 'note' : 'reply';
-    thread.push(el('div', { class: 'msg ' + kind },
-      el('div', { class: 'meta' }, (m.author.name || m.author.email || m.author.type) + ' · ' + (kind === 'note' ? 'internal note · ' : '') + when(m.created_at)),
-      el('div', { class: 'body' }, m.body)));
-  }
-  const triage = routing.triage;
-  const why = [];
-  if (t.routing) why.push(el('p', { id: 'explanation' }, t.routing.summary));
-  if (triage && (triage.model || triage.rules.length || triage.priority_reason)) {
-    why.push(el('dl', { class: 'facts' },
-      triage.model ? [el('dt', {}, 'Classifier'), el('dd', {}, (triage.predicted_value || triage.predicted) + ' (' + percent(triage.confidence) + ' sure' + (triage.sent_to_triage ? ', sent to triage' : '') + ')')] : [],
-      triage.rules.length ? [el('dt', {}, 'Rules'), el('dd', {}, triage.rules.join(', '))] : [],
-      [el('dt', {}, 'Priority'), el('dd', {}, triage.priority_reason)]));
-  }
-  const decisions = routing.decisions.map((d) => el('div', { class: 'decision' },
-    el('div', { class: 'meta' }, when(d.at) + ' · ' + d.outcome + (d.policy ? ' · ' + d.policy : '')),
-    el('div', {}, d.summary),
-    d.candidates?.length ? el('div', { class: 'muted' }, 'Candidates: ' + d.candidates.map((c) => c.name + ' (' + c.reason + ')').join(', ')) : ''));
-  view.append(
-    el('div', { class: 'ticket-head' }, el('h1', { id: 'ticket-subject' }, '#' + t.id + ' ' + t.subject), pill(t.status)),
-    el('div', { class: 'grid cols-3' },
-      el('section', { class: 'card' }, el('h2', {}, 'Conversation'), el('div', { class: 'thread', id: 'thread' }, thread)),
-      el('div', { class: 'grid' },
-        el('section', { class: 'card' }, el('h2', {}, 'Details'), el('dl', { class: 'facts' }, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]))),
-        el('section', { class: 'card', id: 'routing' }, el('h2', {}, 'Why this agent'), why.length ? why : el('p', { class: 'muted' }, 'Not routed yet.'),
-           el('h2', {}, 'Routing history'), decisions.length ? decisions : el('p', { class: 'muted' }, 'No decisions yet.')))));
-}
-
 async function mineView(view, params) {
   let agentId = state.me.agent?.id;
   if (manages()) {
@@ -419,24 +375,42 @@ async function route(refresh) {
   const ticket = path.match(/^\/tickets\/(\d+)$/);
   if (state.me.role === 'viewer') { name = 'reports'; render = reportsView; }
   else if (ticket) { name = 'ticket'; render = ticketView; arg = ticket[1]; }
+  else if (path === '/tickets') { name = 'tickets'; render = ticketsView; }
   else if (path === '/reports') { name = 'reports'; render = reportsView; }
-  else if (path === '/mine' || !manages()) { name = 'mine'; render = mineView; }
-  // Live refreshes redraw the board, an open ticket and the agent view; reports refresh when opened.
-  if (refresh && name === 'reports') return;
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.dataset.view === name);
+  else if (path === '/mine') { name = 'mine'; render = mineView; }
+  else if (!manages()) { name = 'tickets'; render = ticketsView; }
+  // Live refreshes redraw the board and the agent view; reports refresh when
+  // opened; the ticket list waits for the person (a redraw would lose their place).
+  if (refresh && (name === 'reports' || name === 'tickets')) return;
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', a.dataset.view === name);
+    if (a.dataset.view === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  state.refresher = null;
+  state.keys = null;
+  for (const t of state.timers) clearInterval(t);
+  state.timers = [];
   const next = el('div', { 'data-view': name });
   let after;
   try {
     after = await render(next, arg);
   } catch (e) {
     if (e.status === 401) return signOut();
-    next.append(el('p', { class: 'error' }, e.message));
+    next.append(el('p', { class: 'error', role: 'alert' }, e.status === 404 ? 'There is no such ticket, or it is not yours to see.' : e.message));
   }
   const scroll = window.scrollY;
   $('view').replaceChildren(next);
   if (typeof after === 'function') after();
-  window.scrollTo(0, scroll);
+  window.scrollTo(0, refresh ? scroll : 0);
 }
+
+// Keys go to the open view, except while typing (where the view's own fields handle them).
+document.addEventListener('keydown', (e) => {
+  if (!state.keys || e.ctrlKey || e.metaKey || e.altKey) return;
+  const tag = e.target.tagName;
+  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.target.isContentEditable) return;
+  state.keys(e);
+});
 
 window.addEventListener('hashchange', () => { destroyCharts(); route(); });
 $('signin-form').addEventListener('submit', async (e) => {

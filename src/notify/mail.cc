@@ -59,9 +59,11 @@ std::string build_mail(const OutboundMail& mail) {
   if (!mail.in_reply_to.empty()) {
     const std::string ref = "<" + header_text(mail.in_reply_to) + ">";
     g_mime_object_set_header(root, "In-Reply-To", ref.c_str(), nullptr);
-    g_mime_object_set_header(root, "References", ref.c_str(), nullptr);
+    std::string refs;
+    for (const std::string& r : mail.references) refs += (refs.empty() ? "<" : " <") + header_text(r) + ">";
+    g_mime_object_set_header(root, "References", refs.empty() ? ref.c_str() : refs.c_str(), nullptr);
   }
-  g_mime_object_set_header(root, "Auto-Submitted", "auto-generated", nullptr);
+  if (mail.automatic) g_mime_object_set_header(root, "Auto-Submitted", "auto-generated", nullptr);
   if (!mail.ticket_ref.empty()) {
     g_mime_object_set_header(root, "X-Switchboard-Ticket", header_text(mail.ticket_ref).c_str(), nullptr);
   }

@@ -8,6 +8,7 @@
 // a header of its own.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
 
@@ -21,6 +22,10 @@ struct OutboundMail {
   std::string body;        // UTF-8 text
   std::string message_id;  // without angle brackets, e.g. "sb.t12.e34.ab12@example.com"
   std::string in_reply_to; // optional, without angle brackets
+  std::vector<std::string> references;  // the thread, oldest first, without angle brackets (default: in_reply_to)
+  // Written by the system (confirmations): Auto-Submitted: auto-generated.
+  // An agent's reply is a person's message and carries none.
+  bool automatic = true;
   std::string ticket_ref;  // X-Switchboard-Ticket
   Time date;
 };

@@ -66,6 +66,26 @@ TEST(Mail, AddressesArePlainOrRefused) {
   EXPECT_EQ(domain_of("help@acme.example"), "acme.example");
 }
 
+// An agent's reply is a person's message threaded under the customer's mail.
+TEST(Mail, AReplyThreadsUnderTheCustomersMailAndIsNotAutomatic) {
+  OutboundMail m;
+  m.from = "help@acme.example";
+  m.to_address = "ann@example.com";
+  m.subject = "Re: [#12] Printer";
+  m.body = "Try this.";
+  m.message_id = "sb.t12.def@acme.example";
+  m.in_reply_to = "second@example.com";
+  m.references = {"first@example.com", "second@example.com\r\nBcc: eve@example.com"};
+  m.automatic = false;
+  const std::string text = build_mail(m);
+  const std::string head = text.substr(0, text.find("\r\n\r\n"));
+  EXPECT_NE(head.find("In-Reply-To: <second@example.com>"), std::string::npos) << head;
+  // GMime parses the ids: what is not one (the injected header) is dropped.
+  EXPECT_NE(head.find("References: <first@example.com> <second@example.com>\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("\r\nBcc:"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Auto-Submitted"), std::string::npos) << head;
+}
+
 TEST(Mail, UserDataNeverStartsAHeader) {
   OutboundMail m;
   m.from = "Acme Support <help@acme.example>";

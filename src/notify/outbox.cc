@@ -1,5 +1,7 @@
 #include "notify/outbox.h"
 
+#include <sstream>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -189,11 +191,19 @@ std::optional<Delivery> Outbox::reply_mail(const Event& e, const TicketView& v) 
   if (!subject.starts_with("Re: ")) subject = "Re: " + subject;
   std::string body = e.details.at("body");
   body += "\n\n-- \nReply to this message to add to your request #" + id + ".\n";
-  return mail_to_requester(e, v, subject, body);
+  std::vector<std::string> references;
+  if (auto refs = e.details.find("references"); refs != e.details.end()) {
+    std::istringstream words(refs->second);
+    for (std::string r; words >> r && references.size() < 20;) references.push_back(r);
+  }
+  const auto in_reply_to = e.details.find("in_reply_to");
+  return mail_to_requester(e, v, subject, body, false,
+                           in_reply_to == e.details.end() ? std::string() : in_reply_to->second, std::move(references));
 }
 
 std::optional<Delivery> Outbox::mail_to_requester(const Event& e, const TicketView& v, std::string subject,
-                                                  std::string body) const {
+                                                  std::string body, bool automatic, std::string in_reply_to,
+                                                  std::vector<std::string> references) const {
   if (!settings_.smtp) return std::nullopt;
   const Ticket& t = v.ticket;
   if (!is_plain_address(t.requester.email)) return std::nullopt;
@@ -209,6 +219,9 @@ std::optional<Delivery> Outbox::mail_to_requester(const Event& e, const TicketVi
   mail.message_id = "sb.t" + std::to_string(t.id.value) + "." + token + "@" + domain_of(address_of(mail.from));
   mail.ticket_ref = std::to_string(t.id.value);
   mail.date = e.at;
+  mail.automatic = automatic;
+  mail.in_reply_to = std::move(in_reply_to);
+  mail.references = std::move(references);
 
   Delivery d;
   d.kind = DeliveryKind::kEmail;

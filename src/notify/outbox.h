@@ -72,10 +72,12 @@ class Outbox final : public OutboxWriter {
 
  private:
   std::optional<Delivery> confirmation(const Event& e, const TicketView& v, bool assigned) const;
-  // An agent's public reply, e-mailed to the requester.
+  // An agent's public reply, e-mailed to the requester, threaded under
+  // their mail (In-Reply-To, References) and not marked automatic.
   std::optional<Delivery> reply_mail(const Event& e, const TicketView& v) const;
   std::optional<Delivery> mail_to_requester(const Event& e, const TicketView& v, std::string subject,
-                                            std::string body) const;
+                                            std::string body, bool automatic = true, std::string in_reply_to = {},
+                                            std::vector<std::string> references = {}) const;
 
   Store& store_;
   NotifySettings settings_;

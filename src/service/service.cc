@@ -248,6 +248,18 @@ Status Service::load_if_not_live_locked(TicketId id, std::optional<Ticket>& stor
 Result<Message> Service::add_message(Message draft, const Attach& attach) {
   const TicketId id = draft.ticket;
   std::optional<Ticket> stored;
+  // A public reply answers the customer's mail: the outbox threads it under
+  // their newest message (In-Reply-To) and the ones before (References).
+  std::string in_reply_to, references;
+  if (draft.kind == MessageKind::kReply) {
+    if (auto earlier = store_.list_messages(id)) {
+      for (const Message& m : *earlier) {
+        if (m.kind != MessageKind::kCustomer || m.message_id.empty()) continue;
+        in_reply_to = m.message_id;
+        references += (references.empty() ? "" : " ") + m.message_id;
+      }
+    }
+  }
   return apply(
       [&]() -> Result<Changes> {
         if (auto s = load_if_not_live_locked(id, stored); !s) return s.error();
@@ -266,6 +278,10 @@ Result<Message> Service::add_message(Message draft, const Attach& attach) {
                      {"public", draft.kind == MessageKind::kNote ? "false" : "true"},
                      {"author_name", draft.author_name},
                      {"body", draft.body}};
+        if (!in_reply_to.empty()) {
+          e.details["in_reply_to"] = in_reply_to;
+          e.details["references"] = references;
+        }
         changes->events.push_back(std::move(e));
         return changes;
       },
