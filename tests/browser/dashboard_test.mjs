@@ -7,6 +7,7 @@
 //   node tests/browser/dashboard_test.mjs BINARY ARTIFACT_DIR
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { accessibilityProblems } from './harness.mjs';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -133,6 +134,7 @@ try {
       .some((li) => li.textContent.includes('assigned') && li.textContent.includes('#' + id)), ticket.id);
     await page.waitForFunction(() => document.querySelector('#agents tr[data-agent="Ada Lovelace"] td.load')?.textContent === 'email 1/3');
     await page.screenshot({ path: join(artifacts, 'board.png'), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the board');
   });
 
   await step('its page shows the thread and why it went to Ada, as text', async () => {
@@ -159,10 +161,13 @@ try {
     const held = await page.evaluate(() => Chart.getChart('chart-load').data.datasets[0].data);
     assert.deepEqual(held, [1, 0]);
     await page.screenshot({ path: join(artifacts, 'reports.png'), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the reports');
   });
 
-  await step("an agent signs in to their own tickets and goes away", async () => {
+  await step("an agent signs in to the workspace, opens their desk and goes away", async () => {
     await signInAgain(adaToken);
+    await page.waitForSelector('#view [data-view="tickets"]');
+    await page.click('#nav a[data-view="mine"]');
     await page.waitForSelector('#view [data-view="mine"]');
     assert.equal(await page.isVisible('#nav a[data-view="board"]'), false);
     assert.match(await page.textContent('#view [data-view="mine"]'), /Open tickets \(1\)/);
@@ -170,6 +175,7 @@ try {
     await page.click('button:has-text("Go away")');
     await page.waitForFunction(() => document.querySelector('#view [data-view="mine"] .pill')?.textContent === 'away');
     await page.screenshot({ path: join(artifacts, 'agent.png'), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the agent desk');
   });
 
   await step("a supervisor sees their team's board and not another team's", async () => {

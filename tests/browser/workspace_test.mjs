@@ -136,6 +136,11 @@ macros:
   };
 
   const page = await open();
+  await step('the sign-in page is accessible', async () => {
+    await page.goto(server.base + '/');
+    await page.waitForSelector('#signin-form');
+    await accessible(page, 'the sign-in page');
+  });
   await step('an agent signs in to her views and finds the ticket by a word of its body', async () => {
     await signIn(page, adaToken);
     await page.waitForSelector('#ticket-list tr[data-id]');
