@@ -73,6 +73,7 @@ def main():
     p.add_argument("--work", type=float, nargs=2, default=[20, 90], metavar=("MIN", "MAX"),
                    help="seconds an agent takes to solve a ticket (default 20 90)")
     p.add_argument("--limit", type=int, default=0, help="stop after this many tickets (default: run until stopped)")
+    p.add_argument("--triager-token", help="an agent token of the Triage team: she sends its tickets on")
     args = p.parse_args()
 
     sys.stdout.reconfigure(line_buffering=True)
@@ -85,6 +86,8 @@ def main():
     names = {a["id"]: a["name"] for a in agents["agents"]}
     status, team_list = api.call("GET", "/api/v1/teams")
     teams = {t["id"]: t["name"] for t in team_list["teams"]}
+    triager = Api(args.url, args.triager_token) if args.triager_token else None
+    next_triage = time.time() + 3
     solve_at = {}        # ticket id -> when its agent solves it
     away_until = {}      # agent id -> when it comes back online
     next_report = time.time() + 10
@@ -138,6 +141,20 @@ def main():
                         if status == 200:
                             solve_at[t["id"]] = now + rng.uniform(*args.work)
                             print(f"   {names.get(t['assignee_id'], t['assignee_id'])} accepted #{t['id']}")
+        # The triager works the Triage queue with her own token: each unsure
+        # ticket goes to the classifier's guess (or the Service Desk), as a
+        # person would after reading it.
+        if triager and now >= next_triage:
+            next_triage = now + 3
+            status, page = triager.call("GET", "/api/v1/tickets?team=Triage&status=new,open&sort=created&limit=20")
+            if status == 200:
+                for t in page["tickets"]:
+                    tri = t.get("triage") or {}
+                    guess = tri.get("predicted_value") if tri.get("predicts") == "team" else None
+                    target = guess if guess in teams.values() and guess != "Triage" else "Service Desk"
+                    status, moved = triager.call("PATCH", f"/api/v1/tickets/{t['id']}", {"team": target})
+                    if status == 200:
+                        print(f"   Tess (triage) sent #{t['id']} to {target}")
         # Now and then someone steps away for a minute.
         if rng.random() < 0.002 and names:
             aid = rng.choice(list(names))

@@ -390,14 +390,19 @@ async function route(refresh) {
   state.keys = null;
   for (const t of state.timers) clearInterval(t);
   state.timers = [];
+  // Views draw asynchronously: only the latest one asked for is shown (a
+  // quick second navigation must not be overtaken by the first).
+  const seq = state.routeSeq = (state.routeSeq || 0) + 1;
   const next = el('div', { 'data-view': name });
   let after;
   try {
     after = await render(next, arg);
   } catch (e) {
+    if (seq !== state.routeSeq) return;
     if (e.status === 401) return signOut();
     next.append(el('p', { class: 'error', role: 'alert' }, e.status === 404 ? 'There is no such ticket, or it is not yours to see.' : e.message));
   }
+  if (seq !== state.routeSeq) return;
   const scroll = window.scrollY;
   $('view').replaceChildren(next);
   if (typeof after === 'function') after();

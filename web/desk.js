@@ -136,8 +136,10 @@ async function ticketsView(view, params) {
     el('div', { class: 'grid' }, form, bulk,
       el('section', { class: 'card', 'aria-labelledby': 'list-title' },
         el('h1', { id: 'list-title' }, chosen ? chosen.name : 'Search results'), el('div', { class: 'scroll' }, table), more))));
-  // Keyboard: / search, j/k move, x select, Enter or o open.
-  state.keys = (e) => {
+  // Keyboard: / search, j/k move, x select, Enter or o open. Installed once
+  // the view is shown (route() calls what a view returns).
+  return () => { state.keys = listKeys; };
+  function listKeys(e) {
     const rows = [...list.querySelectorAll('tr[data-id]')];
     const at = rows.findIndex((r) => r.classList.contains('cursor'));
     const move = (i) => {
@@ -150,7 +152,7 @@ async function ticketsView(view, params) {
     else if (e.key === 'k') move(at - 1);
     else if (e.key === 'x' && at >= 0) { const c = rows[at].querySelector('input'); c.checked = !c.checked; showBulk(); }
     else if ((e.key === 'o' || e.key === 'Enter') && at >= 0 && e.target.tagName !== 'A') location.hash = '#/tickets/' + rows[at].dataset.id;
-  };
+  }
 }
 
 function ticketRow(t) {
@@ -497,8 +499,6 @@ async function ticketView(view, id) {
       drawProps();
     }
   }
-  state.refresher = () => refresh(false);
-
   // Who else has it open, every 10 s while the page is shown.
   const ping = async () => {
     try {
@@ -506,15 +506,20 @@ async function ticketView(view, id) {
       viewers.textContent = v.others.length ? v.others.map((o) => o.name).join(', ') + (v.others.length > 1 ? ' are' : ' is') + ' also viewing this ticket.' : '';
     } catch { /* the next ping tries again */ }
   };
-  ping();
-  state.timers.push(setInterval(ping, 10000));
-
-  // Keyboard: r reply, n note, a accept, s save, Esc leaves the composer.
-  state.keys = (e) => {
-    if (e.key === 'r') { e.preventDefault(); setMode(true); text.focus(); }
-    else if (e.key === 'n') { e.preventDefault(); setMode(false); text.focus(); }
-    else if (e.key === 'a') offer.querySelector('#accept')?.click();
-    else if (e.key === 's') { e.preventDefault(); props.requestSubmit(); }
-  };
   text.addEventListener('keydown', (e) => { if (e.key === 'Escape') text.blur(); });
+
+  // Installed once the page is shown (route() calls what a view returns):
+  // live refresh, the viewers ping, and the keys r reply, n note, a accept,
+  // s save.
+  return () => {
+    state.refresher = () => refresh(false);
+    ping();
+    state.timers.push(setInterval(ping, 10000));
+    state.keys = (e) => {
+      if (e.key === 'r') { e.preventDefault(); setMode(true); text.focus(); }
+      else if (e.key === 'n') { e.preventDefault(); setMode(false); text.focus(); }
+      else if (e.key === 'a') offer.querySelector('#accept')?.click();
+      else if (e.key === 's') { e.preventDefault(); props.requestSubmit(); }
+    };
+  };
 }
