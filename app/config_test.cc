@@ -111,6 +111,34 @@ TEST(Config, Notifications) {
   EXPECT_NE(scheme.error().message.find("notifications.smtp.url: must start with smtp://"), std::string::npos);
 }
 
+TEST(Config, Macros) {
+  auto c = load_config(write(R"(macros:
+  - name: Need details
+    body: "Hello {{requester_name}}, by {{sla_due}}"
+    public: false
+    status: pending
+    priority: high
+    add_tags: [waiting]
+)"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->macros.size(), 1u);
+  EXPECT_EQ(c->macros[0].name, "Need details");
+  EXPECT_FALSE(c->macros[0].is_public);
+  EXPECT_EQ(c->macros[0].status, TicketStatus::kPending);
+  EXPECT_EQ(c->macros[0].priority, Priority::kHigh);
+  EXPECT_EQ(c->macros[0].add_tags, std::vector<std::string>{"waiting"});
+  auto typo = load_config(write("macros:\n  - name: x\n    body: \"Hi {{nmae}}\"\n"));
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.error().message.find(":3: macros[0].body: unknown placeholder {{nmae}}"), std::string::npos)
+      << typo.error().message;
+  auto status = load_config(write("macros:\n  - name: x\n    body: y\n    status: maybe\n"));
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find(":4: macros[0].status"), std::string::npos) << status.error().message;
+  auto missing = load_config(write("macros:\n  - name: x\n"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("macros[0].body: is required"), std::string::npos) << missing.error().message;
+}
+
 TEST(Config, ListenAddress) {
   EXPECT_EQ(parse_listen("0.0.0.0:8080")->port, 8080);
   EXPECT_FALSE(parse_listen("8080").ok());

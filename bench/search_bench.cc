@@ -6,7 +6,8 @@
 // The first run fills the database (default /tmp/switchboard-search-bench.db)
 // with tickets whose subjects and bodies are the real help-desk data's
 // (../shared/data/tickets_train.csv, cycled), three messages each, a year of
-// update times, 20 teams, 200 agents, a tenth of them open; every 10,000th
+// update times, 20 teams, 200 agents, a tenth open, a tenth unassigned (each
+// drawn on its own); every 10,000th
 // ticket's body carries the rare word "quetzal". Later runs reuse it (delete
 // it after changing the fill). Then each query runs R times through the
 // Store (as GET /api/v1/tickets asks it) and the median and p95 are printed.
@@ -58,13 +59,15 @@ void fill(Store& store, int tickets, const std::vector<std::pair<std::string, st
       t.subject = title.empty() ? "(no subject)" : title;
       t.body = body + (i % 10'000 == 0 ? " quetzal" : "");
       t.requester = {"user" + std::to_string(rng() % 50'000) + "@example.com", "Customer", Tier::kStandard};
-      t.priority = static_cast<Priority>(i % 4);
-      t.team = TeamId{1 + i % 20};
+      // Team, state and assignee drawn independently (no accidental correlation between filters).
+      const bool open = rng() % 10 == 0;
+      t.priority = static_cast<Priority>(rng() % 4);
+      t.team = TeamId{1 + static_cast<std::int64_t>(rng() % 20)};
       t.tags = {i % 3 == 0 ? "hardware" : "software"};
       t.created_at = kStart + std::chrono::seconds(i * 31);  // a year
       t.updated_at = t.created_at + std::chrono::seconds(static_cast<int>(rng() % 86'400));
-      if (i % 10 == 0) {
-        t.status = i % 20 == 0 ? TicketStatus::kNew : TicketStatus::kOpen;
+      if (open) {
+        t.status = rng() % 2 ? TicketStatus::kNew : TicketStatus::kOpen;
         SlaClockState c;
         c.target = std::chrono::hours(8);
         c.running_since = t.created_at;
@@ -74,7 +77,7 @@ void fill(Store& store, int tickets, const std::vector<std::pair<std::string, st
         t.status = TicketStatus::kSolved;
         t.solved_at = t.updated_at;
       }
-      if (i % 10 != 5) t.assignee = AgentId{1 + static_cast<std::int64_t>(rng() % 200)};
+      if (rng() % 10 != 0) t.assignee = AgentId{1 + static_cast<std::int64_t>(rng() % 200)};
       for (int m = 0; m < 3; ++m) {
         Message msg;
         msg.id = ++message_id;

@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 6> kMigrations{
+inline constexpr std::array<std::string_view, 7> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -221,6 +221,11 @@ CREATE INDEX tickets_search ON tickets USING GIN (search);
 ALTER TABLE messages ADD COLUMN search tsvector GENERATED ALWAYS AS (
   to_tsvector('simple', regexp_replace(body, '[^[:alnum:]]+', ' ', 'g'))) STORED;
 CREATE INDEX messages_search ON messages USING GIN (search);
+)sql",
+    // 7: the open tickets in update and creation order (the workspace's queues).
+    R"sql(
+CREATE INDEX tickets_open_by_updated ON tickets (updated_at, id) WHERE status IN ('new','open','pending','hold');
+CREATE INDEX tickets_open_by_created ON tickets (created_at, id) WHERE status IN ('new','open','pending','hold');
 )sql",
 };
 

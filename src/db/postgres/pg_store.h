@@ -30,7 +30,14 @@ struct PgDb {
     for (const std::string& w : words) q += (q.empty() ? "" : " & ") + w;
     return q;
   }
+  static constexpr const char* kTextProbe =
+      "(search @@ to_tsquery('simple', ?) OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = tickets.id "
+      "AND m.search @@ to_tsquery('simple', ?)))";
+  static constexpr const char* kTextCount =
+      "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE search @@ to_tsquery('simple', ?1) LIMIT ?2) a) + "
+      "(SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE search @@ to_tsquery('simple', ?1) LIMIT ?2) b)";
   static constexpr const char* kHasTag = "tags::jsonb @> jsonb_build_array(CAST(? AS TEXT))";
+  static constexpr const char* kNoIndex = "";  // PostgreSQL's planner has statistics
 };
 
 using PgStore = SqlStore<PgDb>;

@@ -154,7 +154,13 @@ Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
     return out;
   };
   if (q.status) add("status = ?", std::string(to_string(*q.status)));
-  if (!q.statuses.empty()) add("status IN (" + list(q.statuses) + ")");  // our own names, written into the SQL
+  if (!q.statuses.empty()) {
+    add("status IN (" + list(q.statuses) + ")");  // our own names, written into the SQL
+    // Only open statuses: say so in the open-ticket indexes' own words, so the planner may use them.
+    if (std::all_of(q.statuses.begin(), q.statuses.end(), [](TicketStatus s) { return !is_terminal(s); })) {
+      add("status IN ('new','open','pending','hold')");
+    }
+  }
   if (q.priority) add("priority = ?", std::string(to_string(*q.priority)));
   if (q.team) add("team_id = ?", q.team->value);
   if (q.assignee) add("assignee_id = ?", q.assignee->value);
@@ -168,13 +174,23 @@ Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
   if (q.updated_from) add("updated_at >= ?", to_millis(*q.updated_from));
   if (q.updated_to) add("updated_at < ?", to_millis(*q.updated_to));
   if (q.teams) {
-    std::string scope = "team_id IN (" + sql_id_list(*q.teams) + ")";
-    if (q.or_assignee) scope = "(" + scope + " OR assignee_id = " + std::to_string(q.or_assignee->value) + ")";
+    const std::string no_index = Db::kNoIndex;
+    std::string scope = no_index + "team_id IN (" + sql_id_list(*q.teams) + ")";
+    if (q.or_assignee) scope = "(" + scope + " OR " + no_index + "assignee_id = " + std::to_string(q.or_assignee->value) + ")";
     add(scope);
   }
   if (!q.words.empty()) {
+    // Rare words: collect the matching tickets, then order them. Common ones
+    // (thousands of matches): walk the order and check each ticket.
+    constexpr std::int64_t kCommon = 5'000;
     const std::string text = Db::text_query(q.words);
-    add(Db::kTextMatch, text, text);
+    auto count = (*c)->prepare(Db::kTextCount);
+    if (!count) return count.error();
+    count->bind(1, text).bind(2, kCommon);
+    auto n = read_all<std::int64_t>(*count, [](const auto& s) { return s.int64(0); });
+    if (!n) return n.error();
+    const bool common = !n->empty() && n->front() >= kCommon;
+    add(common ? Db::kTextProbe : Db::kTextMatch, text, text);
   }
   std::string order;
   switch (q.sort) {

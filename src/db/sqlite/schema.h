@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 16> kMigrations{
+inline constexpr std::array<std::string_view, 17> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -272,6 +272,12 @@ CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
 END;
 INSERT INTO ticket_fts (ticket_fts) VALUES ('rebuild');
 INSERT INTO message_fts (message_fts) VALUES ('rebuild');
+)sql",
+    // 17: the open tickets in update and creation order (the workspace's
+    // queues: a tenth of the table, read newest first without a sort).
+    R"sql(
+CREATE INDEX tickets_open_by_updated ON tickets (updated_at, id) WHERE status IN ('new','open','pending','hold');
+CREATE INDEX tickets_open_by_created ON tickets (created_at, id) WHERE status IN ('new','open','pending','hold');
 )sql",
 };
 

@@ -29,7 +29,20 @@ struct SqliteDb {
     for (const std::string& w : words) q += (q.empty() ? "\"" : " \"") + w + "\"";
     return q;
   }
+  // The same, probed ticket by ticket (for words so common that walking the
+  // list's order and checking each ticket beats collecting every match).
+  static constexpr const char* kTextProbe =
+      "(EXISTS (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ? AND rowid = tickets.id) OR EXISTS (SELECT 1 FROM "
+      "messages m JOIN message_fts ON message_fts.rowid = m.id WHERE m.ticket_id = tickets.id AND message_fts MATCH ?))";
+  // How many tickets and messages hold the words, counted up to a cap.
+  static constexpr const char* kTextCount =
+      "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM ticket_fts WHERE ticket_fts MATCH ?1 LIMIT ?2)) + "
+      "(SELECT COUNT(*) FROM (SELECT 1 FROM message_fts WHERE message_fts MATCH ?1 LIMIT ?2))";
   static constexpr const char* kHasTag = "EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)";
+  // Written before a column to keep the planner off its index: SQLite has no
+  // statistics and would otherwise read a whole team's tickets to sort them
+  // rather than walk the order's index (a scope is rarely selective).
+  static constexpr const char* kNoIndex = "+";
 };
 
 using SqliteStore = SqlStore<SqliteDb>;
