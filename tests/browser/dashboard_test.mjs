@@ -5,19 +5,11 @@
 // and the agent's own view. Screenshots go to the artifacts directory.
 //
 //   node tests/browser/dashboard_test.mjs BINARY ARTIFACT_DIR
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { accessibilityProblems } from './harness.mjs';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(join(here, '../../web/package.json'));
-const { chromium } = require('playwright-core');
+import { startServer as start, client, launch, accessibilityProblems, stepper } from './harness.mjs';
 
 const [binary, artifacts] = process.argv.slice(2);
 if (!binary || !artifacts) {
@@ -27,58 +19,15 @@ if (!binary || !artifacts) {
 mkdirSync(artifacts, { recursive: true });
 const ADMIN = 'browser-admin-token-0123456789abcdef';
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
+const startServer = (dir) => start(binary, dir, ADMIN);
+const { step, steps } = stepper();
 
-async function startServer(dir) {
-  const port = await freePort();
-  const child = spawn(binary, ['serve', '--db', join(dir, 'sb.db'), '--listen', `127.0.0.1:${port}`, '--admin-token', ADMIN],
-                      { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (d) => { log += d; });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; ++i) {
-    try {
-      if ((await fetch(base + '/healthz')).ok) return { child, base, log: () => log };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the server did not start:\n' + log);
-}
-
-function client(base, token) {
-  return async (method, path, body) => {
-    const res = await fetch(base + path, { method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-                                           body: body ? JSON.stringify(body) : undefined });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-}
-
-const steps = [];
 // Signs out of the dashboard and in again with another token.
 async function signInAgain(token) {
   await page.click('#signout');
   await page.waitForSelector('#signin-form');
   await page.fill('#token', token);
   await page.click('#signin-form button');
-}
-
-async function step(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    steps.push(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    steps.push(`FAIL ${name}: ${e.message}`);
-    throw e;
-  }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sb_browser_'));
@@ -95,11 +44,7 @@ try {
   const adaToken = (await admin('POST', '/api/v1/tokens', { agent_id: ada.id })).token;
   const viewerToken = (await admin('POST', '/api/v1/tokens', { role: 'viewer' })).token;
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
