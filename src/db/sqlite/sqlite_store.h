@@ -43,6 +43,9 @@ struct SqliteDb {
   // statistics and would otherwise read a whole team's tickets to sort them
   // rather than walk the order's index (a scope is rarely selective).
   static constexpr const char* kNoIndex = "+";
+  // Which index to read a list through, when the planner (without
+  // statistics) would pick a worse one: empty, or " INDEXED BY name".
+  static std::string indexed_by(const char* index) { return std::string(" INDEXED BY ") + index; }
 };
 
 using SqliteStore = SqlStore<SqliteDb>;
