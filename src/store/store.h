@@ -170,7 +170,8 @@ struct DeliveryQuery {
 };
 
 // How a ticket list is ordered: by id (oldest first), by last update or
-// creation (newest first), or by the soonest running SLA clock's due time.
+// creation (newest first; creation order is id order), or by the soonest
+// running SLA clock's due time.
 enum class TicketSort { kId, kUpdated, kCreated, kDue };
 template <>
 struct EnumNames<TicketSort> {

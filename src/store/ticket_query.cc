@@ -42,7 +42,7 @@ std::optional<Time> next_due(const Ticket& t) {
 std::int64_t sort_key(const Ticket& t, TicketSort sort) {
   switch (sort) {
     case TicketSort::kUpdated: return to_millis(t.updated_at);
-    case TicketSort::kCreated: return to_millis(t.created_at);
+    case TicketSort::kCreated: return t.id.value;  // ids are given in creation order
     case TicketSort::kDue: {
       auto due = next_due(t);
       return due ? to_millis(*due) : INT64_MAX;

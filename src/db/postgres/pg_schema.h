@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 7> kMigrations{
+inline constexpr std::array<std::string_view, 8> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -226,6 +226,11 @@ CREATE INDEX messages_search ON messages USING GIN (search);
     R"sql(
 CREATE INDEX tickets_open_by_updated ON tickets (updated_at, id) WHERE status IN ('new','open','pending','hold');
 CREATE INDEX tickets_open_by_created ON tickets (created_at, id) WHERE status IN ('new','open','pending','hold');
+)sql",
+    // 8: creation order is id order: the two creation indexes cost every write and save nothing.
+    R"sql(
+DROP INDEX tickets_by_created;
+DROP INDEX tickets_open_by_created;
 )sql",
 };
 

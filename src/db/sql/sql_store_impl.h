@@ -162,9 +162,8 @@ Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
     add("status IN (" + list(q.statuses) + ")");  // our own names, written into the SQL
     if (std::all_of(q.statuses.begin(), q.statuses.end(), [](TicketStatus s) { return !is_terminal(s); })) {
       add("status IN ('new','open','pending','hold')");  // in the open-ticket indexes' own words
-      if ((q.sort == TicketSort::kUpdated || q.sort == TicketSort::kCreated) && !q.assignee && !q.requester &&
-          q.words.empty()) {
-        from += Db::indexed_by(q.sort == TicketSort::kUpdated ? "tickets_open_by_updated" : "tickets_open_by_created");
+      if (q.sort == TicketSort::kUpdated && !q.assignee && !q.requester && q.words.empty()) {
+        from += Db::indexed_by("tickets_open_by_updated");
       }
     }
   }
@@ -213,12 +212,13 @@ Result<TicketPage> SqlStore<Db>::list_tickets(const TicketQuery& q) {
       order = "id";
       break;
     case TicketSort::kUpdated:
-    case TicketSort::kCreated: {
-      const std::string key = q.sort == TicketSort::kUpdated ? "updated_at" : "created_at";
-      if (q.after) add("(" + key + " < ? OR (" + key + " = ? AND id < ?))", q.after_key, q.after_key, q.after);
-      order = key + " DESC, id DESC";
+      if (q.after) add("(updated_at < ? OR (updated_at = ? AND id < ?))", q.after_key, q.after_key, q.after);
+      order = "updated_at DESC, id DESC";
       break;
-    }
+    case TicketSort::kCreated:  // ids are given in creation order
+      if (q.after) add("id < ?", q.after);
+      order = "id DESC";
+      break;
     case TicketSort::kDue:
       add("due_at IS NOT NULL");
       if (q.after) add("(due_at > ? OR (due_at = ? AND id > ?))", q.after_key, q.after_key, q.after);

@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 17> kMigrations{
+inline constexpr std::array<std::string_view, 18> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -278,6 +278,13 @@ INSERT INTO message_fts (message_fts) VALUES ('rebuild');
     R"sql(
 CREATE INDEX tickets_open_by_updated ON tickets (updated_at, id) WHERE status IN ('new','open','pending','hold');
 CREATE INDEX tickets_open_by_created ON tickets (created_at, id) WHERE status IN ('new','open','pending','hold');
+)sql",
+    // 18: creation order is id order (ids are given as tickets are created):
+    // the two creation indexes cost every ticket write (the upsert rewrites
+    // each index) and save nothing.
+    R"sql(
+DROP INDEX tickets_by_created;
+DROP INDEX tickets_open_by_created;
 )sql",
 };
 
