@@ -318,11 +318,14 @@ async function ticketView(view, id) {
     macroPick.value = '';
     text.focus();
   });
+  // Files to send with the message (base64 in the JSON body, which is at most 1 MiB).
+  const files = el('input', { type: 'file', id: 'files', multiple: true });
   const send = el('button', { type: 'button', id: 'send' }, 'Send');
   const sendError = el('p', { class: 'error', role: 'alert', id: 'send-error' });
   const composer = el('section', { class: 'card composer', 'aria-label': 'Reply or note' },
     el('div', { class: 'tabs' }, replyTab, noteTab, el('label', { for: 'macro', class: 'sr-only' }, 'Macro'), macroPick),
-    text, el('div', { class: 'send-row' }, el('label', { for: 'send-status', class: 'sr-only' }, 'Status after sending'), sendStatus, send),
+    text, el('div', { class: 'send-row' }, el('label', { for: 'files', class: 'files-label' }, 'Attach files'), files,
+      el('label', { for: 'send-status', class: 'sr-only' }, 'Status after sending'), sendStatus, send),
     sendError);
   const doSend = async () => {
     const body = text.value;
@@ -332,11 +335,21 @@ async function ticketView(view, id) {
     try {
       const payload = { body, public: isPublic };
       if (sendStatus.value) payload.status = sendStatus.value;
+      if (files.files.length) {
+        payload.attachments = await Promise.all([...files.files].map((f) => new Promise((resolve, reject) => {
+          const reader = new FileReader();
+          reader.onload = () => resolve({ name: f.name, content_type: f.type || 'application/octet-stream',
+                                          content_base64: String(reader.result).split(',')[1] || '' });
+          reader.onerror = () => reject(new Error('could not read ' + f.name));
+          reader.readAsDataURL(f);
+        })));
+      }
       await api('/api/v1/tickets/' + id + '/comments', { method: 'POST', body: JSON.stringify(payload) });
       if (Object.keys(pendingChanges).length) {
         await api('/api/v1/tickets/' + id, { method: 'PATCH', body: JSON.stringify(pendingChanges) });
       }
       text.value = '';
+      files.value = '';
       pendingChanges = {};
       sendStatus.value = '';
       await refresh(true);

@@ -121,6 +121,10 @@ struct Attachment {
   std::string name;
   std::string content_type;
   std::int64_t size = 0;  // bytes
+  // The bytes, when they are kept with the message (a file an agent attached
+  // to a reply or note); empty for mail (the raw message is kept instead) and
+  // when read back with the conversation (Store::find_attachment_content).
+  std::string content;
 };
 
 struct Message {

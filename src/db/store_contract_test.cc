@@ -338,6 +338,34 @@ TEST_P(StoreContract, SearchFiltersAndOrdersByUpdateOrDueTime) {
   EXPECT_EQ(ids(after_change), V{});
 }
 
+// Files attached to a message are kept beside it (every byte, NUL included)
+// and read on their own; the conversation lists their names only.
+TEST_P(StoreContract, AttachedFilesAreKeptBesideTheirMessage) {
+  Message m;
+  m.id = 7;
+  m.ticket = TicketId{1};
+  m.kind = MessageKind::kNote;
+  m.body = "see file";
+  m.at = from_millis(5000);
+  m.attachments.push_back(Attachment{"mail.eml", "message/rfc822", 0, ""});
+  m.attachments.push_back(Attachment{"blob.bin", "application/octet-stream", 4, std::string("a\0\xff\n", 4)});
+  WriteBatch b;
+  b.tickets.push_back(sample_ticket(1));
+  b.messages.push_back(m);
+  ASSERT_TRUE(store->commit(b).ok());
+  auto kept = store->find_attachment_content(7, 1);
+  ASSERT_TRUE(kept.ok()) << kept.error().message;
+  ASSERT_TRUE(kept->has_value());
+  EXPECT_EQ(**kept, std::string("a\0\xff\n", 4));
+  EXPECT_FALSE(store->find_attachment_content(7, 0)->has_value());
+  EXPECT_FALSE(store->find_attachment_content(8, 1)->has_value());
+  auto listed = store->list_messages(TicketId{1});
+  ASSERT_EQ(listed->size(), 1u);
+  ASSERT_EQ((*listed)[0].attachments.size(), 2u);
+  EXPECT_EQ((*listed)[0].attachments[1].name, "blob.bin");
+  EXPECT_TRUE((*listed)[0].attachments[1].content.empty());
+}
+
 TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
   WriteBatch b;
   b.teams = {Team{TeamId{1}, "support", from_millis(1), {}}, Team{TeamId{4}, "billing", from_millis(1), {}}};

@@ -314,6 +314,31 @@ TEST_F(ApiInProcess, TheWorkspaceSearchesBulkChangesAndSavesViews) {
   EXPECT_EQ(seen.body["others"][0]["name"], "Ada");
 }
 
+// A file an agent attaches to a note is kept with it and downloads; bad
+// base64 and a customer's upload are refused, writing nothing.
+TEST_F(ApiInProcess, AgentsAttachFilesToTheirMessages) {
+  const auto net = team("Network");
+  const auto a = agent({{"name", "Ada"}, {"teams", {net}}, {"capacity", {{"email", 5}}}, {"presence", "online"}});
+  json t = ticket({{"subject", "VPN"}, {"team", net}, {"channel", "email"}});
+  auto ada = h.client(admin->post("/api/v1/tokens", {{"agent_id", a}}).body["token"]);
+  const std::string path = "/api/v1/tickets/" + std::to_string(t["id"].get<int>());
+  auto posted = ada.post(path + "/comments", {{"body", "Config attached"}, {"public", false},
+                                              {"attachments", {{{"name", "vpn.conf"}, {"content_base64", "cmVtb3RlIHZwbg=="}}}}});
+  ASSERT_EQ(posted.status, 201) << posted.raw;
+  EXPECT_EQ(posted.body["attachments"][0]["size"], 10);
+  EXPECT_EQ(posted.body["attachments"][0]["content_type"], "application/octet-stream");
+  auto file = ada.get(path + "/messages/" + std::to_string(posted.body["id"].get<int>()) + "/attachments/0");
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.raw, "remote vpn");
+  EXPECT_EQ(file.header("Content-Disposition"), "attachment; filename=\"vpn.conf\"; filename*=UTF-8''vpn.conf");
+  expect_error(ada.post(path + "/comments", {{"body", "x"}, {"attachments", {{{"name", "a"}, {"content_base64", "@@@"}}}}}),
+               422, "invalid_value", "attachments[0].content_base64");
+  expect_error(admin->post(path + "/comments", {{"body", "x"}, {"author", {{"type", "customer"}}},
+                                                {"attachments", {{{"name", "a"}, {"content_base64", "YQ=="}}}}}),
+               422, "invalid_value", "attachments");
+  EXPECT_EQ(ada.get(path + "/comments").body["comments"].size(), 1u);
+}
+
 // An e-mail's attachment is served from the raw message, as a download only.
 TEST_F(ApiInProcess, AttachmentsAreDownloadsNeverPages) {
   team("Support");

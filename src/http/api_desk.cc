@@ -177,16 +177,20 @@ Response Api::attachment(Request& r) {
   if (index >= static_cast<std::int64_t>(m->attachments.size())) {
     throw Fail{Error::NotFound("attachment " + std::to_string(index))};
   }
-  const auto receipt = m->message_id.empty() ? std::nullopt : ok_or_throw(service_.find_mail_receipt("", m->message_id));
-  if (!receipt) throw Fail{Error::NotFound("the content of attachment " + std::to_string(index) + " was not kept")};
-  mail::MailLimits limits;
-  limits.keep_attachment_bytes = true;
-  const mail::ParsedMail parsed = mail::parse_mail(receipt->raw, limits);
-  if (index >= static_cast<std::int64_t>(parsed.attachment_bytes.size())) {
-    throw Fail{Error::NotFound("the content of attachment " + std::to_string(index) + " was not kept")};
-  }
+  const Error not_kept = Error::NotFound("the content of attachment " + std::to_string(index) + " was not kept");
   Response res;
-  res.text = parsed.attachment_bytes[static_cast<std::size_t>(index)];
+  if (auto kept = ok_or_throw(service_.find_attachment_content(message_id, static_cast<int>(index)))) {
+    res.text = std::move(*kept);  // a file an agent attached
+  } else {
+    // An e-mail's: read from the raw message kept at intake.
+    const auto receipt = m->message_id.empty() ? std::nullopt : ok_or_throw(service_.find_mail_receipt("", m->message_id));
+    if (!receipt) throw Fail{not_kept};
+    mail::MailLimits limits;
+    limits.keep_attachment_bytes = true;
+    mail::ParsedMail parsed = mail::parse_mail(receipt->raw, limits);
+    if (index >= static_cast<std::int64_t>(parsed.attachment_bytes.size())) throw Fail{not_kept};
+    res.text = std::move(parsed.attachment_bytes[static_cast<std::size_t>(index)]);
+  }
   res.content_type = "application/octet-stream";
   res.headers.emplace_back("Content-Disposition", disposition(m->attachments[static_cast<std::size_t>(index)].name));
   res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");

@@ -78,6 +78,21 @@ Response Api::add_comment(Request& r) {
   const TicketView v = visible_ticket(r, TicketId{id_param(r, "ticket")});
   CommentInput in = ok_or_throw(parse_comment_create(parse_body(r)));
   Message& m = in.message;
+  // Files the agent attached: their bytes come base64; kept with the message.
+  for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+    Attachment& a = m.attachments[i];
+    if (a.content.empty()) continue;
+    if (m.kind == MessageKind::kCustomer) {
+      throw Fail{Error::Invalid("attachments", "files are attached by agents; a customer's come by mail")};
+    }
+    auto bytes = decode_base64(a.content);
+    if (!bytes || bytes->empty()) {
+      throw Fail{Error::Invalid("attachments[" + std::to_string(i) + "].content_base64", "is not base64")};
+    }
+    a.content = std::move(*bytes);
+    a.size = static_cast<std::int64_t>(a.content.size());
+    if (a.content_type.empty()) a.content_type = "application/octet-stream";
+  }
   m.ticket = v.ticket.id;
   if (r.principal.role == Role::kAgent) {
     if (in.author_given) throw Fail{Error::Invalid("author", "an agent token writes as its own agent")};

@@ -77,6 +77,22 @@ std::optional<std::int64_t> digits_of(const std::string& digits) {
 }
 }  // namespace
 
+std::optional<std::string> decode_base64(std::string_view text) {
+  ensure_sodium();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  std::size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), "\r\n",
+                        &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 &&
+      sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), "\r\n",
+                        &len, &end, sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0) {
+    return std::nullopt;
+  }
+  if (end != text.data() + text.size()) return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
 Result<std::int64_t> decode_cursor(std::string_view cursor) {
   const Error bad = Error::Invalid("cursor", "'cursor' is not a cursor this server issued");
   auto text = cursor_text(cursor);

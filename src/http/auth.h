@@ -3,6 +3,7 @@
 // "sb_" + base64url; only its BLAKE2b-256 hash is kept, and hashes are
 // compared in constant time.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,9 @@ namespace sb::http {
 std::string new_token();
 std::string hash_token(std::string_view token);
 bool same_hash(std::string_view a, std::string_view b);
+
+// Standard base64 (with or without padding) to bytes; nullopt when it is not.
+std::optional<std::string> decode_base64(std::string_view text);
 
 // Opaque page cursors for list endpoints.
 std::string encode_cursor(std::int64_t after_id);

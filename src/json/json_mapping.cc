@@ -292,6 +292,8 @@ Result<CommentInput> parse_comment_create(const json& body) {
       if (auto n = a.string("name", 255)) att.name = *n;
       if (auto c = a.string("content_type", 255)) att.content_type = *c;
       if (auto z = a.integer("size", 0, INT64_MAX)) att.size = *z;
+      // A file's bytes, base64: decoded and measured by the API (api_tickets.cc).
+      if (auto b = a.string("content_base64", kMaxBody)) att.content = *b;
       if (auto s = a.finish(); !s) return s.error();
       in.message.attachments.push_back(std::move(att));
     }

@@ -73,7 +73,30 @@ std::string build_mail(const OutboundMail& mail) {
   // 7-bit clean on the wire, for relays without 8BITMIME.
   g_mime_part_set_content_encoding(
       GMIME_PART(part), g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
-  g_mime_message_set_mime_part(m, GMIME_OBJECT(part));
+  if (mail.files.empty()) {
+    g_mime_message_set_mime_part(m, GMIME_OBJECT(part));
+  } else {
+    // The text, then each file as a base64 attachment.
+    GMimeMultipart* mixed = g_mime_multipart_new_with_subtype("mixed");
+    g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+    for (const OutboundMail::File& f : mail.files) {
+      const std::string type = f.content_type.find('/') != std::string::npos ? f.content_type : "application/octet-stream";
+      const std::string media = type.substr(0, type.find('/')), sub = type.substr(type.find('/') + 1);
+      GMimePart* file = g_mime_part_new_with_type(header_text(media).c_str(), header_text(sub).c_str());
+      g_mime_part_set_filename(file, header_text(f.name).c_str());
+      g_mime_object_set_disposition(GMIME_OBJECT(file), GMIME_DISPOSITION_ATTACHMENT);
+      GMimeStream* bytes = g_mime_stream_mem_new_with_buffer(f.content.data(), f.content.size());
+      GMimeDataWrapper* wrapper = g_mime_data_wrapper_new_with_stream(bytes, GMIME_CONTENT_ENCODING_DEFAULT);
+      g_mime_part_set_content(file, wrapper);
+      g_mime_part_set_content_encoding(file, GMIME_CONTENT_ENCODING_BASE64);
+      g_object_unref(wrapper);
+      g_object_unref(bytes);
+      g_mime_multipart_add(mixed, GMIME_OBJECT(file));
+      g_object_unref(file);
+    }
+    g_mime_message_set_mime_part(m, GMIME_OBJECT(mixed));
+    g_object_unref(mixed);
+  }
   g_object_unref(part);
 
   GMimeFormatOptions* options = g_mime_format_options_new();

@@ -26,6 +26,11 @@ struct OutboundMail {
   // Written by the system (confirmations): Auto-Submitted: auto-generated.
   // An agent's reply is a person's message and carries none.
   bool automatic = true;
+  // Files sent with it (multipart/mixed, base64): name, type, bytes.
+  struct File {
+    std::string name, content_type, content;
+  };
+  std::vector<File> files;
   std::string ticket_ref;  // X-Switchboard-Ticket
   Time date;
 };

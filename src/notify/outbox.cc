@@ -147,7 +147,16 @@ void Outbox::write(std::vector<Event>& events, const Views& views, WriteBatch& b
       mail = confirmation(e, v, true);
     }
     if (e.type == EventType::kCommentAdded && e.details.count("kind") && e.details.at("kind") == "reply") {
-      mail = reply_mail(e, v);
+      // The files attached to the reply travel with it (the message is in this batch).
+      std::vector<OutboundMail::File> files;
+      const std::string comment = e.details.count("comment_id") ? e.details.at("comment_id") : "";
+      for (const Message& m : batch.messages) {
+        if (std::to_string(m.id) != comment) continue;
+        for (const Attachment& a : m.attachments) {
+          if (!a.content.empty()) files.push_back({a.name, a.content_type, a.content});
+        }
+      }
+      mail = reply_mail(e, v, std::move(files));
     }
     if (mail) batch.deliveries.push_back(std::move(*mail));
   }
@@ -182,7 +191,7 @@ std::optional<Delivery> Outbox::confirmation(const Event& e, const TicketView& v
   return mail_to_requester(e, v, render(tpl.subject, vars), render(tpl.body, vars));
 }
 
-std::optional<Delivery> Outbox::reply_mail(const Event& e, const TicketView& v) const {
+std::optional<Delivery> Outbox::reply_mail(const Event& e, const TicketView& v, std::vector<OutboundMail::File> files) const {
   const Ticket& t = v.ticket;
   if (t.channel != Channel::kEmail && t.channel != Channel::kWeb && t.channel != Channel::kApi) return std::nullopt;
   const std::string id = std::to_string(t.id.value);
@@ -198,12 +207,14 @@ std::optional<Delivery> Outbox::reply_mail(const Event& e, const TicketView& v) 
   }
   const auto in_reply_to = e.details.find("in_reply_to");
   return mail_to_requester(e, v, subject, body, false,
-                           in_reply_to == e.details.end() ? std::string() : in_reply_to->second, std::move(references));
+                           in_reply_to == e.details.end() ? std::string() : in_reply_to->second, std::move(references),
+                           std::move(files));
 }
 
 std::optional<Delivery> Outbox::mail_to_requester(const Event& e, const TicketView& v, std::string subject,
                                                   std::string body, bool automatic, std::string in_reply_to,
-                                                  std::vector<std::string> references) const {
+                                                  std::vector<std::string> references,
+                                                  std::vector<OutboundMail::File> files) const {
   if (!settings_.smtp) return std::nullopt;
   const Ticket& t = v.ticket;
   if (!is_plain_address(t.requester.email)) return std::nullopt;
@@ -222,6 +233,7 @@ std::optional<Delivery> Outbox::mail_to_requester(const Event& e, const TicketVi
   mail.automatic = automatic;
   mail.in_reply_to = std::move(in_reply_to);
   mail.references = std::move(references);
+  mail.files = std::move(files);
 
   Delivery d;
   d.kind = DeliveryKind::kEmail;

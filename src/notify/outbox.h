@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "notify/mail.h"
 #include "notify/transport.h"
 #include "service/service.h"
 
@@ -74,10 +75,11 @@ class Outbox final : public OutboxWriter {
   std::optional<Delivery> confirmation(const Event& e, const TicketView& v, bool assigned) const;
   // An agent's public reply, e-mailed to the requester, threaded under
   // their mail (In-Reply-To, References) and not marked automatic.
-  std::optional<Delivery> reply_mail(const Event& e, const TicketView& v) const;
+  std::optional<Delivery> reply_mail(const Event& e, const TicketView& v, std::vector<OutboundMail::File> files) const;
   std::optional<Delivery> mail_to_requester(const Event& e, const TicketView& v, std::string subject,
                                             std::string body, bool automatic = true, std::string in_reply_to = {},
-                                            std::vector<std::string> references = {}) const;
+                                            std::vector<std::string> references = {},
+                                            std::vector<OutboundMail::File> files = {}) const;
 
   Store& store_;
   NotifySettings settings_;

@@ -113,6 +113,9 @@ class Service {
   // commit with what it does to the ticket (Engine::add_message).
   Result<Message> add_message(Message draft, const Attach& attach = {});
   Result<std::vector<Message>> list_messages(TicketId id) { return store_.list_messages(id); }
+  Result<std::optional<std::string>> find_attachment_content(std::int64_t message_id, int index) {
+    return store_.find_attachment_content(message_id, index);
+  }
   // Fires the engine's due timers (offer timeouts, relaxation, sticky waits,
   // presence grace) and commits what they changed. Call it often (the server
   // does, every 100 ms); it does nothing when nothing is due.

@@ -41,6 +41,9 @@ class FlakyStore final : public Store {
   Result<std::int64_t> last_event_seq() override { return inner.last_event_seq(); }
   Result<std::vector<Message>> list_messages(TicketId id) override { return inner.list_messages(id); }
   Result<std::int64_t> last_message_id() override { return inner.last_message_id(); }
+  Result<std::optional<std::string>> find_attachment_content(std::int64_t m, int i) override {
+    return inner.find_attachment_content(m, i);
+  }
   Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& m, const std::string& id) override {
     return inner.find_mail_receipt(m, id);
   }

@@ -245,9 +245,21 @@ Result<std::vector<Message>> MemoryStore::list_messages(TicketId ticket) {
   std::lock_guard lock(mu_);
   std::vector<Message> out;
   for (const auto& [id, m] : messages_) {
-    if (m.ticket == ticket) out.push_back(m);
+    if (m.ticket != ticket) continue;
+    out.push_back(m);
+    for (Attachment& a : out.back().attachments) a.content.clear();  // as the databases read it back
   }
   return out;
+}
+
+Result<std::optional<std::string>> MemoryStore::find_attachment_content(std::int64_t message_id, int index) {
+  std::lock_guard lock(mu_);
+  auto m = messages_.find(message_id);
+  if (m == messages_.end() || index < 0 || index >= static_cast<int>(m->second.attachments.size()) ||
+      m->second.attachments[static_cast<std::size_t>(index)].content.empty()) {
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(m->second.attachments[static_cast<std::size_t>(index)].content);
 }
 
 Result<std::optional<MailReceipt>> MemoryStore::find_mail_receipt(const std::string& mailbox,

@@ -252,6 +252,9 @@ class Store {
   // A ticket's conversation, oldest first.
   virtual Result<std::vector<Message>> list_messages(TicketId ticket) = 0;
   virtual Result<std::int64_t> last_message_id() = 0;
+  // The bytes of attachment `index` of message `message_id`, when they were
+  // kept with it (Attachment::content); nullopt otherwise.
+  virtual Result<std::optional<std::string>> find_attachment_content(std::int64_t message_id, int index) = 0;
   // The receipt of (mailbox, Message-ID); an empty mailbox: the first
   // received in any mailbox.
   virtual Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox,

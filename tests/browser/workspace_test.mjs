@@ -191,8 +191,9 @@ macros:
   });
 
   let replyId;
-  await step('she replies with "set pending" and the customer gets the mail, threaded', async () => {
+  await step('she replies with a file and "set pending" and the customer gets the mail, threaded', async () => {
     await page.fill('#composer', 'Please restart the print spooler, then try again.');
+    await page.setInputFiles('#files', { name: 'steps.txt', mimeType: 'text/plain', buffer: Buffer.from('1. Open services.msc\n') });
     await page.evaluate(() => { window.__marker = 'no reload'; });
     await page.click('#send');
     await page.waitForFunction(() => [...document.querySelectorAll('#thread .msg.reply')].some((m) => m.textContent.includes('restart the print spooler')));
@@ -202,6 +203,12 @@ macros:
     assert.match(sent, /^In-Reply-To: <first-1@example\.com>/m);
     assert.match(sent, /^References: .*<first-1@example\.com>/m);
     replyId = sent.match(/^Message-Id: <([^>]+)>/mi)[1];
+    assert.match(sent, /Content-Disposition: attachment; filename=steps\.txt/i);
+    assert.ok(sent.includes(Buffer.from('1. Open services.msc\n').toString('base64')), 'the file travels base64 in the mail');
+    // The reply's file is on the page too, and downloads.
+    const [download] = await Promise.all([page.waitForEvent('download'),
+      page.click('#thread .msg.reply button.attachment')]);
+    assert.equal(download.suggestedFilename(), 'steps.txt');
     assert.doesNotMatch(sent, /^Auto-Submitted:/mi);  // a person wrote it
     const ticket = await admin('GET', `/api/v1/tickets/${id}`);
     assert.equal(ticket.status, 'pending');

@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 8> kMigrations{
+inline constexpr std::array<std::string_view, 9> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -231,6 +231,15 @@ CREATE INDEX tickets_open_by_created ON tickets (created_at, id) WHERE status IN
     R"sql(
 DROP INDEX tickets_by_created;
 DROP INDEX tickets_open_by_created;
+)sql",
+    // 9: files agents attach to replies and notes (mail keeps its raw message).
+    R"sql(
+CREATE TABLE attachment_content (
+  message_id BIGINT NOT NULL,
+  idx INTEGER NOT NULL,
+  content BYTEA NOT NULL,
+  PRIMARY KEY (message_id, idx)
+);
 )sql",
 };
 

@@ -339,7 +339,15 @@ Status write_message(Conn& c, const Message& m) {
   if (m.agent) agent = m.agent->value;
   st->bind(1, m.id).bind(2, m.ticket.value).bind(3, to_string(m.kind)).bind(4, agent).bind(5, m.author_name);
   st->bind(6, m.author_email).bind(7, m.body).bind(8, attachments.dump()).bind(9, m.message_id).bind(10, to_millis(m.at));
-  return st->run();
+  if (auto s = st->run(); !s) return s;
+  for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+    if (m.attachments[i].content.empty()) continue;
+    auto content = c.prepare("INSERT INTO attachment_content (message_id, idx, content) VALUES (?,?,?)");
+    if (!content) return content.error();
+    content->bind(1, m.id).bind(2, static_cast<std::int64_t>(i)).bind_blob(3, m.attachments[i].content);
+    if (auto s = content->run(); !s) return s;
+  }
+  return Status::Ok();
 }
 
 template <class Conn>

@@ -39,6 +39,7 @@ class SqlStore final : public Store {
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;
+  Result<std::optional<std::string>> find_attachment_content(std::int64_t message_id, int index) override;
   Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) override;
   Result<std::optional<TicketId>> find_ticket_by_message_ids(const std::vector<std::string>& ids) override;
   Result<std::optional<IdempotencyRecord>> find_idempotency(const std::string& scope, const std::string& key,

@@ -344,6 +344,16 @@ template <class Db>
 Result<std::int64_t> SqlStore<Db>::last_message_id() { return max_of("id", "messages"); }
 
 template <class Db>
+Result<std::optional<std::string>> SqlStore<Db>::find_attachment_content(std::int64_t message_id, int index) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare("SELECT content FROM attachment_content WHERE message_id = ? AND idx = ?");
+  if (!st) return st.error();
+  st->bind(1, message_id).bind(2, static_cast<std::int64_t>(index));
+  return first_row<std::string>(*st, [](const auto& s) { return s.blob(0); });
+}
+
+template <class Db>
 Result<std::optional<MailReceipt>> SqlStore<Db>::find_mail_receipt(const std::string& mailbox,
                                                                   const std::string& message_id) {
   auto c = reader();

@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 18> kMigrations{
+inline constexpr std::array<std::string_view, 19> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -285,6 +285,15 @@ CREATE INDEX tickets_open_by_created ON tickets (created_at, id) WHERE status IN
     R"sql(
 DROP INDEX tickets_by_created;
 DROP INDEX tickets_open_by_created;
+)sql",
+    // 19: files agents attach to replies and notes (mail keeps its raw message).
+    R"sql(
+CREATE TABLE attachment_content (
+  message_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,            -- its place in the message's attachments
+  content BLOB NOT NULL,
+  PRIMARY KEY (message_id, idx)
+);
 )sql",
 };
 
