@@ -210,7 +210,10 @@ bool shows_view(const json& view, const Principal& p) {
   return view.value("shared", false) || view.value("owner", "") == view_owner(p);
 }
 json public_view(const json& view, const Principal& p) {
-  return {{"id", view["id"]}, {"name", view["name"]}, {"query", view["query"]}, {"shared", view["shared"]},
+  return {{"id", view.value("id", std::int64_t{0})},
+          {"name", view.value("name", "")},
+          {"query", view.value("query", "")},
+          {"shared", view.value("shared", false)},
           {"mine", view.value("owner", "") == view_owner(p)}};
 }
 }  // namespace

@@ -1,7 +1,6 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
-#include <cctype>
 #include <set>
 
 namespace sb {
@@ -122,18 +121,8 @@ Result<std::optional<Ticket>> MemoryStore::find_ticket(TicketId id) {
 }
 
 namespace {
-// Every word of `text` as search_words() makes them, without its bounds.
 void add_words(std::string_view text, std::set<std::string>& out) {
-  std::string word;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c >= 0x80) {
-      word += static_cast<char>(std::tolower(c));
-    } else if (!word.empty()) {
-      out.insert(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) out.insert(std::move(word));
+  for_each_word(text, [&](std::string&& w) { out.insert(std::move(w)); });
 }
 }  // namespace
 

@@ -182,6 +182,8 @@ struct EnumNames<TicketSort> {
 // and digits (any byte past ASCII counts as a letter), ASCII lower-cased, at
 // most 16 words of at most 64 bytes. Every word must match (AND).
 std::vector<std::string> search_words(std::string_view text);
+// Every word of `text` as search_words() makes them, without its bounds.
+void for_each_word(std::string_view text, const std::function<void(std::string&&)>& visit);
 
 // Tickets filtered, searched and ordered (docs/dashboard.md, the workspace's
 // views and search). Every filter that is set must hold. Paging is by

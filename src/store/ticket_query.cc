@@ -7,25 +7,28 @@
 
 namespace sb {
 
-std::vector<std::string> search_words(std::string_view text) {
-  constexpr std::size_t kMaxWords = 16, kMaxWord = 64;
-  std::vector<std::string> words;
+void for_each_word(std::string_view text, const std::function<void(std::string&&)>& visit) {
   std::string word;
-  auto flush = [&] {
-    if (!word.empty() && words.size() < kMaxWords &&
-        std::find(words.begin(), words.end(), word) == words.end()) {
-      words.push_back(word.substr(0, kMaxWord));
-    }
-    word.clear();
-  };
   for (unsigned char c : text) {
     if (std::isalnum(c) || c >= 0x80) {
       word += static_cast<char>(std::tolower(c));
-    } else {
-      flush();
+    } else if (!word.empty()) {
+      visit(std::move(word));
+      word.clear();
     }
   }
-  flush();
+  if (!word.empty()) visit(std::move(word));
+}
+
+std::vector<std::string> search_words(std::string_view text) {
+  constexpr std::size_t kMaxWords = 16, kMaxWord = 64;
+  std::vector<std::string> words;
+  for_each_word(text, [&](std::string&& word) {
+    word.resize(std::min(word.size(), kMaxWord));
+    if (words.size() < kMaxWords && std::find(words.begin(), words.end(), word) == words.end()) {
+      words.push_back(std::move(word));
+    }
+  });
   return words;
 }
 
