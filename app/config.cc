@@ -244,7 +244,7 @@ Result<Config> load_config(const std::string& path) {
       }
     }
     if (const auto t = root["triage"]) {
-      r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "models", "triage_team", "rules", "priority"});
+      r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "models", "triage_team", "rules", "priority", "model_check"});
       TriageConfig tc;
       // One model as keys of `triage`, or several under `models`.
       auto model = [&](const YAML::Node& n, const std::string& field, const char* path_key) {
@@ -299,6 +299,13 @@ Result<Config> load_config(const std::string& path) {
       if (routing_models > 1) r.fail(t, "triage.models", "at most one model may predict the team or category");
       if (t["triage_team"]) tc.triage_team = r.string(t["triage_team"], "triage.triage_team");
       if (t["rules"]) tc.rules = r.string(t["rules"], "triage.rules");
+      if (const auto mc = t["model_check"]) {
+        r.only(mc, "triage.model_check", {"holdout", "tolerance"});
+        if (mc["holdout"]) {
+          tc.check.holdout = static_cast<std::size_t>(r.integer(mc["holdout"], "triage.model_check.holdout", 1, 1'000'000));
+        }
+        if (mc["tolerance"]) tc.check.tolerance = r.number(mc["tolerance"], "triage.model_check.tolerance", 0, 1);
+      }
       if (const auto p = t["priority"]) {
         r.only(p, "triage.priority", {"vip_bump", "urgent_phrases", "matrix"});
         if (p["vip_bump"]) tc.priority.vip_bump = p["vip_bump"].as<bool>();

@@ -45,6 +45,7 @@ struct TriageConfig {
   std::string triage_team = "Triage";
   std::optional<std::string> rules;              // rules file; reloaded on SIGHUP
   triage::PriorityPolicy priority;
+  intake::ModelCheckOptions check;               // model_check: {holdout, tolerance}
 };
 
 struct Config {

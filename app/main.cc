@@ -40,7 +40,20 @@ int main(int argc, char** argv) {
   sb::TrainCommand train;
   auto* train_cmd = app.add_subcommand("train", "Train a ticket classifier (TF-IDF + logistic regression)");
   train_cmd->add_option("--data", train.data, "CSV file of labelled tickets");
-  train_cmd->add_flag("--from-db", train.from_db, "Learn from the store's solved and closed tickets instead");
+  train_cmd->add_flag("--from-db", train.from_db,
+                      "Learn from the corrections people made in the store (--label team|category); with --data, "
+                      "from that history too");
+  train_cmd->add_option("--holdout", train.holdout,
+                        "With --from-db: leave out the newest N decisions (the server checks the model on them)")
+      ->capture_default_str();
+  train_cmd->add_option("--limit", train.limit, "With --from-db: learn from the oldest N decisions only (0: all)");
+  train_cmd->add_option("--half-life", train.half_life_days,
+                        "With --from-db: days after which a decision's extra weight has halved")
+      ->capture_default_str();
+  train_cmd->add_option("--recent-weight", train.recent_weight,
+                        "With --from-db: how many times the newest decision counts (older ones fade to 1)")
+      ->capture_default_str();
+  train_cmd->add_option("--data-label", train.data_label, "The --data CSV's label column, when not --label");
   train_cmd->add_option("--db", train.db, "SQLite file or postgresql:// URL for --from-db (default var/switchboard.db)");
   train_cmd->add_option("--text", train.text, "Columns that make the text, title first")->capture_default_str();
   train_cmd->add_option("--label", train.label, "Column to predict")->capture_default_str();

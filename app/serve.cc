@@ -189,7 +189,8 @@ int serve(const ServeOptions& options) {
         return 2;
       }
       triage_settings.models.push_back(triage::ModelSettings{
-          std::make_shared<const triage::Classifier>(std::move(*model)), mc.name, mc.min_confidence, mc.predicts, mc.labels});
+          std::make_shared<const triage::Classifier>(std::move(*model)), mc.name, mc.min_confidence, mc.predicts, mc.labels,
+          mc.path});
     }
     if (tc.rules) {
       auto book = triage::load_rules(*tc.rules);
@@ -211,10 +212,12 @@ int serve(const ServeOptions& options) {
 
   intake::TriageGate triage_gate(std::move(triage_settings), rules_path, triage::load_rules);
   intake::Intake intake(service, triage_gate);
+  intake::ModelUpdater model_updater(service, triage_gate, config.triage ? config.triage->check : intake::ModelCheckOptions{});
   http::Api api(service, intake, http::hash_token(admin_token), &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
   api.set_limits(config.limits);
   api.set_macros(config.macros);
+  if (config.triage && !config.triage->models.empty()) api.set_model_updater(&model_updater);
   service.set_max_commands_in_flight(config.limits.commands_in_flight);
   http::ServerOptions server_options;
   server_options.address = listen->address;
@@ -247,13 +250,21 @@ int serve(const ServeOptions& options) {
       keeper->refresh();  // the owner is gone: who has routing now? (it may be this node)
     }
   });
-  server.on_hangup([&triage_gate] {
-    auto n = triage_gate.reload_rules();
-    if (n) {
-      spdlog::info("SIGHUP: reloaded {} rules", *n);
-    } else {
-      spdlog::error("SIGHUP: {}", n.error().message);
+  std::vector<std::thread> model_checks;  // joined before the updater goes
+  server.on_hangup([&triage_gate, &model_updater, &model_checks] {
+    if (triage_gate.rules_path()) {
+      auto n = triage_gate.reload_rules();
+      if (n) {
+        spdlog::info("SIGHUP: reloaded {} rules", *n);
+      } else {
+        spdlog::error("SIGHUP: {}", n.error().message);
+      }
     }
+    // Candidate models are checked off the signal thread's way: scoring takes a while.
+    model_checks.emplace_back([&model_updater] {
+      auto checks = model_updater.check_candidates();
+      if (!checks && checks.error().code != "no_candidate") spdlog::error("SIGHUP: {}", checks.error().message);
+    });
   });
   server.on_drain([&keeper] {
     // An owner going away hands routing to another node at once, while its
@@ -316,6 +327,7 @@ int serve(const ServeOptions& options) {
     pollers.back()->start();
   }
   server.run();
+  for (std::thread& t : model_checks) t.join();
   if (keeper) keeper->stop();  // hands the lease back at once
   service.wake_event_waiters();
   for (auto& p : pollers) p->stop();

@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "db/open_store.h"
+#include "intake/model_updater.h"
 #include "triage/classifier.h"
 #include "triage/csv.h"
 #include "triage/metrics.h"
@@ -74,30 +76,48 @@ Result<Labelled> read_labelled(const std::string& path, const std::vector<std::s
   return out;
 }
 
-// Solved and closed tickets with their final field: the agents' corrections are the labels.
-Result<Labelled> read_store(const std::string& db, const std::string& label) {
-  if (label != "category" && label != "team") {
+// The corrections people made (intake/model_updater.h): each ticket's
+// latest decision on `field`, oldest first; the first `limit` of them when
+// set (the learning curve), the newest `holdout` left out (the server checks
+// the model on them). Recent ones count more: a decision `age` older than
+// the newest weighs 1 + (recent_weight - 1) * 2^(-age / half_life), applied
+// by repeating it that many times, rounded (liblinear 2.3 has no instance
+// weights).
+struct FromDb {
+  Labelled data;
+  std::size_t decisions = 0, held_out = 0, copies = 0;
+  std::int64_t trained_through = 0;
+};
+Result<FromDb> read_corrections(const TrainCommand& cmd) {
+  if (cmd.label != "category" && cmd.label != "team") {
     return Error::Invalid("label", "--from-db learns 'category' or 'team'");
   }
-  auto store = open_store(db);
+  auto store = open_store(cmd.db.value_or("var/switchboard.db"));
   if (!store) return store.error();
-  Labelled out;
-  for (TicketStatus status : {TicketStatus::kSolved, TicketStatus::kClosed}) {
-    TicketQuery q;
-    q.status = status;
-    q.limit = 1000;
-    for (;;) {
-      auto page = (*store)->list_tickets(q);
-      if (!page) return page.error();
-      for (const Ticket& t : page->tickets) {
-        const std::string y = label == "team" ? (t.team ? std::to_string(t.team->value) : "") : t.category;
-        if (y.empty()) continue;
-        out.docs.push_back({t.subject, t.body});
-        out.labels.push_back(y);
-      }
-      if (!page->more) break;
-      q.after = page->tickets.back().id.value;
+  Store& s = **store;
+  auto all = intake::read_corrections(
+      [&](std::int64_t after, int limit) { return s.list_corrections(cmd.label, after, limit); });
+  if (!all) return all.error();
+  std::vector<intake::Lesson> lessons = intake::latest_decisions(*all);
+  if (cmd.limit > 0 && lessons.size() > static_cast<std::size_t>(cmd.limit)) lessons.resize(static_cast<std::size_t>(cmd.limit));
+  FromDb out;
+  out.decisions = lessons.size();
+  const std::size_t held = std::min(lessons.size(), static_cast<std::size_t>(std::max(cmd.holdout, 0)));
+  out.held_out = held;
+  lessons.resize(lessons.size() - held);
+  if (lessons.empty()) return out;
+  out.trained_through = lessons.back().id;
+  const Time newest = lessons.back().at;
+  const double half_life_ms = cmd.half_life_days * 86'400'000.0;
+  for (const intake::Lesson& l : lessons) {
+    const double age = static_cast<double>((newest - l.at).count());
+    const double weight = 1 + (cmd.recent_weight - 1) * std::exp2(-age / half_life_ms);
+    const int copies = std::max(1, static_cast<int>(std::lround(weight)));
+    for (int k = 0; k < copies; ++k) {
+      out.data.docs.push_back({l.example.subject, l.example.body});
+      out.data.labels.push_back(l.example.label);
     }
+    out.copies += static_cast<std::size_t>(copies);
   }
   return out;
 }
@@ -202,6 +222,10 @@ int run_train(const TrainCommand& cmd) {
   options.features.title_weight = cmd.title_weight;
   options.features.ngram_weight = cmd.ngram_weight;
   options.text_fields = cmd.from_db ? std::vector<std::string>{"subject", "body"} : split(cmd.text);
+  if (cmd.from_db && (cmd.holdout < 0 || cmd.limit < 0 || !(cmd.half_life_days > 0) || cmd.recent_weight < 1)) {
+    std::fprintf(stderr, "switchboard train: --holdout and --limit must be >= 0, --half-life > 0, --recent-weight >= 1\n");
+    return 2;
+  }
   options.label_field = cmd.label;
   options.calibration_folds = cmd.calibrate;
   if (cmd.ngrams < 1 || cmd.ngrams > 3 || cmd.min_df < 1 || !(cmd.c > 0) || !(cmd.title_weight > 0) ||
@@ -211,12 +235,36 @@ int run_train(const TrainCommand& cmd) {
     return 2;
   }
 
-  std::fprintf(stderr, "reading %s\n", cmd.from_db ? cmd.db.value_or("var/switchboard.db").c_str() : cmd.data.c_str());
-  auto data = cmd.from_db ? read_store(cmd.db.value_or("var/switchboard.db"), cmd.label)
-                          : read_labelled(cmd.data, options.text_fields, cmd.label);
-  if (!data) {
-    std::fprintf(stderr, "switchboard train: %s\n", data.error().message.c_str());
-    return 2;
+  Result<Labelled> data = Labelled{};
+  if (cmd.from_db) {
+    std::fprintf(stderr, "reading the corrections in %s\n", cmd.db.value_or("var/switchboard.db").c_str());
+    auto corrections = read_corrections(cmd);
+    if (!corrections) {
+      std::fprintf(stderr, "switchboard train: %s\n", corrections.error().message.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "  %zu decisions: %zu learnt from (as %zu examples, recent ones repeated), newest %zu held out\n",
+                 corrections->decisions, corrections->decisions - corrections->held_out, corrections->copies,
+                 corrections->held_out);
+    options.trained_through = corrections->trained_through;
+    options.provenance = std::to_string(corrections->decisions - corrections->held_out) + " corrections of '" +
+                         cmd.label + "' up to #" + std::to_string(corrections->trained_through);
+    data = std::move(corrections->data);
+  }
+  if (!cmd.data.empty()) {
+    // The shared history: rows of a CSV (the label column: --data-label, else --label).
+    std::fprintf(stderr, "reading %s\n", cmd.data.c_str());
+    auto history = read_labelled(cmd.data, split(cmd.text), cmd.data_label.value_or(cmd.label));
+    if (!history) {
+      std::fprintf(stderr, "switchboard train: %s\n", history.error().message.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "  %zu labelled rows\n", history->docs.size());
+    if (cmd.from_db) options.provenance += " + " + std::to_string(history->docs.size()) + " rows of " + cmd.data;
+    for (std::size_t i = 0; i < history->docs.size(); ++i) {
+      data->docs.push_back(std::move(history->docs[i]));
+      data->labels.push_back(std::move(history->labels[i]));
+    }
   }
   std::fprintf(stderr, "  %zu labelled tickets\n", data->docs.size());
 

@@ -10,6 +10,11 @@ struct TrainCommand {
   std::string data;                 // CSV file; or --from-db
   std::optional<std::string> db;    // with from_db: the SQLite file
   bool from_db = false;
+  int holdout = 200;                // with from_db: the newest decisions left out (the server checks on them)
+  int limit = 0;                    // with from_db: only the oldest N decisions (0: all)
+  double half_life_days = 90;       // with from_db: how fast a decision's extra weight fades
+  double recent_weight = 2;         // with from_db: the newest decision counts this many times
+  std::optional<std::string> data_label;  // the --data CSV's label column when it differs from --label
   std::string text = "title,body";  // columns joined as the text (first is the title)
   std::string label = "category";
   std::string out;

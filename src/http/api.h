@@ -28,6 +28,7 @@
 #include "http/router.h"
 #include "intake/idempotency.h"
 #include "intake/intake.h"
+#include "intake/model_updater.h"
 #include "json/json_mapping.h"
 #include "notify/outbox.h"
 #include "rate_limit/rate_limit.h"
@@ -110,6 +111,8 @@ class Api {
   void set_limits(ApiLimits limits);
   // Several nodes: what /healthz says about this node (its role, the owner).
   void set_node_status(std::function<nlohmann::json()> status) { node_status_ = std::move(status); }
+  // Checks and swaps candidate models (POST /api/v1/triage/models/reload); null: 409.
+  void set_model_updater(intake::ModelUpdater* models) { models_ = models; }
   // The macros agents may apply (config `macros:`).
   void set_macros(std::vector<Macro> macros) { macros_ = std::move(macros); }
   // Every route, for the access table test and the docs.
@@ -190,6 +193,12 @@ class Api {
   // api_triage.cc
   Response triage_preview(Request&);
   Response reload_rules(Request&);
+  Response triage_desk(Request&);
+  Response list_models(Request&);
+  Response reload_models(Request&);
+  // The caller as the editor of tickets: their team and category changes
+  // are kept as corrections (labelled examples).
+  Service::Editor editor(const Request& r);
   // api_outbox.cc
   notify::Outbox& outbox();
   Response create_webhook(Request&);
@@ -231,6 +240,7 @@ class Api {
   Router router_;
   RequestMetrics metrics_;
   std::vector<Macro> macros_;
+  intake::ModelUpdater* models_ = nullptr;
   // Who has which ticket open (ticket_viewing): token hash -> name, last seen.
   std::mutex viewers_mu_;
   std::map<std::int64_t, std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>> viewers_;

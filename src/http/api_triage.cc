@@ -31,3 +31,177 @@ Response Api::reload_rules(Request&) {
 }
 
 }  // namespace sb::http
+
+namespace sb::http {
+
+using namespace detail;
+
+Service::Editor Api::editor(const Request& r) {
+  Service::Editor e;
+  const Principal& p = r.principal;
+  e.by = std::string(to_string(p.role));
+  if (p.agent) {
+    e.by = "agent " + std::to_string(p.agent->value);
+    if (auto a = service_.find_agent(*p.agent); a.ok() && *a && !(*a)->agent.name.empty()) e.by += " " + (*a)->agent.name;
+  }
+  const auto settings = intake_.triage().settings();
+  e.triage_team = service_.team_by_name(settings->triage_team);
+  e.label_of = [settings](const std::string& field, const std::string& value) {
+    for (const triage::ModelSettings& m : settings->models) {
+      if (intake::corrected_field(m.predicts) != field) continue;
+      for (const auto& [label, mapped] : m.labels) {
+        if (mapped == value) return label;
+      }
+    }
+    return value;  // a label names its team or category itself
+  };
+  return e;
+}
+
+namespace {
+
+// The team or category model: the one whose guesses the desk shows.
+const triage::ModelSettings* deciding_model(const triage::TriageSettings& s) {
+  for (const triage::ModelSettings& m : s.models) {
+    if (!intake::corrected_field(m.predicts).empty()) return &m;
+  }
+  return nullptr;
+}
+
+json guesses(const triage::ModelSettings& m, const Ticket& t) {
+  const std::vector<double> p = m.model->probabilities({t.subject, t.body});
+  const auto& labels = m.model->labels();
+  std::vector<std::size_t> order(p.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const std::size_t top = std::min<std::size_t>(3, order.size());
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+  json out = json::array();
+  for (std::size_t k = 0; k < top; ++k) {
+    const std::string& label = labels[order[k]];
+    auto it = m.labels.find(label);
+    out.push_back({{"label", label}, {"value", it != m.labels.end() ? it->second : label}, {"confidence", p[order[k]]}});
+  }
+  return out;
+}
+
+double median_seconds(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+// GET /api/v1/triage/desk: the tickets waiting for a person to say where they
+// belong, oldest first, with the model's three best guesses, the rules that
+// matched, the requester's other tickets, and how the desk is doing.
+Response Api::triage_desk(Request& r) {
+  const auto settings = intake_.triage().settings();
+  const auto team = service_.team_by_name(settings->triage_team);
+  const int limit = static_cast<int>(int_query(r, "limit", 0, 100).value_or(25));
+  const triage::ModelSettings* model = deciding_model(*settings);
+  json tickets = json::array();
+  if (team && limit > 0) {
+    TicketQuery q;
+    q.team = team;
+    q.statuses = {TicketStatus::kNew, TicketStatus::kOpen};
+    q.limit = limit;
+    for (Ticket& t : ok_or_throw(service_.list_tickets(q)).tickets) {
+      if (!sees(r.principal, t)) continue;
+      json item = to_json(TicketView{t, std::nullopt});
+      item["guesses"] = model && model->model ? guesses(*model, t) : json::array();
+      json others = json::array();
+      if (!t.requester.email.empty()) {
+        TicketQuery mine;
+        mine.requester = t.requester.email;
+        mine.sort = TicketSort::kCreated;
+        mine.limit = 6;
+        for (const Ticket& o : ok_or_throw(service_.list_tickets(mine)).tickets) {
+          if (o.id == t.id || !sees(r.principal, o) || others.size() >= 5) continue;
+          others.push_back({{"id", o.id.value},
+                            {"subject", o.subject},
+                            {"status", to_string(o.status)},
+                            {"category", o.category},
+                            {"team", o.team ? json(o.team->value) : json(nullptr)},
+                            {"created_at", format_time(o.created_at)}});
+        }
+      }
+      item["requester_tickets"] = std::move(others);
+      tickets.push_back(std::move(item));
+    }
+  }
+  // How the desk is doing: what waits, what was decided lately and how long it took.
+  json stats = {{"waiting", 0}, {"oldest_wait_seconds", nullptr}};
+  if (team) {
+    for (const QueueStats& qs : service_.queues()) {
+      if (qs.team != *team) continue;
+      stats["waiting"] = qs.waiting;
+      if (qs.oldest_wait) stats["oldest_wait_seconds"] = qs.oldest_wait->count() / 1000.0;
+    }
+  }
+  const Time now = system_now();
+  std::size_t last_hour = 0, overruled = 0, decided = 0;
+  std::vector<double> waited;
+  // One decision per ticket: the latest on the field the model guesses.
+  const std::string field = model ? intake::corrected_field(model->predicts) : "team";
+  std::map<TicketId, bool> seen;
+  for (const Correction& c : ok_or_throw(service_.recent_corrections(now - std::chrono::hours(24), 5000))) {
+    if (c.source != "desk" || c.field != field || seen.count(c.ticket)) continue;
+    seen[c.ticket] = true;
+    ++decided;
+    if (c.at >= now - std::chrono::hours(1)) ++last_hour;
+    if (!c.guess.empty() && c.guess != c.label) ++overruled;
+    waited.push_back(static_cast<double>(c.waited.count()) / 1000.0);
+  }
+  stats["decided_last_hour"] = last_hour;
+  stats["decided_24h"] = decided;
+  stats["overruled_24h"] = overruled;
+  stats["median_decision_seconds_24h"] = waited.empty() ? json(nullptr) : json(median_seconds(waited));
+  json model_json = nullptr;
+  if (model) {
+    model_json = {{"name", model->name}, {"predicts", intake::corrected_field(model->predicts)},
+                  {"min_confidence", model->min_confidence}};
+  }
+  return ok({{"team", team ? json({{"id", team->value}, {"name", settings->triage_team}}) : json(nullptr)},
+             {"model", std::move(model_json)},
+             {"tickets", std::move(tickets)},
+             {"stats", std::move(stats)}});
+}
+
+// GET /api/v1/triage/models: what serves, where its candidate goes, and the checks so far.
+Response Api::list_models(Request&) {
+  const auto settings = intake_.triage().settings();
+  json models = json::array();
+  for (const triage::ModelSettings& m : settings->models) {
+    json labels = json::object();
+    for (const auto& [label, value] : m.labels) labels[label] = value;
+    models.push_back({{"name", m.name},
+                      {"predicts", std::string(intake::corrected_field(m.predicts).empty()
+                                                   ? (m.predicts == triage::Predicts::kUrgency ? "urgency" : "impact")
+                                                   : intake::corrected_field(m.predicts))},
+                      {"min_confidence", m.min_confidence},
+                      {"path", m.path},
+                      {"candidate", m.path.empty() ? json(nullptr) : json(m.path + ".candidate")},
+                      {"labels", std::move(labels)},
+                      {"classes", m.model ? json(m.model->labels()) : json::array()},
+                      {"trained_through", m.model ? m.model->options().trained_through : 0},
+                      {"provenance", m.model ? m.model->options().provenance : ""}});
+  }
+  json checks = models_ ? models_->history() : json::array();
+  return ok({{"models", std::move(models)},
+             {"holdout", models_ ? json(models_->options().holdout) : json(nullptr)},
+             {"checks", std::move(checks)}});
+}
+
+// POST /api/v1/triage/models/reload: checks each candidate model; the not
+// worse replace the serving ones at once, the others are refused with their figures.
+Response Api::reload_models(Request&) {
+  if (!models_) throw Fail{Error::Conflict("no_candidate", "no triage model is configured")};
+  const auto checks = ok_or_throw(models_->check_candidates());
+  json out = json::array();
+  for (const intake::ModelCheck& c : checks) out.push_back(intake::to_json(c));
+  return ok({{"checks", std::move(out)}});
+}
+
+}  // namespace sb::http

@@ -15,4 +15,16 @@ Result<int> TriageGate::reload_rules() {
   return count;
 }
 
+bool TriageGate::replace_model(const std::string& name, std::shared_ptr<const triage::Classifier> model) {
+  std::lock_guard lock(mu_);
+  auto next = std::make_shared<triage::TriageSettings>(*settings_);
+  for (triage::ModelSettings& m : next->models) {
+    if (m.name != name) continue;
+    m.model = std::move(model);
+    settings_ = std::move(next);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace sb::intake

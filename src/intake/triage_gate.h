@@ -33,6 +33,9 @@ class TriageGate {
   // loader) is configured. Returns the number of rules loaded.
   Result<int> reload_rules();
   const std::optional<std::string>& rules_path() const { return rules_path_; }
+  // Puts `model` in place of the model named `name` (requests in flight keep
+  // the one they started with). False when no model has that name.
+  bool replace_model(const std::string& name, std::shared_ptr<const triage::Classifier> model);
 
  private:
   mutable std::mutex mu_;

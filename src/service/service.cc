@@ -288,12 +288,62 @@ Result<Message> Service::add_message(Message draft, const Attach& attach) {
       [&](const Changes&) { return draft; }, attach);
 }
 
-Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch) {
+namespace {
+// The corrections an editor's change from `before` to `after` makes.
+std::vector<Correction> corrections_of(const Ticket& before, const Ticket& after, const Service::Editor& editor,
+                                       const std::function<std::string(std::optional<TeamId>)>& team_name, Time now) {
+  std::vector<Correction> out;
+  auto add = [&](const char* field, std::string from, std::string to) {
+    if (from == to || to.empty()) return;
+    Correction k;
+    k.ticket = after.id;
+    k.at = now;
+    k.field = field;
+    k.from = std::move(from);
+    k.to = std::move(to);
+    k.label = editor.label_of ? editor.label_of(field, k.to) : k.to;
+    if (before.triage && before.triage->predicts == field) {
+      k.guess = before.triage->predicted;
+      k.confidence = before.triage->confidence;
+    }
+    const bool at_desk = editor.triage_team && before.team == editor.triage_team;
+    k.source = at_desk ? "desk" : k.field == "team" ? "move" : "edit";
+    k.by = editor.by;
+    k.subject = after.subject;
+    k.body = after.body;
+    k.waited = now - before.created_at;
+    out.push_back(std::move(k));
+  };
+  add("team", team_name(before.team), team_name(after.team));
+  add("category", before.category, after.category);
+  return out;
+}
+}  // namespace
+
+Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch, const Editor* editor) {
   std::optional<Ticket> stored;
+  std::vector<Correction> corrections;
   return apply(
       [&]() -> Result<Changes> {
         if (auto s = load_if_not_live_locked(id, stored); !s) return s.error();
-        return engine_.update_ticket(id, patch, clock_(), stored ? &*stored : nullptr);
+        std::optional<Ticket> before;
+        if (editor) {
+          if (const Ticket* live = engine_.find_live_ticket(id)) before = *live;
+          else if (stored) before = *stored;
+        }
+        const Time now = clock_();
+        auto changes = engine_.update_ticket(id, patch, now, stored ? &*stored : nullptr);
+        if (!changes || !before) return changes;
+        for (const Ticket& t : changes->tickets) {
+          if (t.id != id) continue;
+          auto name = [&](std::optional<TeamId> team) -> std::string {
+            if (!team) return "";
+            const Team* found = engine_.find_team(*team);
+            return found ? found->name : std::to_string(team->value);
+          };
+          corrections = corrections_of(*before, t, *editor, name, now);
+        }
+        return changes;
       },
       [&](const Changes& c) {
         for (const Ticket& t : c.tickets) {
@@ -301,7 +351,8 @@ Result<TicketView> Service::update_ticket(TicketId id, const TicketPatch& patch)
           if (t.id == id) return ticket_view_locked(t);
         }
         return TicketView{*stored, std::nullopt};
-      });
+      },
+      [&](WriteBatch& b) { b.corrections = std::move(corrections); });
 }
 
 TicketView Service::ticket_view_locked(const Ticket& t) const {

@@ -100,7 +100,21 @@ class Service {
   // here. It changes nothing on the ticket and is no comment event.
   Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {}, const Answer& answer = {},
                                    std::optional<Message> first = std::nullopt);
-  Result<TicketView> update_ticket(TicketId id, const TicketPatch& patch);
+  // A person changing tickets through the API: their changes of team or
+  // category are kept as corrections (labelled examples) with the change.
+  struct Editor {
+    std::string by;                      // who, as the correction records it
+    std::optional<TeamId> triage_team;   // a ticket leaving it was decided at the triage desk
+    // A field's new value as the model's label (triage.labels mapped back).
+    std::function<std::string(const std::string& field, const std::string& value)> label_of;
+  };
+  Result<TicketView> update_ticket(TicketId id, const TicketPatch& patch, const Editor* editor = nullptr);
+  Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after, int limit) {
+    return store_.list_corrections(field, after, limit);
+  }
+  Result<std::vector<Correction>> recent_corrections(Time since, int limit) {
+    return store_.recent_corrections(since, limit);
+  }
   Result<AgentView> create_agent(Agent draft);
   Result<AgentView> update_agent(AgentId id, const AgentPatch& patch);
   Result<Team> create_team(Team draft);

@@ -73,6 +73,12 @@ class FlakyStore final : public Store {
   Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) override {
     return inner.list_audit(before, limit);
   }
+  Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after, int limit) override {
+    return inner.list_corrections(field, after, limit);
+  }
+  Result<std::vector<Correction>> recent_corrections(Time since, int limit) override {
+    return inner.recent_corrections(since, limit);
+  }
 
   // While held, commits wait (a slow disk).
   void hold(bool on) {

@@ -81,6 +81,10 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
       audit_.push_back(std::move(a));
     }
     for (const Decision& d : b->decisions) decisions_[d.ticket].push_back(d);
+    for (Correction c : b->corrections) {
+      c.id = static_cast<std::int64_t>(corrections_.size()) + 1;
+      corrections_.push_back(std::move(c));
+    }
   }
   return Status::Ok();
 }
@@ -206,6 +210,27 @@ Result<std::vector<AuditEntry>> MemoryStore::list_audit(std::int64_t before, int
   std::vector<AuditEntry> out;
   for (auto it = audit_.rbegin(); it != audit_.rend() && static_cast<int>(out.size()) < limit; ++it) {
     if (before == 0 || it->id < before) out.push_back(*it);
+  }
+  return out;
+}
+
+Result<std::vector<Correction>> MemoryStore::list_corrections(const std::string& field, std::int64_t after,
+                                                              int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Correction> out;
+  for (std::size_t i = static_cast<std::size_t>(std::max<std::int64_t>(after, 0));
+       i < corrections_.size() && static_cast<int>(out.size()) < limit; ++i) {
+    if (field.empty() || corrections_[i].field == field) out.push_back(corrections_[i]);
+  }
+  return out;
+}
+
+Result<std::vector<Correction>> MemoryStore::recent_corrections(Time since, int limit) {
+  std::lock_guard lock(mu_);
+  std::vector<Correction> out;
+  for (auto it = corrections_.rbegin(); it != corrections_.rend() && static_cast<int>(out.size()) < limit; ++it) {
+    if (it->at < since) break;
+    out.push_back(*it);
   }
   return out;
 }

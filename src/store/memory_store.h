@@ -23,6 +23,8 @@ class MemoryStore : public Store {
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
   Result<std::vector<TokenRecord>> list_tokens() override;
   Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) override;
+  Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after, int limit) override;
+  Result<std::vector<Correction>> recent_corrections(Time since, int limit) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;
@@ -56,6 +58,7 @@ class MemoryStore : public Store {
   std::map<TeamId, Team> teams_;
   std::map<std::string, TokenRecord> tokens_;
   std::vector<AuditEntry> audit_;
+  std::vector<Correction> corrections_;  // id order
   std::map<TicketId, std::vector<Decision>> decisions_;  // oldest first
   std::map<std::int64_t, Event> events_;
   std::map<std::int64_t, Message> messages_;

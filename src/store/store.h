@@ -93,6 +93,24 @@ struct Fence {
   Time now;
 };
 
+// A person's decision about a ticket's team or category (at the triage
+// desk, a move, a category change later): a labelled example the classifier
+// learns from (docs/triage.md). Appended, never changed.
+struct Correction {
+  std::int64_t id = 0;   // given by the store, rising
+  TicketId ticket;
+  Time at;
+  std::string field;     // "team" or "category"
+  std::string from, to;  // team names or categories ("" none)
+  std::string label;     // `to` as the model's label (triage.labels mapped back)
+  std::string guess;     // the model's label for this field at intake ("" none)
+  double confidence = 0; // the guess's
+  std::string source;    // "desk" (the ticket waited for triage), "move", "edit"
+  std::string by;        // who decided ("agent 3 Ada", "admin", "supervisor")
+  std::string subject, body;  // the text the model reads, as it was
+  Duration waited{0};    // from the ticket's creation to this decision
+};
+
 struct WriteBatch {
   std::vector<Ticket> tickets;
   std::vector<Agent> agents;
@@ -109,11 +127,12 @@ struct WriteBatch {
   std::vector<Webhook> webhooks;                // upserts by id
   std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
   std::vector<AuditEntry> audit;
+  std::vector<Correction> corrections;  // appended; the store assigns their ids
   std::optional<Fence> fence;  // checked (all batches of a commit) before anything is written
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
            events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty() &&
-           receipts.empty() && idempotency.empty() && audit.empty();
+           receipts.empty() && idempotency.empty() && audit.empty() && corrections.empty();
   }
 };
 
@@ -250,6 +269,12 @@ class Store {
   virtual Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) = 0;
   // The routing decisions about a ticket, newest first, at most `limit`.
   virtual Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) = 0;
+
+  // Corrections of `field` ("" any) with id > `after`, oldest first, at most `limit`.
+  virtual Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after,
+                                                           int limit) = 0;
+  // Corrections made at or after `since`, newest first, at most `limit`.
+  virtual Result<std::vector<Correction>> recent_corrections(Time since, int limit) = 0;
 
   // A ticket's conversation, oldest first.
   virtual Result<std::vector<Message>> list_messages(TicketId ticket) = 0;

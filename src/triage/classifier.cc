@@ -1,11 +1,14 @@
 #include "triage/classifier.h"
 
 #include <linear.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -236,12 +239,32 @@ const std::vector<std::string>& Classifier::labels() const { return impl_->label
 const TrainOptions& Classifier::options() const { return impl_->options; }
 int Classifier::feature_count() const { return impl_->featurizer.size(); }
 
-// File: a text header (magic line, one JSON line of options and labels, the
-// vocabulary as "term<TAB>idf" lines), then the weights as raw doubles.
+// File: a text header (magic line, one JSON line of options and labels),
+// then the body: the vocabulary as "term<TAB>idf" lines and the weights as
+// raw doubles. Version 2 puts a BLAKE2b checksum of the body in the header.
+namespace {
+std::string body_checksum(std::string_view body) {
+  static const bool ready = sodium_init() >= 0;
+  (void)ready;
+  unsigned char hash[crypto_generichash_BYTES];
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr, 0);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : hash) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+}  // namespace
+
 Status Classifier::save(const std::string& path) const {
   const Impl& m = *impl_;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Error::Invalid("out", path + ": cannot write");
+  std::ostringstream body;
+  body.precision(17);
+  for (const auto& [term, idf] : m.featurizer.vocabulary()) body << term << '\t' << idf << '\n';
+  body.write(reinterpret_cast<const char*>(m.w.data()), static_cast<std::streamsize>(m.w.size() * sizeof(double)));
+  const std::string bytes = std::move(body).str();
   const FeatureOptions& f = m.options.features;
   nlohmann::json meta{{"labels", m.labels},
                       {"label_ids", m.label_ids},
@@ -258,25 +281,40 @@ Status Classifier::save(const std::string& path) const {
                       {"text_fields", m.options.text_fields},
                       {"label_field", m.options.label_field},
                       {"calibration", m.calibration},
+                      {"trained_through", m.options.trained_through},
+                      {"provenance", m.options.provenance},
                       {"vocabulary", m.featurizer.size()},
-                      {"weights", m.w.size()}};
-  out << "switchboard-classifier 1\n" << meta.dump() << "\n";
-  out.precision(17);
-  for (const auto& [term, idf] : m.featurizer.vocabulary()) out << term << '\t' << idf << '\n';
-  out.write(reinterpret_cast<const char*>(m.w.data()), static_cast<std::streamsize>(m.w.size() * sizeof(double)));
-  if (!out) return Error::Invalid("out", path + ": write failed");
+                      {"weights", m.w.size()},
+                      {"checksum", body_checksum(bytes)}};
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Error::Invalid("out", path + ": cannot write");
+    out << "switchboard-classifier 2\n" << meta.dump() << "\n" << bytes;
+    out.flush();
+    if (!out) return Error::Invalid("out", path + ": write failed");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Error::Invalid("out", path + ": cannot replace it");
   return Status::Ok();
 }
 
 Result<Classifier> Classifier::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::Invalid("model", path + ": cannot read the model file");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Error::Invalid("model", path + ": cannot read the model file");
   const Error bad = Error::Invalid("model", path + ": not a switchboard classifier (or damaged)");
   std::string line;
-  if (!std::getline(in, line) || line != "switchboard-classifier 1") return bad;
-  if (!std::getline(in, line)) return bad;
+  if (!std::getline(file, line) || (line != "switchboard-classifier 1" && line != "switchboard-classifier 2")) {
+    return bad;
+  }
+  const bool checked = line.back() == '2';
+  if (!std::getline(file, line)) return bad;
   const nlohmann::json meta = nlohmann::json::parse(line, nullptr, false);
   if (meta.is_discarded() || !meta.is_object()) return bad;
+  std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  if (checked && (!meta.contains("checksum") || meta["checksum"] != body_checksum(bytes))) {
+    return Error::Invalid("model", path + ": damaged (its contents do not match the checksum written with them)");
+  }
+  std::istringstream in(std::move(bytes));
   auto impl = std::make_shared<Impl>();
   try {
     impl->labels = meta.at("labels").get<std::vector<std::string>>();
@@ -292,6 +330,8 @@ Result<Classifier> Classifier::load(const std::string& path) {
     impl->options.balance_power = meta.value("balance_power", 1.0);
     impl->options.text_fields = meta.at("text_fields").get<std::vector<std::string>>();
     impl->options.label_field = meta.at("label_field").get<std::string>();
+    impl->options.trained_through = meta.value("trained_through", std::int64_t{0});
+    impl->options.provenance = meta.value("provenance", std::string());
     if (meta.contains("calibration")) {
       impl->calibration = meta.at("calibration").get<std::vector<std::pair<double, double>>>();
     }

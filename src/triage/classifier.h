@@ -6,6 +6,7 @@
 // prediction needs: options, vocabulary with IDF, labels and weights.
 //
 // A trained Classifier is immutable; predict() is thread-safe.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +30,11 @@ struct TrainOptions {
   // predictions from `calibration_folds` folds of the training data), so one
   // threshold means the same across labels. 0: off.
   int calibration_folds = 0;
+  // Where the examples came from, recorded in the model: the newest stored
+  // correction it learnt from (corrections after it are unseen: the server
+  // checks a candidate on them), and a line for people.
+  std::int64_t trained_through = 0;
+  std::string provenance;
 };
 
 struct Prediction {
@@ -45,7 +51,10 @@ class Classifier {
   static Result<Classifier> train(const std::vector<std::vector<std::string>>& docs,
                                   const std::vector<std::string>& labels, const TrainOptions& options,
                                   const Progress& progress = {});
+  // Refuses a file that is not a model, or whose contents no longer match
+  // the checksum written with them (a damaged or truncated file).
   static Result<Classifier> load(const std::string& path);
+  // Writes to `path`.tmp and renames it over `path`: a reader never sees half a model.
   Status save(const std::string& path) const;
 
   Prediction predict(const std::vector<std::string_view>& fields) const;

@@ -28,6 +28,7 @@ struct ModelSettings {
   // label -> team name (team; default: a team named as the label), or
   // label -> low|medium|high (urgency, impact; default: the label itself).
   std::map<std::string, std::string> labels;
+  std::string path;  // the file it was loaded from ("" none); its candidate is path + ".candidate"
 };
 
 struct TriageSettings {

@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 9> kMigrations{
+inline constexpr std::array<std::string_view, 10> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -240,6 +240,27 @@ CREATE TABLE attachment_content (
   content BYTEA NOT NULL,
   PRIMARY KEY (message_id, idx)
 );
+)sql",
+    // 10: people's decisions about team and category: the classifier's lessons.
+    R"sql(
+CREATE TABLE corrections (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  ticket_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  field TEXT NOT NULL,             -- team | category
+  from_value TEXT NOT NULL,
+  to_value TEXT NOT NULL,
+  label TEXT NOT NULL,             -- to_value as the model's label
+  guess TEXT NOT NULL,             -- the model's label at intake
+  confidence BIGINT NOT NULL,      -- the guess's, in millionths
+  source TEXT NOT NULL,            -- desk | move | edit
+  actor TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  waited_ms BIGINT NOT NULL            -- from the ticket's creation to the decision
+);
+CREATE INDEX corrections_by_field ON corrections (field, id);
+CREATE INDEX corrections_by_at ON corrections (at);
 )sql",
 };
 

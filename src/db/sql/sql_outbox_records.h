@@ -142,6 +142,9 @@ Status write_batches(Conn& c, std::span<const WriteBatch* const> batches) {
     for (const AuditEntry& a : b->audit) {
       if (auto s = write_audit(c, a); !s) return s;
     }
+    for (const Correction& k : b->corrections) {
+      if (auto s = write_correction(c, k); !s) return s;
+    }
     for (const TokenRecord& t : b->tokens) {
       if (auto s = write_token(c, t); !s) return s;
     }

@@ -3,6 +3,7 @@
 // receipt tables: how each record is written and read, for SqlStore<Db>
 // (sql_store_impl.h). Templates over the connection; header-only, included
 // only by sql_store_impl.h (and so by one .cc per backend).
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "db/sql/sql_store.h"
@@ -313,6 +314,18 @@ Status write_audit(Conn& c, const AuditEntry& a) {
   if (!st) return st.error();
   st->bind(1, to_millis(a.at)).bind(2, a.actor).bind(3, a.action).bind(4, a.target).bind(5, a.detail);
   st->bind(6, static_cast<std::int64_t>(a.status));
+  return st->run();
+}
+
+template <class Conn>
+Status write_correction(Conn& c, const Correction& k) {
+  auto st = c.prepare(
+      "INSERT INTO corrections (ticket_id, at, field, from_value, to_value, label, guess, confidence, source, actor, "
+      "subject, body, waited_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  st->bind(1, k.ticket.value).bind(2, to_millis(k.at)).bind(3, k.field).bind(4, k.from).bind(5, k.to);
+  st->bind(6, k.label).bind(7, k.guess).bind(8, static_cast<std::int64_t>(std::llround(k.confidence * 1e6))).bind(9, k.source).bind(10, k.by);
+  st->bind(11, k.subject).bind(12, k.body).bind(13, static_cast<std::int64_t>(k.waited.count()));
   return st->run();
 }
 

@@ -36,6 +36,8 @@ class SqlStore final : public Store {
   Result<std::optional<TokenRecord>> find_token(const std::string& hash) override;
   Result<std::vector<TokenRecord>> list_tokens() override;
   Result<std::vector<AuditEntry>> list_audit(std::int64_t before, int limit) override;
+  Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after, int limit) override;
+  Result<std::vector<Correction>> recent_corrections(Time since, int limit) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;

@@ -301,6 +301,53 @@ Result<std::vector<AuditEntry>> SqlStore<Db>::list_audit(std::int64_t before, in
   });
 }
 
+namespace {
+constexpr const char* kCorrectionColumns =
+    "id, ticket_id, at, field, from_value, to_value, label, guess, confidence, source, actor, subject, body, waited_ms";
+template <class Statement>
+Correction read_correction(const Statement& s) {
+  Correction k;
+  k.id = s.int64(0);
+  k.ticket = TicketId{s.int64(1)};
+  k.at = from_millis(s.int64(2));
+  k.field = s.text(3);
+  k.from = s.text(4);
+  k.to = s.text(5);
+  k.label = s.text(6);
+  k.guess = s.text(7);
+  k.confidence = static_cast<double>(s.int64(8)) / 1e6;  // kept in millionths
+  k.source = s.text(9);
+  k.by = s.text(10);
+  k.subject = s.text(11);
+  k.body = s.text(12);
+  k.waited = Duration(s.int64(13));
+  return k;
+}
+}  // namespace
+
+template <class Db>
+Result<std::vector<Correction>> SqlStore<Db>::list_corrections(const std::string& field, std::int64_t after,
+                                                               int limit) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kCorrectionColumns +
+                          " FROM corrections WHERE id > ?1 AND (?2 = '' OR field = ?2) ORDER BY id LIMIT ?3");
+  if (!st) return st.error();
+  st->bind(1, after).bind(2, field).bind(3, static_cast<std::int64_t>(limit));
+  return read_all<Correction>(*st, [](const auto& s) { return read_correction(s); });
+}
+
+template <class Db>
+Result<std::vector<Correction>> SqlStore<Db>::recent_corrections(Time since, int limit) {
+  auto c = reader();
+  if (!c) return c.error();
+  auto st = (*c)->prepare(std::string("SELECT ") + kCorrectionColumns +
+                          " FROM corrections WHERE at >= ?1 ORDER BY id DESC LIMIT ?2");
+  if (!st) return st.error();
+  st->bind(1, to_millis(since)).bind(2, static_cast<std::int64_t>(limit));
+  return read_all<Correction>(*st, [](const auto& s) { return read_correction(s); });
+}
+
 }  // namespace sb
 
 namespace sb {

@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 19> kMigrations{
+inline constexpr std::array<std::string_view, 20> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -294,6 +294,27 @@ CREATE TABLE attachment_content (
   content BLOB NOT NULL,
   PRIMARY KEY (message_id, idx)
 );
+)sql",
+    // 20: people's decisions about team and category: the classifier's lessons.
+    R"sql(
+CREATE TABLE corrections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ticket_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  field TEXT NOT NULL,             -- team | category
+  from_value TEXT NOT NULL,
+  to_value TEXT NOT NULL,
+  label TEXT NOT NULL,             -- to_value as the model's label
+  guess TEXT NOT NULL,             -- the model's label at intake
+  confidence INTEGER NOT NULL,      -- the guess's, in millionths
+  source TEXT NOT NULL,            -- desk | move | edit
+  actor TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  waited_ms INTEGER NOT NULL            -- from the ticket's creation to the decision
+);
+CREATE INDEX corrections_by_field ON corrections (field, id);
+CREATE INDEX corrections_by_at ON corrections (at);
 )sql",
 };
 
