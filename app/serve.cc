@@ -79,7 +79,10 @@ Status take_charge(Service& service, Store& store, notify::Outbox& outbox, const
   }
   if (auto s = seed(service, config); !s) return Error::Unavailable("cannot seed from config: " + s.error().message);
   if (config.triage && !config.triage->models.empty() && !service.team_by_name(config.triage->triage_team)) {
-    if (auto t = service.create_team(Team{TeamId{}, config.triage->triage_team, {}, {}}); !t) {
+    // Its agents' work is moving tickets to where they belong.
+    Team triage_team{TeamId{}, config.triage->triage_team, {}, {}};
+    triage_team.routing.agents_move_tickets = true;
+    if (auto t = service.create_team(std::move(triage_team)); !t) {
       return Error::Unavailable("cannot create the triage team: " + t.error().message);
     }
   }

@@ -121,7 +121,7 @@ async function signIn(token) {
     location.hash = '#/reports';
   } else {
     connectEvents();
-    if (!manages() && !location.hash.startsWith('#/tickets')) location.hash = '#/tickets';
+    if (!manages() && !location.hash.startsWith('#/tickets') && !location.hash.startsWith('#/triage')) location.hash = '#/tickets';
   }
   route();
 }
@@ -183,7 +183,8 @@ async function openTickets() {
 
 async function boardView(view) {
   await loadDirectory();
-  const [queues, tickets] = await Promise.all([api('/api/v1/queues'), openTickets()]);
+  const [queues, tickets, desk] = await Promise.all([api('/api/v1/queues'), openTickets(),
+                                                      api('/api/v1/triage/desk?limit=0').catch(() => null)]);
   const agents = [...state.agents.values()];
   const waiting = queues.queues.reduce((n, q) => n + q.waiting, 0);
   const oldest = Math.max(0, ...queues.queues.map((q) => q.oldest_wait_seconds || 0));
@@ -233,7 +234,21 @@ async function boardView(view) {
     el('section', { class: 'card', id: 'at-risk' }, el('h2', {}, 'Closest to breach'),
        table([['Ticket'], ['Team'], ['Agent'], ['Clock'], ['Due', 'num']], riskRows, 'No running SLA clocks.')),
     el('section', { class: 'card', id: 'agents' }, el('h2', {}, 'Agents'),
-       table([['Agent'], ['Presence'], ['Load'], ['Tickets', 'num']], agentRows, 'No agents yet.'))));
+       table([['Agent'], ['Presence'], ['Load'], ['Tickets', 'num']], agentRows, 'No agents yet.')),
+    desk?.team ? triageCard(desk) : ''));
+}
+
+// The triage desk at a glance: what waits for a person, and how fast people decide.
+function triageCard(desk) {
+  const s = desk.stats;
+  const row = (label, value, id) => el('tr', {}, el('th', { scope: 'row' }, label), el('td', { class: 'num', id }, value));
+  return el('section', { class: 'card', id: 'triage-desk' }, el('h2', {}, el('a', { href: '#/triage' }, 'Triage desk')),
+    el('table', {}, el('tbody', {},
+      row('Waiting', s.waiting, 'triage-waiting'), row('Oldest wait', duration(s.oldest_wait_seconds)),
+      row('Decided in the last hour', s.decided_last_hour, 'triage-decided-hour'),
+      row('Decided in 24 h', s.decided_24h, 'triage-decided-day'),
+      row('Median time to a decision', duration(s.median_decision_seconds_24h)),
+      row('Model overruled', s.decided_24h ? percent(s.overruled_24h / s.decided_24h) : '—'))));
 }
 
 function feedList() {
@@ -254,11 +269,12 @@ async function reportsView(view) {
   const now = new Date();
   const iso = (d) => d.toISOString().replace(/\.\d+Z$/, 'Z');
   const ago = (hours) => iso(new Date(now - hours * 3600e3));
-  const [hourly, week, daily, agentUse] = await Promise.all([
+  const [hourly, week, daily, agentUse, classifier] = await Promise.all([
     api(`/api/v1/reports/tickets?interval=hour&from=${ago(24)}`),
     api(`/api/v1/reports/tickets?interval=none&from=${ago(24 * 7)}`),
     api(`/api/v1/reports/tickets?interval=day&from=${ago(24 * 14)}`),
-    api(`/api/v1/reports/agents?from=${ago(24)}`)]);
+    api(`/api/v1/reports/agents?from=${ago(24)}`),
+    api(`/api/v1/reports/classifier?interval=day&from=${ago(24 * 30)}`)]);
   const canvas = (id) => el('div', { class: 'chart-box' }, el('canvas', { id }));
   const csv = (name, query) => el('a', { href: '#', onclick: (e) => { e.preventDefault(); download(name, query); } }, 'CSV');
   view.append(el('div', { class: 'grid cols-2' },
@@ -266,7 +282,8 @@ async function reportsView(view) {
     el('section', { class: 'card' }, el('h2', {}, 'Wait for an agent (7 days)'), canvas('chart-waits')),
     el('section', { class: 'card' }, el('h2', {}, 'SLA attainment by day (14 days)'), canvas('chart-sla')),
     el('section', { class: 'card' }, el('h2', {}, 'Tickets held per agent (now)'), canvas('chart-load')),
-    el('section', { class: 'card wide' }, el('h2', {}, 'Agents over the last 24 h ', csv('agents', '')), occupancyTable(agentUse))));
+    el('section', { class: 'card wide' }, el('h2', {}, 'Agents over the last 24 h ', csv('agents', '')), occupancyTable(agentUse)),
+    el('section', { class: 'card wide' }, el('h2', {}, 'The classifier and the people who correct it (30 days)'), classifierTable(classifier))));
   // Charts measure their canvas: drawn once the view is on the page.
   return () => drawReports(view, hourly, week, daily);
 }
@@ -313,6 +330,22 @@ function occupancyTable(report) {
   return el('div', { class: 'scroll' }, el('table', { id: 'occupancy' }, el('thead', {}, el('tr', {},
     ['Agent', 'Teams', 'Online', 'Occupancy', 'Utilisation', 'Held', 'Solved']
     .map((h, i) => el('th', { class: i > 1 ? 'num' : '' }, h)))), el('tbody', {}, rows)));
+}
+
+// How often people overrule the model, per guessed label and per day; and how right its guesses were on settled tickets.
+function classifierTable(report) {
+  const c = report.corrections;
+  const rows = c.by_label.map((r) => el('tr', {}, el('td', {}, r.key || '(no guess)'), el('td', { class: 'num' }, r.decisions),
+    el('td', { class: 'num' }, r.overruled), el('td', { class: 'num' }, percent(r.rate))));
+  const days = c.over_time.map((r) => el('li', {}, new Date(r.key).toLocaleDateString() + ': ' + r.decisions + ' decisions, ' +
+    r.overruled + ' overruled (' + percent(r.rate) + ')'));
+  return el('div', { id: 'classifier-report' },
+    el('p', {}, `People decided the ${c.field} of ${c.decisions} tickets; they overruled the model's guess ${c.overruled} times (${percent(c.rate)}). ` +
+       `On ${report.settled} settled tickets its guesses were right ${percent(report.accuracy)} of the time.`),
+    el('div', { class: 'scroll' }, el('table', { id: 'overrules' }, el('thead', {}, el('tr', {},
+      ['Model guessed', 'Decisions', 'Overruled', 'Rate'].map((h, i) => el('th', { class: i ? 'num' : '', scope: 'col' }, h)))),
+      el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { class: 'empty', colspan: 4 }, 'No corrections yet.'))))),
+    days.length ? el('ul', { class: 'muted' }, days) : '');
 }
 
 async function download(name, query) {
@@ -378,6 +411,7 @@ async function route(refresh) {
   else if (path === '/tickets') { name = 'tickets'; render = ticketsView; }
   else if (path === '/reports') { name = 'reports'; render = reportsView; }
   else if (path === '/mine') { name = 'mine'; render = mineView; }
+  else if (path === '/triage') { name = 'triage'; render = triageView; }
   else if (!manages()) { name = 'tickets'; render = ticketsView; }
   // Live refreshes redraw the board and the agent view; reports refresh when
   // opened; the ticket list waits for the person (a redraw would lose their place).

@@ -2,6 +2,7 @@
 // classifier reports over stored tickets, as JSON or CSV (docs/reporting.md).
 // Each report builds its rows as ordered JSON objects; CSV flattens the same
 // rows (nested keys joined by '_') in the same column order.
+#include <set>
 #include <sstream>
 
 #include "http/api.h"
@@ -259,8 +260,43 @@ Response Api::classifier_report(const ReportQuery& q) {
     rows.push_back({{"label", l.label}, {"predicted", l.predicted}, {"actual", l.actual}, {"correct", l.correct},
                     {"precision", opt(l.precision)}, {"recall", opt(l.recall)}});
   }
+  // People's decisions in the range on the field the model guesses: how often they overrule it.
+  const auto settings = intake_.triage().settings();
+  std::string field = "team";
+  for (const triage::ModelSettings& m : settings->models) {
+    if (!intake::corrected_field(m.predicts).empty()) field = intake::corrected_field(m.predicts);
+  }
+  std::set<std::string> own;  // a supervisor's teams, by name
+  if (q.teams) {
+    for (TeamId t : *q.teams) own.insert(team_name(std::to_string(t.value)));
+  }
+  std::vector<Correction> decisions;
+  for (std::int64_t after = 0;;) {
+    const auto page = ok_or_throw(service_.list_corrections(field, after, 1000));
+    for (const Correction& c : page) {
+      if (c.at < q.from || c.at >= q.to) continue;
+      if (q.teams && field == "team" && !own.count(c.from) && !own.count(c.to)) continue;
+      decisions.push_back(c);
+    }
+    if (page.size() < 1000) break;
+    after = page.back().id;
+  }
+  const reports::Overrules o = reports::overrules(decisions, q.interval);
+  auto overrule_json = [](const reports::OverruleRow& r) {
+    return json{{"key", r.key}, {"decisions", r.decisions}, {"guessed", r.guessed}, {"overruled", r.overruled},
+                {"rate", r.rate ? json(*r.rate) : json(nullptr)}};
+  };
+  json by_label = json::array(), over_time = json::array();
+  for (const auto& r : o.by_label) by_label.push_back(overrule_json(r));
+  for (const auto& r : o.over_time) over_time.push_back(overrule_json(r));
+  json corrections = overrule_json(o.total);
+  corrections.erase("key");
+  corrections["field"] = field;
+  corrections["by_label"] = std::move(by_label);
+  corrections["over_time"] = std::move(over_time);
   return respond("classifier", q, std::move(rows),
-                 {{"settled", s.settled},
+                 {{"corrections", std::move(corrections)},
+                  {"settled", s.settled},
                   {"correct", s.correct},
                   {"accuracy", s.accuracy ? json(*s.accuracy) : json(nullptr)},
                   {"confident", s.confident},

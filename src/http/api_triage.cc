@@ -2,6 +2,9 @@
 // reloading the rules file.
 #include "http/api.h"
 
+#include <map>
+#include <set>
+
 #include "http/api_helpers.h"
 
 namespace sb::http {
@@ -68,19 +71,26 @@ const triage::ModelSettings* deciding_model(const triage::TriageSettings& s) {
   return nullptr;
 }
 
-json guesses(const triage::ModelSettings& m, const Ticket& t) {
+// The model's three most likely choices for a ticket, as teams or categories
+// (labels mapped; labels that map to one team add up; for a team model,
+// labels that name no team are left out: a person cannot pick them).
+json guesses(const triage::ModelSettings& m, const Ticket& t, const std::function<bool(const std::string&)>& choosable) {
   const std::vector<double> p = m.model->probabilities({t.subject, t.body});
   const auto& labels = m.model->labels();
-  std::vector<std::size_t> order(p.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  const std::size_t top = std::min<std::size_t>(3, order.size());
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                    [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+  std::map<std::string, std::pair<std::string, double>> by_value;  // value -> (its likeliest label, probability)
+  for (std::size_t i = 0; i < p.size() && i < labels.size(); ++i) {
+    auto it = m.labels.find(labels[i]);
+    const std::string& value = it != m.labels.end() ? it->second : labels[i];
+    if (!choosable(value)) continue;
+    auto& slot = by_value[value];
+    if (slot.first.empty() || p[i] > slot.second) slot.first = labels[i];
+    slot.second += p[i];
+  }
+  std::vector<std::pair<std::string, std::pair<std::string, double>>> ranked(by_value.begin(), by_value.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second.second > b.second.second; });
   json out = json::array();
-  for (std::size_t k = 0; k < top; ++k) {
-    const std::string& label = labels[order[k]];
-    auto it = m.labels.find(label);
-    out.push_back({{"label", label}, {"value", it != m.labels.end() ? it->second : label}, {"confidence", p[order[k]]}});
+  for (std::size_t k = 0; k < ranked.size() && k < 3; ++k) {
+    out.push_back({{"label", ranked[k].second.first}, {"value", ranked[k].first}, {"confidence", ranked[k].second.second}});
   }
   return out;
 }
@@ -102,6 +112,12 @@ Response Api::triage_desk(Request& r) {
   const int limit = static_cast<int>(int_query(r, "limit", 0, 100).value_or(25));
   const triage::ModelSettings* model = deciding_model(*settings);
   json tickets = json::array();
+  std::set<std::string> team_names;
+  for (const Team& t : ok_or_throw(service_.list_teams())) {
+    if (t.name != settings->triage_team) team_names.insert(t.name);
+  }
+  const bool by_team = model && model->predicts == triage::Predicts::kTeam;
+  const auto choosable = [&](const std::string& value) { return !by_team || team_names.count(value) > 0; };
   if (team && limit > 0) {
     TicketQuery q;
     q.team = team;
@@ -110,7 +126,9 @@ Response Api::triage_desk(Request& r) {
     for (Ticket& t : ok_or_throw(service_.list_tickets(q)).tickets) {
       if (!sees(r.principal, t)) continue;
       json item = to_json(TicketView{t, std::nullopt});
-      item["guesses"] = model && model->model ? guesses(*model, t) : json::array();
+      // The desk decides with If-Match: two triagers cannot both move a ticket.
+      item["etag"] = "\"" + std::to_string(t.id.value) + "-" + std::to_string(t.version) + "\"";
+      item["guesses"] = model && model->model ? guesses(*model, t, choosable) : json::array();
       json others = json::array();
       if (!t.requester.email.empty()) {
         TicketQuery mine;

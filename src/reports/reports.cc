@@ -319,6 +319,40 @@ void ClassifierTally::add(const TicketFact& f, const std::string& actual) {
   labels_[f.predicted].correct += right;
 }
 
+Overrules overrules(const std::vector<Correction>& corrections, Interval interval) {
+  Overrules out;
+  std::map<std::string, OverruleRow> labels;
+  std::map<std::int64_t, OverruleRow> buckets;
+  auto count = [](OverruleRow& row, const Correction& c) {
+    ++row.decisions;
+    if (c.guess.empty()) return;
+    ++row.guessed;
+    if (c.guess != c.label) ++row.overruled;
+  };
+  const std::int64_t width = bucket_width(interval);
+  for (const Correction& c : corrections) {
+    count(out.total, c);
+    count(labels[c.guess], c);
+    if (width) {
+      const std::int64_t ms = to_millis(c.at);
+      count(buckets[ms - ((ms % width) + width) % width], c);
+    }
+  }
+  auto finish = [](OverruleRow& row) { row.rate = ratio(static_cast<double>(row.overruled), static_cast<double>(row.guessed)); };
+  finish(out.total);
+  for (auto& [label, row] : labels) {
+    row.key = label;
+    finish(row);
+    out.by_label.push_back(row);
+  }
+  for (auto& [start, row] : buckets) {
+    row.key = format_time(from_millis(start));
+    finish(row);
+    out.over_time.push_back(row);
+  }
+  return out;
+}
+
 ClassifierScore classifier(const std::vector<TicketFact>& facts,
                            const std::function<std::string(const TicketFact&)>& final_value) {
   ClassifierTally tally;

@@ -134,6 +134,23 @@ class ClassifierTally {
   ClassifierScore s_;
   std::map<std::string, LabelScore> labels_;
 };
+// How often people overrule the model: over corrections (Store), a decision
+// is overruled when the model had a guess and the person chose another label.
+// Per guessed label, and per time bucket (Interval::kNone: none).
+struct OverruleRow {
+  std::string key;            // the model's label, or the bucket's start
+  std::size_t decisions = 0;  // people's decisions
+  std::size_t guessed = 0;    // of which the model had a guess
+  std::size_t overruled = 0;  // of which the person chose otherwise
+  std::optional<double> rate; // overruled / guessed
+};
+struct Overrules {
+  OverruleRow total;
+  std::vector<OverruleRow> by_label;   // by the model's guess ("" when none), label order
+  std::vector<OverruleRow> over_time;  // bucket order
+};
+Overrules overrules(const std::vector<Correction>& corrections, Interval interval);
+
 ClassifierScore classifier(const std::vector<TicketFact>& facts,
                            const std::function<std::string(const TicketFact&)>& final_value);
 
