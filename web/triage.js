@@ -41,7 +41,7 @@ async function triageView(view) {
       const next = list.querySelector('.desk-ticket');
       if (next) select(next);
     } catch (e) {
-      if (e.status === 412) {
+      if (e.status === 412 || e.status === 404) {
         card.remove();
         notices.prepend(el('div', { class: 'notice conflict', role: 'alert' }, '#' + t.id + ' changed meanwhile (another triager?); nothing was saved.'));
         return;

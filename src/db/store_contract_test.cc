@@ -366,6 +366,63 @@ TEST_P(StoreContract, AttachedFilesAreKeptBesideTheirMessage) {
   EXPECT_TRUE((*listed)[0].attachments[1].content.empty());
 }
 
+TEST_P(StoreContract, CorrectionsAreAppendedAndReadByFieldOrTime) {
+  auto correction = [](std::int64_t ticket, const char* field, const char* to, std::int64_t at_ms) {
+    Correction k;
+    k.ticket = TicketId{ticket};
+    k.at = from_millis(at_ms);
+    k.field = field;
+    k.from = "Triage";
+    k.to = to;
+    k.label = std::string("L-") + to;
+    k.guess = "L-Applications";
+    k.confidence = 0.4375;
+    k.source = "desk";
+    k.by = "agent 3 Tess";
+    k.subject = "VPN \xc3\xa9chec";
+    k.body = "it drops\nat night";
+    k.waited = Duration(90'000);
+    return k;
+  };
+  WriteBatch first;
+  first.corrections = {correction(1, "team", "Network", 1000), correction(1, "category", "vpn", 1000)};
+  WriteBatch second;
+  second.corrections = {correction(2, "team", "Hardware", 5000)};
+  ASSERT_TRUE(store->commit(first).ok());
+  ASSERT_TRUE(store->commit(second).ok());
+
+  auto teams = store->list_corrections("team", 0, 10);
+  ASSERT_TRUE(teams.ok()) << teams.error().message;
+  ASSERT_EQ(teams->size(), 2u);
+  const Correction& k = (*teams)[0];
+  EXPECT_GT(k.id, 0);
+  EXPECT_LT(k.id, (*teams)[1].id);  // oldest first
+  EXPECT_EQ(k.ticket, TicketId{1});
+  EXPECT_EQ(k.at, from_millis(1000));
+  EXPECT_EQ(k.from, "Triage");
+  EXPECT_EQ(k.to, "Network");
+  EXPECT_EQ(k.label, "L-Network");
+  EXPECT_EQ(k.guess, "L-Applications");
+  EXPECT_DOUBLE_EQ(k.confidence, 0.4375);
+  EXPECT_EQ(k.source, "desk");
+  EXPECT_EQ(k.by, "agent 3 Tess");
+  EXPECT_EQ(k.subject, "VPN \xc3\xa9chec");
+  EXPECT_EQ(k.body, "it drops\nat night");
+  EXPECT_EQ(k.waited, Duration(90'000));
+  EXPECT_EQ(store->list_corrections("", 0, 10)->size(), 3u);
+  EXPECT_EQ(store->list_corrections("team", k.id, 10)->size(), 1u);  // after the first
+  EXPECT_EQ(store->list_corrections("team", 0, 1)->size(), 1u);
+  EXPECT_EQ(store->list_corrections("category", 0, 10)->front().to, "vpn");
+
+  auto recent = store->recent_corrections(from_millis(2000), 10);
+  ASSERT_TRUE(recent.ok());
+  ASSERT_EQ(recent->size(), 1u);
+  EXPECT_EQ(recent->front().to, "Hardware");
+  auto all = store->recent_corrections(from_millis(0), 10);
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ(all->front().to, "Hardware");  // newest first
+}
+
 TEST_P(StoreContract, SnapshotHoldsOpenTicketsAndMaxIds) {
   WriteBatch b;
   b.teams = {Team{TeamId{1}, "support", from_millis(1), {}}, Team{TeamId{4}, "billing", from_millis(1), {}}};

@@ -123,6 +123,10 @@ const std::vector<Row>& table() {
       {"GET", "/api/v1/audit", "", {401, 403, 403, 403, 403, 403, 200}},
       {"POST", "/api/v1/triage/preview", R"({"subject":"x"})", {401, 403, 403, 403, 403, 403, 200}},
       {"POST", "/api/v1/rules/reload", "", {401, 403, 403, 403, 403, 403, 409}},
+      // The triage desk: every agent may open it (it shows only the tickets they see); models are for admins.
+      {"GET", "/api/v1/triage/desk", "", {401, 403, 200, 200, 200, 200, 200}},
+      {"GET", "/api/v1/triage/models", "", {401, 403, 403, 403, 200, 200, 200}},
+      {"POST", "/api/v1/triage/models/reload", "", {401, 403, 403, 403, 403, 403, 409}},
       {"GET", "/api/v1/sla-policies", "", {401, 403, 403, 403, 403, 403, 200}},
       {"PUT", "/api/v1/sla-policies", R"({"policies":[]})", {401, 403, 403, 403, 403, 403, 200}},
       {"POST", "/api/v1/webhooks", R"({"url":"https://93.184.216.35/b"})", {401, 403, 403, 403, 403, 403, 201}},

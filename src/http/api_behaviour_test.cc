@@ -164,6 +164,75 @@ TEST_F(ApiInProcess, ATicketWithoutATeamCanBeAssignedByHand) {
 // An agent works their teams' tickets (docs/security.md, Roles): reads and
 // changes them within the team; another team's tickets are as if they did
 // not exist; a move to another team only where the team allows it.
+// Every person's change of team or category is kept as a correction, with
+// who, where from and how long the ticket waited; a ticket leaving the
+// triage team was decided at the desk. Changes that change nothing, stale
+// writes and refused ones keep nothing.
+TEST_F(ApiInProcess, TeamAndCategoryDecisionsAreKeptAsCorrections) {
+  const auto triage_team = team("Triage");
+  ASSERT_EQ(admin->patch("/api/v1/teams/" + std::to_string(triage_team), {{"routing", {{"agents_move_tickets", true}}}}).status, 200);
+  const auto net = team("Network");
+  const auto hw = team("Hardware");
+  const auto tess = agent({{"name", "Tess"}, {"teams", {triage_team}}, {"presence", "away"}});
+  const std::string token = admin->post("/api/v1/tokens", {{"agent_id", tess}}).body["token"];
+  auto triager = h.client(token);
+  const json t = ticket({{"subject", "VPN drops"}, {"body", "every night"}, {"team", "Triage"}});
+  const std::string path = "/api/v1/tickets/" + std::to_string(t["id"].get<int>());
+
+  auto desk = triager.get("/api/v1/triage/desk");
+  ASSERT_EQ(desk.status, 200) << desk.raw;
+  ASSERT_EQ(desk.body["tickets"].size(), 1u);
+  EXPECT_EQ(desk.body["tickets"][0]["id"], t["id"]);
+  EXPECT_EQ(desk.body["tickets"][0]["guesses"].size(), 0u);  // no model configured
+  EXPECT_EQ(desk.body["stats"]["waiting"], 1);
+
+  h.advance(std::chrono::seconds(90));
+  const std::string etag = desk.body["tickets"][0]["etag"];
+  auto moved = triager.request("PATCH", path, json{{"team", "Network"}}.dump(), {{"If-Match", etag}});
+  ASSERT_EQ(moved.status, 200) << moved.raw;
+  EXPECT_EQ(moved.body["team"], net);
+  // Deciding again from the same page: out of her sight now (404); a stale write (412). Nothing kept.
+  EXPECT_EQ(triager.request("PATCH", path, json{{"team", "Hardware"}}.dump(), {{"If-Match", etag}}).status, 404);
+  EXPECT_EQ(admin->request("PATCH", path, json{{"team", "Hardware"}}.dump(), {{"If-Match", etag}}).status, 412);
+  EXPECT_EQ(admin->patch(path, {{"team", "Network"}}).status, 200);            // no change: no correction
+  EXPECT_EQ(admin->patch(path, {{"category", "vpn"}}).status, 200);
+  EXPECT_EQ(admin->patch(path, {{"team", "Nowhere"}}).status, 422);            // refused: nothing kept
+  auto bulk = admin->post("/api/v1/tickets/bulk", {{"ids", {t["id"]}}, {"changes", {{"team", hw}}}});
+  ASSERT_EQ(bulk.status, 200) << bulk.raw;
+
+  auto all = h.service().list_corrections("", 0, 100);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);
+  const Correction& desk_decision = (*all)[0];
+  EXPECT_EQ(desk_decision.field, "team");
+  EXPECT_EQ(desk_decision.from, "Triage");
+  EXPECT_EQ(desk_decision.to, "Network");
+  EXPECT_EQ(desk_decision.label, "Network");  // no model: a label names its team
+  EXPECT_EQ(desk_decision.source, "desk");
+  EXPECT_EQ(desk_decision.by, "agent " + std::to_string(tess) + " Tess");
+  EXPECT_EQ(desk_decision.subject, "VPN drops");
+  EXPECT_EQ(desk_decision.body, "every night");
+  EXPECT_GE(desk_decision.waited, std::chrono::seconds(90));
+  EXPECT_EQ((*all)[1].field, "category");
+  EXPECT_EQ((*all)[1].to, "vpn");
+  EXPECT_EQ((*all)[1].source, "edit");
+  EXPECT_EQ((*all)[1].by, "admin");
+  EXPECT_EQ((*all)[2].from, "Network");
+  EXPECT_EQ((*all)[2].to, "Hardware");
+  EXPECT_EQ((*all)[2].source, "move");
+
+  desk = triager.get("/api/v1/triage/desk");
+  EXPECT_EQ(desk.body["tickets"].size(), 0u);
+  EXPECT_EQ(desk.body["stats"]["decided_last_hour"], 1);
+  EXPECT_GE(desk.body["stats"]["median_decision_seconds_24h"].get<double>(), 90.0);
+  auto report = admin->get("/api/v1/reports/classifier");
+  ASSERT_EQ(report.status, 200) << report.raw;
+  EXPECT_EQ(report.body["corrections"]["decisions"], 2);  // the team decisions
+  EXPECT_EQ(report.body["corrections"]["guessed"], 0);
+  expect_error(admin->post("/api/v1/triage/models/reload", json::object()), 409, "no_candidate");
+  expect_error(triager.get("/api/v1/triage/desk?limit=500"), 422, "invalid_value", "limit");
+}
+
 TEST_F(ApiInProcess, AgentTokensWorkTheirTeamsTickets) {
   const auto net = team("Network");
   const auto hw = team("Hardware");

@@ -158,7 +158,7 @@ Response Api::triage_desk(Request& r) {
       if (qs.oldest_wait) stats["oldest_wait_seconds"] = qs.oldest_wait->count() / 1000.0;
     }
   }
-  const Time now = system_now();
+  const Time now = service_.clock()();
   std::size_t last_hour = 0, overruled = 0, decided = 0;
   std::vector<double> waited;
   // One decision per ticket: the latest on the field the model guesses.
