@@ -20,6 +20,7 @@ nlohmann::json figures_json(const std::optional<triage::ModelFigures>& f) {
           {"accuracy", f->accuracy},
           {"macro_f1", f->macro_f1},
           {"coverage", f->coverage},
+          {"confident", f->confident},
           {"precision", f->precision}};
 }
 }  // namespace
@@ -124,15 +125,18 @@ ModelCheck ModelUpdater::check(const triage::ModelSettings& m, const std::string
   const std::string field = corrected_field(m.predicts);
   if (field.empty()) return finish(false, "only team and category models learn from corrections");
 
+  // Held out from both: corrections neither model learnt from, so neither is
+  // scored on its own lessons.
+  const std::int64_t seen = std::max(c.trained_through, m.model ? m.model->options().trained_through : 0);
   auto corrections = read_corrections([&](std::int64_t after, int limit) {
-    return service_.list_corrections(field, std::max(after, c.trained_through), limit);
+    return service_.list_corrections(field, std::max(after, seen), limit);
   });
   if (!corrections) return finish(false, "cannot read the corrections: " + corrections.error().message);
   std::vector<triage::Example> held;
   for (Lesson& l : latest_decisions(*corrections)) held.push_back(std::move(l.example));
   if (held.size() < options_.holdout) {
     return finish(false, "needs at least " + std::to_string(options_.holdout) +
-                             " corrections it did not learn from to be checked on; there are " +
+                             " corrections neither it nor the serving model learnt from; there are " +
                              std::to_string(held.size()) + " (train with --holdout, or wait for more)");
   }
   c.candidate = triage::score_model(*candidate, held, m.min_confidence);

@@ -2,8 +2,8 @@
 // Models change without a restart (docs/triage.md): `switchboard train
 // --from-db` writes a candidate beside a serving model (its path +
 // ".candidate"); on SIGHUP or POST /api/v1/triage/models/reload the
-// candidate is scored with the serving model on the newest corrections it
-// never learnt from (at least `holdout` of them) and replaces it only if it
+// candidate is scored with the serving model on the newest corrections
+// neither learnt from (at least `holdout` of them) and replaces it only if it
 // is not worse (triage/model_check.h). An accepted candidate is renamed over
 // the model file (a restart serves it too) and swapped into the triage
 // settings; a refused or damaged one is renamed to ".refused" and the

@@ -26,7 +26,8 @@ ModelFigures score_model(const Classifier& model, const std::vector<Example>& ex
   const Evaluation e = evaluate(truth, predicted, confidence);
   f.accuracy = e.accuracy;
   f.macro_f1 = e.macro_f1;
-  f.coverage = static_cast<double>(sure) / static_cast<double>(examples.size());
+  f.confident = static_cast<double>(sure) / static_cast<double>(examples.size());
+  f.coverage = static_cast<double>(sure_right) / static_cast<double>(examples.size());
   f.precision = sure ? static_cast<double>(sure_right) / static_cast<double>(sure) : 0;
   return f;
 }

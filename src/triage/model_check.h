@@ -2,8 +2,9 @@
 // Whether a candidate model may replace the serving one: both are scored on
 // the same held-out examples (corrections the candidate never learnt from);
 // the candidate wins unless it is worse on macro-F1 or on coverage at the
-// configured confidence threshold (the share of tickets it would route on
-// its own). Pure.
+// configured confidence threshold. Coverage counts the tickets it would
+// route on its own *and rightly*: a confident wrong guess is a misroute, so
+// an overconfident model cannot win on coverage. Pure.
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -22,8 +23,9 @@ struct ModelFigures {
   std::size_t examples = 0;
   double accuracy = 0;
   double macro_f1 = 0;
-  double coverage = 0;   // share with confidence >= the threshold
-  double precision = 0;  // right among those (0 when none)
+  double coverage = 0;   // share routed on its own and rightly (confidence >= the threshold, label right)
+  double confident = 0;  // share with confidence >= the threshold, right or not
+  double precision = 0;  // right among the confident (0 when none)
 };
 
 ModelFigures score_model(const Classifier& model, const std::vector<Example>& examples, double threshold);
