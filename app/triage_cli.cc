@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -52,6 +53,7 @@ std::vector<std::string> split(const std::string& s) {
 struct Labelled {
   std::vector<std::vector<std::string>> docs;
   std::vector<std::string> labels;
+  std::vector<std::size_t> copies_of;  // each row's example, when rows repeat examples (else empty)
 };
 
 Result<Labelled> read_labelled(const std::string& path, const std::vector<std::string>& text, const std::string& label) {
@@ -107,15 +109,14 @@ Result<FromDb> read_corrections(const TrainCommand& cmd) {
   lessons.resize(lessons.size() - held);
   if (lessons.empty()) return out;
   out.trained_through = lessons.back().id;
-  const Time newest = lessons.back().at;
-  const double half_life_ms = cmd.half_life_days * 86'400'000.0;
-  for (const intake::Lesson& l : lessons) {
-    const double age = static_cast<double>((newest - l.at).count());
-    const double weight = 1 + (cmd.recent_weight - 1) * std::exp2(-age / half_life_ms);
-    const int copies = std::max(1, static_cast<int>(std::lround(weight)));
+  const auto half_life = Duration(static_cast<std::int64_t>(cmd.half_life_days * 86'400'000.0));
+  const std::vector<int> repeats = intake::copies_by_recency(lessons, half_life, cmd.recent_weight);
+  for (std::size_t i = 0; i < lessons.size(); ++i) {
+    const int copies = repeats[i];
     for (int k = 0; k < copies; ++k) {
-      out.data.docs.push_back({l.example.subject, l.example.body});
-      out.data.labels.push_back(l.example.label);
+      out.data.docs.push_back({lessons[i].example.subject, lessons[i].example.body});
+      out.data.labels.push_back(lessons[i].example.label);
+      out.data.copies_of.push_back(i);
     }
     out.copies += static_cast<std::size_t>(copies);
   }
@@ -137,8 +138,10 @@ Result<triage::Evaluation> cross_validate(const Labelled& data, const triage::Tr
     Labelled part;
     std::vector<std::size_t> held;
     for (std::size_t i = 0; i < data.docs.size(); ++i) {
-      if (static_cast<int>(i % static_cast<std::size_t>(folds)) == k) {
-        held.push_back(i);
+      // Repeated rows (recent corrections) stay in one fold, scored once.
+      const std::size_t example = data.copies_of.empty() ? i : data.copies_of[i];
+      if (static_cast<int>(example % static_cast<std::size_t>(folds)) == k) {
+        if (data.copies_of.empty() || i == 0 || data.copies_of[i - 1] != example) held.push_back(i);
       } else {
         part.docs.push_back(data.docs[i]);
         part.labels.push_back(data.labels[i]);
@@ -261,9 +264,11 @@ int run_train(const TrainCommand& cmd) {
     }
     std::fprintf(stderr, "  %zu labelled rows\n", history->docs.size());
     if (cmd.from_db) options.provenance += " + " + std::to_string(history->docs.size()) + " rows of " + cmd.data;
+    const std::size_t first = data->copies_of.empty() ? 0 : data->copies_of.back() + 1;
     for (std::size_t i = 0; i < history->docs.size(); ++i) {
       data->docs.push_back(std::move(history->docs[i]));
       data->labels.push_back(std::move(history->labels[i]));
+      if (cmd.from_db) data->copies_of.push_back(first + i);
     }
   }
   std::fprintf(stderr, "  %zu labelled tickets\n", data->docs.size());
@@ -292,7 +297,7 @@ int run_train(const TrainCommand& cmd) {
     }
     options = *tuned;
   }
-  auto model = Classifier::train(data->docs, data->labels, options, progress);
+  auto model = Classifier::train(data->docs, data->labels, options, progress, data->copies_of);
   if (!model) {
     std::fprintf(stderr, "switchboard train: %s\n", model.error().message.c_str());
     return 1;

@@ -3,11 +3,43 @@
 #include <gtest/gtest.h>
 
 #include "intake/idempotency.h"
+#include "intake/model_updater.h"
 #include "intake/text.h"
 #include "store/memory_store.h"
 
 namespace sb::intake {
 namespace {
+
+// A ticket decided twice teaches its last decision, in the order decisions
+// were made; recent decisions count more, fading with the half-life, and
+// decisions all of an age count once each.
+TEST(Corrections, LatestDecisionPerTicketWeighedByRecency) {
+  auto correction = [](std::int64_t id, std::int64_t ticket, const char* label, int days) {
+    Correction c;
+    c.id = id;
+    c.ticket = TicketId{ticket};
+    c.label = label;
+    c.subject = "s" + std::to_string(id);
+    c.at = from_millis(0) + std::chrono::hours(24 * days);
+    return c;
+  };
+  const std::vector<Correction> stored = {correction(1, 7, "vpn", 0), correction(2, 8, "mail", 10),
+                                          correction(3, 7, "network", 20), correction(4, 9, "vpn", 200)};
+  const std::vector<Lesson> lessons = latest_decisions(stored);
+  ASSERT_EQ(lessons.size(), 3u);
+  EXPECT_EQ(lessons[0].id, 2);
+  EXPECT_EQ(lessons[1].id, 3);
+  EXPECT_EQ(lessons[1].example.label, "network");  // ticket 7 ended up there
+  EXPECT_EQ(lessons[2].id, 4);
+  // Recent weight 3, half-life 90 days: ages 190, 180, 0 days weigh about 1.46, 1.5, 3.
+  const auto copies = copies_by_recency(lessons, std::chrono::hours(24 * 90), 3.0);
+  EXPECT_EQ(copies, (std::vector<int>{1, 1, 2}));
+  const auto steep = copies_by_recency(lessons, std::chrono::hours(24 * 10), 5.0);
+  EXPECT_EQ(steep, (std::vector<int>{1, 1, 5}));
+  std::vector<Lesson> same_age = lessons;
+  for (Lesson& l : same_age) l.at = from_millis(0);
+  EXPECT_EQ(copies_by_recency(same_age, std::chrono::hours(24), 2.0), (std::vector<int>{1, 1, 1}));
+}
 
 TEST(Text, CleanTextKeepsValidUtf8AndMendsTheRest) {
   EXPECT_TRUE(is_clean_text("plain ascii"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -36,6 +37,21 @@ std::vector<Lesson> latest_decisions(const std::vector<Correction>& corrections)
   for (const auto& [ticket, c] : latest) out.push_back({c->id, c->at, {c->subject, c->body, c->label}});
   std::sort(out.begin(), out.end(), [](const Lesson& a, const Lesson& b) { return a.id < b.id; });
   return out;
+}
+
+std::vector<int> copies_by_recency(const std::vector<Lesson>& lessons, Duration half_life, double recent_weight) {
+  if (lessons.empty()) return {};
+  Time newest = lessons.front().at;
+  for (const Lesson& l : lessons) newest = std::max(newest, l.at);
+  std::vector<double> weights;
+  for (const Lesson& l : lessons) {
+    const double age = static_cast<double>((newest - l.at).count());
+    weights.push_back(1 + (recent_weight - 1) * std::exp2(-age / static_cast<double>(half_life.count())));
+  }
+  const double lightest = *std::min_element(weights.begin(), weights.end());
+  std::vector<int> copies;
+  for (double w : weights) copies.push_back(std::max(1, static_cast<int>(std::lround(w / lightest))));
+  return copies;
 }
 
 Result<std::vector<Correction>> read_corrections(

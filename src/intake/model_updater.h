@@ -34,6 +34,11 @@ struct Lesson {
 // Each ticket's latest decision, in the order those decisions were made
 // (a ticket moved twice teaches where it ended up).
 std::vector<Lesson> latest_decisions(const std::vector<Correction>& corrections);
+// How many times each lesson counts when training (liblinear 2.3 has no
+// instance weights, so a heavier lesson is repeated): a decision `age` older
+// than the newest weighs 1 + (recent_weight - 1) * 2^(-age / half_life),
+// relative to the lightest and rounded; lessons all of an age count once.
+std::vector<int> copies_by_recency(const std::vector<Lesson>& lessons, Duration half_life, double recent_weight);
 // Every stored correction of `field`, oldest first, read a page at a time.
 Result<std::vector<Correction>> read_corrections(
     const std::function<Result<std::vector<Correction>>(std::int64_t after, int limit)>& page);

@@ -87,7 +87,10 @@ std::pair<double, double> fit_platt(const std::vector<std::pair<double, bool>>& 
 
 Result<Classifier> Classifier::train(const std::vector<std::vector<std::string>>& docs,
                                      const std::vector<std::string>& labels, const TrainOptions& options,
-                                     const Progress& progress) {
+                                     const Progress& progress, const std::vector<std::size_t>& copies_of) {
+  if (!copies_of.empty() && copies_of.size() != docs.size()) {
+    return Error::Invalid("copies_of", "one example index per row is needed");
+  }
   auto say = [&](const std::string& s) {
     if (progress) progress(s);
   };
@@ -165,8 +168,9 @@ Result<Classifier> Classifier::train(const std::vector<std::vector<std::string>>
       std::vector<std::string> fold_labels;
       std::vector<std::size_t> held;
       for (std::size_t i = 0; i < docs.size(); ++i) {
-        if (static_cast<int>(i % static_cast<std::size_t>(options.calibration_folds)) == k) {
-          held.push_back(i);
+        const std::size_t example = copies_of.empty() ? i : copies_of[i];
+        if (static_cast<int>(example % static_cast<std::size_t>(options.calibration_folds)) == k) {
+          if (copies_of.empty() || i == 0 || copies_of[i - 1] != example) held.push_back(i);  // copies scored once
         } else {
           fold_docs.push_back(docs[i]);
           fold_labels.push_back(labels[i]);

@@ -47,10 +47,13 @@ using Progress = std::function<void(const std::string&)>;
 class Classifier {
  public:
   // Trains on `docs` (each a list of field texts) with their labels. At least
-  // two distinct labels are needed.
+  // two distinct labels are needed. `copies_of`, when given, names for each
+  // row the example it repeats (rows repeated to weigh more): calibration
+  // folds keep an example's copies together, so no fold is scored on a copy
+  // of what it learnt from.
   static Result<Classifier> train(const std::vector<std::vector<std::string>>& docs,
                                   const std::vector<std::string>& labels, const TrainOptions& options,
-                                  const Progress& progress = {});
+                                  const Progress& progress = {}, const std::vector<std::size_t>& copies_of = {});
   // Refuses a file that is not a model, or whose contents no longer match
   // the checksum written with them (a damaged or truncated file).
   static Result<Classifier> load(const std::string& path);
