@@ -206,7 +206,7 @@ Response Api::list_models(Request&) {
                       {"trained_through", m.model ? m.model->options().trained_through : 0},
                       {"provenance", m.model ? m.model->options().provenance : ""}});
   }
-  json checks = models_ ? models_->history() : json::array();
+  json checks = models_ ? json::parse(models_->history_json()) : json::array();
   return ok({{"models", std::move(models)},
              {"holdout", models_ ? json(models_->options().holdout) : json(nullptr)},
              {"checks", std::move(checks)}});
@@ -218,7 +218,7 @@ Response Api::reload_models(Request&) {
   if (!models_) throw Fail{Error::Conflict("no_candidate", "no triage model is configured")};
   const auto checks = ok_or_throw(models_->check_candidates());
   json out = json::array();
-  for (const intake::ModelCheck& c : checks) out.push_back(intake::to_json(c));
+  for (const intake::ModelCheck& c : checks) out.push_back(json::parse(intake::to_json_text(c)));
   return ok({{"checks", std::move(out)}});
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 namespace sb::intake {
@@ -78,7 +79,8 @@ std::string corrected_field(triage::Predicts predicts) {
   }
 }
 
-nlohmann::json to_json(const ModelCheck& c) {
+namespace {
+nlohmann::json check_json(const ModelCheck& c) {
   return {{"model", c.model},
           {"at", format_time(c.at)},
           {"file", c.file},
@@ -90,6 +92,9 @@ nlohmann::json to_json(const ModelCheck& c) {
           {"provenance", c.provenance},
           {"seconds", c.seconds}};
 }
+}  // namespace
+
+std::string to_json_text(const ModelCheck& c) { return check_json(c).dump(); }
 
 Result<std::vector<ModelCheck>> ModelUpdater::check_candidates() {
   std::lock_guard lock(mu_);
@@ -170,18 +175,18 @@ void ModelUpdater::record(const ModelCheck& c) {
   auto saved = service_.change_setting(kHistoryKey, [&](const std::optional<std::string>& now) -> Result<std::string> {
     nlohmann::json list = now ? nlohmann::json::parse(*now, nullptr, false) : nlohmann::json::array();
     if (!list.is_array()) list = nlohmann::json::array();
-    list.insert(list.begin(), to_json(c));
+    list.insert(list.begin(), check_json(c));
     if (list.size() > kHistoryKept) list.erase(list.begin() + kHistoryKept, list.end());
     return list.dump();
   });
   if (!saved) spdlog::error("triage model check not recorded: {}", saved.error().message);
 }
 
-nlohmann::json ModelUpdater::history() {
+std::string ModelUpdater::history_json() {
   auto saved = service_.find_setting(kHistoryKey);
-  if (!saved || !*saved) return nlohmann::json::array();
-  nlohmann::json list = nlohmann::json::parse(**saved, nullptr, false);
-  return list.is_array() ? list : nlohmann::json::array();
+  if (!saved || !*saved) return "[]";
+  const nlohmann::json list = nlohmann::json::parse(**saved, nullptr, false);
+  return list.is_array() ? list.dump() : "[]";
 }
 
 }  // namespace sb::intake

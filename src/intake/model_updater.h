@@ -17,8 +17,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "intake/triage_gate.h"
 #include "service/service.h"
 #include "triage/model_check.h"
@@ -62,7 +60,8 @@ struct ModelCheck {
   std::string provenance;
   double seconds = 0;  // reading, scoring and swapping
 };
-nlohmann::json to_json(const ModelCheck& c);
+// A check as a JSON object's text (as the store keeps it and the API shows it).
+std::string to_json_text(const ModelCheck& c);
 
 class ModelUpdater {
  public:
@@ -71,8 +70,8 @@ class ModelUpdater {
   // Checks every model's candidate file that exists, in model order.
   // 409 no_candidate when there is none.
   Result<std::vector<ModelCheck>> check_candidates();
-  // The checks so far, newest first.
-  nlohmann::json history();
+  // The checks so far, newest first, as a JSON array's text.
+  std::string history_json();
   const ModelCheckOptions& options() const { return options_; }
 
  private:
