@@ -8,7 +8,9 @@ correction); then `switchboard train --from-db --limit N` for each N and
 
   bench/learning_curve.py [--binary build/switchboard] [--points 250,500,1000,2000,all] [--plot FILE.svg]
 """
-import argparse, csv, json, os, subprocess, sys, tempfile, time, urllib.request, urllib.error
+import argparse, csv, json, os, subprocess, sys, tempfile, time
+
+from local_server import LocalServer
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
@@ -25,24 +27,9 @@ def main():
     db = os.path.join(work, 'sb.db')
     token = 'learning-curve-admin-token-0123456789'
     port = 18000 + os.getpid() % 900
-    server = subprocess.Popen([args.binary, 'serve', '--db', db, '--listen', f'127.0.0.1:{port}', '--admin-token', token],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f'http://127.0.0.1:{port}'
-    headers = {'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'}
-
-    def call(method, path, body=None):
-        req = urllib.request.Request(base + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-        with urllib.request.urlopen(req) as res:
-            return json.loads(res.read() or b'null')
-
+    server = LocalServer(args.binary, db, token, port)
+    call = server.call
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + '/healthz')
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
         rows = list(csv.DictReader(open(os.path.join(data, 'tickets_train.csv'), newline='')))
         started = time.time()
         for i, row in enumerate(rows, 1):
@@ -52,8 +39,7 @@ def main():
                 print(f'\rreplayed {i}/{len(rows)} corrections ({i / (time.time() - started):.0f}/s)', end='', file=sys.stderr)
         print(file=sys.stderr)
     finally:
-        server.terminate()
-        server.wait()
+        server.stop()
 
     points = [len(rows) if p == 'all' else int(p) for p in args.points.split(',')]
     results = []

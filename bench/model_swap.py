@@ -11,7 +11,9 @@ wrk's failed requests; a run without swaps first gives the latency to compare.
 
   bench/model_swap.py [--binary build/switchboard] [--seconds 20] [--swaps 10]
 """
-import argparse, csv, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, csv, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
+
+from local_server import LocalServer
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
@@ -53,24 +55,9 @@ def main():
     token = 'model-swap-admin-token-0123456789'
     port = 19000 + os.getpid() % 900
     db = os.path.join(work, 'sb.db')
-    server = subprocess.Popen([args.binary, 'serve', '--db', db, '--listen', f'127.0.0.1:{port}', '--admin-token', token,
-                               '--config', os.path.join(work, 'config.yaml')], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f'http://127.0.0.1:{port}'
-    headers = {'Authorization': 'Bearer ' + token, 'Content-Type': 'application/json'}
-
-    def call(method, path, body=None):
-        req = urllib.request.Request(base + path, method=method, headers=headers,
-                                     data=json.dumps(body).encode() if body is not None else None)
-        with urllib.request.urlopen(req) as res:
-            return json.loads(res.read() or b'null')
-
+    server = LocalServer(args.binary, db, token, port, os.path.join(work, 'config.yaml'))
+    call = server.call
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + '/healthz')
-                break
-            except Exception:
-                time.sleep(0.1)
         for row in rows[:600]:  # the model is seldom 99 % sure: people set nearly every category (corrections)
             t = call('POST', '/api/v1/tickets', {'subject': row['title'] or '(none)', 'body': row['body'] or '(none)'})
             call('PATCH', f"/api/v1/tickets/{t['id']}", {'category': row['category']})
@@ -100,8 +87,7 @@ def main():
               f'max {max(swaps) * 1000:.0f} ms; reload request median {statistics.median(latencies) * 1000:.0f} ms; '
               f'failed requests during the run: {result["non2xx"]} non-2xx, socket errors {result["socket_errors"]}')
     finally:
-        server.terminate()
-        server.wait()
+        server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -88,3 +88,20 @@ export function stepper() {
   };
   return { step, steps };
 }
+
+// A scenario's end: on failure the error, a screenshot of each page and the
+// server's log; always the steps; then the browser, the server and whatever
+// `cleanup` stops go, and the process exits 0 or 1.
+export async function finish({ error, pages, server, browser, artifacts, steps, cleanup }) {
+  if (error) {
+    console.error(error);
+    for (const [i, p] of pages.entries()) await p.screenshot({ path: `${artifacts}/failure-${i}.png`, fullPage: true }).catch(() => {});
+    if (server) console.error('server log:\n' + server.log());
+  }
+  console.log(steps.join('\n'));
+  if (browser) await browser.close();
+  if (server) server.child.kill('SIGTERM');
+  if (cleanup) cleanup();
+  console.log(error ? 'FAILED' : `PASSED (screenshots in ${artifacts})`);
+  process.exit(error ? 1 : 0);
+}

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { startServer, client, launch, accessibilityProblems, stepper } from './harness.mjs';
+import { startServer, client, launch, accessibilityProblems, stepper, finish } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [binary, artifacts] = process.argv.slice(2);
@@ -67,7 +67,7 @@ const maildir = join(dir, 'maildir');
 let sink;
 let server;
 let browser;
-let failed = false;
+let error = null;
 const pages = [];
 try {
   sink = await startSink(maildir);
@@ -273,16 +273,9 @@ macros:
 
   for (const p of pages) assert.deepEqual(p.errors, [], 'a page logged errors');
 } catch (e) {
-  failed = true;
-  console.error(e);
-  for (const [i, p] of pages.entries()) await p.screenshot({ path: join(artifacts, `failure-${i}.png`), fullPage: true }).catch(() => {});
-  if (server) console.error('server log:\n' + server.log());
-} finally {
-  console.log(steps.join('\n'));
-  if (browser) await browser.close();
-  if (server) server.child.kill('SIGTERM');
+  error = e;
+}
+await finish({ error, pages, server, browser, artifacts, steps, cleanup: () => {
   if (sink) sink.child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
-}
-console.log(failed ? 'FAILED' : `PASSED (screenshots in ${artifacts})`);
-process.exit(failed ? 1 : 0);
+} });
