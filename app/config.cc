@@ -136,7 +136,19 @@ Result<Config> load_config(const std::string& path) {
     if (root.IsNull()) return c;
     r.only(root, "",
            {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes",
-            "limits", "outbound", "macros"});
+            "limits", "outbound", "macros", "tiers"});
+    // Before triage and SLA policies: they name tiers.
+    if (const auto tn = root["tiers"]) {
+      if (!tn.IsSequence() || tn.size() == 0) r.fail(tn, "tiers", "must be a list of tier names");
+      c.tiers.clear();
+      for (std::size_t i = 0; i < tn.size(); ++i) {
+        const std::string field = "tiers[" + std::to_string(i) + "]";
+        const std::string name = r.string(tn[i], field);
+        if (!valid_tier_name(name)) r.fail(tn[i], field, "a tier's name is 1 to 32 of a-z, 0-9, '_' and '-'");
+        if (std::find(c.tiers.begin(), c.tiers.end(), name) != c.tiers.end()) r.fail(tn[i], field, "'" + name + "' is listed twice");
+        c.tiers.push_back(name);
+      }
+    }
     if (const auto macros = root["macros"]) {
       if (!macros.IsSequence()) r.fail(macros, "macros", "must be a list");
       for (std::size_t i = 0; i < macros.size(); ++i) {
@@ -307,8 +319,20 @@ Result<Config> load_config(const std::string& path) {
         if (mc["tolerance"]) tc.check.tolerance = r.number(mc["tolerance"], "triage.model_check.tolerance", 0, 1);
       }
       if (const auto p = t["priority"]) {
-        r.only(p, "triage.priority", {"vip_bump", "urgent_phrases", "matrix"});
-        if (p["vip_bump"]) tc.priority.vip_bump = p["vip_bump"].as<bool>();
+        r.only(p, "triage.priority", {"vip_bump", "raise_tiers", "urgent_phrases", "matrix"});
+        if (p["vip_bump"] && !p["vip_bump"].as<bool>()) tc.priority.raise_tiers.clear();
+        if (const auto raise = p["raise_tiers"]) {
+          if (!raise.IsSequence()) r.fail(raise, "triage.priority.raise_tiers", "must be a list of tiers");
+          tc.priority.raise_tiers.clear();
+          for (std::size_t i = 0; i < raise.size(); ++i) {
+            const std::string field = "triage.priority.raise_tiers[" + std::to_string(i) + "]";
+            const std::string name = r.string(raise[i], field);
+            if (std::find(c.tiers.begin(), c.tiers.end(), name) == c.tiers.end()) {
+              r.fail(raise[i], field, "'" + name + "' is not one of the tiers");
+            }
+            tc.priority.raise_tiers.push_back(name);
+          }
+        }
         if (const auto phrases = p["urgent_phrases"]) {
           if (!phrases.IsSequence()) r.fail(phrases, "triage.priority.urgent_phrases", "must be a list");
           tc.priority.urgent_phrases.clear();
@@ -387,9 +411,12 @@ Result<Config> load_config(const std::string& path) {
     // After teams: policies name them. Checked as the API would check a PUT.
     if (const auto sn = root["sla"]) {
       c.sla = to_json(sn);
-      auto policies = http::parse_sla_settings(*c.sla, [&](const std::string& name) {
-        return c.has_team(name) ? std::optional<TeamId>(TeamId{1'000'000}) : std::nullopt;
-      });
+      auto policies = http::parse_sla_settings(
+          *c.sla,
+          [&](const std::string& name) {
+            return c.has_team(name) ? std::optional<TeamId>(TeamId{1'000'000}) : std::nullopt;
+          },
+          c.tiers);
       if (!policies) {
         const std::string field = policies.error().field;
         r.fail(node_at(sn, field), "sla." + field, policies.error().message);

@@ -55,6 +55,9 @@ struct Config {
   std::vector<SeedAgent> agents;        // created when no agent has the same e-mail
   Duration presence_grace{0};           // presence_grace_seconds
   std::optional<TriageConfig> triage;
+  // tiers: the requester tiers SLA policies, priority and rules match on
+  // (docs/customers.md); existing data's standard and vip by default.
+  std::vector<std::string> tiers = default_tiers();
   // sla: calendars and policies, the document GET/PUT /api/v1/sla-policies
   // use (see http/sla_json.h), already checked with the teams named here.
   std::optional<nlohmann::json> sla;

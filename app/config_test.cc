@@ -56,6 +56,29 @@ TEST(Config, ErrorsNameFileLineAndField) {
   EXPECT_FALSE(load_config("/nonexistent/config.yaml").ok());
 }
 
+TEST(Config, TiersAreAConfiguredList) {
+  auto plain = load_config(write("teams: [A]\n"));
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->tiers, (std::vector<std::string>{"standard", "vip"}));
+  auto three = load_config(write("teams: [A]\ntiers: [standard, vip, enterprise]\n"
+                                 "sla:\n  policies:\n    - {name: e, match: {tier: [enterprise]}, first_response_minutes: 15}\n"));
+  ASSERT_TRUE(three.ok()) << three.error().message;
+  EXPECT_EQ(three->tiers.back(), "enterprise");
+  auto unknown = load_config(write("teams: [A]\nsla:\n  policies:\n    - {name: e, match: {tier: [enterprise]}, first_response_minutes: 15}\n"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find(":4: sla.policies[0].match.tier: unknown tier 'enterprise' (tiers: standard, vip)"),
+            std::string::npos) << unknown.error().message;
+  auto bad_name = load_config(write("tiers: [standard, Gold]\n"));
+  ASSERT_FALSE(bad_name.ok());
+  EXPECT_NE(bad_name.error().message.find(":1: tiers[1]: a tier's name is"), std::string::npos) << bad_name.error().message;
+  auto twice = load_config(write("tiers: [standard, vip, vip]\n"));
+  EXPECT_NE(twice.error().message.find("tiers[2]: 'vip' is listed twice"), std::string::npos) << twice.error().message;
+  auto raise = load_config(write("triage:\n  priority: {raise_tiers: [gold]}\n"));
+  ASSERT_FALSE(raise.ok());
+  EXPECT_NE(raise.error().message.find("triage.priority.raise_tiers[0]: 'gold' is not one of the tiers"), std::string::npos)
+      << raise.error().message;
+}
+
 TEST(Config, TriageModelsAndRules) {
   auto c = load_config(write(R"(triage:
   models:
@@ -72,7 +95,7 @@ TEST(Config, TriageModelsAndRules) {
   EXPECT_DOUBLE_EQ(c->triage->models[1].min_confidence, 0.7);
   EXPECT_EQ(c->triage->models[0].labels.at("4"), "Service Desk");
   EXPECT_EQ(c->triage->triage_team, "Humans");
-  EXPECT_FALSE(c->triage->priority.vip_bump);
+  EXPECT_TRUE(c->triage->priority.raise_tiers.empty());
   EXPECT_EQ(c->triage->priority.matrix[2][0], Priority::kHigh);
 
   const std::string bad = write("triage:\n  models:\n    - {path: u.bin, predicts: urgency, labels: {\"0\": extreme}}\n");

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
 namespace sb::triage {
@@ -14,7 +15,7 @@ struct LoadError {
 
 class Loader {
  public:
-  explicit Loader(std::string file) : file_(std::move(file)) {}
+  Loader(std::string file, const std::vector<std::string>& tiers) : file_(std::move(file)), tiers_(tiers) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& message) const {
     const auto mark = at.Mark();
@@ -142,11 +143,18 @@ class Loader {
   }
 
   Action action(const YAML::Node& n, const std::string& field) const {
-    only(n, field, {"priority", "category", "team", "required_skills", "tags", "assign_to", "spam", "auto_reply", "stop"});
+    only(n, field,
+         {"priority", "category", "team", "tier", "required_skills", "tags", "assign_to", "spam", "auto_reply", "stop"});
     Action a;
     if (n["priority"]) a.priority = enumeration<Priority>(n["priority"], field + ".priority");
     if (n["category"]) a.category = text(n["category"], field + ".category");
     if (n["team"]) a.team = text(n["team"], field + ".team");
+    if (n["tier"]) {
+      a.tier = text(n["tier"], field + ".tier");
+      if (std::find(tiers_.begin(), tiers_.end(), *a.tier) == tiers_.end()) {
+        fail(n["tier"], field + ".tier", "'" + *a.tier + "' is not one of the tiers (" + tier_list(tiers_) + ")");
+      }
+    }
     if (n["required_skills"]) {
       const YAML::Node s = n["required_skills"];
       if (!s.IsMap()) fail(s, field + ".required_skills", "must be a mapping of skill: level");
@@ -211,14 +219,15 @@ class Loader {
 
  private:
   std::string file_;
+  const std::vector<std::string>& tiers_;
 };
 
 }  // namespace
 
-Result<RuleBook> load_rules(const std::string& path) {
+Result<RuleBook> load_rules(const std::string& path, const std::vector<std::string>& tiers) {
   try {
     const YAML::Node root = YAML::LoadFile(path);
-    return Loader(path).book(root);
+    return Loader(path, tiers).book(root);
   } catch (const YAML::BadFile&) {
     return Error::Invalid("rules", path + ": cannot read the file");
   } catch (const LoadError& e) {

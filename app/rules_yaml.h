@@ -26,6 +26,7 @@
 
 namespace sb::triage {
 
-Result<RuleBook> load_rules(const std::string& path);
+// `tiers`: the configured tiers an action may set.
+Result<RuleBook> load_rules(const std::string& path, const std::vector<std::string>& tiers = default_tiers());
 
 }  // namespace sb::triage

@@ -52,7 +52,7 @@ const char* kRules = R"(rule_sets:
         then: {tags: [impossible]}
 )";
 
-TriageOutcome run(const std::string& subject, const std::string& body, Tier tier, Time now, const RuleBook& book) {
+TriageOutcome run(const std::string& subject, const std::string& body, const std::string& tier, Time now, const RuleBook& book) {
   TriageInput in;
   in.ticket.subject = subject;
   in.ticket.body = body;
@@ -65,7 +65,7 @@ TriageOutcome run(const std::string& subject, const std::string& body, Tier tier
 TEST(Rules, FirstMatchAllMatchAndActions) {
   auto book = load_rules(write("ok.yaml", kRules));
   ASSERT_TRUE(book.ok()) << book.error().message;
-  auto vip = run("VPN down", "since 9", Tier::kVip, wednesday_at(10), *book);
+  auto vip = run("VPN down", "since 9", "vip", wednesday_at(10), *book);
   EXPECT_EQ(vip.ticket.priority, Priority::kUrgent);
   EXPECT_EQ(vip.team_name, "Network");
   EXPECT_EQ(vip.ticket.triage->rules, (std::vector<std::string>{"vip outage", "office hours", "example.com customers"}));
@@ -73,14 +73,40 @@ TEST(Rules, FirstMatchAllMatchAndActions) {
   EXPECT_EQ(vip.ticket.triage->auto_reply, "Hi Ana, we are on 'VPN down'.");
   EXPECT_NE(vip.ticket.triage->priority_reason.find("rule 'vip outage' set urgent"), std::string::npos);
 
-  auto billing = run("Invoice question", "", Tier::kStandard, wednesday_at(20), *book);
+  auto billing = run("Invoice question", "", "standard", wednesday_at(20), *book);
   EXPECT_EQ(billing.team_name, "Billing");
   EXPECT_EQ(billing.ticket.required_skills.at("billing"), 2);
   EXPECT_EQ(billing.ticket.triage->rules, (std::vector<std::string>{"billing words", "example.com customers"}));
 
-  auto spam = run("You have WON a prize", "", Tier::kStandard, wednesday_at(10), *book);
+  auto spam = run("You have WON a prize", "", "standard", wednesday_at(10), *book);
   EXPECT_TRUE(spam.spam);
   EXPECT_EQ(spam.ticket.triage->rules, std::vector<std::string>{"spam"});  // stop: no tagging rules
+}
+
+// Tiers are a configured list: a rule sets one of them (before the SLA
+// policy is chosen); a tier not in the list is an error with file and line.
+TEST(Rules, ARuleSetsAConfiguredTier) {
+  const std::vector<std::string> tiers{"standard", "vip", "enterprise"};
+  const std::string file = write("tier.yaml", "rule_sets:\n  - rules:\n      - name: big accounts\n"
+                                              "        when: {field: requester.domain, equals: bigco.com}\n"
+                                              "        then: {tier: enterprise, tags: [account]}\n");
+  auto book = load_rules(file, tiers);
+  ASSERT_TRUE(book.ok()) << book.error().message;
+  TriageInput in;
+  in.ticket.subject = "Invoice";
+  in.ticket.requester = {"kim@bigco.com", "Kim", "standard"};
+  TriageSettings settings;
+  settings.rules = std::make_shared<RuleBook>(*book);
+  settings.tiers = tiers;
+  EXPECT_EQ(run_triage(in, settings, wednesday_at(10)).ticket.requester.tier, "enterprise");
+  in.ticket.requester.email = "kim@small.com";
+  EXPECT_EQ(run_triage(in, settings, wednesday_at(10)).ticket.requester.tier, "standard");
+
+  auto unknown = load_rules(file);  // the default tiers: standard and vip
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find(file + ":5:"), std::string::npos) << unknown.error().message;
+  EXPECT_NE(unknown.error().message.find("'enterprise' is not one of the tiers (standard, vip)"), std::string::npos)
+      << unknown.error().message;
 }
 
 TEST(Rules, LoadErrorsNameFileLineAndColumn) {

@@ -98,7 +98,8 @@ Status take_charge(Service& service, Store& store, notify::Outbox& outbox, const
     source = "the store (saved through the API)";
   }
   if (doc) {
-    auto policies = http::parse_sla_settings(*doc, [&service](const std::string& name) { return service.team_by_name(name); });
+    auto policies = http::parse_sla_settings(
+        *doc, [&service](const std::string& name) { return service.team_by_name(name); }, config.tiers);
     if (!policies) {
       return Error::Invalid("sla", std::string("SLA policies from ") + source + ": " + policies.error().field + ": " +
                                        policies.error().message);
@@ -196,7 +197,7 @@ int serve(const ServeOptions& options) {
           mc.path});
     }
     if (tc.rules) {
-      auto book = triage::load_rules(*tc.rules);
+      auto book = triage::load_rules(*tc.rules, config.tiers);
       if (!book) {
         std::fprintf(stderr, "switchboard: triage.rules: %s\n", book.error().message.c_str());
         return 2;
@@ -213,7 +214,9 @@ int serve(const ServeOptions& options) {
     return s.error().kind == ErrorKind::kInvalidArgument ? 2 : 1;
   }
 
-  intake::TriageGate triage_gate(std::move(triage_settings), rules_path, triage::load_rules);
+  triage_settings.tiers = config.tiers;
+  intake::TriageGate triage_gate(std::move(triage_settings), rules_path,
+                                 [tiers = config.tiers](const std::string& path) { return triage::load_rules(path, tiers); });
   intake::Intake intake(service, triage_gate);
   intake::ModelUpdater model_updater(service, triage_gate, config.triage ? config.triage->check : intake::ModelCheckOptions{});
   http::Api api(service, intake, http::hash_token(admin_token), &outbox);

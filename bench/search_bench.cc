@@ -58,7 +58,7 @@ void fill(Store& store, int tickets, const std::vector<std::pair<std::string, st
       t.channel = static_cast<Channel>(i % 5);
       t.subject = title.empty() ? "(no subject)" : title;
       t.body = body + (i % 10'000 == 0 ? " quetzal" : "");
-      t.requester = {"user" + std::to_string(rng() % 50'000) + "@example.com", "Customer", Tier::kStandard};
+      t.requester = {"user" + std::to_string(rng() % 50'000) + "@example.com", "Customer", "standard"};
       // Team, state and assignee drawn independently (no accidental correlation between filters).
       const bool open = rng() % 10 == 0;
       t.priority = static_cast<Priority>(rng() % 4);

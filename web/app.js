@@ -269,12 +269,13 @@ async function reportsView(view) {
   const now = new Date();
   const iso = (d) => d.toISOString().replace(/\.\d+Z$/, 'Z');
   const ago = (hours) => iso(new Date(now - hours * 3600e3));
-  const [hourly, week, daily, agentUse, classifier] = await Promise.all([
+  const [hourly, week, daily, agentUse, classifier, models] = await Promise.all([
     api(`/api/v1/reports/tickets?interval=hour&from=${ago(24)}`),
     api(`/api/v1/reports/tickets?interval=none&from=${ago(24 * 7)}`),
     api(`/api/v1/reports/tickets?interval=day&from=${ago(24 * 14)}`),
     api(`/api/v1/reports/agents?from=${ago(24)}`),
-    api(`/api/v1/reports/classifier?interval=day&from=${ago(24 * 30)}`)]);
+    api(`/api/v1/reports/classifier?interval=day&from=${ago(24 * 30)}`),
+    state.me.role === 'viewer' ? null : api('/api/v1/triage/models').catch(() => null)]);
   const canvas = (id) => el('div', { class: 'chart-box' }, el('canvas', { id }));
   const csv = (name, query) => el('a', { href: '#', onclick: (e) => { e.preventDefault(); download(name, query); } }, 'CSV');
   view.append(el('div', { class: 'grid cols-2' },
@@ -283,7 +284,8 @@ async function reportsView(view) {
     el('section', { class: 'card' }, el('h2', {}, 'SLA attainment by day (14 days)'), canvas('chart-sla')),
     el('section', { class: 'card' }, el('h2', {}, 'Tickets held per agent (now)'), canvas('chart-load')),
     el('section', { class: 'card wide' }, el('h2', {}, 'Agents over the last 24 h ', csv('agents', '')), occupancyTable(agentUse)),
-    el('section', { class: 'card wide' }, el('h2', {}, 'The classifier and the people who correct it (30 days)'), classifierTable(classifier))));
+    el('section', { class: 'card wide' }, el('h2', {}, 'The classifier and the people who correct it (30 days)'), classifierTable(classifier)),
+    models?.models.length ? el('section', { class: 'card wide' }, el('h2', {}, 'Model checks'), modelChecks(models)) : ''));
   // Charts measure their canvas: drawn once the view is on the page.
   return () => drawReports(view, hourly, week, daily);
 }
@@ -346,6 +348,23 @@ function classifierTable(report) {
       ['Model guessed', 'Decisions', 'Overruled', 'Rate'].map((h, i) => el('th', { class: i ? 'num' : '', scope: 'col' }, h)))),
       el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { class: 'empty', colspan: 4 }, 'No corrections yet.'))))),
     days.length ? el('ul', { class: 'muted' }, days) : '');
+}
+
+// Every candidate model checked against the serving one, with both models' figures on the held-out corrections.
+function modelChecks(models) {
+  const f1 = (f) => f ? f.macro_f1.toFixed(3) : '—';
+  const cov = (f) => f ? percent(f.coverage) : '—';
+  const rows = models.checks.map((c) => el('tr', {}, el('td', {}, when(c.at)), el('td', {}, c.model),
+    el('td', {}, pill(c.accepted ? 'accepted' : 'refused', c.accepted ? 'online' : 'breached')),
+    el('td', { class: 'num' }, f1(c.candidate) + ' / ' + f1(c.serving)), el('td', { class: 'num' }, cov(c.candidate) + ' / ' + cov(c.serving)),
+    el('td', {}, c.reason), el('td', { class: 'muted' }, c.provenance)));
+  return el('div', { id: 'model-checks' },
+    el('p', { class: 'muted' }, models.models.map((m) => `"${m.name}" serves from ${m.path}` +
+      (m.provenance ? ` (${m.provenance})` : '') + `; a candidate goes to ${m.candidate}.`).join(' ')),
+    el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, el('tr', {},
+      ['When', 'Model', 'Outcome', 'Macro-F1 (candidate / serving)', 'Coverage (candidate / serving)', 'Why', 'Learnt from']
+        .map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { class: 'empty', colspan: 7 }, 'No candidate checked yet.'))))));
 }
 
 async function download(name, query) {

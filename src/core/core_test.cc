@@ -20,7 +20,11 @@ TEST(Enums, RoundTripEveryName) {
   EXPECT_EQ(to_string(TicketStatus::kHold), "hold");
   EXPECT_EQ(to_string(Priority::kUrgent), "urgent");
   EXPECT_EQ(to_string(Presence::kAway), "away");
-  EXPECT_EQ(to_string(Tier::kVip), "vip");
+  EXPECT_TRUE(valid_tier_name("vip"));
+  EXPECT_TRUE(valid_tier_name("tier_2-gold"));
+  EXPECT_FALSE(valid_tier_name(""));
+  EXPECT_FALSE(valid_tier_name("VIP"));
+  EXPECT_FALSE(valid_tier_name(std::string(33, 'a')));
 }
 
 TEST(Enums, EveryOutcomeHasOneNameThatParsesBack) {

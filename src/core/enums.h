@@ -15,7 +15,6 @@ enum class Channel { kEmail, kWeb, kChat, kPhone, kApi };
 enum class TicketStatus { kNew, kOpen, kPending, kHold, kSolved, kClosed };
 enum class Priority { kLow, kNormal, kHigh, kUrgent };
 enum class Presence { kOnline, kAway, kOffline };
-enum class Tier { kStandard, kVip };
 // A token's role (docs/security.md): admin (everything), agent (own tickets,
 // own presence, comments), viewer (reports only), supervisor (a set of teams:
 // their tickets, agents, queues, reports and routing settings).
@@ -49,10 +48,6 @@ struct EnumNames<Priority> {
 template <>
 struct EnumNames<Presence> {
   static constexpr std::array<std::string_view, 3> names{"online", "away", "offline"};
-};
-template <>
-struct EnumNames<Tier> {
-  static constexpr std::array<std::string_view, 2> names{"standard", "vip"};
 };
 template <>
 struct EnumNames<Role> {

@@ -1,5 +1,7 @@
 #include "core/ticket.h"
 
+#include <algorithm>
+
 namespace sb {
 
 Status check_transition(TicketStatus from, TicketStatus to) {
@@ -19,6 +21,19 @@ Status check_transition(TicketStatus from, TicketStatus to) {
                          "a ticket cannot go from '" + std::string(to_string(from)) + "' to '" +
                              std::string(to_string(to)) + "'",
                          "status");
+}
+
+bool valid_tier_name(std::string_view name) {
+  if (name.empty() || name.size() > 32) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+std::string tier_list(const std::vector<std::string>& tiers) {
+  std::string out;
+  for (const std::string& t : tiers) out += (out.empty() ? "" : ", ") + t;
+  return out;
 }
 
 bool is_email_address(std::string_view s) {

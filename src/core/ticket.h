@@ -23,11 +23,23 @@ inline constexpr int kMaxProficiency = 5;
 inline constexpr std::size_t kMaxTags = 100;
 inline constexpr std::size_t kMaxSkills = 100;
 
+// A requester's tier is one of the configured list (config `tiers:`, by
+// default standard and vip; docs/customers.md): SLA policies, priority and
+// rules match on it.
 struct Requester {
   std::string email;
   std::string name;
-  Tier tier = Tier::kStandard;
+  std::string tier = "standard";
 };
+// The tiers a configuration without `tiers:` knows.
+inline const std::vector<std::string>& default_tiers() {
+  static const std::vector<std::string> tiers{"standard", "vip"};
+  return tiers;
+}
+// A tier's name: 1 to 32 of a-z, 0-9, '_' and '-'.
+bool valid_tier_name(std::string_view name);
+// "standard, vip, enterprise": the tiers as an error message names them.
+std::string tier_list(const std::vector<std::string>& tiers);
 
 // Why a ticket went to the agent it went to. Written by the routing policy at
 // the moment of assignment.

@@ -56,7 +56,7 @@ Response Api::list_sla_policies(Request&) {
 }
 
 Response Api::replace_sla_policies(Request& r) {
-  auto policies = ok_or_throw(parse_sla_settings(parse_body(r), resolve_team()));
+  auto policies = ok_or_throw(parse_sla_settings(parse_body(r), resolve_team(), intake_.triage().settings()->tiers));
   for (const sla::SlaPolicy& p : policies) {
     for (TeamId t : p.teams) {
       if (!ok_or_throw(service_.find_team(t))) {

@@ -236,8 +236,10 @@ Response Api::update_ticket(Request& r) {
   TicketPatch patch = ok_or_throw(parse_ticket_patch(body, resolve_team()));
   if (!r.principal.is_admin()) check_in_scope(r, visible_ticket(r, id).ticket, patch);
   if (!r.if_match.empty()) patch.if_version = if_match_version(r.if_match, id);
-  const Service::Editor by = editor(r);
-  auto updated = service_.update_ticket(id, patch, &by);
+  // Only a change of team or category can make a correction.
+  const bool decides = patch.team || patch.category;
+  const Service::Editor by = decides ? editor(r) : Service::Editor{};
+  auto updated = service_.update_ticket(id, patch, decides ? &by : nullptr);
   if (!updated && updated.error().kind == ErrorKind::kPreconditionFailed) {
     // A stale write: nothing changed; here is the version to read again.
     Response res = error_response(updated.error());

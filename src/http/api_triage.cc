@@ -14,6 +14,7 @@ using namespace detail;
 Response Api::triage_preview(Request& r) {
   const json body = parse_body(r);
   const TicketInput in = ok_or_throw(parse_ticket_create(body, resolve_team()));
+  ok_or_throw(intake::check_tier(in.ticket.requester.tier, intake_.triage().settings()->tiers));
   const triage::TriageOutcome out = intake_.preview(in);
   json ticket = to_json(TicketView{out.ticket, std::nullopt});
   for (const char* key : {"id", "created_at", "updated_at", "status", "assignee_id", "queue_position", "routing",

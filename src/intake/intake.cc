@@ -1,8 +1,17 @@
 #include "intake/intake.h"
 
+#include <algorithm>
+
 #include "intake/text.h"
 
 namespace sb::intake {
+
+Status check_tier(const std::string& tier, const std::vector<std::string>& tiers) {
+  if (std::find(tiers.begin(), tiers.end(), tier) != tiers.end()) return Status::Ok();
+  return Error::Invalid("requester.tier",
+                        "'requester.tier' must be one of the tiers: " + tier_list(tiers) + " (not '" + tier + "')");
+}
+
 
 Intake::Intake(Service& service, TriageGate& triage) : service_(service), triage_(triage) {}
 
@@ -51,6 +60,7 @@ Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
     return Error::Invalid("original_status", "tickets with a status of their own cannot be taken yet");
   }
   clean(in.ticket);
+  if (auto s = check_tier(in.ticket.requester.tier, triage_.settings()->tiers); !s) return s.error();
   if (in.ticket.external_id) {
     // Checked first: a duplicate caught only at commit would cost an engine rebuild.
     auto existing = service_.find_ticket_by_external_id(*in.ticket.external_id);

@@ -41,6 +41,10 @@ struct MailOutcome {
   std::optional<TicketId> ticket;
 };
 
+// A requester's tier must be one of the configured tiers: 422 on
+// requester.tier naming them otherwise.
+Status check_tier(const std::string& tier, const std::vector<std::string>& tiers);
+
 class Intake {
  public:
   // Neither is owned; both must outlive the Intake.

@@ -40,7 +40,14 @@ Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& te
     Fields r(body.at("requester"), "requester");
     if (auto s = r.string("email")) t.requester.email = *s;
     if (auto s = r.string("name")) t.requester.name = *s;
-    if (auto tier = r.enumeration<Tier>("tier")) t.requester.tier = *tier;
+    if (auto tier = r.string("tier", 32)) {
+      // Whether it is one of the configured tiers is intake's to say.
+      if (!valid_tier_name(*tier)) {
+        r.fail(Error::Invalid("requester.tier", "'requester.tier' must be a tier's name (a-z, 0-9, '_', '-')"));
+      } else {
+        t.requester.tier = *tier;
+      }
+    }
     if (auto s = r.finish(); !s) f.fail(s.error());
   }
   if (auto p = f.enumeration<Priority>("priority")) {
@@ -315,7 +322,7 @@ json ticket_summary(const TicketView& v) {
          {"tags", t.tags},
          {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
          {"assignee_name", v.assignee_name ? json(*v.assignee_name) : json(nullptr)},
-         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", to_string(t.requester.tier)}}},
+         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", t.requester.tier}}},
          {"created_at", format_time(t.created_at)},
          {"updated_at", format_time(t.updated_at)},
          {"queue_position", v.queue_position ? json(*v.queue_position) : json(nullptr)}};
@@ -436,7 +443,7 @@ json to_json(const TicketView& v) {
          {"channel", to_string(t.channel)},
          {"subject", t.subject},
          {"body", t.body},
-         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", to_string(t.requester.tier)}}},
+         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", t.requester.tier}}},
          {"status", to_string(t.status)},
          {"priority", to_string(t.priority)},
          {"category", t.category},

@@ -16,7 +16,7 @@ TEST(ParseTicket, ReadsEveryField) {
       "team":"network","required_skills":{"vpn":3},"tags":["x"]})"), resolve);
   ASSERT_TRUE(t.ok()) << t.error().message;
   EXPECT_EQ(t->ticket.channel, Channel::kChat);
-  EXPECT_EQ(t->ticket.requester.tier, Tier::kVip);
+  EXPECT_EQ(t->ticket.requester.tier, "vip");
   EXPECT_EQ(t->ticket.team, TeamId{3});
   EXPECT_EQ(t->team_name, "network");
   EXPECT_EQ(t->explicit_priority, Priority::kHigh);
@@ -33,7 +33,7 @@ TEST(ParseTicket, BadValuesNameTheirField) {
   EXPECT_EQ(field_of(R"({"subject":"x","channel":"fax"})"), "channel");
   EXPECT_EQ(field_of(R"({"subject":"x","team":"nope"})"), "team");
   EXPECT_EQ(field_of(R"({"subject":"x","required_skills":{"vpn":9}})"), "required_skills.vpn");
-  EXPECT_EQ(field_of(R"({"subject":"x","requester":{"tier":"gold"}})"), "requester.tier");
+  EXPECT_EQ(field_of(R"({"subject":"x","requester":{"tier":"Gold Tier"}})"), "requester.tier");
   EXPECT_EQ(field_of(R"({"subject":"x","priorty":"low"})"), "priorty");
   EXPECT_EQ(field_of(R"({"subject":42})"), "subject");
   EXPECT_EQ(field_of(R"({"subject":"x","tags":[1]})"), "tags");

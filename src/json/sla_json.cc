@@ -1,5 +1,6 @@
 #include "json/sla_json.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
@@ -92,7 +93,8 @@ Result<sla::EscalationStep> parse_step(const json& j, const std::string& field, 
 
 }  // namespace
 
-Result<std::vector<sla::SlaPolicy>> parse_sla_settings(const json& doc, const TeamResolver& teams) {
+Result<std::vector<sla::SlaPolicy>> parse_sla_settings(const json& doc, const TeamResolver& teams,
+                                                       const std::vector<std::string>& tiers) {
   Fields top(doc);
   std::map<std::string, sla::BusinessCalendar> calendars;
   if (top.has("calendars")) {
@@ -120,7 +122,14 @@ Result<std::vector<sla::SlaPolicy>> parse_sla_settings(const json& doc, const Te
       if (f.has("match") && !f.error()) {
         Fields m(f.at("match"), field + ".match");
         if (auto s = enum_list<Priority>(m, "priority", p.priorities); !s) return s.error();
-        if (auto s = enum_list<Tier>(m, "tier", p.tiers); !s) return s.error();
+        if (auto names = m.strings("tier")) {
+          for (const std::string& n : *names) {
+            if (std::find(tiers.begin(), tiers.end(), n) == tiers.end()) {
+              return Error::Invalid(field + ".match.tier", "unknown tier '" + n + "' (tiers: " + tier_list(tiers) + ")");
+            }
+            p.tiers.push_back(n);
+          }
+        }
         if (auto s = enum_list<Channel>(m, "channel", p.channels); !s) return s.error();
         if (m.has("team") && !m.error()) {
           const json& t = m.at("team");
@@ -196,7 +205,7 @@ json sla_settings_to_json(const std::vector<sla::SlaPolicy>& policies,
       ladder.push_back(std::move(step));
     }
     json policy{{"name", p.name},
-                {"match", {{"priority", names(p.priorities)}, {"tier", names(p.tiers)}, {"channel", names(p.channels)},
+                {"match", {{"priority", names(p.priorities)}, {"tier", p.tiers}, {"channel", names(p.channels)},
                            {"team", std::move(teams)}}},
                 {"warn_at", p.warn_at},
                 {"escalation", std::move(ladder)}};

@@ -26,7 +26,9 @@
 
 namespace sb::http {
 
-Result<std::vector<sla::SlaPolicy>> parse_sla_settings(const nlohmann::json& doc, const TeamResolver& teams);
+// `tiers`: the configured tiers a policy may match (config `tiers:`).
+Result<std::vector<sla::SlaPolicy>> parse_sla_settings(const nlohmann::json& doc, const TeamResolver& teams,
+                                                       const std::vector<std::string>& tiers = default_tiers());
 // The document for `policies`; teams as `team_ref` gives them (names for
 // people, ids for the store), calendars by the names the policies carry.
 nlohmann::json sla_settings_to_json(const std::vector<sla::SlaPolicy>& policies,

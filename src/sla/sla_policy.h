@@ -34,7 +34,7 @@ struct EscalationStep {
 struct SlaPolicy {
   std::string name;
   std::vector<Priority> priorities;  // empty: any
-  std::vector<Tier> tiers;
+  std::vector<std::string> tiers;  // configured tier names
   std::vector<Channel> channels;
   std::vector<TeamId> teams;
   SlaTargets targets;

@@ -17,7 +17,7 @@ BusinessCalendar office() {
 }
 
 TEST(SlaPolicy, FirstMatchByPriorityTierChannelTeam) {
-  SlaPolicy vip{"vip", {}, {Tier::kVip}, {}, {}, {hours(1), {}, hours(8)}, 0.75};
+  SlaPolicy vip{"vip", {}, {"vip"}, {}, {}, {hours(1), {}, hours(8)}, 0.75};
   SlaPolicy urgent_chat{"urgent chat", {Priority::kUrgent}, {}, {Channel::kChat}, {}, {minutes(5), {}, {}}, 0.75};
   SlaPolicy team2{"team 2", {}, {}, {}, {TeamId{2}}, {hours(4), {}, {}}, 0.75};
   SlaPolicy fallback{"default", {}, {}, {}, {}, {hours(8), {}, hours(40)}, 0.75};
@@ -26,9 +26,9 @@ TEST(SlaPolicy, FirstMatchByPriorityTierChannelTeam) {
   t.priority = Priority::kUrgent;
   t.channel = Channel::kChat;
   EXPECT_EQ(match_policy(all, t)->name, "urgent chat");
-  t.requester.tier = Tier::kVip;
+  t.requester.tier = "vip";
   EXPECT_EQ(match_policy(all, t)->name, "vip");
-  t.requester.tier = Tier::kStandard;
+  t.requester.tier = "standard";
   t.channel = Channel::kEmail;
   EXPECT_EQ(match_policy(all, t)->name, "default");
   t.team = TeamId{2};

@@ -48,9 +48,11 @@ PriorityResult compute_priority(const PriorityInput& in, const PriorityPolicy& p
     out.priority = Priority::kNormal;
     out.reason = "default normal";
   }
-  if (policy.vip_bump && in.tier == Tier::kVip && out.priority != Priority::kUrgent) {
+  const auto& raise = policy.raise_tiers;
+  if (std::find(raise.begin(), raise.end(), in.tier) != raise.end() && out.priority != Priority::kUrgent) {
     out.priority = static_cast<Priority>(static_cast<int>(out.priority) + 1);
-    out.reason += "; VIP requester: raised to " + std::string(to_string(out.priority));
+    out.reason += "; " + (in.tier == "vip" ? std::string("VIP") : "'" + in.tier + "'") + " requester: raised to " +
+                  std::string(to_string(out.priority));
   }
   return out;
 }

@@ -20,7 +20,9 @@ struct PriorityPolicy {
       {Priority::kLow, Priority::kNormal, Priority::kHigh},       // urgency medium
       {Priority::kNormal, Priority::kHigh, Priority::kUrgent},    // urgency high
   }};
-  bool vip_bump = true;  // VIP requesters one level up (at most urgent)
+  // Requesters of these tiers one level up (at most urgent). Config:
+  // `raise_tiers: [...]`; `vip_bump: false` empties it.
+  std::vector<std::string> raise_tiers{"vip"};
   // Phrases (case-insensitive, whole words) that make urgency high.
   std::vector<std::string> urgent_phrases{"down", "outage", "charged twice", "not working", "cannot login",
                                           "can't login", "data loss", "security breach"};
@@ -30,7 +32,7 @@ struct PriorityInput {
   std::optional<Priority> explicit_priority;  // given by the caller
   std::optional<Level> urgency;
   std::optional<Level> impact;
-  Tier tier = Tier::kStandard;
+  std::string tier = "standard";
   std::string text;  // subject and body
 };
 

@@ -15,16 +15,16 @@ Time wednesday_at(int hour) {
 
 TEST(Priority, MatrixSignalsVipAndExplicit) {
   PriorityPolicy p;
-  auto r = compute_priority({std::nullopt, Level::kHigh, Level::kHigh, Tier::kStandard, "x"}, p);
+  auto r = compute_priority({std::nullopt, Level::kHigh, Level::kHigh, "standard", "x"}, p);
   EXPECT_EQ(r.priority, Priority::kUrgent);
-  r = compute_priority({std::nullopt, Level::kLow, Level::kMedium, Tier::kStandard, "printer jam"}, p);
+  r = compute_priority({std::nullopt, Level::kLow, Level::kMedium, "standard", "printer jam"}, p);
   EXPECT_EQ(r.priority, Priority::kLow);
-  r = compute_priority({std::nullopt, std::nullopt, Level::kMedium, Tier::kStandard, "I was charged twice!"}, p);
+  r = compute_priority({std::nullopt, std::nullopt, Level::kMedium, "standard", "I was charged twice!"}, p);
   EXPECT_EQ(r.priority, Priority::kHigh);  // the text makes urgency high
   EXPECT_NE(r.reason.find("charged twice"), std::string::npos);
-  r = compute_priority({std::nullopt, std::nullopt, std::nullopt, Tier::kStandard, "the download page"}, p);
+  r = compute_priority({std::nullopt, std::nullopt, std::nullopt, "standard", "the download page"}, p);
   EXPECT_EQ(r.priority, Priority::kNormal);  // "download" is not "down"
-  r = compute_priority({Priority::kLow, std::nullopt, std::nullopt, Tier::kVip, "x"}, p);
+  r = compute_priority({Priority::kLow, std::nullopt, std::nullopt, "vip", "x"}, p);
   EXPECT_EQ(r.priority, Priority::kNormal);  // VIP bump
   EXPECT_NE(r.reason.find("VIP"), std::string::npos);
 }

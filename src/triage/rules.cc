@@ -29,7 +29,7 @@ std::optional<std::string> field_text(const Facts& f, const std::string& field) 
     return at == std::string::npos ? std::string() : lower(t.requester.email.substr(at + 1));
   }
   if (field == "requester.name") return t.requester.name;
-  if (field == "requester.tier") return std::string(to_string(t.requester.tier));
+  if (field == "requester.tier") return t.requester.tier;
   if (field == "prediction.label") return f.predicted;
   if (field == "prediction.confidence") return std::to_string(f.confidence);
   return std::nullopt;

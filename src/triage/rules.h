@@ -47,6 +47,7 @@ struct Action {
   std::optional<Priority> priority;
   std::optional<std::string> category;
   std::optional<std::string> team;         // by name
+  std::optional<std::string> tier;         // the requester's, one of the configured tiers
   std::optional<SkillLevels> required_skills;
   std::vector<std::string> tags;           // added
   std::optional<AgentId> assign_to;

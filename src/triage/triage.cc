@@ -91,6 +91,7 @@ TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, 
           info.priority_reason += "; rule '" + rule.name + "' set " + std::string(to_string(*a.priority));
         }
         if (a.category) t.category = *a.category;
+        if (a.tier) t.requester.tier = *a.tier;  // before the SLA policy is chosen (at create)
         if (a.team) {
           team_name = *a.team;
           out.team_name = team_name;

@@ -38,6 +38,7 @@ struct TriageSettings {
   std::string triage_team = "Triage";
   PriorityPolicy priority;
   std::shared_ptr<const RuleBook> rules;  // null: none
+  std::vector<std::string> tiers = default_tiers();  // a requester's tier must be one of these
 };
 
 struct TriageInput {

@@ -5,7 +5,8 @@
 // team with a click and another with the keyboard; each ticket routes there
 // at once (to the online agent of that team), the decision is stored as a
 // correction and counted in the classifier report, on the reports page and on
-// the board; axe-core finds no serious or critical violation.
+// the board; a candidate model that cannot be checked yet is refused and the
+// reports page says why; axe-core finds no serious or critical violation.
 //
 //   node tests/browser/triage_test.mjs BINARY ARTIFACT_DIR
 import { spawnSync } from 'node:child_process';
@@ -169,8 +170,14 @@ triage:
     await adminPage.waitForSelector('#triage-desk');
     assert.equal(await adminPage.textContent('#triage-decided-hour'), '2');
     assert.equal(await adminPage.textContent('#triage-waiting'), '1');
+    // A candidate with too few held-out corrections to be checked: refused, the reason on the reports page.
+    writeFileSync(model + '.candidate', readFileSync(model));
+    const reload = await admin('POST', '/api/v1/triage/models/reload', {});
+    assert.equal(reload.checks[0].accepted, false);
+    assert.match(reload.checks[0].reason, /needs at least 200 corrections/);
     await adminPage.click('#nav a[data-view="reports"]');
     await adminPage.waitForSelector('#classifier-report');
+    assert.match(await adminPage.textContent('#model-checks'), /refused.*needs at least 200 corrections/);
     assert.match(await adminPage.textContent('#classifier-report'), new RegExp(`decided the team of 2 tickets; they overruled the model's guess ${overruled} times`));
     const problems = await accessibilityProblems(adminPage);
     assert.deepEqual(problems, [], 'axe-core on the reports page');

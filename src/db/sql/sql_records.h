@@ -113,7 +113,8 @@ struct ReadTicket {
     t.body = s.text(3);
     t.requester.email = s.text(4);
     t.requester.name = s.text(5);
-    t.requester.tier = enum_or(s.text(6), Tier::kStandard);
+    t.requester.tier = s.text(6);
+    if (t.requester.tier.empty()) t.requester.tier = "standard";
     t.status = enum_or(s.text(7), TicketStatus::kNew);
     t.priority = enum_or(s.text(8), Priority::kNormal);
     t.category = s.text(9);
@@ -174,7 +175,7 @@ Status write_ticket(Conn& c, const Ticket& t) {
       .bind(4, t.body)
       .bind(5, t.requester.email)
       .bind(6, t.requester.name)
-      .bind(7, to_string(t.requester.tier))
+      .bind(7, t.requester.tier)
       .bind(8, to_string(t.status))
       .bind(9, to_string(t.priority))
       .bind(10, t.category)
