@@ -91,6 +91,14 @@ TEST_P(StoreContract, ReportFactsByCreationOrOpenDuringTheRange) {
   EXPECT_EQ(open->at(1).created_at, from_millis(5000));
   auto early = store->ticket_facts(from_millis(2000), from_millis(4000), ReportGroup::kNone, FactRange::kOpen);
   EXPECT_EQ(early->size(), 2u);  // the solved one was still open at 2000
+
+  // By the requester's tier (a configured name, kept as text).
+  late.requester.tier = "enterprise";
+  ASSERT_TRUE(store->commit(WriteBatch{{late}, {}, {}, {}, {}}).ok());
+  auto tiers = store->ticket_facts(from_millis(0), from_millis(6000), ReportGroup::kTier);
+  ASSERT_EQ(tiers->size(), 3u);
+  EXPECT_EQ(tiers->at(0).group, "vip");
+  EXPECT_EQ(tiers->at(2).group, "enterprise");
 }
 
 TEST_P(StoreContract, PresenceChangesAreLoggedWithTheLastOneBeforeTheRange) {

@@ -35,6 +35,11 @@ TEST_F(ApiInProcess, TicketReportAsJsonAndFormulaSafeCsv) {
   EXPECT_NE(csv.raw.find(",'=Network,3,1,3,"), std::string::npos) << csv.raw;
   EXPECT_EQ(csv.raw.find(",=Network"), std::string::npos);
 
+  auto by_tier = admin->get("/api/v1/reports/tickets?group_by=tier&interval=none");
+  ASSERT_EQ(by_tier.status, 200) << by_tier.raw;
+  ASSERT_EQ(by_tier.body["rows"].size(), 1u);
+  EXPECT_EQ(by_tier.body["rows"][0]["group"], "standard");
+  EXPECT_EQ(by_tier.body["rows"][0]["created"], 4);
   EXPECT_EQ(admin->get("/api/v1/reports/tickets?group_by=colour").body["error"]["field"], "group_by");
   EXPECT_EQ(admin->get("/api/v1/reports/tickets?from=yesterday").body["error"]["field"], "from");
   EXPECT_EQ(admin->get("/api/v1/reports/tickets?interval=week").body["error"]["field"], "interval");

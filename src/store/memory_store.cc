@@ -411,6 +411,7 @@ Status MemoryStore::scan_ticket_facts(Time from, Time to, ReportGroup group, Fac
       case ReportGroup::kCategory: f.group = t.category; break;
       case ReportGroup::kPriority: f.group = std::string(to_string(t.priority)); break;
       case ReportGroup::kAgent: f.group = t.assignee ? std::to_string(t.assignee->value) : ""; break;
+      case ReportGroup::kTier: f.group = t.requester.tier; break;
     }
     out.push_back(std::move(f));
   }

@@ -137,10 +137,11 @@ struct WriteBatch {
 };
 
 // What reports need of one ticket (docs/reporting.md).
-enum class ReportGroup { kNone, kTeam, kChannel, kCategory, kPriority, kAgent };
+enum class ReportGroup { kNone, kTeam, kChannel, kCategory, kPriority, kAgent, kTier };
 template <>
 struct EnumNames<ReportGroup> {
-  static constexpr std::array<std::string_view, 6> names{"none", "team", "channel", "category", "priority", "agent"};
+  static constexpr std::array<std::string_view, 7> names{"none", "team", "channel", "category", "priority", "agent",
+                                                         "tier"};
 };
 struct TicketFact {
   Time created_at;

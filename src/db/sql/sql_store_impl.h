@@ -542,9 +542,10 @@ Status SqlStore<Db>::scan_ticket_facts(Time from, Time to, ReportGroup group, Fa
   auto c = reader();
   if (!c) return c.error();
   static const char* columns[] = {"''", "COALESCE(CAST(team_id AS TEXT), '')", "channel", "category", "priority",
-                                  "COALESCE(CAST(assignee_id AS TEXT), '')"};
-  // Every column read is in the tickets_report index (migration 11); only
-  // the ones asked for are read.
+                                  "COALESCE(CAST(assignee_id AS TEXT), '')", "requester_tier"};
+  // Every column read is in the tickets_report index (migration 11), but for
+  // the requester's tier (grouping by it reads the rows too); only the ones
+  // asked for are read.
   std::string sql = std::string("SELECT created_at, assigned_at, solved_at, ") + columns[static_cast<int>(group)];
   if (fields & kFactAssignee) sql += ", assignee_id";
   if (fields & kFactTeam) sql += ", team_id";
