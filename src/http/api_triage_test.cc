@@ -83,6 +83,16 @@ TEST(ApiTiers, AConfiguredThirdTierSelectsItsOwnSlaPolicy) {
   triage::TriageSettings settings;
   settings.tiers = {"standard", "vip", "enterprise"};
   settings.priority.raise_tiers = {"vip", "enterprise"};
+  // A rule gives mail from bigco.com the enterprise tier (mail and the web form carry no tier of their own).
+  triage::Rule bigco;
+  bigco.name = "bigco is enterprise";
+  bigco.when.kind = triage::Condition::Kind::kField;
+  bigco.when.field = "requester.domain";
+  bigco.when.values = {"bigco.com"};
+  bigco.then.tier = "enterprise";
+  auto book = std::make_shared<triage::RuleBook>();
+  book->sets.push_back(triage::RuleSet{"tiers", true, {bigco}});
+  settings.rules = book;
   ApiHarness h(std::move(settings));
   auto admin = h.admin();
   auto put = admin.put("/api/v1/sla-policies",
@@ -101,6 +111,14 @@ TEST(ApiTiers, AConfiguredThirdTierSelectsItsOwnSlaPolicy) {
   auto plain = admin.post("/api/v1/tickets", {{"subject", "Hello"}});
   EXPECT_EQ(plain.body["sla"]["policy"], "standard");
   EXPECT_EQ(plain.body["requester"]["tier"], "standard");
+  auto mailed = admin.request("POST", "/api/v1/mail",
+                              "From: Boss <boss@bigco.com>\r\nSubject: Invoice\r\nMessage-ID: <b1@bigco.com>\r\n\r\nPlease look.\r\n",
+                              {{"Content-Type", "message/rfc822"}});
+  ASSERT_EQ(mailed.status, 201) << mailed.raw;
+  const json from_mail = admin.get("/api/v1/tickets/" + std::to_string(mailed.body["ticket_id"].get<int>())).body;
+  EXPECT_EQ(from_mail["requester"]["tier"], "enterprise");
+  EXPECT_EQ(from_mail["sla"]["policy"], "enterprise");
+  EXPECT_EQ(from_mail["priority"], "high");
 
   auto unknown = admin.post("/api/v1/tickets", {{"subject", "x"}, {"requester", {{"email", "a@b.c"}, {"tier", "gold"}}}});
   EXPECT_EQ(unknown.status, 422) << unknown.raw;
@@ -109,7 +127,7 @@ TEST(ApiTiers, AConfiguredThirdTierSelectsItsOwnSlaPolicy) {
   auto malformed = admin.post("/api/v1/tickets", {{"subject", "x"}, {"requester", {{"tier", "Gold Tier"}}}});
   EXPECT_EQ(malformed.status, 422);
   EXPECT_EQ(malformed.body["error"]["field"], "requester.tier");
-  EXPECT_EQ(admin.get("/api/v1/tickets").body["tickets"].size(), 3u);  // nothing created
+  EXPECT_EQ(admin.get("/api/v1/tickets").body["tickets"].size(), 4u);  // nothing created
   auto bad_policy = admin.put("/api/v1/sla-policies", {{"policies", {{{"name", "g"}, {"match", {{"tier", {"gold"}}}}, {"first_response_minutes", 5}}}}});
   EXPECT_EQ(bad_policy.status, 422) << bad_policy.raw;
   EXPECT_EQ(bad_policy.body["error"]["field"], "policies[0].match.tier");

@@ -91,7 +91,19 @@ TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, 
           info.priority_reason += "; rule '" + rule.name + "' set " + std::string(to_string(*a.priority));
         }
         if (a.category) t.category = *a.category;
-        if (a.tier) t.requester.tier = *a.tier;  // before the SLA policy is chosen (at create)
+        if (a.tier && *a.tier != t.requester.tier) {
+          // Before the SLA policy is chosen (at create). A tier that raises
+          // priority raises it now, unless a priority was given or this rule sets one.
+          const auto& raise = settings.priority.raise_tiers;
+          auto raises = [&](const std::string& tier) { return std::find(raise.begin(), raise.end(), tier) != raise.end(); };
+          const bool raised_before = raises(t.requester.tier);
+          t.requester.tier = *a.tier;
+          if (raises(*a.tier) && !raised_before && !in.explicit_priority && !a.priority && t.priority != Priority::kUrgent) {
+            t.priority = static_cast<Priority>(static_cast<int>(t.priority) + 1);
+            info.priority_reason += "; rule '" + rule.name + "' made the requester '" + *a.tier + "': raised to " +
+                                    std::string(to_string(t.priority));
+          }
+        }
         if (a.team) {
           team_name = *a.team;
           out.team_name = team_name;
