@@ -96,7 +96,9 @@ Status check_specs(const std::vector<AttributeSpec>& specs, const std::string& f
 }
 
 Status check_attributes(const Attributes& attributes, const std::vector<AttributeSpec>& specs, const std::string& prefix) {
-  for (const auto& [name, value] : attributes) {
+  for (const auto& entry : attributes) {
+    const std::string& name = entry.first;  // not a structured binding: lambdas below capture it (clang 14)
+    const AttributeValue& value = entry.second;
     const std::string field = prefix + "." + name;
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const AttributeSpec& s) { return s.name == name; });
     if (spec == specs.end()) return Error::Invalid(field, "'" + name + "' is not a declared attribute");

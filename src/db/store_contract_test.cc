@@ -387,7 +387,7 @@ TEST_P(StoreContract, CorrectionsAreAppendedAndReadByFieldOrTime) {
     k.confidence = 0.4375;
     k.source = "desk";
     k.by = "agent 3 Tess";
-    k.subject = "VPN \xc3\xa9chec";
+    k.subject = "VPN \xc3\xa9" "chec";
     k.body = "it drops\nat night";
     k.waited = Duration(90'000);
     return k;
@@ -414,7 +414,7 @@ TEST_P(StoreContract, CorrectionsAreAppendedAndReadByFieldOrTime) {
   EXPECT_DOUBLE_EQ(k.confidence, 0.4375);
   EXPECT_EQ(k.source, "desk");
   EXPECT_EQ(k.by, "agent 3 Tess");
-  EXPECT_EQ(k.subject, "VPN \xc3\xa9chec");
+  EXPECT_EQ(k.subject, "VPN \xc3\xa9" "chec");
   EXPECT_EQ(k.body, "it drops\nat night");
   EXPECT_EQ(k.waited, Duration(90'000));
   EXPECT_EQ(store->list_corrections("", 0, 10)->size(), 3u);
