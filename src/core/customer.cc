@@ -74,6 +74,20 @@ bool host_name(const std::string& s) {
   });
 }
 
+// Lower-cases each of `items` (addresses, domains) and checks it is well
+// formed (`ok`, else "is not `what`") and listed once; errors name `key`[i].
+template <class Check>
+Status normalise_unique(std::vector<std::string>& items, const std::string& key, Check ok, const std::string& what) {
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    items[i] = lower(items[i]);
+    const std::string field = key + "[" + std::to_string(i) + "]";
+    if (!ok(items[i])) return Error::Invalid(field, "'" + items[i] + "' is not " + what);
+    if (!seen.insert(items[i]).second) return Error::Invalid(field, "'" + items[i] + "' is listed twice");
+  }
+  return Status::Ok();
+}
+
 Status check_tier_of(const std::string& tier, const std::vector<std::string>& tiers) {
   if (std::find(tiers.begin(), tiers.end(), tier) != tiers.end()) return Status::Ok();
   return Error::Invalid("tier", "'tier' must be one of the tiers: " + tier_list(tiers) + " (not '" + tier + "')");
@@ -142,13 +156,8 @@ std::string email_domain(std::string_view email) {
 Status validate(Customer& c, const std::vector<std::string>& tiers, const std::vector<AttributeSpec>& specs) {
   if (c.name.size() > 200) return Error::Invalid("name", "'name' is longer than 200 bytes");
   if (c.name.empty() && c.emails.empty()) return Error::Missing("emails");
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < c.emails.size(); ++i) {
-    c.emails[i] = lower(c.emails[i]);
-    const std::string field = "emails[" + std::to_string(i) + "]";
-    if (!is_email_address(c.emails[i])) return Error::Invalid(field, "'" + c.emails[i] + "' is not an e-mail address");
-    if (!seen.insert(c.emails[i]).second) return Error::Invalid(field, "'" + c.emails[i] + "' is listed twice");
-  }
+  auto address = [](const std::string& e) { return is_email_address(e); };
+  if (auto s = normalise_unique(c.emails, "emails", address, "an e-mail address"); !s) return s;
   if (auto s = check_tier_of(c.tier, tiers); !s) return s;
   if (!c.language.empty() && !language_tag(c.language)) {
     return Error::Invalid("language", "'language' must be a language tag such as de or pt-BR");
@@ -163,13 +172,7 @@ Status validate(Customer& c, const std::vector<std::string>& tiers, const std::v
 Status validate(Organization& o, const std::vector<std::string>& tiers, const std::vector<AttributeSpec>& specs) {
   if (o.name.empty()) return Error::Missing("name");
   if (o.name.size() > 200) return Error::Invalid("name", "'name' is longer than 200 bytes");
-  std::set<std::string> seen;
-  for (std::size_t i = 0; i < o.domains.size(); ++i) {
-    o.domains[i] = lower(o.domains[i]);
-    const std::string field = "domains[" + std::to_string(i) + "]";
-    if (!host_name(o.domains[i])) return Error::Invalid(field, "'" + o.domains[i] + "' is not a domain such as bigco.com");
-    if (!seen.insert(o.domains[i]).second) return Error::Invalid(field, "'" + o.domains[i] + "' is listed twice");
-  }
+  if (auto s = normalise_unique(o.domains, "domains", host_name, "a domain such as bigco.com"); !s) return s;
   if (auto s = check_tier_of(o.tier, tiers); !s) return s;
   if (o.external_id.size() > 200) return Error::Invalid("external_id", "'external_id' is longer than 200 bytes");
   return check_attributes(o.attributes, specs);
