@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include <re2/re2.h>
+
 #include "core/ticket.h"
 
 namespace sb {
@@ -89,7 +91,7 @@ Status normalise_unique(std::vector<std::string>& items, const std::string& key,
 }
 
 Status check_tier_of(const std::string& tier, const std::vector<std::string>& tiers) {
-  if (std::find(tiers.begin(), tiers.end(), tier) != tiers.end()) return Status::Ok();
+  if (tier.empty() || std::find(tiers.begin(), tiers.end(), tier) != tiers.end()) return Status::Ok();
   return Error::Invalid("tier", "'tier' must be one of the tiers: " + tier_list(tiers) + " (not '" + tier + "')");
 }
 
@@ -104,6 +106,11 @@ Status check_specs(const std::vector<AttributeSpec>& specs, const std::string& f
     if (!seen.insert(s.name).second) return Error::Invalid(at + ".name", "'" + s.name + "' is declared twice");
     if (s.type == AttributeType::kOneOf && s.values.empty()) {
       return Error::Invalid(at + ".values", "a one_of attribute lists its values");
+    }
+    if (s.type == AttributeType::kPattern) {
+      if (s.pattern.empty()) return Error::Invalid(at + ".pattern", "a pattern field gives its pattern");
+      RE2 re(s.pattern, RE2::Quiet);
+      if (!re.ok()) return Error::Invalid(at + ".pattern", re.error());
     }
   }
   return Status::Ok();
@@ -134,6 +141,13 @@ Status check_attributes(const Attributes& attributes, const std::vector<Attribut
           return Error::Invalid(field, "'" + field + "' must be a date, YYYY-MM-DD");
         }
         break;
+      case AttributeType::kPattern: {
+        const auto* s = std::get_if<std::string>(&value);
+        if (!s || s->size() > 1000 || !RE2::FullMatch(*s, RE2(spec->pattern, RE2::Quiet))) {
+          return Error::Invalid(field, "'" + field + "' must match " + spec->pattern);
+        }
+        break;
+      }
       case AttributeType::kOneOf: {
         const auto* s = std::get_if<std::string>(&value);
         if (!s || std::find(spec->values.begin(), spec->values.end(), *s) == spec->values.end()) {

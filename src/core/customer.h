@@ -21,18 +21,24 @@ namespace sb {
 using CustomerId = Id<struct CustomerTag>;
 using OrganizationId = Id<struct OrganizationTag>;
 
-enum class AttributeType { kText, kNumber, kBoolean, kDate, kOneOf };
+enum class AttributeType { kText, kNumber, kBoolean, kDate, kOneOf, kPattern };
 template <>
 struct EnumNames<AttributeType> {
-  static constexpr std::array<std::string_view, 5> names{"text", "number", "boolean", "date", "one_of"};
+  static constexpr std::array<std::string_view, 6> names{"text", "number", "boolean", "date", "one_of", "pattern"};
 };
 
-// A declared attribute: its name (1 to 64 of a-z, 0-9, '_') and type; a
-// one_of lists its values.
+// A declared attribute (or ticket custom field): its name (1 to 64 of a-z,
+// 0-9, '_') and type; a one_of lists its values; a pattern is text the
+// whole of which matches `pattern` (RE2 syntax, e.g. "[A-Z]{2}-[0-9]{6}" for
+// an order number). `label` is what forms show ("" : the name); `form`: the
+// support form asks for it (ticket fields).
 struct AttributeSpec {
   std::string name;
   AttributeType type = AttributeType::kText;
   std::vector<std::string> values;
+  std::string pattern;
+  std::string label;
+  bool form = false;
 };
 
 // An attribute's value: text (also a one_of's value and a date as
@@ -41,11 +47,12 @@ using AttributeValue = std::variant<std::string, double, bool>;
 using Attributes = std::map<std::string, AttributeValue>;
 
 // The declarations themselves: names well-formed and unique, a one_of with
-// at least one value. Errors name `field` and the spec's place.
+// at least one value, a pattern that compiles. Errors name `field` and the
+// spec's place.
 Status check_specs(const std::vector<AttributeSpec>& specs, const std::string& field);
 // Every attribute declared and of its type (a date a real calendar date, a
 // one_of's value among its values, a number finite, text at most 1,000
-// bytes); errors name `prefix`.NAME.
+// bytes, a pattern's text matching it whole); errors name `prefix`.NAME.
 Status check_attributes(const Attributes& attributes, const std::vector<AttributeSpec>& specs,
                         const std::string& prefix = "attributes");
 
@@ -53,7 +60,7 @@ struct Organization {
   OrganizationId id;
   std::string name;
   std::vector<std::string> domains;  // lower-case, e.g. "bigco.com"
-  std::string tier = "standard";
+  std::string tier;  // "" : none of its own
   std::optional<AgentId> account_owner;
   std::string external_id;
   Attributes attributes;
@@ -65,7 +72,7 @@ struct Customer {
   std::string name;
   std::vector<std::string> emails;  // lower-case; the first is the one replies go to
   std::optional<OrganizationId> organization;
-  std::string tier = "standard";
+  std::string tier;       // "" : the organisation's, else what the ticket says
   std::string language;   // "de", "pt-BR" ("" unknown)
   std::string time_zone;  // "Europe/Berlin" ("" unknown)
   std::string external_id;

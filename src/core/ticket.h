@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/customer.h"
 #include "core/enums.h"
 #include "core/ids.h"
 #include "core/status.h"
@@ -30,6 +31,12 @@ struct Requester {
   std::string email;
   std::string name;
   std::string tier = "standard";
+  // The customer record intake matched by address (created when new) and its
+  // organisation (the customer's, else the one owning the address's domain),
+  // and how, for people: "customer 12 by address ada@bigco.com; ...".
+  std::optional<CustomerId> customer;
+  std::optional<OrganizationId> organization;
+  std::string matched;
 };
 // The tiers a configuration without `tiers:` knows.
 inline const std::vector<std::string>& default_tiers() {
@@ -184,6 +191,11 @@ struct Ticket {
   std::optional<SlaState> sla;
   // The ticket's id in another system (an import, a CRM): unique when set.
   std::optional<std::string> external_id;
+  // Custom fields (config `fields:`; docs/customers.md): declared, typed.
+  Attributes fields;
+  // The requester's organisation's account owner when intake matched one:
+  // routing offers the ticket to this agent first (account routing).
+  std::optional<AgentId> account_owner;
   TicketStats stats;
   // One more with every change the engine commits (its ETag; If-Match).
   std::int64_t version = 0;

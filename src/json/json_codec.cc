@@ -216,4 +216,44 @@ Decision decision_from_json(const json& j) {
   return d;
 }
 
+nlohmann::json attributes_to_json(const Attributes& a) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : a) {
+    std::visit([&](const auto& v) { out[name] = v; }, value);
+  }
+  return out;
+}
+
+Attributes attributes_from_json(const nlohmann::json& j) {
+  Attributes out;
+  if (!j.is_object()) return out;
+  for (const auto& [name, v] : j.items()) {
+    if (v.is_string()) out[name] = v.get<std::string>();
+    else if (v.is_boolean()) out[name] = v.get<bool>();
+    else if (v.is_number()) out[name] = v.get<double>();
+  }
+  return out;
+}
+
+nlohmann::json ticket_customer_to_json(const Ticket& t) {
+  nlohmann::json out = nlohmann::json::object();
+  if (t.requester.customer) out["customer"] = t.requester.customer->value;
+  if (!t.requester.matched.empty()) out["matched"] = t.requester.matched;
+  if (!t.fields.empty()) out["fields"] = attributes_to_json(t.fields);
+  if (t.account_owner) out["account_owner"] = t.account_owner->value;
+  return out;
+}
+
+void ticket_customer_from_json(const nlohmann::json& j, Ticket& t) {
+  if (!j.is_object()) return;
+  if (auto it = j.find("customer"); it != j.end() && it->is_number_integer()) {
+    t.requester.customer = CustomerId{it->get<std::int64_t>()};
+  }
+  if (auto it = j.find("matched"); it != j.end() && it->is_string()) t.requester.matched = it->get<std::string>();
+  if (auto it = j.find("fields"); it != j.end()) t.fields = attributes_from_json(*it);
+  if (auto it = j.find("account_owner"); it != j.end() && it->is_number_integer()) {
+    t.account_owner = AgentId{it->get<std::int64_t>()};
+  }
+}
+
 }  // namespace sb

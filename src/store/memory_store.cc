@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "store/directory.h"
+
 namespace sb {
 namespace {
 
@@ -55,7 +57,23 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
       }
     }
   }
+  if (auto s = check_directory_locked(batches); !s) return s;
   for (const WriteBatch* b : batches) {
+    for (const Organization& o : b->organizations) {
+      organizations_[o.id] = o;
+      max_organization_id_ = std::max(max_organization_id_, o.id.value);
+    }
+    for (const Customer& c : b->customers) {
+      customers_[c.id] = c;
+      max_customer_id_ = std::max(max_customer_id_, c.id.value);
+    }
+    for (CustomerId id : b->removed_customers) customers_.erase(id);
+    for (OrganizationId id : b->removed_organizations) {
+      organizations_.erase(id);
+      for (auto& [cid, c] : customers_) {
+        if (c.organization == id) c.organization.reset();
+      }
+    }
     for (const Ticket& t : b->tickets) tickets_[t.id] = t;
     for (const Event& e : b->events) events_[e.seq] = e;
     for (const Message& m : b->messages) messages_[m.id] = m;
@@ -87,6 +105,140 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     }
   }
   return Status::Ok();
+}
+
+namespace {
+
+// Who holds each key ("email" -> address -> customer id) once the batches
+// are written: a key two records hold is a conflict naming the field.
+struct Holders {
+  std::map<std::string, std::int64_t> keys;
+  std::set<std::int64_t> replaced;  // records the batches rewrite or remove: their stored keys go
+  Status claim(const std::string& key, std::int64_t id, const std::string& what, const std::string& field) {
+    if (key.empty()) return Status::Ok();
+    auto [it, inserted] = keys.try_emplace(key, id);
+    if (!inserted && it->second != id) {
+      return Error::Conflict("duplicate_" + what, "'" + key.substr(key.find(':') + 1) + "' belongs to another record",
+                             field);
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Status MemoryStore::check_directory_locked(std::span<const WriteBatch* const> batches) const {
+  Holders customers, organizations;
+  for (const WriteBatch* b : batches) {
+    for (const Customer& c : b->customers) customers.replaced.insert(c.id.value);
+    for (CustomerId id : b->removed_customers) customers.replaced.insert(id.value);
+    for (const Organization& o : b->organizations) organizations.replaced.insert(o.id.value);
+    for (OrganizationId id : b->removed_organizations) organizations.replaced.insert(id.value);
+  }
+  for (const auto& [id, c] : customers_) {
+    if (customers.replaced.count(id.value)) continue;
+    for (const std::string& e : c.emails) customers.keys["e:" + e] = id.value;
+    if (!c.external_id.empty()) customers.keys["x:" + c.external_id] = id.value;
+  }
+  for (const auto& [id, o] : organizations_) {
+    if (organizations.replaced.count(id.value)) continue;
+    for (const std::string& d : o.domains) organizations.keys["d:" + d] = id.value;
+    if (!o.external_id.empty()) organizations.keys["x:" + o.external_id] = id.value;
+  }
+  for (const WriteBatch* b : batches) {
+    for (const Customer& c : b->customers) {
+      for (const std::string& e : c.emails) {
+        if (auto s = customers.claim("e:" + e, c.id.value, "email", "emails"); !s) return s;
+      }
+      if (!c.external_id.empty()) {
+        if (auto s = customers.claim("x:" + c.external_id, c.id.value, "external_id", "external_id"); !s) return s;
+      }
+    }
+    for (const Organization& o : b->organizations) {
+      for (const std::string& d : o.domains) {
+        if (auto s = organizations.claim("d:" + d, o.id.value, "domain", "domains"); !s) return s;
+      }
+      if (!o.external_id.empty()) {
+        if (auto s = organizations.claim("x:" + o.external_id, o.id.value, "external_id", "external_id"); !s) return s;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<Customer>> MemoryStore::find_customer(CustomerId id) {
+  std::lock_guard lock(mu_);
+  return copy_of(customers_, id);
+}
+
+Result<std::optional<Customer>> MemoryStore::find_customer_by_email(const std::string& email) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, c] : customers_) {
+    if (std::find(c.emails.begin(), c.emails.end(), email) != c.emails.end()) return std::optional<Customer>(c);
+  }
+  return std::optional<Customer>();
+}
+
+Result<std::optional<Customer>> MemoryStore::find_customer_by_external_id(const std::string& external_id) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, c] : customers_) {
+    if (!external_id.empty() && c.external_id == external_id) return std::optional<Customer>(c);
+  }
+  return std::optional<Customer>();
+}
+
+Result<std::vector<Customer>> MemoryStore::list_customers(const DirectoryQuery& q) {
+  std::lock_guard lock(mu_);
+  const auto words = search_words(q.text);
+  std::vector<Customer> out;
+  for (auto it = customers_.upper_bound(CustomerId{q.after}); it != customers_.end(); ++it) {
+    if (static_cast<int>(out.size()) >= q.limit) break;
+    if (q.organization && it->second.organization != q.organization) continue;
+    if (directory_matches(directory_text(it->second), words)) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<std::optional<Organization>> MemoryStore::find_organization(OrganizationId id) {
+  std::lock_guard lock(mu_);
+  return copy_of(organizations_, id);
+}
+
+Result<std::optional<Organization>> MemoryStore::find_organization_by_domain(const std::string& domain) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, o] : organizations_) {
+    if (std::find(o.domains.begin(), o.domains.end(), domain) != o.domains.end()) return std::optional<Organization>(o);
+  }
+  return std::optional<Organization>();
+}
+
+Result<std::optional<Organization>> MemoryStore::find_organization_by_external_id(const std::string& external_id) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, o] : organizations_) {
+    if (!external_id.empty() && o.external_id == external_id) return std::optional<Organization>(o);
+  }
+  return std::optional<Organization>();
+}
+
+Result<std::vector<Organization>> MemoryStore::list_organizations(const DirectoryQuery& q) {
+  std::lock_guard lock(mu_);
+  const auto words = search_words(q.text);
+  std::vector<Organization> out;
+  for (auto it = organizations_.upper_bound(OrganizationId{q.after}); it != organizations_.end(); ++it) {
+    if (static_cast<int>(out.size()) >= q.limit) break;
+    if (directory_matches(directory_text(it->second), words)) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<std::int64_t> MemoryStore::last_customer_id() {
+  std::lock_guard lock(mu_);
+  return max_customer_id_;
+}
+
+Result<std::int64_t> MemoryStore::last_organization_id() {
+  std::lock_guard lock(mu_);
+  return max_organization_id_;
 }
 
 Result<Snapshot> MemoryStore::load_snapshot() {
@@ -412,6 +564,9 @@ Status MemoryStore::scan_ticket_facts(Time from, Time to, ReportGroup group, Fac
       case ReportGroup::kPriority: f.group = std::string(to_string(t.priority)); break;
       case ReportGroup::kAgent: f.group = t.assignee ? std::to_string(t.assignee->value) : ""; break;
       case ReportGroup::kTier: f.group = t.requester.tier; break;
+      case ReportGroup::kOrganization:
+        f.group = t.requester.organization ? std::to_string(t.requester.organization->value) : "";
+        break;
     }
     out.push_back(std::move(f));
   }

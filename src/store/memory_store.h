@@ -26,6 +26,16 @@ class MemoryStore : public Store {
   Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after, int limit) override;
   Result<std::vector<Correction>> recent_corrections(Time since, int limit) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
+  Result<std::optional<Customer>> find_customer(CustomerId id) override;
+  Result<std::optional<Customer>> find_customer_by_email(const std::string& email) override;
+  Result<std::optional<Customer>> find_customer_by_external_id(const std::string& external_id) override;
+  Result<std::vector<Customer>> list_customers(const DirectoryQuery& query) override;
+  Result<std::optional<Organization>> find_organization(OrganizationId id) override;
+  Result<std::optional<Organization>> find_organization_by_domain(const std::string& domain) override;
+  Result<std::optional<Organization>> find_organization_by_external_id(const std::string& external_id) override;
+  Result<std::vector<Organization>> list_organizations(const DirectoryQuery& query) override;
+  Result<std::int64_t> last_customer_id() override;
+  Result<std::int64_t> last_organization_id() override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;
   Result<std::optional<std::string>> find_attachment_content(std::int64_t message_id, int index) override;
@@ -67,6 +77,12 @@ class MemoryStore : public Store {
   std::map<std::int64_t, Delivery> deliveries_;
   std::map<WebhookId, Webhook> webhooks_;
   std::map<std::string, std::string> settings_;
+  std::map<CustomerId, Customer> customers_;
+  std::map<OrganizationId, Organization> organizations_;
+  std::int64_t max_customer_id_ = 0, max_organization_id_ = 0;  // removed ones count
+  // Checks the batches' customers and organisations against each other and
+  // the stored ones (unique addresses, domains, external ids).
+  Status check_directory_locked(std::span<const WriteBatch* const> batches) const;
 };
 
 }  // namespace sb

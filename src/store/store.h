@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/agent.h"
+#include "core/customer.h"
 #include "core/decision.h"
 #include "core/event.h"
 #include "core/snapshot.h"
@@ -128,20 +129,29 @@ struct WriteBatch {
   std::map<std::string, std::string> settings;  // upserts by key (e.g. "sla_policies" -> JSON)
   std::vector<AuditEntry> audit;
   std::vector<Correction> corrections;  // appended; the store assigns their ids
+  // Customers and organisations: upserts by id (ids given by the caller). An
+  // address or domain another record holds, or an external id another record
+  // has, is a conflict naming the field. Removals drop the record, its
+  // addresses or domains; a removed organisation's customers keep none.
+  std::vector<Customer> customers;
+  std::vector<Organization> organizations;
+  std::vector<CustomerId> removed_customers;
+  std::vector<OrganizationId> removed_organizations;
   std::optional<Fence> fence;  // checked (all batches of a commit) before anything is written
   bool empty() const {
     return tickets.empty() && agents.empty() && teams.empty() && tokens.empty() && decisions.empty() &&
            events.empty() && deliveries.empty() && webhooks.empty() && settings.empty() && messages.empty() &&
-           receipts.empty() && idempotency.empty() && audit.empty() && corrections.empty();
+           receipts.empty() && idempotency.empty() && audit.empty() && corrections.empty() && customers.empty() &&
+           organizations.empty() && removed_customers.empty() && removed_organizations.empty();
   }
 };
 
 // What reports need of one ticket (docs/reporting.md).
-enum class ReportGroup { kNone, kTeam, kChannel, kCategory, kPriority, kAgent, kTier };
+enum class ReportGroup { kNone, kTeam, kChannel, kCategory, kPriority, kAgent, kTier, kOrganization };
 template <>
 struct EnumNames<ReportGroup> {
-  static constexpr std::array<std::string_view, 7> names{"none", "team", "channel", "category", "priority", "agent",
-                                                         "tier"};
+  static constexpr std::array<std::string_view, 8> names{"none", "team", "channel", "category", "priority", "agent",
+                                                         "tier", "organization"};
 };
 struct TicketFact {
   Time created_at;
@@ -240,6 +250,16 @@ std::optional<Time> next_due(const Ticket& t);
 // memory store, and tests, check with it).
 bool matches_filters(const Ticket& t, const TicketQuery& q);
 
+// Customers or organisations in id order, after the previous page's last id;
+// `text`: every word (search_words) found in the name, an address or domain,
+// or the external id, as a prefix of one of their words.
+struct DirectoryQuery {
+  std::string text;
+  std::optional<OrganizationId> organization;  // customers of this organisation
+  std::int64_t after = 0;
+  int limit = 50;
+};
+
 struct TicketPage {
   std::vector<Ticket> tickets;
   bool more = false;  // another page follows the last ticket
@@ -276,6 +296,21 @@ class Store {
                                                            int limit) = 0;
   // Corrections made at or after `since`, newest first, at most `limit`.
   virtual Result<std::vector<Correction>> recent_corrections(Time since, int limit) = 0;
+
+  // Customers and organisations (docs/customers.md).
+  virtual Result<std::optional<Customer>> find_customer(CustomerId id) = 0;
+  // By address (lower-case) or external id.
+  virtual Result<std::optional<Customer>> find_customer_by_email(const std::string& email) = 0;
+  virtual Result<std::optional<Customer>> find_customer_by_external_id(const std::string& external_id) = 0;
+  virtual Result<std::vector<Customer>> list_customers(const DirectoryQuery& query) = 0;
+  virtual Result<std::optional<Organization>> find_organization(OrganizationId id) = 0;
+  // By domain (lower-case) or external id.
+  virtual Result<std::optional<Organization>> find_organization_by_domain(const std::string& domain) = 0;
+  virtual Result<std::optional<Organization>> find_organization_by_external_id(const std::string& external_id) = 0;
+  virtual Result<std::vector<Organization>> list_organizations(const DirectoryQuery& query) = 0;
+  // The highest ids given so far (0 when none).
+  virtual Result<std::int64_t> last_customer_id() = 0;
+  virtual Result<std::int64_t> last_organization_id() = 0;
 
   // A ticket's conversation, oldest first.
   virtual Result<std::vector<Message>> list_messages(TicketId ticket) = 0;

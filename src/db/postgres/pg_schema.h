@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 10> kMigrations{
+inline constexpr std::array<std::string_view, 11> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -261,6 +261,55 @@ CREATE TABLE corrections (
 );
 CREATE INDEX corrections_by_field ON corrections (field, id);
 CREATE INDEX corrections_by_at ON corrections (at);
+)sql",
+    // 11: customers and organisations (docs/customers.md); a ticket's
+    // organisation (reports group by it) and its customer match and custom
+    // fields (JSON). Removed records stay as rows without addresses, domains
+    // or external id, so that their ids are never given again.
+    R"sql(
+CREATE TABLE organizations (
+  id BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  domains TEXT NOT NULL,           -- JSON list, lower-case
+  tier TEXT NOT NULL,
+  account_owner BIGINT,
+  external_id TEXT,
+  attributes TEXT NOT NULL,        -- JSON object
+  search TEXT NOT NULL,            -- " word word ": name, domains, external id
+  removed BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX organizations_by_external_id ON organizations (external_id) WHERE external_id IS NOT NULL;
+CREATE TABLE organization_domains (
+  domain TEXT PRIMARY KEY,
+  organization_id BIGINT NOT NULL
+);
+CREATE INDEX organization_domains_by_organization ON organization_domains (organization_id);
+CREATE TABLE customers (
+  id BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  emails TEXT NOT NULL,            -- JSON list, lower-case, the reply address first
+  organization_id BIGINT,
+  tier TEXT NOT NULL,
+  language TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  external_id TEXT,
+  attributes TEXT NOT NULL,        -- JSON object
+  search TEXT NOT NULL,            -- " word word ": name, addresses, external id
+  removed BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX customers_by_external_id ON customers (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX customers_by_organization ON customers (organization_id, id);
+CREATE TABLE customer_emails (
+  email TEXT PRIMARY KEY,
+  customer_id BIGINT NOT NULL
+);
+CREATE INDEX customer_emails_by_customer ON customer_emails (customer_id);
+ALTER TABLE tickets ADD COLUMN organization_id BIGINT;
+ALTER TABLE tickets ADD COLUMN customer TEXT NOT NULL DEFAULT '';
 )sql",
 };
 

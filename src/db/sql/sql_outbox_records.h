@@ -2,7 +2,7 @@
 // Rows of the outbox (deliveries, webhooks, events) and of tokens, the
 // readers' helpers, and write_batches(): one WriteBatch into every table, for
 // SqlStore<Db> (sql_store_impl.h). Header-only, included only by it.
-#include "db/sql/sql_records.h"
+#include "db/sql/sql_directory_records.h"
 
 namespace sb {
 namespace {
@@ -125,6 +125,7 @@ Status write_batches(Conn& c, std::span<const WriteBatch* const> batches) {
     }
   }
   for (const WriteBatch* b : batches) {
+    if (auto s = write_directory(c, *b); !s) return s;
     for (const Team& t : b->teams) {
       if (auto s = write_team(c, t); !s) {
         if (s.error().code == "constraint") {

@@ -43,7 +43,7 @@ const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
     "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id, "
-    "first_response_at, tallies, predicts, predicted, prediction_used, version, due_at";
+    "first_response_at, tallies, predicts, predicted, prediction_used, version, due_at, organization_id, customer";
 
 // The tallies column (migration 11): the SLA outcome in bits 0-1, then four
 // 8-bit counts.
@@ -140,6 +140,10 @@ struct ReadTicket {
     unpack_tallies(s.int64(28), ignored, t.stats.reassignments, t.stats.declines, t.stats.offer_timeouts,
                    t.stats.escalations);
     t.version = s.int64(32);
+    if (auto o = s.optional_int64(34)) t.requester.organization = OrganizationId{*o};
+    if (const std::string customer = s.text(35); !customer.empty()) {
+      ticket_customer_from_json(json::parse(customer, nullptr, false), t);
+    }
     return t;
   }
 };
@@ -162,7 +166,7 @@ Status write_ticket(Conn& c, const Ticket& t) {
       pos = end + 1;
     }
     return std::string("INSERT INTO tickets (") + kTicketColumns +
-           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
+           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
   }();
   auto st = c.prepare(sql);
   if (!st) return st.error();
@@ -206,6 +210,10 @@ Status write_ticket(Conn& c, const Ticket& t) {
       .bind(32, guessed && t.triage->prediction_used ? 1 : 0)
       .bind(33, t.version)
       .bind(34, opt_millis(next_due(t)));
+  std::optional<std::int64_t> organization;
+  if (t.requester.organization) organization = t.requester.organization->value;
+  const json customer = ticket_customer_to_json(t);
+  st->bind(35, organization).bind(36, customer.empty() ? std::string() : customer.dump());
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint" && t.external_id) {
       return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",

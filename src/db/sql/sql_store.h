@@ -39,6 +39,16 @@ class SqlStore final : public Store {
   Result<std::vector<Correction>> list_corrections(const std::string& field, std::int64_t after, int limit) override;
   Result<std::vector<Correction>> recent_corrections(Time since, int limit) override;
   Result<std::vector<Decision>> list_decisions(TicketId ticket, int limit) override;
+  Result<std::optional<Customer>> find_customer(CustomerId id) override;
+  Result<std::optional<Customer>> find_customer_by_email(const std::string& email) override;
+  Result<std::optional<Customer>> find_customer_by_external_id(const std::string& external_id) override;
+  Result<std::vector<Customer>> list_customers(const DirectoryQuery& query) override;
+  Result<std::optional<Organization>> find_organization(OrganizationId id) override;
+  Result<std::optional<Organization>> find_organization_by_domain(const std::string& domain) override;
+  Result<std::optional<Organization>> find_organization_by_external_id(const std::string& external_id) override;
+  Result<std::vector<Organization>> list_organizations(const DirectoryQuery& query) override;
+  Result<std::int64_t> last_customer_id() override;
+  Result<std::int64_t> last_organization_id() override;
   Result<std::vector<Message>> list_messages(TicketId ticket) override;
   Result<std::int64_t> last_message_id() override;
   Result<std::optional<std::string>> find_attachment_content(std::int64_t message_id, int index) override;
@@ -79,6 +89,9 @@ class SqlStore final : public Store {
   };
   Result<ReaderLease> reader();
   Result<std::int64_t> max_of(const char* column, const char* table);
+  // The first row `sql` gives with ?1 bound to `key`.
+  template <class T, class Key, class Read>
+  Result<std::optional<T>> find_one(const std::string& sql, const Key& key, Read read);
 
   std::string path_;
   std::mutex writer_mu_;

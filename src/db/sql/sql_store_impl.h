@@ -542,7 +542,8 @@ Status SqlStore<Db>::scan_ticket_facts(Time from, Time to, ReportGroup group, Fa
   auto c = reader();
   if (!c) return c.error();
   static const char* columns[] = {"''", "COALESCE(CAST(team_id AS TEXT), '')", "channel", "category", "priority",
-                                  "COALESCE(CAST(assignee_id AS TEXT), '')", "requester_tier"};
+                                  "COALESCE(CAST(assignee_id AS TEXT), '')", "requester_tier",
+                                  "COALESCE(CAST(organization_id AS TEXT), '')"};
   // Every column read is in the tickets_report index (migration 11), but for
   // the requester's tier (grouping by it reads the rows too); only the ones
   // asked for are read.
@@ -692,3 +693,5 @@ Result<Lease> SqlStore<Db>::take_lease(const std::string& partition, const std::
 }
 
 }  // namespace sb
+
+#include "db/sql/sql_directory_impl.h"
