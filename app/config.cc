@@ -136,7 +136,7 @@ Result<Config> load_config(const std::string& path) {
     if (root.IsNull()) return c;
     r.only(root, "",
            {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes",
-            "limits", "outbound", "macros", "tiers"});
+            "limits", "outbound", "macros", "tiers", "customers", "organizations", "fields"});
     // Before triage and SLA policies: they name tiers.
     if (const auto tn = root["tiers"]) {
       if (!tn.IsSequence() || tn.size() == 0) r.fail(tn, "tiers", "must be a list of tier names");
@@ -149,6 +149,42 @@ Result<Config> load_config(const std::string& path) {
         c.tiers.push_back(name);
       }
     }
+    // Declared attributes of customers and organisations, and ticket custom fields.
+    auto specs = [&](const YAML::Node& list, const std::string& field, bool ticket_fields) {
+      std::vector<AttributeSpec> out;
+      if (!list.IsSequence()) r.fail(list, field, "must be a list");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string f = field + "[" + std::to_string(i) + "]";
+        const YAML::Node n = list[i];
+        if (ticket_fields) r.only(n, f, {"name", "type", "values", "pattern", "label", "form"});
+        else r.only(n, f, {"name", "type", "values", "label"});
+        AttributeSpec spec;
+        if (!n["name"]) r.fail(n, f + ".name", "is required");
+        spec.name = r.string(n["name"], f + ".name");
+        if (n["type"]) spec.type = r.enumeration<AttributeType>(n["type"], f + ".type");
+        if (spec.type == AttributeType::kPattern && !ticket_fields) r.fail(n["type"], f + ".type", "pattern is for ticket fields");
+        if (const auto v = n["values"]) {
+          if (!v.IsSequence()) r.fail(v, f + ".values", "must be a list");
+          for (std::size_t k = 0; k < v.size(); ++k) spec.values.push_back(r.string(v[k], f + ".values[" + std::to_string(k) + "]"));
+        }
+        if (n["pattern"]) spec.pattern = r.string(n["pattern"], f + ".pattern");
+        if (n["label"]) spec.label = r.string(n["label"], f + ".label");
+        if (n["form"]) spec.form = r.boolean(n["form"], f + ".form");
+        out.push_back(std::move(spec));
+        if (auto s = check_specs(out, field); !s) r.fail(n, s.error().field, s.error().message);
+      }
+      return out;
+    };
+    if (const auto cn = root["customers"]) {
+      r.only(cn, "customers", {"attributes"});
+      if (cn["attributes"]) c.directory.customer_attributes = specs(cn["attributes"], "customers.attributes", false);
+    }
+    if (const auto on = root["organizations"]) {
+      r.only(on, "organizations", {"attributes"});
+      if (on["attributes"]) c.directory.organization_attributes = specs(on["attributes"], "organizations.attributes", false);
+    }
+    if (const auto fn = root["fields"]) c.directory.ticket_fields = specs(fn, "fields", true);
+    c.directory.tiers = c.tiers;
     if (const auto macros = root["macros"]) {
       if (!macros.IsSequence()) r.fail(macros, "macros", "must be a list");
       for (std::size_t i = 0; i < macros.size(); ++i) {

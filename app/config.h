@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/agent.h"
+#include "customers/directory.h"
 #include "core/status.h"
 #include "triage/priority.h"
 #include "triage/triage.h"
@@ -58,6 +59,9 @@ struct Config {
   // tiers: the requester tiers SLA policies, priority and rules match on
   // (docs/customers.md); existing data's standard and vip by default.
   std::vector<std::string> tiers = default_tiers();
+  // customers/organizations: attributes declared for them; fields: ticket
+  // custom fields (docs/customers.md). directory.tiers is `tiers`.
+  DirectorySettings directory;
   // sla: calendars and policies, the document GET/PUT /api/v1/sla-policies
   // use (see http/sla_json.h), already checked with the teams named here.
   std::optional<nlohmann::json> sla;

@@ -15,7 +15,8 @@ struct LoadError {
 
 class Loader {
  public:
-  Loader(std::string file, const std::vector<std::string>& tiers) : file_(std::move(file)), tiers_(tiers) {}
+  Loader(std::string file, const RuleVocabulary& vocabulary)
+      : file_(std::move(file)), words_(vocabulary), tiers_(vocabulary.tiers) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& message) const {
     const auto mark = at.Mark();
@@ -103,11 +104,12 @@ class Loader {
     if (!n["field"]) fail(n, field, "must have one of all, any, not, field, weekday, hours");
     c.kind = Condition::Kind::kField;
     c.field = text(n["field"], field + ".field");
-    const auto& names = field_names();
-    if (std::find(names.begin(), names.end(), c.field) == names.end()) {
+    if (!known_field(c.field)) {
       std::string known;
-      for (const auto& f : names) known += (known.empty() ? "" : ", ") + f;
-      fail(n["field"], field + ".field", "unknown field '" + c.field + "' (" + known + ")");
+      for (const auto& f : field_names()) known += (known.empty() ? "" : ", ") + f;
+      fail(n["field"], field + ".field",
+           "unknown field '" + c.field + "' (" + known +
+               ", customer.*, organization.* and fields.* of the declared attributes and fields)");
     }
     only(n, field, {"field", "equals", "in", "contains", "regex", "gt", "gte", "lt", "lte"});
     int ops = 0;
@@ -142,9 +144,46 @@ class Loader {
     return c;
   }
 
+  static bool declared(const std::vector<AttributeSpec>& specs, const std::string& name) {
+    return std::any_of(specs.begin(), specs.end(), [&](const AttributeSpec& s) { return s.name == name; });
+  }
+
+  bool known_field(const std::string& f) const {
+    const auto& names = field_names();
+    const auto& records = record_field_names();
+    if (std::find(names.begin(), names.end(), f) != names.end()) return true;
+    if (std::find(records.begin(), records.end(), f) != records.end()) return true;
+    if (f.rfind("customer.", 0) == 0) return declared(words_.customer_attributes, f.substr(9));
+    if (f.rfind("organization.", 0) == 0) return declared(words_.organization_attributes, f.substr(13));
+    if (f.rfind("fields.", 0) == 0) return declared(words_.ticket_fields, f.substr(7));
+    return false;
+  }
+
+  // `fields: {name: value}`: each a declared custom field, of its type.
+  Attributes fields(const YAML::Node& n, const std::string& field) const {
+    if (!n.IsMap()) fail(n, field, "must be a mapping of field: value");
+    Attributes out;
+    for (const auto& kv : n) {
+      const std::string name = kv.first.as<std::string>();
+      const std::string at = field + "." + name;
+      auto spec = std::find_if(words_.ticket_fields.begin(), words_.ticket_fields.end(),
+                               [&](const AttributeSpec& s) { return s.name == name; });
+      if (spec == words_.ticket_fields.end()) fail(kv.first, at, "'" + name + "' is not a declared field");
+      const std::string value = text(kv.second, at);
+      Attributes one;
+      if (spec->type == AttributeType::kNumber) one[name] = number(kv.second, at);
+      else if (spec->type == AttributeType::kBoolean) one[name] = flag(kv.second, at);
+      else one[name] = value;
+      if (auto s = check_attributes(one, words_.ticket_fields, field); !s) fail(kv.second, at, s.error().message);
+      out.insert(one.begin(), one.end());
+    }
+    return out;
+  }
+
   Action action(const YAML::Node& n, const std::string& field) const {
     only(n, field,
-         {"priority", "category", "team", "tier", "required_skills", "tags", "assign_to", "spam", "auto_reply", "stop"});
+         {"priority", "category", "team", "tier", "required_skills", "tags", "fields", "assign_to", "spam",
+          "auto_reply", "stop"});
     Action a;
     if (n["priority"]) a.priority = enumeration<Priority>(n["priority"], field + ".priority");
     if (n["category"]) a.category = text(n["category"], field + ".category");
@@ -168,6 +207,7 @@ class Loader {
       a.required_skills = std::move(levels);
     }
     if (n["tags"]) a.tags = texts(n["tags"], field + ".tags");
+    if (n["fields"]) a.fields = fields(n["fields"], field + ".fields");
     if (n["assign_to"]) {
       const double id = number(n["assign_to"], field + ".assign_to");
       if (id < 1) fail(n["assign_to"], field + ".assign_to", "must be an agent id");
@@ -219,15 +259,16 @@ class Loader {
 
  private:
   std::string file_;
+  const RuleVocabulary& words_;
   const std::vector<std::string>& tiers_;
 };
 
 }  // namespace
 
-Result<RuleBook> load_rules(const std::string& path, const std::vector<std::string>& tiers) {
+Result<RuleBook> load_rules(const std::string& path, const RuleVocabulary& vocabulary) {
   try {
     const YAML::Node root = YAML::LoadFile(path);
-    return Loader(path, tiers).book(root);
+    return Loader(path, vocabulary).book(root);
   } catch (const YAML::BadFile&) {
     return Error::Invalid("rules", path + ": cannot read the file");
   } catch (const LoadError& e) {

@@ -17,8 +17,13 @@
 //               - {field: prediction.confidence, gte: 0.8}
 //           then: {priority: urgent, team: Network, tags: [vip], stop: true}
 //
-// Actions: priority, category, team, required_skills, tags, assign_to (agent
-// id), spam (true: closed as spam), auto_reply (template), stop.
+// Conditions may also name customer.*, organization.* and fields.* (see
+// triage/rules.h): built-in record fields and the declared attributes and
+// custom fields; any other name is an error.
+//
+// Actions: priority, category, team, tier, required_skills, tags, fields
+// ({order_number: AB-123456}, checked against the declarations), assign_to
+// (agent id), spam (true: closed as spam), auto_reply (template), stop.
 #include <string>
 
 #include "core/status.h"
@@ -26,7 +31,13 @@
 
 namespace sb::triage {
 
-// `tiers`: the configured tiers an action may set.
-Result<RuleBook> load_rules(const std::string& path, const std::vector<std::string>& tiers = default_tiers());
+// What a rules file may name besides the fixed fields: the configured tiers
+// and the declared attributes and custom fields.
+struct RuleVocabulary {
+  std::vector<std::string> tiers = default_tiers();
+  std::vector<AttributeSpec> customer_attributes, organization_attributes, ticket_fields;
+};
+
+Result<RuleBook> load_rules(const std::string& path, const RuleVocabulary& vocabulary = {});
 
 }  // namespace sb::triage

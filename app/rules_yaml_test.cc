@@ -90,7 +90,7 @@ TEST(Rules, ARuleSetsAConfiguredTier) {
   const std::string file = write("tier.yaml", "rule_sets:\n  - rules:\n      - name: big accounts\n"
                                               "        when: {field: requester.domain, equals: bigco.com}\n"
                                               "        then: {tier: enterprise, tags: [account]}\n");
-  auto book = load_rules(file, tiers);
+  auto book = load_rules(file, RuleVocabulary{tiers});
   ASSERT_TRUE(book.ok()) << book.error().message;
   TriageInput in;
   in.ticket.subject = "Invoice";

@@ -181,6 +181,8 @@ int serve(const ServeOptions& options) {
 
   // Triage: the classifier and rules, checked before serving anything.
   triage::TriageSettings triage_settings;
+  const triage::RuleVocabulary vocabulary{config.tiers, config.directory.customer_attributes,
+                                          config.directory.organization_attributes, config.directory.ticket_fields};
   std::optional<std::string> rules_path;
   if (config.triage) {
     const TriageConfig& tc = *config.triage;
@@ -197,7 +199,7 @@ int serve(const ServeOptions& options) {
           mc.path});
     }
     if (tc.rules) {
-      auto book = triage::load_rules(*tc.rules, config.tiers);
+      auto book = triage::load_rules(*tc.rules, vocabulary);
       if (!book) {
         std::fprintf(stderr, "switchboard: triage.rules: %s\n", book.error().message.c_str());
         return 2;
@@ -216,8 +218,9 @@ int serve(const ServeOptions& options) {
 
   triage_settings.tiers = config.tiers;
   intake::TriageGate triage_gate(std::move(triage_settings), rules_path,
-                                 [tiers = config.tiers](const std::string& path) { return triage::load_rules(path, tiers); });
-  intake::Intake intake(service, triage_gate);
+                                 [vocabulary](const std::string& path) { return triage::load_rules(path, vocabulary); });
+  Directory directory(**store, service.clock(), config.directory);
+  intake::Intake intake(service, triage_gate, &directory);
   intake::ModelUpdater model_updater(service, triage_gate, config.triage ? config.triage->check : intake::ModelCheckOptions{});
   http::Api api(service, intake, http::hash_token(admin_token), &outbox);
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));

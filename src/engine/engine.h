@@ -234,8 +234,13 @@ class Engine {
 
   // routing.cc
   void route(LiveTicket& lt, Time now, const char* why);
+  // `note`: said after the summary (why the account owner did not get it);
+  // `account`: the ticket went to its organisation's account owner.
   void assign(LiveTicket& lt, AgentId agent, int proficiency, const RoutingPolicy& policy, TeamId team,
-              Outcome outcome, Time now, int compared);
+              Outcome outcome, Time now, int compared, const std::string& note = {}, bool account = false);
+  // Account routing (docs/customers.md): the ticket's account owner when
+  // online with room and the skills it needs; else "" and why not in `why_not`.
+  bool route_to_account_owner(LiveTicket& lt, TeamId home, const RoutingPolicy& policy, Time now, std::string& why_not);
   // Frees the agent's slot (the ticket keeps its assignee).
   void release(LiveTicket& lt, Time now);
   // Takes the ticket off its agent (every path that does so comes here);

@@ -18,7 +18,7 @@ constexpr std::size_t kMaxBatch = 2000;  // tickets per batch solve
 }  // namespace
 
 void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const RoutingPolicy& policy, TeamId team,
-                    Outcome outcome, Time now, int compared) {
+                    Outcome outcome, Time now, int compared, const std::string& note, bool account) {
   Ticket& t = lt.ticket;
   const AgentState* a = pool_.find(agent);
   const auto c = static_cast<std::size_t>(t.channel);
@@ -31,18 +31,22 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
   if (offer) outcome = Outcome::kOffered;
 
   RoutingExplanation why;
-  why.policy = manual ? "manual" : std::string(policy.name());
+  why.policy = manual ? "manual" : account ? "account_owner" : std::string(policy.name());
   why.agent = agent;
   why.proficiency = proficiency;
   why.load = a->load[c];
   why.capacity = a->capacity[c];
   why.candidates = compared;
   why.at = now;
-  why.summary = manual ? "assigned by hand to " + agent_label(agent)
-                       : std::string(policy.name()) + (offer ? " offered it to " : " chose ") + agent_label(agent) +
-                             ": proficiency " + std::to_string(proficiency) + ", load " +
-                             describe_load(why.load, why.capacity, t.channel) +
-                             (t.team && team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
+  why.summary = manual    ? "assigned by hand to " + agent_label(agent)
+                : account ? std::string(offer ? "offered to " : "went to ") + "the organisation's account owner " +
+                                agent_label(agent) + ": online with room, load " +
+                                describe_load(why.load, why.capacity, t.channel)
+                          : std::string(policy.name()) + (offer ? " offered it to " : " chose ") + agent_label(agent) +
+                                ": proficiency " + std::to_string(proficiency) + ", load " +
+                                describe_load(why.load, why.capacity, t.channel) +
+                                (t.team && team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
+  if (!note.empty()) why.summary += "; " + note;
   record(lt, outcome, manual ? nullptr : &policy, agent, team, now, why.summary);
 
   // Moving work from one agent to another; a lapsed or declined offer was not work handed over.
@@ -84,6 +88,26 @@ void Engine::release(LiveTicket& lt, Time now) {
   pool_.remove_load(*t.assignee, t.channel, now);
 }
 
+bool Engine::route_to_account_owner(LiveTicket& lt, TeamId home, const RoutingPolicy& policy, Time now,
+                                    std::string& why_not) {
+  const Ticket& t = lt.ticket;
+  const AgentId owner = *t.account_owner;
+  const AgentState* a = pool_.find(owner);
+  const TicketNeeds needs = needs_at(lt, home, now);
+  const std::string who = "account owner " + agent_label(owner);
+  if (!a) why_not = who + " is not an agent here";
+  else if (needs.excludes(owner)) why_not = who + " declined it";
+  else if (a->presence != Presence::kOnline) why_not = who + " is " + std::string(to_string(a->presence));
+  else if (!a->has_room(t.channel)) why_not = who + " has no room on " + std::string(to_string(t.channel));
+  else if (!a->meets(needs.skills)) why_not = who + " lacks the skills it needs";
+  if (!why_not.empty()) {
+    why_not += ", so the team's policy chose";
+    return false;
+  }
+  assign(lt, owner, proficiency(*a, needs), policy, home, Outcome::kAssigned, now, 1, {}, true);
+  return true;
+}
+
 void Engine::route(LiveTicket& lt, Time now, const char* why) {
   Ticket& t = lt.ticket;
   if (t.assignee || !t.team || is_terminal(t.status)) return;
@@ -93,6 +117,9 @@ void Engine::route(LiveTicket& lt, Time now, const char* why) {
   const TeamId home = *t.team;
   const RoutingPolicy& home_policy = pool_.policy(home);
   const Duration waited = now - *t.queued_at;
+
+  std::string account_note;
+  if (t.account_owner && route_to_account_owner(lt, home, home_policy, now, account_note)) return;
 
   if (!home_policy.batch()) {
     // Sticky: the ticket may wait for the requester's previous agent while
@@ -107,7 +134,7 @@ void Engine::route(LiveTicket& lt, Time now, const char* why) {
       auto pick = policy.pick(pool_, needs);
       if (!pick) continue;
       if (may_hold && pick->agent != prev->id) break;
-      assign(lt, pick->agent, pick->proficiency, policy, team, Outcome::kAssigned, now, pick->compared);
+      assign(lt, pick->agent, pick->proficiency, policy, team, Outcome::kAssigned, now, pick->compared, account_note);
       return;
     }
     if (may_hold) {
@@ -129,7 +156,8 @@ void Engine::route(LiveTicket& lt, Time now, const char* why) {
   }
   record(lt, Outcome::kQueued, &home_policy, std::nullopt, home, now,
          std::string(why) + ": " + (home_policy.batch() ? "waiting for the next batch assignment"
-                                                         : "no eligible agent with room; waiting in the queue"));
+                                                         : "no eligible agent with room; waiting in the queue") +
+             (account_note.empty() ? "" : "; " + account_note));
   touch(t);
 }
 

@@ -40,6 +40,9 @@ struct Organisation {
     ok(admin.post("/api/v1/agents", {{"name", "Cy"}, {"teams", {1, 2}}, {"presence", "offline"}}));
     EXPECT_EQ(ok(admin.post("/api/v1/tickets", {{"subject", "one"}, {"team", 1}}))["assignee_id"], 1);
     EXPECT_EQ(ok(admin.post("/api/v1/tickets", {{"subject", "two"}, {"team", 2}}))["assignee_id"], 2);
+    ok(admin.post("/api/v1/organizations", {{"name", "BigCo"}, {"domains", {"bigco.com"}}}));
+    ok(admin.post("/api/v1/customers", {{"name", "Ann"}, {"emails", {"ann@bigco.com"}}}));
+    ok(admin.post("/api/v1/customers", {{"name", "Ann B."}, {"emails", {"ann@home.example"}}}));
     json v = ok(admin.post("/api/v1/tokens", {{"role", "viewer"}}));
     viewer = v["token"];
     viewer_token_id = v["id"];
@@ -137,6 +140,18 @@ const std::vector<Row>& table() {
       {"GET", "/api/v1/deliveries", "", {401, 403, 403, 403, 403, 403, 200}},
       {"POST", "/api/v1/deliveries/1/redeliver", "", {401, 403, 403, 403, 403, 403, 202}},
       {"GET", "/api/v1/events", "", {401, 403, 200, 200, 200, 200, 200}},
+      // Customers: agents read them, supervisors keep them, admins remove them; organisations are admins'.
+      {"GET", "/api/v1/customers?q=ann", "", {401, 403, 200, 200, 200, 200, 200}},
+      {"POST", "/api/v1/customers", R"({"name":"Zed","emails":["zed@example.com"]})", {401, 403, 403, 403, 201, 201, 201}},
+      {"GET", "/api/v1/customers/1", "", {401, 403, 200, 200, 200, 200, 200}},
+      {"PATCH", "/api/v1/customers/1", R"({"language":"de"})", {401, 403, 403, 403, 200, 200, 200}},
+      {"DELETE", "/api/v1/customers/1", "", {401, 403, 403, 403, 403, 403, 204}},
+      {"POST", "/api/v1/customers/1/merge", R"({"from":2})", {401, 403, 403, 403, 200, 200, 200}},
+      {"GET", "/api/v1/organizations", "", {401, 403, 200, 200, 200, 200, 200}},
+      {"POST", "/api/v1/organizations", R"({"name":"SmallCo"})", {401, 403, 403, 403, 403, 403, 201}},
+      {"GET", "/api/v1/organizations/1", "", {401, 403, 200, 200, 200, 200, 200}},
+      {"PATCH", "/api/v1/organizations/1", R"({"tier":"vip"})", {401, 403, 403, 403, 403, 403, 200}},
+      {"DELETE", "/api/v1/organizations/1", "", {401, 403, 403, 403, 403, 403, 204}},
       {"POST", "/api/v1/mail", kMail, {401, 403, 403, 403, 403, 403, 201}},
       {"GET", "/metrics", "", {401, 403, 403, 403, 403, 403, 200}},
       {"GET", "/api/v1/reports/tickets", "", {401, 200, 403, 403, 200, 200, 200}},

@@ -194,6 +194,18 @@ class Api {
   Response triage_preview(Request&);
   Response reload_rules(Request&);
   Response triage_desk(Request&);
+  Response list_customers(Request&);
+  Response get_customer(Request&);
+  Response create_customer(Request&);
+  Response update_customer(Request&);
+  Response delete_customer(Request&);
+  Response merge_customer(Request&);
+  Response list_organizations(Request&);
+  Response get_organization(Request&);
+  Response create_organization(Request&);
+  Response update_organization(Request&);
+  Response delete_organization(Request&);
+  void check_account_owner(const Organization& o);
   Response list_models(Request&);
   Response reload_models(Request&);
   // The caller as the editor of tickets: their team and category changes

@@ -42,14 +42,17 @@ class ApiHarness {
   // 2026-12-01 09:00 UTC, a Tuesday.
   static Time start_time() { return Time(std::chrono::sys_days(std::chrono::year{2026} / 12 / 1)) + std::chrono::hours(9); }
 
-  explicit ApiHarness(triage::TriageSettings triage = {}) : ApiHarness(std::make_unique<MemoryStore>(), std::move(triage)) {}
+  explicit ApiHarness(triage::TriageSettings triage = {}, DirectorySettings directory = {})
+      : ApiHarness(std::make_unique<MemoryStore>(), std::move(triage), std::move(directory)) {}
   // Over `store` (a MemoryStore, or a test's wrapper of one).
-  explicit ApiHarness(std::unique_ptr<MemoryStore> store, triage::TriageSettings triage = {})
+  explicit ApiHarness(std::unique_ptr<MemoryStore> store, triage::TriageSettings triage = {},
+                      DirectorySettings directory = {})
       : store_(std::move(store)),
         triage_(std::move(triage)),
         service_(*store_, {}, [this] { return now_; }),
         outbox_(*store_, notify::NotifySettings{}, [this] { return now_; }),
-        intake_(service_, triage_),
+        directory_(*store_, [this] { return now_; }, std::move(directory)),
+        intake_(service_, triage_, &directory_),
         api_(service_, intake_, hash_token(kAdminToken), &outbox_) {
     (void)outbox_.load();
     service_.set_outbox(&outbox_);
@@ -130,6 +133,7 @@ class ApiHarness {
   intake::TriageGate triage_;
   Service service_;
   notify::Outbox outbox_;
+  Directory directory_;
   intake::Intake intake_;
   Api api_;
 };

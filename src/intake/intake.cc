@@ -13,7 +13,25 @@ Status check_tier(const std::string& tier, const std::vector<std::string>& tiers
 }
 
 
-Intake::Intake(Service& service, TriageGate& triage) : service_(service), triage_(triage) {}
+Intake::Intake(Service& service, TriageGate& triage, Directory* directory)
+    : service_(service), triage_(triage), directory_(directory) {}
+
+void Intake::apply_match(const DirectoryMatch& m, TicketInput& in, const std::vector<std::string>& tiers) {
+  Requester& r = in.ticket.requester;
+  if (m.customer) r.customer = m.customer->id;
+  if (m.organization) r.organization = m.organization->id;
+  r.matched = m.how;
+  if (!m.tier.empty() && !in.tier_given) {
+    if (std::find(tiers.begin(), tiers.end(), m.tier) != tiers.end()) {
+      r.tier = m.tier;
+    } else {
+      r.matched += " (not a configured tier: left " + r.tier + ")";
+    }
+  } else if (!m.tier.empty()) {
+    r.matched += " (the request's tier " + r.tier + " stands)";
+  }
+  if (m.organization && m.organization->account_owner) in.ticket.account_owner = m.organization->account_owner;
+}
 
 namespace {
 
@@ -28,10 +46,12 @@ void clean(Ticket& t) {
 
 }  // namespace
 
-triage::TriageOutcome Intake::triage_input(const TicketInput& in, const triage::TriageSettings& settings) {
-  triage::TriageOutcome out = triage::run_triage(
-      triage::TriageInput{in.ticket, in.team_name, in.explicit_priority, in.urgency, in.impact}, settings,
-      service_.clock()());
+triage::TriageOutcome Intake::triage_input(const TicketInput& in, const triage::TriageSettings& settings,
+                                           const DirectoryMatch* match) {
+  triage::TriageInput input{in.ticket, in.team_name, in.explicit_priority, in.urgency, in.impact};
+  if (match && match->customer) input.customer = &*match->customer;
+  if (match && match->organization) input.organization = &*match->organization;
+  triage::TriageOutcome out = triage::run_triage(input, settings, service_.clock()());
   if (out.team_name) {
     auto id = service_.team_by_name(*out.team_name);
     if (!id && *out.team_name != settings.triage_team) {
@@ -49,7 +69,14 @@ triage::TriageOutcome Intake::triage_input(const TicketInput& in, const triage::
 triage::TriageOutcome Intake::preview(const TicketInput& input) {
   TicketInput in = input;
   clean(in.ticket);
-  return triage_input(in, *triage_.settings());
+  std::optional<DirectoryMatch> match;
+  if (directory_) {
+    if (auto m = directory_->match(in.ticket.requester.email, in.ticket.requester.name); m.ok()) {
+      match = std::move(*m);
+      apply_match(*match, in, triage_.settings()->tiers);
+    }
+  }
+  return triage_input(in, *triage_.settings(), match ? &*match : nullptr);
 }
 
 Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
@@ -61,6 +88,11 @@ Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
   }
   clean(in.ticket);
   if (auto s = check_tier(in.ticket.requester.tier, triage_.settings()->tiers); !s) return s.error();
+  static const std::vector<AttributeSpec> kNoFields;
+  if (auto s = check_attributes(in.ticket.fields, directory_ ? directory_->settings().ticket_fields : kNoFields, "fields");
+      !s) {
+    return s.error();
+  }
   if (in.ticket.external_id) {
     // Checked first: a duplicate caught only at commit would cost an engine rebuild.
     auto existing = service_.find_ticket_by_external_id(*in.ticket.external_id);
@@ -73,8 +105,32 @@ Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
     }
   }
   const auto settings = triage_.settings();
-  triage::TriageOutcome out = triage_input(in, *settings);
-  auto created = service_.create_ticket(std::move(out.ticket), hooks.attach, hooks.answer, hooks.first_message);
+  // Matched to its records; a new customer is written with the ticket. Two
+  // tickets from one new address at once: the second's commit finds the
+  // address taken, and it is matched again to the customer the first made.
+  Result<TicketView> created = Error::Unavailable("not created");
+  triage::TriageOutcome out;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    TicketInput matched = in;
+    std::optional<DirectoryMatch> match;
+    if (directory_) {
+      auto m = directory_->match(in.ticket.requester.email, in.ticket.requester.name);
+      if (!m) return m.error();
+      match = std::move(*m);
+      apply_match(*match, matched, settings->tiers);
+    }
+    out = triage_input(matched, *settings, match ? &*match : nullptr);
+    Service::Attach attach = hooks.attach;
+    if (match && match->created) {
+      attach = [&hooks, customer = *match->customer](WriteBatch& b) {
+        b.customers.push_back(customer);
+        if (hooks.attach) hooks.attach(b);
+      };
+    }
+    created = service_.create_ticket(out.ticket, attach, hooks.answer, hooks.first_message);
+    const bool raced = !created && match && match->created && created.error().code == "duplicate_email";
+    if (!raced) break;
+  }
   if (!created) return created.error();
   TicketView view = std::move(*created);
   // Rule actions that need the ticket to exist; each is its own commit.

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "customers/directory.h"
 #include "intake/ticket_input.h"
 #include "intake/triage_gate.h"
 #include "service/service.h"
@@ -47,8 +48,11 @@ Status check_tier(const std::string& tier, const std::vector<std::string>& tiers
 
 class Intake {
  public:
-  // Neither is owned; both must outlive the Intake.
-  Intake(Service& service, TriageGate& triage);
+  // None is owned; all must outlive the Intake. With a directory, every new
+  // ticket is matched to its customer and organisation (docs/customers.md)
+  // and its custom fields are checked against the declarations; without
+  // one, no ticket may carry custom fields.
+  Intake(Service& service, TriageGate& triage, Directory* directory = nullptr);
 
   // Records committed with the new ticket (Service::create_ticket): `attach`
   // anything that needs the ticket's id (an e-mail receipt), `answer`
@@ -76,14 +80,21 @@ class Intake {
   Result<MailOutcome> take_mail(const InboundMail& mail, const std::string& mailbox);
 
   TriageGate& triage() { return triage_; }
+  Directory* directory() { return directory_; }
 
  private:
   // Runs triage and resolves the team it chose (to the triage team when the
   // label names no team here).
-  triage::TriageOutcome triage_input(const TicketInput& input, const triage::TriageSettings& settings);
+  triage::TriageOutcome triage_input(const TicketInput& input, const triage::TriageSettings& settings,
+                                     const DirectoryMatch* match = nullptr);
+
+  // The requester's records onto the ticket: customer, organisation, how
+  // they matched, the tier (unless the caller gave one), the account owner.
+  static void apply_match(const DirectoryMatch& m, TicketInput& in, const std::vector<std::string>& tiers);
 
   Service& service_;
   TriageGate& triage_;
+  Directory* directory_;
   std::mutex mail_mu_;
 };
 

@@ -17,6 +17,9 @@ struct TicketInput {
   std::optional<Priority> explicit_priority;  // the caller set the priority itself
   std::optional<triage::Level> urgency;       // low|medium|high, feeding the priority matrix
   std::optional<triage::Level> impact;
+  // The caller gave the requester's tier: it stands over the customer's and
+  // organisation's (docs/customers.md).
+  bool tier_given = false;
 
   // Where the ticket came from: "api", "web", "email", or a connector's or
   // import's name. Set by every channel; not stored yet (connectors will key

@@ -129,6 +129,35 @@ class Fields {
     return out;
   }
 
+  // Attributes or custom fields: an object of text, numbers and booleans
+  // (their declared types are checked later, against the declarations). A
+  // null value names one to remove (`removed`, when the caller takes them;
+  // otherwise null is refused).
+  std::optional<Attributes> attributes(const std::string& key, std::vector<std::string>* removed = nullptr) {
+    if (!has(key) || error_) return std::nullopt;
+    const json& v = obj_.at(key);
+    if (!v.is_object()) return fail(Error::Invalid(name(key), "'" + name(key) + "' must be an object"));
+    Attributes out;
+    for (const auto& [attribute, value] : v.items()) {
+      const std::string field = name(key) + "." + attribute;
+      if (value.is_string()) {
+        Fields inner(v, name(key));
+        auto text = inner.string(attribute, 1000);
+        if (!text) return fail(*inner.error());
+        out[attribute] = *text;
+      } else if (value.is_boolean()) {
+        out[attribute] = value.get<bool>();
+      } else if (value.is_number()) {
+        out[attribute] = value.get<double>();
+      } else if (value.is_null() && removed) {
+        removed->push_back(attribute);
+      } else {
+        return fail(Error::Invalid(field, "'" + field + "' must be text, a number or true/false"));
+      }
+    }
+    return out;
+  }
+
   // A team given by id (integer) or by name (string).
   std::optional<TeamId> team(const json& v, const std::string& field, const TeamResolver& teams) {
     if (v.is_number_integer() && v.get<std::int64_t>() > 0) return TeamId{v.get<std::int64_t>()};

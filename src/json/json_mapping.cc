@@ -20,6 +20,17 @@ json optional_time(const std::optional<Time>& t) {
   return t ? json(format_time(*t)) : json(nullptr);
 }
 
+// The requester and the records intake matched (docs/customers.md).
+json requester_json(const Ticket& t) {
+  const Requester& r = t.requester;
+  return json{{"email", r.email},
+              {"name", r.name},
+              {"tier", r.tier},
+              {"customer_id", r.customer ? json(r.customer->value) : json(nullptr)},
+              {"organization_id", r.organization ? json(r.organization->value) : json(nullptr)},
+              {"matched", r.matched}};
+}
+
 json channel_counts(const ChannelCounts& counts) {
   json j = json::object();
   for (std::size_t c = 0; c < counts.size(); ++c) j[std::string(to_string(static_cast<Channel>(c)))] = counts[c];
@@ -46,6 +57,7 @@ Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& te
         r.fail(Error::Invalid("requester.tier", "'requester.tier' must be a tier's name (a-z, 0-9, '_', '-')"));
       } else {
         t.requester.tier = *tier;
+        in.tier_given = true;
       }
     }
     if (auto s = r.finish(); !s) f.fail(s.error());
@@ -68,6 +80,7 @@ Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& te
     if (s->empty()) return Error::Invalid("external_id", "'external_id' must not be empty");
     t.external_id = *s;
   }
+  if (auto a = f.attributes("fields")) t.fields = std::move(*a);  // checked against the declarations by intake
   if (auto s = f.finish(); !s) return s.error();
   if (auto s = validate(t); !s) return s.error();
   return in;
@@ -322,7 +335,7 @@ json ticket_summary(const TicketView& v) {
          {"tags", t.tags},
          {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
          {"assignee_name", v.assignee_name ? json(*v.assignee_name) : json(nullptr)},
-         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", t.requester.tier}}},
+         {"requester", requester_json(t)},
          {"created_at", format_time(t.created_at)},
          {"updated_at", format_time(t.updated_at)},
          {"queue_position", v.queue_position ? json(*v.queue_position) : json(nullptr)}};
@@ -443,7 +456,9 @@ json to_json(const TicketView& v) {
          {"channel", to_string(t.channel)},
          {"subject", t.subject},
          {"body", t.body},
-         {"requester", {{"email", t.requester.email}, {"name", t.requester.name}, {"tier", t.requester.tier}}},
+         {"requester", requester_json(t)},
+         {"fields", attributes_to_json(t.fields)},
+         {"account_owner_id", t.account_owner ? json(t.account_owner->value) : json(nullptr)},
          {"status", to_string(t.status)},
          {"priority", to_string(t.priority)},
          {"category", t.category},

@@ -40,6 +40,28 @@ class FlakyStore final : public Store {
   Result<std::vector<Event>> list_events(std::int64_t after, int limit) override { return inner.list_events(after, limit); }
   Result<std::int64_t> last_event_seq() override { return inner.last_event_seq(); }
   Result<std::vector<Message>> list_messages(TicketId id) override { return inner.list_messages(id); }
+  Result<std::optional<Customer>> find_customer(CustomerId id) override { return inner.find_customer(id); }
+  Result<std::optional<Customer>> find_customer_by_email(const std::string& e) override {
+    return inner.find_customer_by_email(e);
+  }
+  Result<std::optional<Customer>> find_customer_by_external_id(const std::string& x) override {
+    return inner.find_customer_by_external_id(x);
+  }
+  Result<std::vector<Customer>> list_customers(const DirectoryQuery& q) override { return inner.list_customers(q); }
+  Result<std::optional<Organization>> find_organization(OrganizationId id) override {
+    return inner.find_organization(id);
+  }
+  Result<std::optional<Organization>> find_organization_by_domain(const std::string& d) override {
+    return inner.find_organization_by_domain(d);
+  }
+  Result<std::optional<Organization>> find_organization_by_external_id(const std::string& x) override {
+    return inner.find_organization_by_external_id(x);
+  }
+  Result<std::vector<Organization>> list_organizations(const DirectoryQuery& q) override {
+    return inner.list_organizations(q);
+  }
+  Result<std::int64_t> last_customer_id() override { return inner.last_customer_id(); }
+  Result<std::int64_t> last_organization_id() override { return inner.last_organization_id(); }
   Result<std::int64_t> last_message_id() override { return inner.last_message_id(); }
   Result<std::optional<std::string>> find_attachment_content(std::int64_t m, int i) override {
     return inner.find_attachment_content(m, i);

@@ -3,7 +3,9 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <variant>
 
 namespace sb::triage {
 namespace {
@@ -13,9 +15,51 @@ std::string lower(std::string s) {
   return s;
 }
 
+// An attribute's value as text: 4000, 4000.5, true, 2024-03-01.
+std::string value_text(const AttributeValue& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const auto* d = std::get_if<double>(&v)) {
+    char buf[32];
+    if (std::floor(*d) == *d && std::fabs(*d) < 1e15) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(*d));
+    else std::snprintf(buf, sizeof buf, "%.15g", *d);
+    return buf;
+  }
+  return std::get<std::string>(v);
+}
+
+std::optional<std::string> attribute_text(const Attributes& a, const std::string& name) {
+  auto it = a.find(name);
+  if (it == a.end()) return std::nullopt;
+  return value_text(it->second);
+}
+
+std::optional<std::string> customer_text(const Customer* c, const std::string& name) {
+  if (!c) return std::nullopt;
+  if (name == "id") return std::to_string(c->id.value);
+  if (name == "name") return c->name;
+  if (name == "email") return c->emails.empty() ? std::string() : c->emails.front();
+  if (name == "tier") return c->tier;
+  if (name == "language") return c->language;
+  if (name == "time_zone") return c->time_zone;
+  if (name == "external_id") return c->external_id;
+  return attribute_text(c->attributes, name);
+}
+
+std::optional<std::string> organization_text(const Organization* o, const std::string& name) {
+  if (!o) return std::nullopt;
+  if (name == "id") return std::to_string(o->id.value);
+  if (name == "name") return o->name;
+  if (name == "tier") return o->tier;
+  if (name == "external_id") return o->external_id;
+  return attribute_text(o->attributes, name);
+}
+
 // The value of a named field as text; numbers are formatted.
 std::optional<std::string> field_text(const Facts& f, const std::string& field) {
   const Ticket& t = f.ticket;
+  if (field.rfind("customer.", 0) == 0) return customer_text(f.customer, field.substr(9));
+  if (field.rfind("organization.", 0) == 0) return organization_text(f.organization, field.substr(13));
+  if (field.rfind("fields.", 0) == 0) return attribute_text(t.fields, field.substr(7));
   if (field == "subject") return t.subject;
   if (field == "body") return t.body;
   if (field == "text") return t.subject + "\n" + t.body;
@@ -53,6 +97,14 @@ const std::vector<std::string>& field_names() {
                                               "team",            "tags",           "requester.email",
                                               "requester.domain", "requester.name", "requester.tier",
                                               "prediction.label", "prediction.confidence"};
+  return names;
+}
+
+const std::vector<std::string>& record_field_names() {
+  static const std::vector<std::string> names{
+      "customer.id",        "customer.name",     "customer.email", "customer.tier",        "customer.language",
+      "customer.time_zone", "customer.external_id", "organization.id", "organization.name", "organization.tier",
+      "organization.external_id"};
   return names;
 }
 

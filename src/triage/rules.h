@@ -25,6 +25,8 @@ struct Facts {
   const std::string& predicted;     // classifier label ("" when none)
   double confidence = 0;
   Time now;
+  const Customer* customer = nullptr;          // the requester's record, when intake matched one
+  const Organization* organization = nullptr;  // and its organisation
 };
 
 struct Condition {
@@ -50,6 +52,7 @@ struct Action {
   std::optional<std::string> tier;         // the requester's, one of the configured tiers
   std::optional<SkillLevels> required_skills;
   std::vector<std::string> tags;           // added
+  Attributes fields;                       // custom fields set (checked against their declarations)
   std::optional<AgentId> assign_to;
   bool spam = false;                       // close as spam
   std::optional<std::string> auto_reply;   // template: {{subject}}, {{requester.name}}, {{id}}
@@ -73,7 +76,14 @@ struct RuleBook {
   std::string source;  // file it came from
 };
 
-// The fields conditions may name, for messages.
+// The fields conditions may name, for messages. Besides these, conditions
+// name the requester's record and the ticket's custom fields:
+// customer.{id, name, email, tier, language, time_zone, external_id} and
+// customer.ATTRIBUTE, organization.{id, name, tier, external_id} and
+// organization.ATTRIBUTE, fields.FIELD (rules_yaml checks the names against
+// the declarations). A record or value the ticket lacks matches nothing.
 const std::vector<std::string>& field_names();
+// The built-in customer.* and organization.* fields.
+const std::vector<std::string>& record_field_names();
 
 }  // namespace sb::triage

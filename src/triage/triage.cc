@@ -82,7 +82,7 @@ TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, 
     bool stop = false;
     for (const RuleSet& set : settings.rules->sets) {
       for (const Rule& rule : set.rules) {
-        const Facts facts{t, team_name, info.predicted, info.confidence, now};
+        const Facts facts{t, team_name, info.predicted, info.confidence, now, in.customer, in.organization};
         if (!rule.when.matches(facts)) continue;
         info.rules.push_back(rule.name);
         const Action& a = rule.then;
@@ -114,6 +114,7 @@ TriageOutcome run_triage(const TriageInput& in, const TriageSettings& settings, 
         for (const std::string& tag : a.tags) {
           if (std::find(t.tags.begin(), t.tags.end(), tag) == t.tags.end()) t.tags.push_back(tag);
         }
+        for (const auto& [name, value] : a.fields) t.fields[name] = value;
         if (a.assign_to) out.assign_to = a.assign_to;
         if (a.spam) {
           out.spam = true;

@@ -47,6 +47,9 @@ struct TriageInput {
   std::optional<Priority> explicit_priority;
   std::optional<Level> urgency;
   std::optional<Level> impact;
+  // The requester's records (intake's match), for rules; not owned, may be null.
+  const Customer* customer = nullptr;
+  const Organization* organization = nullptr;
 };
 
 struct TriageOutcome {

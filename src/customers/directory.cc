@@ -1,0 +1,198 @@
+#include "customers/directory.h"
+
+#include <algorithm>
+
+namespace sb {
+
+Directory::Directory(Store& store, std::function<Time()> clock, DirectorySettings settings)
+    : store_(store), clock_(std::move(clock)), settings_(std::move(settings)) {}
+
+Status Directory::check(Customer& c) {
+  if (auto s = validate(c, settings_.tiers, settings_.customer_attributes); !s) return s;
+  if (c.organization) {
+    auto o = store_.find_organization(*c.organization);
+    if (!o) return o.error();
+    if (!*o) return Error::Invalid("organization", "no organisation " + std::to_string(c.organization->value));
+  }
+  return Status::Ok();
+}
+
+Status Directory::check(Organization& o) {
+  return validate(o, settings_.tiers, settings_.organization_attributes);
+}
+
+Result<std::int64_t> Directory::next_id(std::int64_t& last, Result<std::int64_t> (Store::*stored)()) {
+  std::lock_guard lock(id_mu_);
+  if (last < 0) {
+    auto max = (store_.*stored)();
+    if (!max) return max.error();
+    last = *max;
+  }
+  return ++last;
+}
+
+Result<Customer> Directory::create_customer(Customer draft) {
+  std::lock_guard lock(write_mu_);
+  if (auto s = check(draft); !s) return s.error();
+  auto id = next_id(last_customer_, &Store::last_customer_id);
+  if (!id) return id.error();
+  draft.id = CustomerId{*id};
+  draft.created_at = draft.updated_at = clock_();
+  WriteBatch b;
+  b.customers = {draft};
+  if (auto s = store_.commit(b); !s) return s.error();
+  return draft;
+}
+
+Result<Customer> Directory::update_customer(Customer c) {
+  std::lock_guard lock(write_mu_);
+  auto old = store_.find_customer(c.id);
+  if (!old) return old.error();
+  if (!*old) return Error::NotFound("customer " + std::to_string(c.id.value));
+  if (auto s = check(c); !s) return s.error();
+  c.created_at = (*old)->created_at;
+  c.updated_at = clock_();
+  WriteBatch b;
+  b.customers = {c};
+  if (auto s = store_.commit(b); !s) return s.error();
+  return c;
+}
+
+Status Directory::remove_customer(CustomerId id) {
+  std::lock_guard lock(write_mu_);
+  auto old = store_.find_customer(id);
+  if (!old) return old.error();
+  if (!*old) return Error::NotFound("customer " + std::to_string(id.value));
+  WriteBatch b;
+  b.removed_customers = {id};
+  return store_.commit(b);
+}
+
+Result<Customer> Directory::merge_customers(CustomerId into, CustomerId from) {
+  if (into == from) return Error::Invalid("from", "a customer cannot be merged into itself");
+  std::lock_guard lock(write_mu_);
+  auto keep = store_.find_customer(into);
+  if (!keep) return keep.error();
+  if (!*keep) return Error::NotFound("customer " + std::to_string(into.value));
+  auto gone = store_.find_customer(from);
+  if (!gone) return gone.error();
+  if (!*gone) return Error::Invalid("from", "no customer " + std::to_string(from.value));
+  Customer c = **keep;
+  const Customer& f = **gone;
+  for (const std::string& e : f.emails) {
+    if (std::find(c.emails.begin(), c.emails.end(), e) == c.emails.end()) c.emails.push_back(e);
+  }
+  auto fill = [](std::string& mine, const std::string& theirs) {
+    if (mine.empty()) mine = theirs;
+  };
+  fill(c.name, f.name);
+  fill(c.tier, f.tier);
+  fill(c.language, f.language);
+  fill(c.time_zone, f.time_zone);
+  fill(c.external_id, f.external_id);
+  if (!c.organization) c.organization = f.organization;
+  for (const auto& [name, value] : f.attributes) c.attributes.try_emplace(name, value);
+  c.updated_at = clock_();
+  // One commit: the removal frees the addresses and external id the kept
+  // record takes (removals are written after upserts, so remove first by
+  // writing the removed record without its keys).
+  Customer emptied = f;
+  emptied.emails.clear();
+  emptied.external_id.clear();
+  WriteBatch b;
+  b.customers = {emptied, c};
+  b.removed_customers = {from};
+  if (auto s = store_.commit(b); !s) return s.error();
+  return c;
+}
+
+Result<Organization> Directory::create_organization(Organization draft) {
+  std::lock_guard lock(write_mu_);
+  if (auto s = check(draft); !s) return s.error();
+  auto id = next_id(last_organization_, &Store::last_organization_id);
+  if (!id) return id.error();
+  draft.id = OrganizationId{*id};
+  draft.created_at = draft.updated_at = clock_();
+  WriteBatch b;
+  b.organizations = {draft};
+  if (auto s = store_.commit(b); !s) return s.error();
+  return draft;
+}
+
+Result<Organization> Directory::update_organization(Organization o) {
+  std::lock_guard lock(write_mu_);
+  auto old = store_.find_organization(o.id);
+  if (!old) return old.error();
+  if (!*old) return Error::NotFound("organization " + std::to_string(o.id.value));
+  if (auto s = check(o); !s) return s.error();
+  o.created_at = (*old)->created_at;
+  o.updated_at = clock_();
+  WriteBatch b;
+  b.organizations = {o};
+  if (auto s = store_.commit(b); !s) return s.error();
+  return o;
+}
+
+Status Directory::remove_organization(OrganizationId id) {
+  std::lock_guard lock(write_mu_);
+  auto old = store_.find_organization(id);
+  if (!old) return old.error();
+  if (!*old) return Error::NotFound("organization " + std::to_string(id.value));
+  WriteBatch b;
+  b.removed_organizations = {id};
+  return store_.commit(b);
+}
+
+Result<DirectoryMatch> Directory::match(const std::string& address, const std::string& name) {
+  DirectoryMatch m;
+  if (address.empty()) return m;
+  std::string email = address;
+  for (char& ch : email) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+  auto found = store_.find_customer_by_email(email);
+  if (!found) return found.error();
+  if (!*found && is_email_address(email)) {
+    Customer draft;
+    draft.name = name.size() <= 200 ? name : name.substr(0, 200);
+    draft.emails = {email};
+    auto id = next_id(last_customer_, &Store::last_customer_id);
+    if (!id) return id.error();
+    draft.id = CustomerId{*id};
+    draft.created_at = draft.updated_at = clock_();
+    *found = std::move(draft);
+    m.created = true;
+  }
+  const std::string domain = email_domain(email);
+  if (*found) {
+    m.customer = std::move(**found);
+    m.how = "customer " + std::to_string(m.customer->id.value) + (m.created ? " made for " : " by address ") + email;
+    if (m.customer->organization) {
+      auto o = store_.find_organization(*m.customer->organization);
+      if (!o) return o.error();
+      if (*o) {
+        m.organization = std::move(**o);
+        m.how += "; organisation " + std::to_string(m.organization->id.value) + " (" + m.organization->name +
+                 ") of the customer";
+      }
+    }
+  }
+  if (!m.organization && !domain.empty()) {
+    auto o = store_.find_organization_by_domain(domain);
+    if (!o) return o.error();
+    if (*o) {
+      m.organization = std::move(**o);
+      m.how += std::string(m.how.empty() ? "" : "; ") + "organisation " + std::to_string(m.organization->id.value) +
+               " (" + m.organization->name + ") by domain " + domain;
+      if (m.created) m.customer->organization = m.organization->id;  // a new customer joins it
+    }
+  }
+  if (m.customer && !m.customer->tier.empty()) {
+    m.tier = m.customer->tier;
+    m.how += "; tier " + m.tier + " from the customer";
+  } else if (m.organization && !m.organization->tier.empty()) {
+    m.tier = m.organization->tier;
+    m.how += "; tier " + m.tier + " from the organisation";
+  }
+  return m;
+}
+
+}  // namespace sb
