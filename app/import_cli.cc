@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -181,6 +182,97 @@ int run_import_csv(const ImportCsvCommand& cmd) {
   std::printf("%zu rows: %d created, %d already imported, %d rejected%s\n", total, created, already, rejected,
               rejected ? (" (see " + reject_path + ")").c_str() : "");
   return rejected > 0 ? 1 : 0;
+}
+
+int run_import_customers(const ImportCustomersCommand& cmd) {
+  allow_any_server();
+  const char* me = "switchboard import customers";
+  const std::string token = token_or_env(cmd.token);
+  if (token.empty()) {
+    std::fprintf(stderr, "%s: give --token or set SWITCHBOARD_TOKEN (an admin token)\n", me);
+    return 2;
+  }
+  auto table = triage::read_csv(cmd.path);
+  if (!table) {
+    std::fprintf(stderr, "%s: %s\n", me, table.error().message.c_str());
+    return 2;
+  }
+  static const std::set<std::string> kFields{"external_id", "name", "organization", "tier", "language", "time_zone"};
+  bool has_key = false;
+  for (const std::string& h : table->header) has_key = has_key || h == "email" || h == "emails" || h == "external_id";
+  if (!has_key) {
+    std::fprintf(stderr, "%s: %s: the header needs an email or external_id column\n", me, cmd.path.c_str());
+    return 2;
+  }
+  const std::string reject_path = cmd.reject.empty() ? cmd.path + ".rejects.csv" : cmd.reject;
+  std::ofstream rejects;
+  std::map<std::string, int> counts;
+  const std::size_t total = table->rows.size();
+  const auto started = std::chrono::steady_clock::now();
+  constexpr std::size_t kBatch = 500;
+  for (std::size_t first = 0; first < total; first += kBatch) {
+    const std::size_t last = std::min(total, first + kBatch);
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t i = first; i < last; ++i) {
+      nlohmann::json row{{"attributes", nlohmann::json::object()}};
+      for (std::size_t c = 0; c < table->header.size() && c < table->rows[i].size(); ++c) {
+        const std::string& h = table->header[c];
+        const std::string& v = table->rows[i][c];
+        if (v.empty()) continue;
+        if (h == "email" || h == "emails") {
+          nlohmann::json emails = nlohmann::json::array();
+          std::stringstream list(v);
+          for (std::string e; std::getline(list, e, ';');) {
+            if (!e.empty()) emails.push_back(e);
+          }
+          row["emails"] = std::move(emails);
+        } else if (kFields.count(h)) {
+          row[h] = v;
+        } else {
+          row["attributes"][h] = v;  // read as its declared type by the server
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    auto reply = notify::post(cmd.url + "/api/v1/customers/import",
+                              {"Authorization: Bearer " + token, "Content-Type: application/json"},
+                              nlohmann::json{{"rows", rows}}.dump(), std::chrono::seconds(120));
+    if (!reply) {
+      std::fprintf(stderr, "\n%s: %s (rows from line %zu); re-run to resume\n", me, reply.error().message.c_str(), first + 2);
+      return 1;
+    }
+    const auto body = nlohmann::json::parse(reply->body, nullptr, false);
+    if (reply->status != 200 || !body.is_object() || !body.contains("results")) {
+      std::fprintf(stderr, "\n%s: HTTP %ld: %s (rows from line %zu)\n", me, reply->status, reply->body.c_str(), first + 2);
+      return 1;
+    }
+    const auto& results = body["results"];
+    for (std::size_t k = 0; k < results.size() && first + k < last; ++k) {
+      const std::string outcome = results[k].value("outcome", "rejected");
+      ++counts[outcome];
+      if (outcome != "rejected") continue;
+      if (!rejects.is_open()) {
+        rejects.open(reject_path);
+        for (const auto& h : table->header) rejects << csv_field(h) << ',';
+        rejects << "reason\n";
+      }
+      for (const auto& cell : table->rows[first + k]) rejects << csv_field(cell) << ',';
+      const auto& e = results[k]["error"];
+      rejects << csv_field("line " + std::to_string(first + k + 2) + ": " + e.value("field", "") + ": " +
+                           e.value("message", ""))
+              << '\n';
+    }
+    if (!cmd.quiet) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "\rimport customers: %zu/%zu rows (%.0f rows/s)", last, total, s > 0 ? last / s : 0.0);
+    }
+  }
+  if (!cmd.quiet) std::fprintf(stderr, "\n");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("%zu rows in %.1f s: %d created, %d updated, %d unchanged, %d rejected%s\n", total, seconds,
+              counts["created"], counts["updated"], counts["unchanged"], counts["rejected"],
+              counts["rejected"] ? (" (see " + reject_path + ")").c_str() : "");
+  return counts["rejected"] > 0 ? 1 : 0;
 }
 
 int run_import_mail(const ImportMailCommand& cmd) {

@@ -33,4 +33,21 @@ struct ImportCsvCommand {
 
 int run_import_csv(const ImportCsvCommand& cmd);
 
+// `switchboard import customers FILE.csv`: customers upserted through POST
+// /api/v1/customers/import, 500 rows at a time: matched by external_id,
+// else by an address; made when new. Columns: external_id, email (several
+// separated by ';'), name, organization (by name; made when new), tier,
+// language, time_zone; any other column is an attribute of that name.
+// Re-runnable (a second run finds every row unchanged); refused rows go to
+// the reject file with the line and the reason.
+struct ImportCustomersCommand {
+  std::string path;
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;
+  std::string reject;   // default: FILE.rejects.csv
+  bool quiet = false;
+};
+
+int run_import_customers(const ImportCustomersCommand& cmd);
+
 }  // namespace sb

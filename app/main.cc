@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
   staffing_cmd->add_flag("--json", staffing.json, "Print JSON");
 
   sb::ImportMailCommand import_mail;
-  auto* import_cmd = app.add_subcommand("import", "Import tickets into a running server");
+  auto* import_cmd = app.add_subcommand("import", "Import tickets or customers into a running server");
   import_cmd->require_subcommand(1);
   auto* import_mail_cmd = import_cmd->add_subcommand(
       "mail", "Send e-mail (an .eml file, an mbox file, a Maildir or a directory of .eml) to the server's intake");
@@ -146,6 +146,20 @@ int main(int argc, char** argv) {
   import_csv_cmd->add_option("--token", import_csv.token, "Admin token (else $SWITCHBOARD_TOKEN)");
   import_csv_cmd->add_option("--reject", import_csv.reject, "Where refused rows go, with the reason (default FILE.rejects.csv)");
   import_csv_cmd->add_flag("--quiet", import_csv.quiet, "No progress line");
+
+  sb::ImportCustomersCommand import_customers;
+  auto* import_customers_cmd = import_cmd->add_subcommand(
+      "customers", "Upsert customers from a CSV file (by external_id or address; safe to re-run)");
+  import_customers_cmd->add_option("file", import_customers.path,
+                                   "CSV with a header: external_id, email (a;b), name, organization, tier, language, "
+                                   "time_zone, and attributes by name")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import_customers_cmd->add_option("--url", import_customers.url, "The server")->capture_default_str();
+  import_customers_cmd->add_option("--token", import_customers.token, "Admin token (else $SWITCHBOARD_TOKEN)");
+  import_customers_cmd->add_option("--reject", import_customers.reject,
+                                   "Where refused rows go, with the line and reason (default FILE.rejects.csv)");
+  import_customers_cmd->add_flag("--quiet", import_customers.quiet, "No progress line");
 
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
@@ -171,5 +185,6 @@ int main(int argc, char** argv) {
   if (*staffing_cmd) return sb::run_staffing(staffing);
   if (*import_mail_cmd) return sb::run_import_mail(import_mail);
   if (*import_csv_cmd) return sb::run_import_csv(import_csv);
+  if (*import_customers_cmd) return sb::run_import_customers(import_customers);
   return 1;
 }

@@ -1,6 +1,7 @@
 #include "customers/directory.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace sb {
 
@@ -141,6 +142,177 @@ Status Directory::remove_organization(OrganizationId id) {
   WriteBatch b;
   b.removed_organizations = {id};
   return store_.commit(b);
+}
+
+void Directory::coerce(Attributes& a) const {
+  for (auto& [name, value] : a) {
+    const auto* text = std::get_if<std::string>(&value);
+    if (!text) continue;
+    for (const AttributeSpec& spec : settings_.customer_attributes) {
+      if (spec.name != name) continue;
+      if (spec.type == AttributeType::kNumber) {
+        char* end = nullptr;
+        const double d = std::strtod(text->c_str(), &end);
+        if (!text->empty() && end == text->c_str() + text->size()) value = d;
+      } else if (spec.type == AttributeType::kBoolean) {
+        std::string t = *text;
+        for (char& ch : t) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+        if (t == "true" || t == "yes" || t == "1") value = true;
+        else if (t == "false" || t == "no" || t == "0") value = false;
+      }
+      break;
+    }
+  }
+}
+
+Result<std::optional<OrganizationId>> Directory::organization_named(const std::string& name, WriteBatch& batch,
+                                                                    std::map<std::string, OrganizationId>& made) {
+  if (name.empty()) return std::optional<OrganizationId>();
+  if (auto it = made.find(name); it != made.end()) return std::optional<OrganizationId>(it->second);
+  DirectoryQuery q;
+  q.text = name;
+  q.limit = 200;
+  auto found = store_.list_organizations(q);
+  if (!found) return found.error();
+  for (const Organization& o : *found) {
+    if (o.name == name) {
+      made[name] = o.id;
+      return std::optional<OrganizationId>(o.id);
+    }
+  }
+  Organization o;
+  o.name = name;
+  if (auto s = check(o); !s) return s.error();
+  auto id = next_id(last_organization_, &Store::last_organization_id);
+  if (!id) return id.error();
+  o.id = OrganizationId{*id};
+  o.created_at = o.updated_at = clock_();
+  batch.organizations.push_back(o);
+  made[name] = o.id;
+  return std::optional<OrganizationId>(o.id);
+}
+
+Result<std::vector<Directory::ImportResult>> Directory::import_rows(const std::vector<ImportRow>& rows) {
+  std::lock_guard lock(write_mu_);
+  std::vector<ImportResult> results(rows.size());
+  WriteBatch batch;
+  std::map<std::string, OrganizationId> organizations;
+  std::map<std::string, std::size_t> in_batch;  // "e:" address / "x:" external id -> index in batch.customers
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const ImportRow& row = rows[i];
+    ImportResult& result = results[i];
+    // The record this row updates: one this request already touched, else the store's.
+    std::optional<Customer> current;
+    std::optional<std::size_t> slot;
+    auto look = [&](const std::string& key) -> Status {
+      if (current) return Status::Ok();
+      if (auto it = in_batch.find(key); it != in_batch.end()) {
+        slot = it->second;
+        current = batch.customers[it->second];
+        return Status::Ok();
+      }
+      auto found = key[0] == 'x' ? store_.find_customer_by_external_id(key.substr(2))
+                                 : store_.find_customer_by_email(key.substr(2));
+      if (!found) return found.error();
+      current = std::move(*found);
+      return Status::Ok();
+    };
+    Status s = Status::Ok();
+    if (!row.external_id.empty()) s = look("x:" + row.external_id);
+    for (const std::string& e : row.emails) {
+      if (s) {
+        std::string lower = e;
+        for (char& ch : lower) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+        s = look("e:" + lower);
+      }
+    }
+    if (!s) return s.error();
+    Customer c = current.value_or(Customer{});
+    const Customer before = c;
+    auto set = [](std::string& field, const std::string& value) {
+      if (!value.empty()) field = value;
+    };
+    set(c.external_id, row.external_id);
+    set(c.name, row.name);
+    set(c.tier, row.tier);
+    set(c.language, row.language);
+    set(c.time_zone, row.time_zone);
+    for (const std::string& e : row.emails) {
+      std::string lower = e;
+      for (char& ch : lower) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+      if (std::find(c.emails.begin(), c.emails.end(), lower) == c.emails.end()) c.emails.push_back(lower);
+    }
+    Attributes attributes = row.attributes;
+    coerce(attributes);
+    for (auto& [name, value] : attributes) c.attributes[name] = value;
+    // The organisation is made only for a row that is otherwise good.
+    Customer checked = c;
+    if (auto v = validate(checked, settings_.tiers, settings_.customer_attributes); !v) {
+      result.error = v.error();
+      continue;
+    }
+    if (!row.organization.empty()) {
+      auto o = organization_named(row.organization, batch, organizations);
+      if (!o) {
+        result.error = o.error();
+        result.error->field = "organization";
+        continue;
+      }
+      c.organization = *o;
+    }
+    if (auto v = validate(c, settings_.tiers, settings_.customer_attributes); !v) {
+      result.error = v.error();
+      continue;
+    }
+    // Another record (in the store or this request) holding one of the addresses.
+    bool clash = false;
+    for (const std::string& e : c.emails) {
+      auto it = in_batch.find("e:" + e);
+      if (it != in_batch.end() && (!slot || it->second != *slot)) clash = true;
+      if (!clash && !current) {
+        auto other = store_.find_customer_by_email(e);
+        if (!other) return other.error();
+        clash = other->has_value();
+      } else if (!clash && current) {
+        auto other = store_.find_customer_by_email(e);
+        if (!other) return other.error();
+        clash = other->has_value() && (*other)->id != current->id;
+      }
+      if (clash) {
+        result.error = Error::Conflict("duplicate_email", "'" + e + "' belongs to another customer", "emails");
+        break;
+      }
+    }
+    if (clash) continue;
+    if (current) {
+      result.id = c.id;
+      const bool same = before.name == c.name && before.emails == c.emails && before.organization == c.organization &&
+                        before.tier == c.tier && before.language == c.language && before.time_zone == c.time_zone &&
+                        before.external_id == c.external_id && before.attributes == c.attributes;
+      result.outcome = same ? ImportOutcome::kUnchanged : ImportOutcome::kUpdated;
+      if (same) continue;
+      c.updated_at = clock_();
+    } else {
+      auto id = next_id(last_customer_, &Store::last_customer_id);
+      if (!id) return id.error();
+      c.id = CustomerId{*id};
+      c.created_at = c.updated_at = clock_();
+      result.id = c.id;
+      result.outcome = ImportOutcome::kCreated;
+    }
+    if (slot) {
+      batch.customers[*slot] = c;
+    } else {
+      slot = batch.customers.size();
+      batch.customers.push_back(c);
+    }
+    for (const std::string& e : c.emails) in_batch["e:" + e] = *slot;
+    if (!c.external_id.empty()) in_batch["x:" + c.external_id] = *slot;
+  }
+  if (!batch.empty()) {
+    if (auto s = store_.commit(batch); !s) return s.error();
+  }
+  return results;
 }
 
 Result<DirectoryMatch> Directory::match(const std::string& address, const std::string& name) {

@@ -7,6 +7,7 @@
 // No JSON, no HTTP. Thread-safe: writes are serialised here (so two tickets
 // from one new address make one customer); reads go to the store.
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,26 @@ class Directory {
     return store_.find_organization_by_external_id(x);
   }
 
+  // One row of an import (switchboard import customers): matched by external
+  // id, else by any of its addresses; a match is updated with the row's
+  // non-empty values (addresses added), else a customer is made. An
+  // organisation is named (made when no organisation has the name).
+  // Attribute values may come as text and are read as their declared type
+  // ("4000.5", "yes").
+  struct ImportRow {
+    std::string external_id, name, organization, tier, language, time_zone;
+    std::vector<std::string> emails;
+    Attributes attributes;
+  };
+  enum class ImportOutcome { kCreated, kUpdated, kUnchanged, kRejected };
+  struct ImportResult {
+    ImportOutcome outcome = ImportOutcome::kRejected;
+    CustomerId id;
+    std::optional<Error> error;  // why rejected (its field names the column)
+  };
+  // The rows in one commit (rows refused are left out, with the reason).
+  Result<std::vector<ImportResult>> import_rows(const std::vector<ImportRow>& rows);
+
   // The requester's records: the customer holding `email` (when none does,
   // a new one named `name`, with its id, not yet written: `created`), and its
   // organisation (the customer's, else the one holding the address's
@@ -77,6 +98,10 @@ class Directory {
 
  private:
   Status check(Customer& c);
+  // Reads text attribute values as their declared types ("12.5", "yes").
+  void coerce(Attributes& a) const;
+  Result<std::optional<OrganizationId>> organization_named(const std::string& name, WriteBatch& batch,
+                                                           std::map<std::string, OrganizationId>& made);
   Status check(Organization& o);
   // The next id: past every id the store or this process has given.
   Result<std::int64_t> next_id(std::int64_t& last, Result<std::int64_t> (Store::*stored)());

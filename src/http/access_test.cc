@@ -143,6 +143,8 @@ const std::vector<Row>& table() {
       // Customers: agents read them, supervisors keep them, admins remove them; organisations are admins'.
       {"GET", "/api/v1/customers?q=ann", "", {401, 403, 200, 200, 200, 200, 200}},
       {"POST", "/api/v1/customers", R"({"name":"Zed","emails":["zed@example.com"]})", {401, 403, 403, 403, 201, 201, 201}},
+      {"POST", "/api/v1/customers/import", R"({"rows":[{"emails":["new@example.com"],"name":"New"}]})",
+       {401, 403, 403, 403, 403, 403, 200}},
       {"GET", "/api/v1/customers/1", "", {401, 403, 200, 200, 200, 200, 200}},
       {"PATCH", "/api/v1/customers/1", R"({"language":"de"})", {401, 403, 403, 403, 200, 200, 200}},
       {"DELETE", "/api/v1/customers/1", "", {401, 403, 403, 403, 403, 403, 204}},

@@ -200,6 +200,7 @@ class Api {
   Response update_customer(Request&);
   Response delete_customer(Request&);
   Response merge_customer(Request&);
+  Response import_customers(Request&);
   Response list_organizations(Request&);
   Response get_organization(Request&);
   Response create_organization(Request&);

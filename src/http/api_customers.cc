@@ -94,6 +94,47 @@ Response Api::merge_customer(Request& r) {
   return ok(to_json(ok_or_throw(directory_of(intake_).merge_customers(CustomerId{id_param(r, "customer")}, CustomerId{*from}))));
 }
 
+// POST /api/v1/customers/import {"rows": [{external_id, emails, name,
+// organization, tier, language, time_zone, attributes}, ...]} (at most
+// 1,000): upserts in one commit; one result per row (switchboard import
+// customers sends the CSV this way).
+Response Api::import_customers(Request& r) {
+  const json body = parse_body(r);
+  Fields f(body);
+  if (!f.has("rows") && !f.error()) throw Fail{Error::Missing("rows")};
+  ok_or_throw(f.finish());
+  const json& list = body.at("rows");
+  if (!list.is_array() || list.size() > 1000) {
+    throw Fail{Error::Invalid("rows", "'rows' must be an array of at most 1000 rows")};
+  }
+  std::vector<Directory::ImportRow> rows;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    Fields row(list[i], "rows[" + std::to_string(i) + "]");
+    Directory::ImportRow out;
+    for (auto [key, into] : {std::pair{"external_id", &out.external_id}, std::pair{"name", &out.name},
+                             std::pair{"organization", &out.organization}, std::pair{"tier", &out.tier},
+                             std::pair{"language", &out.language}, std::pair{"time_zone", &out.time_zone}}) {
+      if (auto v = row.string(key, 200)) *into = *v;
+    }
+    if (auto e = row.strings("emails")) out.emails = std::move(*e);
+    if (auto a = row.attributes("attributes")) out.attributes = std::move(*a);
+    ok_or_throw(row.finish());
+    rows.push_back(std::move(out));
+  }
+  static const char* kOutcomes[] = {"created", "updated", "unchanged", "rejected"};
+  json results = json::array();
+  for (const auto& res : ok_or_throw(directory_of(intake_).import_rows(rows))) {
+    json one{{"outcome", kOutcomes[static_cast<int>(res.outcome)]}};
+    if (res.error) {
+      one["error"] = {{"code", res.error->code}, {"message", res.error->message}, {"field", res.error->field}};
+    } else {
+      one["id"] = res.id.value;
+    }
+    results.push_back(std::move(one));
+  }
+  return ok({{"results", std::move(results)}});
+}
+
 Response Api::list_organizations(Request& r) {
   const DirectoryQuery q = directory_query(r, false);
   return ok(page(ok_or_throw(directory_of(intake_).list_organizations(q)), "organizations", q.limit));

@@ -67,13 +67,50 @@ std::string page(const std::string& title, const std::string& content) {
          "</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
          "color:#1d2433}label{display:block;margin-top:1rem;font-weight:600}input,textarea{width:100%;padding:.5rem;"
          "font:inherit;border:1px solid #b8c0cc;border-radius:6px;box-sizing:border-box}textarea{min-height:10rem}"
+         "select{width:100%;padding:.5rem;font:inherit}"
          "button{margin-top:1.5rem;padding:.6rem 1.4rem;font:inherit;background:#2456d6;color:#fff;border:0;"
          "border-radius:6px}.error{background:#fdecea;border:1px solid #f5b7b1;padding:.75rem;border-radius:6px}"
          "</style></head><body>" +
          content + "</body></html>";
 }
 
-std::string form_page(const std::map<std::string, std::string>& values, const std::string& error) {
+// The custom fields the form asks for (config `fields:` with `form: true`),
+// named "field.NAME", after the message.
+std::string custom_inputs(const std::vector<AttributeSpec>& specs, const std::map<std::string, std::string>& values) {
+  std::string html;
+  for (const AttributeSpec& spec : specs) {
+    if (!spec.form) continue;
+    const std::string name = "field." + spec.name;
+    auto it = values.find(name);
+    const std::string value = it == values.end() ? std::string() : html_escape(it->second);
+    const std::string id = "field-" + spec.name;
+    const std::string label = html_escape(spec.label.empty() ? spec.name : spec.label);
+    if (spec.type == AttributeType::kBoolean) {
+      html += "<label for=\"" + id + "\"><input id=\"" + id + "\" name=\"" + name +
+              "\" type=\"checkbox\" value=\"true\" style=\"width:auto\"" + (value == "true" ? " checked" : "") + "> " +
+              label + "</label>";
+      continue;
+    }
+    html += "<label for=\"" + id + "\">" + label + " <small>(optional)</small></label>";
+    if (spec.type == AttributeType::kOneOf) {
+      html += "<select id=\"" + id + "\" name=\"" + name + "\"><option value=\"\"></option>";
+      for (const std::string& v : spec.values) {
+        html += "<option" + std::string(html_escape(v) == value ? " selected" : "") + ">" + html_escape(v) + "</option>";
+      }
+      html += "</select>";
+      continue;
+    }
+    const char* type = spec.type == AttributeType::kNumber ? "number\" step=\"any"
+                       : spec.type == AttributeType::kDate ? "date"
+                                                           : "text";
+    html += "<input id=\"" + id + "\" name=\"" + name + "\" type=\"" + type + "\" maxlength=\"1000\" value=\"" +
+            value + "\">";
+  }
+  return html;
+}
+
+std::string form_page(const std::map<std::string, std::string>& values, const std::string& error,
+                      const std::vector<AttributeSpec>& fields = {}) {
   auto value = [&](const char* k) {
     auto it = values.find(k);
     return it == values.end() ? std::string() : html_escape(it->second);
@@ -91,7 +128,8 @@ std::string form_page(const std::map<std::string, std::string>& values, const st
           value("subject") +
           "\"><label for=\"message\">How can we help?</label><textarea id=\"message\" name=\"message\" required "
           "maxlength=\"20000\">" +
-          value("message") + "</textarea><button type=\"submit\">Send</button></form>";
+          value("message") + "</textarea>" + custom_inputs(fields, values) +
+          "<button type=\"submit\">Send</button></form>";
   return page("Contact support", html);
 }
 
@@ -110,11 +148,45 @@ Response html(int status, std::string body) {
 
 }  // namespace
 
-Response Api::support_form(Request&) { return html(200, form_page({}, "")); }
+namespace {
+
+const std::vector<AttributeSpec>& ticket_fields(intake::Intake& intake) {
+  static const std::vector<AttributeSpec> kNone;
+  return intake.directory() ? intake.directory()->settings().ticket_fields : kNone;
+}
+
+// The form's custom fields as typed values (empty inputs left out); a
+// number that is not one is refused naming the field's label.
+std::string read_custom_fields(const std::vector<AttributeSpec>& specs, const std::map<std::string, std::string>& values,
+                               Attributes& out) {
+  for (const AttributeSpec& spec : specs) {
+    if (!spec.form) continue;
+    auto it = values.find("field." + spec.name);
+    if (it == values.end() || it->second.find_first_not_of(" \t") == std::string::npos) continue;
+    const std::string& v = it->second;
+    const std::string label = spec.label.empty() ? spec.name : spec.label;
+    if (spec.type == AttributeType::kNumber) {
+      char* end = nullptr;
+      const double d = std::strtod(v.c_str(), &end);
+      if (end != v.c_str() + v.size()) return label + " must be a number.";
+      out[spec.name] = d;
+    } else if (spec.type == AttributeType::kBoolean) {
+      out[spec.name] = v == "true" || v == "on";
+    } else {
+      out[spec.name] = v;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Response Api::support_form(Request&) { return html(200, form_page({}, "", ticket_fields(intake_))); }
 
 Response Api::support_submit(Request& r) {
+  const auto& specs = ticket_fields(intake_);
   if (!r.content_type.starts_with("application/x-www-form-urlencoded")) {
-    return html(415, form_page({}, "Please send the form from this page."));
+    return html(415, form_page({}, "Please send the form from this page.", specs));
   }
   auto values = parse_form(r.body);
   auto field = [&](const char* k) {
@@ -132,7 +204,9 @@ Response Api::support_submit(Request& r) {
   } else if (name.size() > 200) {
     error = "Your name is too long.";
   }
-  if (!error.empty()) return html(422, form_page(values, error));
+  Attributes custom;
+  if (error.empty()) error = read_custom_fields(specs, values, custom);
+  if (!error.empty()) return html(422, form_page(values, error, specs));
 
   TicketInput in;
   in.source = "web";
@@ -141,13 +215,20 @@ Response Api::support_submit(Request& r) {
   in.ticket.body = message;
   in.ticket.requester.email = email;
   in.ticket.requester.name = notify::header_text(name);
+  in.ticket.fields = std::move(custom);
   auto view = intake_.create(std::move(in));
   if (!view) {
     // A fault of ours is not shown as it came (it may carry the database's words).
     if (view.error().kind == ErrorKind::kUnavailable) {
-      return html(503, form_page(values, "We could not take your request just now; please try again in a minute."));
+      return html(503, form_page(values, "We could not take your request just now; please try again in a minute.", specs));
     }
-    return html(422, form_page(values, view.error().message));
+    std::string message = view.error().message;
+    for (const AttributeSpec& spec : specs) {
+      if (view.error().field == "fields." + spec.name) {
+        message = "Please check " + (spec.label.empty() ? spec.name : spec.label) + ": " + message;
+      }
+    }
+    return html(422, form_page(values, message, specs));
   }
   const TicketView& v = *view;
   std::string status;

@@ -58,6 +58,7 @@ std::vector<Route> Api::route_table() {
       {"POST", "/api/v1/triage/models/reload", Access::kAdmin, [this](Request& r) { return reload_models(r); }, true},
       {"GET", "/api/v1/customers", Access::kAgent, [this](Request& r) { return list_customers(r); }},
       {"POST", "/api/v1/customers", Access::kSupervisor, [this](Request& r) { return create_customer(r); }, true},
+      {"POST", "/api/v1/customers/import", Access::kAdmin, [this](Request& r) { return import_customers(r); }, true},
       {"GET", "/api/v1/customers/{id}", Access::kAgent, [this](Request& r) { return get_customer(r); }},
       {"PATCH", "/api/v1/customers/{id}", Access::kSupervisor, [this](Request& r) { return update_customer(r); }, true},
       {"DELETE", "/api/v1/customers/{id}", Access::kAdmin, [this](Request& r) { return delete_customer(r); }, true},
