@@ -38,6 +38,33 @@ const FILTERS = [
 const statusLabel = (s) => s === OPEN_STATUSES ? 'any open' : s || 'any';
 
 // Agents and teams the caller may name (an agent: teammates and their teams).
+// Who is asking (docs/customers.md): the customer record intake matched,
+// its organisation and account owner, their attributes, and how they matched.
+function customerPanel(t, c) {
+  const attrs = (a) => Object.entries(a || {}).map(([k, v]) => [k.replace(/_/g, ' '), String(v)]);
+  const rows = [];
+  if (c) {
+    rows.push(['Name', c.name || '—'], ['Addresses', c.emails.join(', ') || '—']);
+    if (c.tier) rows.push(['Own tier', c.tier]);
+    if (c.language) rows.push(['Language', c.language]);
+    if (c.time_zone) rows.push(['Time zone', c.time_zone]);
+    if (c.external_id) rows.push(['External id', c.external_id]);
+    rows.push(...attrs(c.attributes));
+  }
+  const o = c?.organization;
+  if (o) {
+    rows.push(['Organisation', o.name], ['Domains', o.domains.join(', ') || '—']);
+    if (o.tier) rows.push(['Organisation tier', o.tier]);
+    if (o.account_owner_id) rows.push(['Account owner', agentName(o.account_owner_id)]);
+    rows.push(...attrs(o.attributes).map(([k, v]) => [k + ' (organisation)', v]));
+  }
+  rows.push(['Ticket tier', t.requester.tier]);
+  return el('section', { class: 'card', id: 'customer', 'aria-labelledby': 'customer-title' },
+    el('h2', { id: 'customer-title' }, 'Customer'),
+    c || t.requester.matched ? el('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])) : el('p', { class: 'muted' }, 'No customer record.'),
+    t.requester.matched ? el('p', { class: 'muted', id: 'matched' }, 'Matched: ' + t.requester.matched) : '');
+}
+
 async function loadPeople() {
   const [agents, teams] = await Promise.all([api('/api/v1/agents'), api('/api/v1/teams')]);
   state.agents = new Map(agents.agents.map((a) => [a.id, a]));
@@ -270,9 +297,10 @@ async function ticketView(view, id) {
   }
   let t = await res.json();
   let etag = res.headers.get('ETag');
-  const [routing, macros, others] = await Promise.all([
+  const [routing, macros, others, customer] = await Promise.all([
     api('/api/v1/tickets/' + id + '/routing'), api('/api/v1/tickets/' + id + '/macros'),
-    t.requester.email ? api('/api/v1/tickets?sort=updated&limit=11&requester=' + encodeURIComponent(t.requester.email)) : { tickets: [] }]);
+    t.requester.email ? api('/api/v1/tickets?sort=updated&limit=11&requester=' + encodeURIComponent(t.requester.email)) : { tickets: [] },
+    t.requester.customer_id ? api('/api/v1/customers/' + t.requester.customer_id).catch(() => null) : null]);
   const loadedAt = Math.max(0, ...t.comments.map((m) => m.id));
   const me = state.me.agent?.id;
 
@@ -435,6 +463,7 @@ async function ticketView(view, id) {
   const drawFacts = () => {
     const rows = [['Channel', t.channel], ['Requester', [t.requester.name, t.requester.email].filter(Boolean).join(' · ') || '—'],
                   ['Tier', t.requester.tier], ['Created', when(t.created_at)], ['Updated', when(t.updated_at)]];
+    for (const [name, value] of Object.entries(t.fields || {})) rows.push([name.replace(/_/g, ' '), String(value)]);
     if (t.queue_position) rows.push(['Place in line', t.queue_position]);
     if (t.expected_wait_seconds !== null && t.expected_wait_seconds !== undefined) rows.push(['Expected wait', duration(t.expected_wait_seconds)]);
     for (const name of ['first_response', 'next_reply', 'resolution']) {
@@ -460,6 +489,7 @@ async function ticketView(view, id) {
     el('div', {}, d.summary),
     d.candidates?.length ? el('div', { class: 'muted' }, 'Candidates: ' + d.candidates.map((c) => c.name + ' (' + c.reason + ')').join(', ')) : ''));
   const otherTickets = others.tickets.filter((o) => o.id !== t.id).slice(0, 10);
+  const customerCard = customerPanel(t, customer);
 
   const subject = el('h1', { id: 'ticket-subject' }, '#' + t.id + ' ' + t.subject);
   const statusPill = el('span', { id: 'ticket-status' }, pill(t.status));
@@ -473,6 +503,7 @@ async function ticketView(view, id) {
       el('div', { class: 'grid' },
         el('section', { class: 'card', 'aria-labelledby': 'props-title' }, el('h2', { id: 'props-title' }, 'Ticket'), props),
         el('section', { class: 'card', 'aria-labelledby': 'details-title' }, el('h2', { id: 'details-title' }, 'Details'), facts),
+        customerCard,
         el('section', { class: 'card', id: 'requester-tickets', 'aria-labelledby': 'others-title' },
           el('h2', { id: 'others-title' }, 'Their other tickets'),
           otherTickets.length ? el('ul', { class: 'plain' }, otherTickets.map((o) => el('li', {}, ticketLink(o), ' ', pill(o.status))))

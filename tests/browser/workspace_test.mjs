@@ -74,6 +74,8 @@ try {
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `teams: [Network, Hardware]
 outbound: {allow_loopback: true}
+customers:
+  attributes: [{name: lifetime_value, type: number}]
 notifications:
   smtp: {url: "smtp://127.0.0.1:${sink.port}", from: "Help desk <help@example.com>"}
 sla:
@@ -95,6 +97,11 @@ macros:
   const hal = await admin('POST', '/api/v1/agents', { name: 'Hal', teams: [hardware], presence: 'online', capacity: { email: 5 } });
   const token = async (id) => (await admin('POST', '/api/v1/tokens', { agent_id: id })).token;
   const [adaToken, boToken, halToken] = [await token(ada.id), await token(bo.id), await token(hal.id)];
+
+  // Who is asking: Kim's record, of an organisation Ada looks after.
+  const films = await admin('POST', '/api/v1/organizations', { name: 'Novak Films', domains: ['novak.example'], tier: 'vip', account_owner_id: ada.id });
+  await admin('POST', '/api/v1/customers', { name: 'Kim Novak', emails: ['kim@example.com'], organization_id: films.id,
+                                             language: 'cs', attributes: { lifetime_value: 4000 } });
 
   // The customer's e-mail: markup in subject and body, a rare word, an HTML attachment.
   const subject = 'Printer <b>on fire</b> <img src=x onerror="window.__xss=1">';
@@ -163,6 +170,11 @@ macros:
     assert.equal(await page.$$eval('#ticket-subject img, #ticket-subject b, #thread img, #thread script', (n) => n.length), 0);
     assert.ok((await page.textContent('#thread')).includes('<script>window.__xss=2</script>'));
     assert.equal(await page.evaluate(() => window.__xss), undefined);
+    const customer = await page.textContent('#customer');
+    for (const text of ['Kim Novak', 'lifetime value', '4000', 'Novak Films', 'Account owner', 'Ada Lovelace', 'Ticket tiervip']) {
+      assert.ok(customer.includes(text), `the customer card shows ${text}: ${customer}`);
+    }
+    assert.match(await page.textContent('#matched'), /by address kim@example\.com.*organisation \d+ \(Novak Films\) of the customer/);
     await accessible(page, 'the ticket page');
   });
 
