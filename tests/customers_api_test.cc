@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "tests/support/command.h"
 #include "tests/support/http_client.h"
@@ -132,6 +133,18 @@ TEST_P(Customers, AVipCustomersEmailGetsTheVipSlaAndPriorityAndShowsItsMatch) {
   // A second ticket from that address matches the same customer (one record).
   auto again = admin->post("/api/v1/tickets", {{"subject", "Again"}, {"requester", {{"email", "new@bigco.com"}}}});
   EXPECT_EQ(again.body["requester"]["customer_id"], fresh.body["requester"]["customer_id"]);
+  // Reports group by organisation (named) and by tier.
+  auto by_org = admin->get("/api/v1/reports/tickets?interval=none&group_by=organization");
+  ASSERT_EQ(by_org.status, 200) << by_org.raw;
+  std::map<std::string, int> created;
+  for (const auto& row : by_org.body["rows"]) created[row["group"].get<std::string>()] = row["created"];
+  EXPECT_EQ(created["BigCo"], 2) << by_org.raw;
+  EXPECT_EQ(created[""], 1) << by_org.raw;  // Vera's has none
+  auto by_tier = admin->get("/api/v1/reports/tickets?interval=none&group_by=tier");
+  std::map<std::string, int> tiers;
+  for (const auto& row : by_tier.body["rows"]) tiers[row["group"].get<std::string>()] = row["created"];
+  EXPECT_EQ(tiers["enterprise"], 2) << by_tier.raw;
+  EXPECT_EQ(tiers["vip"], 1);
   // A tier the caller gives stands.
   auto given = admin->post("/api/v1/tickets", {{"subject", "Given"}, {"requester", {{"email", "vera@example.com"}, {"tier", "standard"}}}});
   EXPECT_EQ(given.body["requester"]["tier"], "standard");

@@ -123,6 +123,21 @@ std::function<std::string(const std::string&)> Api::group_labels(ReportGroup gro
       (*names)[std::to_string(a.agent.id.value)] = a.agent.name;
     }
   }
+  if (group == ReportGroup::kOrganization && intake_.directory()) {
+    // Organisations are many: each named when a report first meets it.
+    Directory* directory = intake_.directory();
+    return [names, directory](const std::string& g) {
+      auto it = names->find(g);
+      if (it != names->end()) return it->second;
+      std::string name = g;
+      char* end = nullptr;
+      const long long id = std::strtoll(g.c_str(), &end, 10);
+      if (!g.empty() && *end == '\0') {
+        if (auto o = directory->find_organization(OrganizationId{id}); o.ok() && *o) name = (*o)->name;
+      }
+      return (*names)[g] = name;
+    };
+  }
   return [names](const std::string& g) {
     auto it = names->find(g);
     return it == names->end() ? g : it->second;
