@@ -169,16 +169,11 @@ Result<std::optional<OrganizationId>> Directory::organization_named(const std::s
                                                                     std::map<std::string, OrganizationId>& made) {
   if (name.empty()) return std::optional<OrganizationId>();
   if (auto it = made.find(name); it != made.end()) return std::optional<OrganizationId>(it->second);
-  DirectoryQuery q;
-  q.text = name;
-  q.limit = 200;
-  auto found = store_.list_organizations(q);
+  auto found = store_.find_organization_by_name(name);
   if (!found) return found.error();
-  for (const Organization& o : *found) {
-    if (o.name == name) {
-      made[name] = o.id;
-      return std::optional<OrganizationId>(o.id);
-    }
+  if (*found) {
+    made[name] = (*found)->id;
+    return std::optional<OrganizationId>((*found)->id);
   }
   Organization o;
   o.name = name;
@@ -269,14 +264,12 @@ Result<std::vector<Directory::ImportResult>> Directory::import_rows(const std::v
     for (const std::string& e : c.emails) {
       auto it = in_batch.find("e:" + e);
       if (it != in_batch.end() && (!slot || it->second != *slot)) clash = true;
-      if (!clash && !current) {
+      // Without a match every address was looked up above and found free.
+      const bool own = std::find(before.emails.begin(), before.emails.end(), e) != before.emails.end();
+      if (!clash && current && !own) {
         auto other = store_.find_customer_by_email(e);
         if (!other) return other.error();
-        clash = other->has_value();
-      } else if (!clash && current) {
-        auto other = store_.find_customer_by_email(e);
-        if (!other) return other.error();
-        clash = other->has_value() && (*other)->id != current->id;
+        clash = other->has_value() && (!current || (*other)->id != current->id);
       }
       if (clash) {
         result.error = Error::Conflict("duplicate_email", "'" + e + "' belongs to another customer", "emails");

@@ -57,6 +57,9 @@ class FlakyStore final : public Store {
   Result<std::optional<Organization>> find_organization_by_external_id(const std::string& x) override {
     return inner.find_organization_by_external_id(x);
   }
+  Result<std::optional<Organization>> find_organization_by_name(const std::string& n) override {
+    return inner.find_organization_by_name(n);
+  }
   Result<std::vector<Organization>> list_organizations(const DirectoryQuery& q) override {
     return inner.list_organizations(q);
   }

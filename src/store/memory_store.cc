@@ -220,6 +220,14 @@ Result<std::optional<Organization>> MemoryStore::find_organization_by_external_i
   return std::optional<Organization>();
 }
 
+Result<std::optional<Organization>> MemoryStore::find_organization_by_name(const std::string& name) {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, o] : organizations_) {
+    if (o.name == name) return std::optional<Organization>(o);
+  }
+  return std::optional<Organization>();
+}
+
 Result<std::vector<Organization>> MemoryStore::list_organizations(const DirectoryQuery& q) {
   std::lock_guard lock(mu_);
   const auto words = search_words(q.text);

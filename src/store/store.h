@@ -307,6 +307,8 @@ class Store {
   // By domain (lower-case) or external id.
   virtual Result<std::optional<Organization>> find_organization_by_domain(const std::string& domain) = 0;
   virtual Result<std::optional<Organization>> find_organization_by_external_id(const std::string& external_id) = 0;
+  // The oldest organisation with exactly this name.
+  virtual Result<std::optional<Organization>> find_organization_by_name(const std::string& name) = 0;
   virtual Result<std::vector<Organization>> list_organizations(const DirectoryQuery& query) = 0;
   // The highest ids given so far (0 when none).
   virtual Result<std::int64_t> last_customer_id() = 0;

@@ -281,6 +281,7 @@ CREATE TABLE organizations (
   updated_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX organizations_by_external_id ON organizations (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX organizations_by_name ON organizations (name);
 CREATE TABLE organization_domains (
   domain TEXT PRIMARY KEY,
   organization_id BIGINT NOT NULL

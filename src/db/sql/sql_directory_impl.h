@@ -89,6 +89,13 @@ Result<std::optional<Organization>> SqlStore<Db>::find_organization_by_external_
 }
 
 template <class Db>
+Result<std::optional<Organization>> SqlStore<Db>::find_organization_by_name(const std::string& name) {
+  return find_one<Organization>(std::string("SELECT ") + kOrganizationColumns +
+                                    " FROM organizations WHERE name = ?1 AND removed = 0 ORDER BY id LIMIT 1",
+                                name, read_organization);
+}
+
+template <class Db>
 Result<std::vector<Organization>> SqlStore<Db>::list_organizations(const DirectoryQuery& q) {
   auto c = reader();
   if (!c) return c.error();

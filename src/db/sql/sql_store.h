@@ -46,6 +46,7 @@ class SqlStore final : public Store {
   Result<std::optional<Organization>> find_organization(OrganizationId id) override;
   Result<std::optional<Organization>> find_organization_by_domain(const std::string& domain) override;
   Result<std::optional<Organization>> find_organization_by_external_id(const std::string& external_id) override;
+  Result<std::optional<Organization>> find_organization_by_name(const std::string& name) override;
   Result<std::vector<Organization>> list_organizations(const DirectoryQuery& query) override;
   Result<std::int64_t> last_customer_id() override;
   Result<std::int64_t> last_organization_id() override;

@@ -335,6 +335,7 @@ CREATE TABLE organizations (
   updated_at INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX organizations_by_external_id ON organizations (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX organizations_by_name ON organizations (name);
 CREATE TABLE organization_domains (
   domain TEXT PRIMARY KEY,
   organization_id INTEGER NOT NULL
