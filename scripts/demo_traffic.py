@@ -19,6 +19,13 @@ import urllib.error
 import urllib.request
 
 URGENCY_LEVEL = {"0": "high", "1": "high", "2": "medium", "3": "low"}
+DOMAINS = ["northwind.example", "contoso.example", "fabrikam.example", "example.com"]
+
+
+def requester(n):
+    return f"user{n}@{DOMAINS[n % 4]}"
+
+
 CHANNELS = ["email"] * 6 + ["web"] * 2 + ["chat"] * 2 + ["phone"]
 REPLIES = ["Done: you should have access now. Let us know if anything is missing.",
            "I have reset it; please try again and reply if it still fails.",
@@ -58,8 +65,9 @@ def ticket_from_row(row, rng):
         "impact": impact,
         # No team: the server's classifier picks it (low confidence: Triage).
         "required_skills": skills,
-        "requester": {"email": f"user{rng.randint(1, 400)}@example.com", "name": "Customer",
-                      "tier": "vip" if rng.random() < 0.1 else "standard"},
+        # The customers of config/demo-customers.csv: their records give the
+        # tier (and the organisation, by domain).
+        "requester": {"email": requester(rng.randint(1, 400)), "name": "Customer"},
         "tags": ["demo", ticket_type],
     }
 
