@@ -79,6 +79,36 @@ TEST(Config, TiersAreAConfiguredList) {
       << raise.error().message;
 }
 
+TEST(Config, AttributesAndCustomFieldsAreDeclaredWithTheirTypes) {
+  auto c = load_config(write("tiers: [standard, vip, enterprise]\n"
+                             "customers:\n  attributes:\n    - {name: lifetime_value, type: number}\n"
+                             "    - {name: plan, type: one_of, values: [free, pro]}\n"
+                             "organizations:\n  attributes: [{name: segment}]\n"
+                             "fields:\n  - {name: order_number, type: pattern, pattern: \"[A-Z]{2}-[0-9]{6}\", label: Order number, form: true}\n"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->directory.customer_attributes.size(), 2u);
+  EXPECT_EQ(c->directory.customer_attributes[1].values, (std::vector<std::string>{"free", "pro"}));
+  EXPECT_EQ(c->directory.organization_attributes[0].type, AttributeType::kText);
+  EXPECT_TRUE(c->directory.ticket_fields[0].form);
+  EXPECT_EQ(c->directory.ticket_fields[0].label, "Order number");
+  EXPECT_EQ(c->directory.tiers.back(), "enterprise");
+  auto error = [](const std::string& text) {
+    auto r = load_config(write(text));
+    return r.ok() ? std::string("ok") : r.error().message;
+  };
+  EXPECT_NE(error("customers:\n  attributes:\n    - {name: Plan}\n").find(":3: customers.attributes[0].name: "),
+            std::string::npos);
+  EXPECT_NE(error("customers:\n  attributes:\n    - {name: a, type: colour}\n").find(":3: customers.attributes[0].type"),
+            std::string::npos);
+  EXPECT_NE(error("customers:\n  attributes:\n    - {name: a, type: one_of}\n").find("customers.attributes[0].values"),
+            std::string::npos);
+  EXPECT_NE(error("customers:\n  attributes:\n    - {name: a}\n    - {name: a}\n").find(":4: customers.attributes[1].name: 'a' is declared twice"),
+            std::string::npos);
+  EXPECT_NE(error("fields:\n  - {name: n, type: pattern, pattern: \"(\"}\n").find(":2: fields[0].pattern"), std::string::npos);
+  EXPECT_NE(error("customers:\n  attributes:\n    - {name: a, type: pattern}\n").find("pattern is for ticket fields"),
+            std::string::npos);
+}
+
 TEST(Config, TriageModelsAndRules) {
   auto c = load_config(write(R"(triage:
   models:

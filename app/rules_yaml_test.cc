@@ -109,6 +109,70 @@ TEST(Rules, ARuleSetsAConfiguredTier) {
       << unknown.error().message;
 }
 
+// Conditions on the requester's records and the ticket's custom fields;
+// names that are not declared, and field values of the wrong type, are
+// errors with file and line.
+TEST(Rules, ConditionsOnCustomerOrganisationAndFieldsAndAFieldsAction) {
+  RuleVocabulary words;
+  words.customer_attributes = {{"lifetime_value", AttributeType::kNumber, {}, "", "", false}};
+  words.organization_attributes = {{"segment", AttributeType::kText, {}, "", "", false}};
+  words.ticket_fields = {{"order_number", AttributeType::kPattern, {}, "[A-Z]{2}-[0-9]{6}", "", false},
+                         {"priority_order", AttributeType::kBoolean, {}, "", "", false}};
+  const std::string file =
+      write("records.yaml",
+            "rule_sets:\n  - match: all\n    rules:\n"
+            "      - name: big spender\n        when: {field: customer.lifetime_value, gt: 1000}\n"
+            "        then: {tags: [big], fields: {priority_order: true}}\n"
+            "      - name: retail\n        when: {all: [{field: organization.segment, equals: retail}, "
+            "{field: organization.tier, equals: vip}]}\n        then: {tags: [retail]}\n"
+            "      - name: order\n        when: {field: fields.order_number, regex: \"^AB-\"}\n        then: {tags: [ab]}\n");
+  auto book = load_rules(file, words);
+  ASSERT_TRUE(book.ok()) << book.error().message;
+  TriageSettings settings;
+  settings.rules = std::make_shared<RuleBook>(*book);
+  Customer rich;
+  rich.attributes = {{"lifetime_value", 4000.5}};
+  Organization shop;
+  shop.tier = "vip";
+  shop.attributes = {{"segment", std::string("retail")}};
+  TriageInput in;
+  in.ticket.subject = "Refund";
+  in.ticket.fields = {{"order_number", std::string("AB-123456")}};
+  in.customer = &rich;
+  in.organization = &shop;
+  auto out = run_triage(in, settings, wednesday_at(10));
+  EXPECT_EQ(out.ticket.tags, (std::vector<std::string>{"big", "retail", "ab"}));
+  EXPECT_EQ(out.ticket.fields.at("priority_order"), AttributeValue(true));
+  // Without records, conditions on them match nothing.
+  in.customer = nullptr;
+  in.organization = nullptr;
+  in.ticket.fields.clear();
+  EXPECT_TRUE(run_triage(in, settings, wednesday_at(10)).ticket.tags.empty());
+  rich.attributes["lifetime_value"] = 999.0;
+  in.customer = &rich;
+  EXPECT_TRUE(run_triage(in, settings, wednesday_at(10)).ticket.tags.empty());
+
+  auto undeclared = load_rules(write("undeclared.yaml", "rule_sets:\n  - rules:\n      - name: x\n"
+                                                         "        when: {field: customer.shoe_size, gt: 40}\n"
+                                                         "        then: {stop: true}\n"),
+                               words);
+  ASSERT_FALSE(undeclared.ok());
+  EXPECT_NE(undeclared.error().message.find(":4:"), std::string::npos) << undeclared.error().message;
+  EXPECT_NE(undeclared.error().message.find("unknown field 'customer.shoe_size'"), std::string::npos);
+  auto bad_value = load_rules(write("badvalue.yaml", "rule_sets:\n  - rules:\n      - name: x\n"
+                                                      "        when: {field: subject, equals: a}\n"
+                                                      "        then: {fields: {order_number: nope}}\n"),
+                              words);
+  ASSERT_FALSE(bad_value.ok());
+  EXPECT_NE(bad_value.error().message.find(":5:"), std::string::npos) << bad_value.error().message;
+  EXPECT_NE(bad_value.error().message.find("must match"), std::string::npos) << bad_value.error().message;
+  EXPECT_FALSE(load_rules(write("unknownfield.yaml", "rule_sets:\n  - rules:\n      - name: x\n"
+                                                     "        when: {field: subject, equals: a}\n"
+                                                     "        then: {fields: {colour: red}}\n"),
+                          words)
+                   .ok());
+}
+
 TEST(Rules, LoadErrorsNameFileLineAndColumn) {
   const std::string bad_regex = write("bad1.yaml", "rule_sets:\n  - rules:\n      - name: x\n        when: {field: subject, regex: \"(down\"}\n        then: {stop: true}\n");
   auto r = load_rules(bad_regex);
