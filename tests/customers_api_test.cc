@@ -253,6 +253,12 @@ TEST_P(Customers, BadAttributeTypesAndUnknownFieldsAre422sNamingTheFieldAndChang
   auto ok = admin->post("/api/v1/tickets", {{"subject", "x"}, {"fields", {{"order_number", "AB-123456"}, {"gift", true}}}});
   EXPECT_EQ(ok.status, 201) << ok.raw;
   EXPECT_EQ(ok.body["fields"]["gift"], true);
+  // An agent's PATCH sets and removes fields, checked the same way.
+  const std::string path = "/api/v1/tickets/" + std::to_string(ok.body["id"].get<int>());
+  expect_422(admin->patch(path, {{"fields", {{"order_number", "nope"}}}}), "fields.order_number");
+  auto patched = admin->patch(path, {{"fields", {{"order_number", "CD-654321"}, {"gift", nullptr}}}});
+  ASSERT_EQ(patched.status, 200) << patched.raw;
+  EXPECT_EQ(patched.body["fields"], json({{"order_number", "CD-654321"}}));
 }
 
 TEST_P(Customers, ImportIsReRunnableWithRejectsReportedAndMergeJoinsTwoRecords) {

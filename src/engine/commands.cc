@@ -229,6 +229,8 @@ Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Tim
   if (patch.priority) t.priority = *patch.priority;
   if (patch.tags) t.tags = *patch.tags;
   if (patch.category) t.category = *patch.category;
+  for (const auto& [name, value] : patch.fields) t.fields[name] = value;
+  for (const std::string& name : patch.removed_fields) t.fields.erase(name);
   if (patch.team) {
     t.team = *patch.team;
     // Moving to a team the assignee is not in hands the ticket to the new team.

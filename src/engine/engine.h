@@ -76,6 +76,10 @@ struct TicketPatch {
   std::optional<std::optional<AgentId>> assignee;
   std::optional<std::vector<std::string>> tags;
   std::optional<std::string> category;
+  // Custom fields set (checked against their declarations by the caller)
+  // and removed; the others stay.
+  Attributes fields;
+  std::vector<std::string> removed_fields;
   // If-Match: refused (412) unless the ticket is still at this version.
   std::optional<std::int64_t> if_version;
 };

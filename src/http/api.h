@@ -207,6 +207,8 @@ class Api {
   Response update_organization(Request&);
   Response delete_organization(Request&);
   void check_account_owner(const Organization& o);
+  // A patch's custom fields against their declarations (422 naming the field).
+  void check_fields(const TicketPatch& patch);
   Response list_models(Request&);
   Response reload_models(Request&);
   // The caller as the editor of tickets: their team and category changes

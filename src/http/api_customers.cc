@@ -48,6 +48,17 @@ void Api::check_account_owner(const Organization& o) {
   }
 }
 
+void Api::check_fields(const TicketPatch& patch) {
+  static const std::vector<AttributeSpec> kNone;
+  const auto& specs = intake_.directory() ? intake_.directory()->settings().ticket_fields : kNone;
+  ok_or_throw(check_attributes(patch.fields, specs, "fields"));
+  for (const std::string& name : patch.removed_fields) {
+    if (std::none_of(specs.begin(), specs.end(), [&](const AttributeSpec& s) { return s.name == name; })) {
+      throw Fail{Error::Invalid("fields." + name, "'" + name + "' is not a declared attribute")};
+    }
+  }
+}
+
 Response Api::list_customers(Request& r) {
   const DirectoryQuery q = directory_query(r, true);
   return ok(page(ok_or_throw(directory_of(intake_).list_customers(q)), "customers", q.limit));

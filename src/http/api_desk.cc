@@ -109,6 +109,7 @@ Response Api::bulk_update(Request& r) {
     if (!id.is_number_integer() || id.get<std::int64_t>() < 1) throw Fail{Error::Invalid("ids", "'ids' must hold ticket ids")};
   }
   const TicketPatch patch = ok_or_throw(parse_ticket_patch(body.at("changes"), resolve_team()));
+  check_fields(patch);
   json results = json::array();
   int done = 0;
   const bool decides = patch.team || patch.category;  // only these make corrections

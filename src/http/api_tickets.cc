@@ -234,6 +234,7 @@ Response Api::update_ticket(Request& r) {
   const TicketId id{id_param(r, "ticket")};
   const json body = parse_body(r);
   TicketPatch patch = ok_or_throw(parse_ticket_patch(body, resolve_team()));
+  check_fields(patch);
   if (!r.principal.is_admin()) check_in_scope(r, visible_ticket(r, id).ticket, patch);
   if (!r.if_match.empty()) patch.if_version = if_match_version(r.if_match, id);
   // Only a change of team or category can make a correction.

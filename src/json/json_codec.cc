@@ -218,8 +218,9 @@ Decision decision_from_json(const json& j) {
 
 nlohmann::json attributes_to_json(const Attributes& a) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, value] : a) {
-    std::visit([&](const auto& v) { out[name] = v; }, value);
+  for (const auto& entry : a) {
+    const std::string& name = entry.first;  // not a structured binding: the lambda captures it (clang 14)
+    std::visit([&](const auto& v) { out[name] = v; }, entry.second);
   }
   return out;
 }

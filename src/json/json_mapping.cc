@@ -107,6 +107,7 @@ Result<TicketPatch> parse_ticket_patch(const json& body, const TeamResolver& tea
   }
   p.tags = f.strings("tags");
   p.category = f.string("category", 200);
+  if (auto a = f.attributes("fields", &p.removed_fields)) p.fields = std::move(*a);  // checked by the API
   if (auto s = f.finish(); !s) return s.error();
   return p;
 }
