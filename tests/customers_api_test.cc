@@ -8,7 +8,9 @@
 // types and unknown fields are 422s naming the field.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <map>
 
@@ -319,6 +321,30 @@ TEST_P(Customers, ImportIsReRunnableWithRejectsReportedAndMergeJoinsTwoRecords) 
   EXPECT_EQ(admin->get("/api/v1/customers/" + std::to_string(eve["id"].get<int>())).status, 404);
   auto mail_from_eve = admin->post("/api/v1/tickets", {{"subject", "hi"}, {"requester", {{"email", "eve@example.com"}}}});
   EXPECT_EQ(mail_from_eve.body["requester"]["customer_id"], ann[0]["id"]);
+}
+
+// Tickets from new addresses at once, several from each: every one is
+// created (a clash between two drafts of one customer would fail every
+// ticket committed with them), and each address makes one customer.
+TEST_P(Customers, ConcurrentTicketsFromNewAddressesAllSucceedAndMakeOneCustomerEach) {
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0};
+  std::vector<std::string> failures(8);
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c("127.0.0.1", server->port(), kAdmin);
+      for (int i = 0; i < 25; ++i) {
+        auto r = c.post("/api/v1/tickets", {{"subject", "burst"}, {"team", "Support"},
+                                            {"requester", {{"email", "burst" + std::to_string(i % 5) + "@new.example"}}}});
+        if (r.status == 201) ++created;
+        else failures[t] = r.raw;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(created.load(), 200) << failures[0] << failures[1];
+  auto customers = admin->get("/api/v1/customers?q=new%20example&limit=50");
+  EXPECT_EQ(customers.body["customers"].size(), 5u) << customers.raw;
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, Customers, ::testing::Values("sqlite", "postgresql"),

@@ -8,6 +8,61 @@ namespace sb {
 Directory::Directory(Store& store, std::function<Time()> clock, DirectorySettings settings)
     : store_(store), clock_(std::move(clock)), settings_(std::move(settings)) {}
 
+namespace {
+constexpr auto kCacheLife = std::chrono::seconds(60);
+constexpr std::size_t kCacheSize = 200'000;  // entries per map; emptied past it
+}  // namespace
+
+template <class T>
+std::optional<T> Directory::cached(const std::unordered_map<std::string, Cached<T>>& map, const std::string& key) {
+  std::lock_guard lock(cache_mu_);
+  auto it = map.find(key);
+  if (it == map.end() || std::chrono::steady_clock::now() - it->second.at > kCacheLife) return std::nullopt;
+  return it->second.value;
+}
+
+template <class T>
+void Directory::remember(std::unordered_map<std::string, Cached<T>>& map, const std::string& key, T value,
+                         std::uint64_t generation) {
+  std::lock_guard lock(cache_mu_);
+  if (generation != generation_) return;  // a write since the read: it may be stale
+  if (map.size() >= kCacheSize) map.clear();
+  map[key] = Cached<T>{std::move(value), std::chrono::steady_clock::now()};
+}
+
+std::uint64_t Directory::generation() {
+  std::lock_guard lock(cache_mu_);
+  return generation_;
+}
+
+void Directory::forget() {
+  std::lock_guard lock(cache_mu_);
+  ++generation_;
+  pending_.clear();
+  by_address_.clear();
+  by_domain_.clear();
+  by_organization_.clear();
+}
+
+Result<std::optional<Organization>> Directory::organization_by_id(OrganizationId id) {
+  const std::string key = std::to_string(id.value);
+  if (auto hit = cached(by_organization_, key)) return *hit;
+  const auto gen = generation();
+  auto o = store_.find_organization(id);
+  if (!o) return o.error();
+  remember(by_organization_, key, *o, gen);
+  return *o;
+}
+
+Result<std::optional<Organization>> Directory::organization_by_domain(const std::string& domain) {
+  if (auto hit = cached(by_domain_, domain)) return *hit;
+  const auto gen = generation();
+  auto o = store_.find_organization_by_domain(domain);
+  if (!o) return o.error();
+  remember(by_domain_, domain, *o, gen);
+  return *o;
+}
+
 Status Directory::check(Customer& c) {
   if (auto s = validate(c, settings_.tiers, settings_.customer_attributes); !s) return s;
   if (c.organization) {
@@ -41,7 +96,9 @@ Result<Customer> Directory::create_customer(Customer draft) {
   draft.created_at = draft.updated_at = clock_();
   WriteBatch b;
   b.customers = {draft};
-  if (auto s = store_.commit(b); !s) return s.error();
+  const Status committed = store_.commit(b);
+  forget();
+  if (!committed) return committed.error();
   return draft;
 }
 
@@ -55,7 +112,9 @@ Result<Customer> Directory::update_customer(Customer c) {
   c.updated_at = clock_();
   WriteBatch b;
   b.customers = {c};
-  if (auto s = store_.commit(b); !s) return s.error();
+  const Status committed = store_.commit(b);
+  forget();
+  if (!committed) return committed.error();
   return c;
 }
 
@@ -66,7 +125,9 @@ Status Directory::remove_customer(CustomerId id) {
   if (!*old) return Error::NotFound("customer " + std::to_string(id.value));
   WriteBatch b;
   b.removed_customers = {id};
-  return store_.commit(b);
+  const Status committed = store_.commit(b);
+  forget();
+  return committed;
 }
 
 Result<Customer> Directory::merge_customers(CustomerId into, CustomerId from) {
@@ -103,7 +164,9 @@ Result<Customer> Directory::merge_customers(CustomerId into, CustomerId from) {
   WriteBatch b;
   b.customers = {emptied, c};
   b.removed_customers = {from};
-  if (auto s = store_.commit(b); !s) return s.error();
+  const Status committed = store_.commit(b);
+  forget();
+  if (!committed) return committed.error();
   return c;
 }
 
@@ -116,7 +179,9 @@ Result<Organization> Directory::create_organization(Organization draft) {
   draft.created_at = draft.updated_at = clock_();
   WriteBatch b;
   b.organizations = {draft};
-  if (auto s = store_.commit(b); !s) return s.error();
+  const Status committed = store_.commit(b);
+  forget();
+  if (!committed) return committed.error();
   return draft;
 }
 
@@ -130,7 +195,9 @@ Result<Organization> Directory::update_organization(Organization o) {
   o.updated_at = clock_();
   WriteBatch b;
   b.organizations = {o};
-  if (auto s = store_.commit(b); !s) return s.error();
+  const Status committed = store_.commit(b);
+  forget();
+  if (!committed) return committed.error();
   return o;
 }
 
@@ -141,7 +208,9 @@ Status Directory::remove_organization(OrganizationId id) {
   if (!*old) return Error::NotFound("organization " + std::to_string(id.value));
   WriteBatch b;
   b.removed_organizations = {id};
-  return store_.commit(b);
+  const Status committed = store_.commit(b);
+  forget();
+  return committed;
 }
 
 void Directory::coerce(Attributes& a) const {
@@ -303,7 +372,9 @@ Result<std::vector<Directory::ImportResult>> Directory::import_rows(const std::v
     if (!c.external_id.empty()) in_batch["x:" + c.external_id] = *slot;
   }
   if (!batch.empty()) {
-    if (auto s = store_.commit(batch); !s) return s.error();
+    const Status committed = store_.commit(batch);
+    forget();
+    if (!committed) return committed.error();
   }
   return results;
 }
@@ -313,17 +384,33 @@ Result<DirectoryMatch> Directory::match(const std::string& address, const std::s
   if (address.empty()) return m;
   std::string email = address;
   for (char& ch : email) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
-  auto found = store_.find_customer_by_email(email);
-  if (!found) return found.error();
-  if (!*found && is_email_address(email)) {
-    Customer draft;
-    draft.name = name.size() <= 200 ? name : name.substr(0, 200);
-    draft.emails = {email};
-    auto id = next_id(last_customer_, &Store::last_customer_id);
-    if (!id) return id.error();
-    draft.id = CustomerId{*id};
-    draft.created_at = draft.updated_at = clock_();
-    *found = std::move(draft);
+  Result<std::optional<Customer>> found = std::optional<Customer>();
+  if (auto hit = cached(by_address_, email)) {
+    *found = std::move(*hit);
+  } else {
+    const auto gen = generation();
+    found = store_.find_customer_by_email(email);
+    if (!found) return found.error();
+    if (*found) remember(by_address_, email, **found, gen);
+  }
+  if (*found) {
+    std::lock_guard lock(cache_mu_);
+    pending_.erase(email);
+  } else if (is_email_address(email)) {
+    std::lock_guard lock(cache_mu_);
+    auto it = pending_.find(email);
+    if (it == pending_.end()) {
+      Customer draft;
+      draft.name = name.size() <= 200 ? name : name.substr(0, 200);
+      draft.emails = {email};
+      auto id = next_id(last_customer_, &Store::last_customer_id);
+      if (!id) return id.error();
+      draft.id = CustomerId{*id};
+      draft.created_at = draft.updated_at = clock_();
+      if (pending_.size() >= kCacheSize) pending_.clear();
+      it = pending_.emplace(email, std::move(draft)).first;
+    }
+    *found = it->second;
     m.created = true;
   }
   const std::string domain = email_domain(email);
@@ -331,7 +418,7 @@ Result<DirectoryMatch> Directory::match(const std::string& address, const std::s
     m.customer = std::move(**found);
     m.how = "customer " + std::to_string(m.customer->id.value) + (m.created ? " made for " : " by address ") + email;
     if (m.customer->organization) {
-      auto o = store_.find_organization(*m.customer->organization);
+      auto o = organization_by_id(*m.customer->organization);
       if (!o) return o.error();
       if (*o) {
         m.organization = std::move(**o);
@@ -341,7 +428,7 @@ Result<DirectoryMatch> Directory::match(const std::string& address, const std::s
     }
   }
   if (!m.organization && !domain.empty()) {
-    auto o = store_.find_organization_by_domain(domain);
+    auto o = organization_by_domain(domain);
     if (!o) return o.error();
     if (*o) {
       m.organization = std::move(**o);

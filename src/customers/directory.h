@@ -6,8 +6,10 @@
 //
 // No JSON, no HTTP. Thread-safe: writes are serialised here (so two tickets
 // from one new address make one customer); reads go to the store.
+#include <chrono>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -98,6 +100,25 @@ class Directory {
 
  private:
   Status check(Customer& c);
+  // Recently matched records (matching reads them for every new ticket):
+  // by address, organisation id, and domain (an unknown domain too). Every
+  // write through this directory empties them; an entry lives a minute, so
+  // another node's changes show within it.
+  template <class T>
+  struct Cached {
+    T value;
+    std::chrono::steady_clock::time_point at;
+  };
+  template <class T>
+  std::optional<T> cached(const std::unordered_map<std::string, Cached<T>>& map, const std::string& key);
+  // Kept only if nothing was written since `generation` (read before the store was).
+  template <class T>
+  void remember(std::unordered_map<std::string, Cached<T>>& map, const std::string& key, T value,
+                std::uint64_t generation);
+  std::uint64_t generation();
+  void forget();
+  Result<std::optional<Organization>> organization_by_id(OrganizationId id);
+  Result<std::optional<Organization>> organization_by_domain(const std::string& domain);
   // Reads text attribute values as their declared types ("12.5", "yes").
   void coerce(Attributes& a) const;
   Result<std::optional<OrganizationId>> organization_named(const std::string& name, WriteBatch& batch,
@@ -111,6 +132,15 @@ class Directory {
   DirectorySettings settings_;
   std::mutex write_mu_;  // writes one at a time
   std::mutex id_mu_;
+  std::mutex cache_mu_;
+  std::uint64_t generation_ = 0;
+  // New customers matched and not yet seen in the store (their tickets'
+  // commits may be on their way): a second ticket from the same new address
+  // gets the same draft, so the two commits write one customer and never
+  // clash (a clash would fail every ticket of that group commit).
+  std::unordered_map<std::string, Customer> pending_;
+  std::unordered_map<std::string, Cached<Customer>> by_address_;
+  std::unordered_map<std::string, Cached<std::optional<Organization>>> by_domain_, by_organization_;
   std::int64_t last_customer_ = -1, last_organization_ = -1;  // -1: not read from the store yet
 };
 
