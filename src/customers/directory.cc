@@ -87,48 +87,71 @@ Result<std::int64_t> Directory::next_id(std::int64_t& last, Result<std::int64_t>
   return ++last;
 }
 
-Result<Customer> Directory::create_customer(Customer draft) {
-  std::lock_guard lock(write_mu_);
-  if (auto s = check(draft); !s) return s.error();
-  auto id = next_id(last_customer_, &Store::last_customer_id);
-  if (!id) return id.error();
-  draft.id = CustomerId{*id};
-  draft.created_at = draft.updated_at = clock_();
-  WriteBatch b;
-  b.customers = {draft};
-  const Status committed = store_.commit(b);
-  forget();
-  if (!committed) return committed.error();
-  return draft;
+namespace {
+
+// Where a batch holds each kind of record, and what people call it.
+std::vector<Customer>& upserts(WriteBatch& b, const Customer&) { return b.customers; }
+std::vector<Organization>& upserts(WriteBatch& b, const Organization&) { return b.organizations; }
+void removal(WriteBatch& b, CustomerId id) { b.removed_customers.push_back(id); }
+void removal(WriteBatch& b, OrganizationId id) { b.removed_organizations.push_back(id); }
+std::string noun(CustomerId id) { return "customer " + std::to_string(id.value); }
+std::string noun(OrganizationId id) { return "organization " + std::to_string(id.value); }
+
+}  // namespace
+
+Result<std::optional<Customer>> Directory::stored(CustomerId id) { return store_.find_customer(id); }
+Result<std::optional<Organization>> Directory::stored(OrganizationId id) { return store_.find_organization(id); }
+Result<std::int64_t> Directory::next_id_for(const Customer&) { return next_id(last_customer_, &Store::last_customer_id); }
+Result<std::int64_t> Directory::next_id_for(const Organization&) {
+  return next_id(last_organization_, &Store::last_organization_id);
 }
 
-Result<Customer> Directory::update_customer(Customer c) {
-  std::lock_guard lock(write_mu_);
-  auto old = store_.find_customer(c.id);
-  if (!old) return old.error();
-  if (!*old) return Error::NotFound("customer " + std::to_string(c.id.value));
-  if (auto s = check(c); !s) return s.error();
-  c.created_at = (*old)->created_at;
-  c.updated_at = clock_();
-  WriteBatch b;
-  b.customers = {c};
+Status Directory::commit(const WriteBatch& b) {
   const Status committed = store_.commit(b);
-  forget();
-  if (!committed) return committed.error();
-  return c;
-}
-
-Status Directory::remove_customer(CustomerId id) {
-  std::lock_guard lock(write_mu_);
-  auto old = store_.find_customer(id);
-  if (!old) return old.error();
-  if (!*old) return Error::NotFound("customer " + std::to_string(id.value));
-  WriteBatch b;
-  b.removed_customers = {id};
-  const Status committed = store_.commit(b);
-  forget();
+  forget();  // after the commit: a match read before it may be stale
   return committed;
 }
+
+template <class Record>
+Result<Record> Directory::save(Record r, bool create) {
+  std::lock_guard lock(write_mu_);
+  if (create) {
+    if (auto s = check(r); !s) return s.error();
+    auto id = next_id_for(r);
+    if (!id) return id.error();
+    r.id = decltype(r.id){*id};
+    r.created_at = clock_();
+  } else {
+    auto old = stored(r.id);
+    if (!old) return old.error();
+    if (!*old) return Error::NotFound(noun(r.id));
+    if (auto s = check(r); !s) return s.error();
+    r.created_at = (*old)->created_at;
+  }
+  r.updated_at = clock_();
+  WriteBatch b;
+  upserts(b, r).push_back(r);
+  if (auto s = commit(b); !s) return s.error();
+  return r;
+}
+
+template <class Id>
+Status Directory::remove(Id id) {
+  std::lock_guard lock(write_mu_);
+  auto old = stored(id);
+  if (!old) return old.error();
+  if (!*old) return Error::NotFound(noun(id));
+  WriteBatch b;
+  removal(b, id);
+  return commit(b);
+}
+
+Result<Customer> Directory::create_customer(Customer draft) { return save(std::move(draft), true); }
+Result<Customer> Directory::update_customer(Customer c) { return save(std::move(c), false); }
+Status Directory::remove_customer(CustomerId id) { return remove(id); }
+Result<Organization> Directory::create_organization(Organization draft) { return save(std::move(draft), true); }
+Result<Organization> Directory::update_organization(Organization o) { return save(std::move(o), false); }
+Status Directory::remove_organization(OrganizationId id) { return remove(id); }
 
 Result<Customer> Directory::merge_customers(CustomerId into, CustomerId from) {
   if (into == from) return Error::Invalid("from", "a customer cannot be merged into itself");
@@ -164,54 +187,10 @@ Result<Customer> Directory::merge_customers(CustomerId into, CustomerId from) {
   WriteBatch b;
   b.customers = {emptied, c};
   b.removed_customers = {from};
-  const Status committed = store_.commit(b);
-  forget();
-  if (!committed) return committed.error();
+  if (auto s = commit(b); !s) return s.error();
   return c;
 }
 
-Result<Organization> Directory::create_organization(Organization draft) {
-  std::lock_guard lock(write_mu_);
-  if (auto s = check(draft); !s) return s.error();
-  auto id = next_id(last_organization_, &Store::last_organization_id);
-  if (!id) return id.error();
-  draft.id = OrganizationId{*id};
-  draft.created_at = draft.updated_at = clock_();
-  WriteBatch b;
-  b.organizations = {draft};
-  const Status committed = store_.commit(b);
-  forget();
-  if (!committed) return committed.error();
-  return draft;
-}
-
-Result<Organization> Directory::update_organization(Organization o) {
-  std::lock_guard lock(write_mu_);
-  auto old = store_.find_organization(o.id);
-  if (!old) return old.error();
-  if (!*old) return Error::NotFound("organization " + std::to_string(o.id.value));
-  if (auto s = check(o); !s) return s.error();
-  o.created_at = (*old)->created_at;
-  o.updated_at = clock_();
-  WriteBatch b;
-  b.organizations = {o};
-  const Status committed = store_.commit(b);
-  forget();
-  if (!committed) return committed.error();
-  return o;
-}
-
-Status Directory::remove_organization(OrganizationId id) {
-  std::lock_guard lock(write_mu_);
-  auto old = store_.find_organization(id);
-  if (!old) return old.error();
-  if (!*old) return Error::NotFound("organization " + std::to_string(id.value));
-  WriteBatch b;
-  b.removed_organizations = {id};
-  const Status committed = store_.commit(b);
-  forget();
-  return committed;
-}
 
 void Directory::coerce(Attributes& a) const {
   for (auto& [name, value] : a) {
@@ -372,9 +351,7 @@ Result<std::vector<Directory::ImportResult>> Directory::import_rows(const std::v
     if (!c.external_id.empty()) in_batch["x:" + c.external_id] = *slot;
   }
   if (!batch.empty()) {
-    const Status committed = store_.commit(batch);
-    forget();
-    if (!committed) return committed.error();
+    if (auto s = commit(batch); !s) return s.error();
   }
   return results;
 }

@@ -99,6 +99,17 @@ class Directory {
   Result<DirectoryMatch> match(const std::string& email, const std::string& name);
 
  private:
+  // Creating, replacing and removing either kind of record (one commit each).
+  template <class Record>
+  Result<Record> save(Record r, bool create);
+  template <class Id>
+  Status remove(Id id);
+  Result<std::optional<Customer>> stored(CustomerId id);
+  Result<std::optional<Organization>> stored(OrganizationId id);
+  Result<std::int64_t> next_id_for(const Customer&);
+  Result<std::int64_t> next_id_for(const Organization&);
+  // Commits and empties the match caches.
+  Status commit(const WriteBatch& b);
   Status check(Customer& c);
   // Recently matched records (matching reads them for every new ticket):
   // by address, organisation id, and domain (an unknown domain too). Every
