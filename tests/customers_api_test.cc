@@ -198,7 +198,6 @@ TEST_P(Customers, AccountRoutingGoesToTheOwnerAndFallsBackWhenTheOwnerIsOfflineB
                          {{"name", "Acme"}, {"domains", {"acme.example"}}, {"account_owner_id", olga}});
   ASSERT_EQ(org.status, 201) << org.raw;
   EXPECT_EQ(admin->post("/api/v1/organizations", {{"name", "Nobody"}, {"account_owner_id", 999}}).status, 422);
-  // Bob takes a ticket first, so that the policy alone would not pick Olga by load.
   auto first = admin->post("/api/v1/tickets", {{"subject", "One"}, {"team", "Support"},
                                                 {"requester", {{"email", "ann@acme.example"}}}});
   ASSERT_EQ(first.status, 201) << first.raw;
@@ -207,6 +206,10 @@ TEST_P(Customers, AccountRoutingGoesToTheOwnerAndFallsBackWhenTheOwnerIsOfflineB
   EXPECT_EQ(first.body["routing"]["policy"], "account_owner");
   EXPECT_NE(first.body["routing"]["summary"].get<std::string>().find("account owner Olga"), std::string::npos)
       << first.body["routing"];
+
+  auto first_decisions = admin->get("/api/v1/tickets/" + std::to_string(first.body["id"].get<int>()) + "/routing");
+  ASSERT_FALSE(first_decisions.body["decisions"].empty()) << first_decisions.raw;
+  EXPECT_EQ(first_decisions.body["decisions"][0]["policy"], "account_owner") << first_decisions.raw;
 
   ASSERT_EQ(admin->put("/api/v1/agents/" + std::to_string(olga) + "/presence", {{"presence", "offline"}}).status, 200);
   auto second = admin->post("/api/v1/tickets", {{"subject", "Two"}, {"team", "Support"},

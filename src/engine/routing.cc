@@ -48,6 +48,8 @@ void Engine::assign(LiveTicket& lt, AgentId agent, int proficiency, const Routin
                                 (t.team && team != *t.team ? ", by overflow to team " + std::to_string(team.value) : "");
   if (!note.empty()) why.summary += "; " + note;
   record(lt, outcome, manual ? nullptr : &policy, agent, team, now, why.summary);
+  // The team's policy still explains the candidates; the choice was the account's.
+  if (account && options_.record_decisions && !decisions_.empty()) decisions_.back().policy = "account_owner";
 
   // Moving work from one agent to another; a lapsed or declined offer was not work handed over.
   if (t.routing && t.routing->agent != agent &&
