@@ -370,12 +370,14 @@ Result<DirectoryMatch> Directory::match(const std::string& address, const std::s
     if (!found) return found.error();
     if (*found) remember(by_address_, email, **found, gen);
   }
-  if (*found) {
+  if (!*found && is_email_address(email)) {
     std::lock_guard lock(cache_mu_);
-    pending_.erase(email);
-  } else if (is_email_address(email)) {
-    std::lock_guard lock(cache_mu_);
+    const auto now = std::chrono::steady_clock::now();
     auto it = pending_.find(email);
+    if (it != pending_.end() && now - it->second.at > kCacheLife) {
+      pending_.erase(it);
+      it = pending_.end();
+    }
     if (it == pending_.end()) {
       Customer draft;
       draft.name = name.size() <= 200 ? name : name.substr(0, 200);
@@ -385,9 +387,9 @@ Result<DirectoryMatch> Directory::match(const std::string& address, const std::s
       draft.id = CustomerId{*id};
       draft.created_at = draft.updated_at = clock_();
       if (pending_.size() >= kCacheSize) pending_.clear();
-      it = pending_.emplace(email, std::move(draft)).first;
+      it = pending_.emplace(email, Cached<Customer>{std::move(draft), now}).first;
     }
-    *found = it->second;
+    *found = it->second.value;
     m.created = true;
   }
   const std::string domain = email_domain(email);

@@ -145,11 +145,12 @@ class Directory {
   std::mutex id_mu_;
   std::mutex cache_mu_;
   std::uint64_t generation_ = 0;
-  // New customers matched and not yet seen in the store (their tickets'
-  // commits may be on their way): a second ticket from the same new address
-  // gets the same draft, so the two commits write one customer and never
-  // clash (a clash would fail every ticket of that group commit).
-  std::unordered_map<std::string, Customer> pending_;
+  // New customers drafted for new addresses, kept a minute: every ticket
+  // from that address matched meanwhile gets the same draft — also one whose
+  // store read missed just before the first ticket's commit landed — so their
+  // commits write one customer and never clash (a clash would fail every
+  // ticket of that group commit).
+  std::unordered_map<std::string, Cached<Customer>> pending_;
   std::unordered_map<std::string, Cached<Customer>> by_address_;
   std::unordered_map<std::string, Cached<std::optional<Organization>>> by_domain_, by_organization_;
   std::int64_t last_customer_ = -1, last_organization_ = -1;  // -1: not read from the store yet
