@@ -90,21 +90,6 @@ Status write_keys(Conn& c, const char* table, const char* key, const char* owner
   return Status::Ok();
 }
 
-// An upsert on id of `table`'s `columns` (the first is id), `count` of them.
-std::string upsert_sql(const char* table, const std::string& columns, int count) {
-  std::string set, marks;
-  std::size_t pos = 0;
-  while (pos < columns.size()) {
-    std::size_t end = std::min(columns.find(',', pos), columns.size());
-    std::string col = columns.substr(pos, end - pos);
-    col.erase(0, col.find_first_not_of(' '));
-    if (col != "id") set += (set.empty() ? "" : ", ") + col + " = excluded." + col;
-    pos = end + 1;
-  }
-  for (int i = 0; i < count; ++i) marks += i ? ",?" : "?";
-  return std::string("INSERT INTO ") + table + " (" + columns + ") VALUES (" + marks + ") ON CONFLICT (id) DO UPDATE SET " + set;
-}
-
 template <class Conn>
 Status write_customer(Conn& c, const Customer& k) {
   if (auto s = write_keys(c, "customer_emails", "email", "customer_id", k.id.value, k.emails, "email", "emails"); !s) {

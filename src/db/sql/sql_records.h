@@ -149,25 +149,26 @@ struct ReadTicket {
 };
 inline constexpr ReadTicket read_ticket;
 
+// An upsert on id of `table`'s `columns` (the first is id), `count` of them.
+std::string upsert_sql(const char* table, const std::string& columns, int count) {
+  std::string set, marks;
+  std::size_t pos = 0;
+  while (pos < columns.size()) {
+    std::size_t end = std::min(columns.find(',', pos), columns.size());
+    std::string col = columns.substr(pos, end - pos);
+    col.erase(0, col.find_first_not_of(' '));
+    if (col != "id") set += (set.empty() ? "" : ", ") + col + " = excluded." + col;
+    pos = end + 1;
+  }
+  for (int i = 0; i < count; ++i) marks += i ? ",?" : "?";
+  return std::string("INSERT INTO ") + table + " (" + columns + ") VALUES (" + marks + ") ON CONFLICT (id) DO UPDATE SET " + set;
+}
+
 template <class Conn>
 Status write_ticket(Conn& c, const Ticket& t) {
   // An upsert on id (not INSERT OR REPLACE, which would delete another
   // ticket holding the same external_id instead of failing).
-  static const std::string sql = [] {
-    std::string set;
-    std::string columns = kTicketColumns;
-    std::size_t pos = 0;
-    while (pos < columns.size()) {
-      std::size_t end = columns.find(',', pos);
-      if (end == std::string::npos) end = columns.size();
-      std::string col = columns.substr(pos, end - pos);
-      col.erase(0, col.find_first_not_of(' '));
-      if (col != "id") set += (set.empty() ? "" : ", ") + col + " = excluded." + col;
-      pos = end + 1;
-    }
-    return std::string("INSERT INTO tickets (") + kTicketColumns +
-           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET " + set;
-  }();
+  static const std::string sql = upsert_sql("tickets", kTicketColumns, 36);
   auto st = c.prepare(sql);
   if (!st) return st.error();
   std::optional<std::int64_t> team, assignee;
