@@ -189,8 +189,12 @@ struct Ticket {
   std::vector<AgentId> declined_by;  // agents who declined or let an offer lapse
   std::optional<TriageInfo> triage;
   std::optional<SlaState> sla;
-  // The ticket's id in another system (an import, a CRM): unique when set.
+  // The ticket's id in another system (an import, a CRM, a help desk): unique
+  // within its source when set.
   std::optional<std::string> external_id;
+  // The connector whose help desk holds this ticket (docs/connectors.md), or
+  // "" for our own channels. Its external id is the help desk's ticket id.
+  std::string source;
   // Custom fields (config `fields:`; docs/customers.md): declared, typed.
   Attributes fields;
   // The requester's organisation's account owner when intake matched one:

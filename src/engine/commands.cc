@@ -171,6 +171,52 @@ Result<Changes> Engine::create_ticket(Ticket draft, Time now) {
   return take_changes();
 }
 
+Result<Changes> Engine::import_ticket(Ticket draft, Time now) {
+  if (auto s = validate(draft); !s) return s.error();
+  if (draft.team && !teams_.count(*draft.team)) {
+    return Error::Invalid("team", "team " + std::to_string(draft.team->value) + " does not exist");
+  }
+  if (draft.assignee && !pool_.find(*draft.assignee)) {
+    return Error::Invalid("assignee_id", "agent " + std::to_string(draft.assignee->value) + " does not exist");
+  }
+  if (draft.created_at == Time{} || draft.created_at > now) draft.created_at = now;
+  draft.id = TicketId{++last_ticket_id_};
+  draft.updated_at = std::clamp(draft.updated_at, draft.created_at, now);
+  draft.declined_by.clear();
+  draft.queued_at.reset();
+  draft.offer_expires_at.reset();
+  draft.accepted_at.reset();
+  if (is_terminal(draft.status)) {
+    // History only: never live, no clock, nobody told.
+    if (!draft.solved_at) draft.solved_at = draft.updated_at;
+    if (draft.assignee && !draft.assigned_at) draft.assigned_at = draft.created_at;
+    touch(draft);
+    retired_[draft.id] = std::move(draft);
+    return take_changes();
+  }
+  const std::optional<AgentId> holder = draft.assignee;
+  draft.assignee.reset();
+  draft.assigned_at.reset();
+  if (!holder) draft.status = TicketStatus::kNew;
+  LiveTicket& lt = admit(std::move(draft));
+  touch(lt.ticket);
+  if (holder) {
+    // Work the agent already holds there counts against their capacity, even
+    // past it; it is not routed.
+    const TeamId team = lt.ticket.team.value_or(TeamId{});
+    assign(lt, *holder, 0, pool_.policy(team), team, Outcome::kManual, now, 0,
+           "held there before it came here");
+    lt.ticket.accepted_at = now;
+  } else {
+    lt.ticket.queued_at = now;
+    if (lt.ticket.team) load_[*lt.ticket.team].observe_arrival(now);
+    start_sla(lt, now);
+    route(lt, now, "arrived");
+  }
+  finish(now);
+  return take_changes();
+}
+
 Result<Changes> Engine::update_ticket(TicketId id, const TicketPatch& patch, Time now, const Ticket* stored) {
   auto live = live_.find(id);
   const bool was_live = live != live_.end();

@@ -150,6 +150,13 @@ class Engine {
   Result<Changes> update_agent(AgentId id, const AgentPatch& patch, Time now);
   // Assigns the id, timestamps, and routes the ticket.
   Result<Changes> create_ticket(Ticket draft, Time now);
+  // A ticket from another system's history (a connector's first sync, a
+  // history import): it keeps its creation time, status and assignee. A
+  // solved or closed one is recorded only; an open one held by an agent is
+  // theirs, counted against their capacity even past it, without routing or
+  // SLA clocks; one nobody holds is new work, routed like create_ticket.
+  // Emits no ticket.created.
+  Result<Changes> import_ticket(Ticket draft, Time now);
   // `stored` is the ticket as the store has it; used when the engine does
   // not hold it live (it is solved or closed). 404 when neither has it.
   Result<Changes> update_ticket(TicketId id, const TicketPatch& patch, Time now, const Ticket* stored);

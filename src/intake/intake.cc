@@ -80,11 +80,12 @@ triage::TriageOutcome Intake::preview(const TicketInput& input) {
 }
 
 Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
-  if (in.original_created_at) {
-    return Error::Invalid("original_created_at", "tickets with an earlier creation time cannot be taken yet");
+  const bool history = in.original_created_at || in.original_status;
+  if (history && in.original_status == TicketStatus::kNew && in.ticket.assignee) {
+    return Error::Invalid("original_status", "a ticket someone holds is not new");
   }
-  if (in.original_status) {
-    return Error::Invalid("original_status", "tickets with a status of their own cannot be taken yet");
+  if (in.original_created_at && *in.original_created_at > service_.clock()()) {
+    return Error::Invalid("original_created_at", "the creation time is in the future");
   }
   clean(in.ticket);
   if (auto s = check_tier(in.ticket.requester.tier, triage_.settings()->tiers); !s) return s.error();
@@ -95,12 +96,13 @@ Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
   }
   if (in.ticket.external_id) {
     // Checked first: a duplicate caught only at commit would cost an engine rebuild.
-    auto existing = service_.find_ticket_by_external_id(*in.ticket.external_id);
+    auto existing = service_.find_ticket_by_external_id(*in.ticket.external_id, in.ticket.source);
     if (!existing) return existing.error();
     if (*existing) {
       return Error::Conflict("duplicate_external_id",
                              "ticket " + std::to_string((*existing)->value) + " has external_id '" +
-                                 *in.ticket.external_id + "'",
+                                 *in.ticket.external_id + "'" +
+                                 (in.ticket.source.empty() ? std::string() : " in " + in.ticket.source),
                              "external_id");
     }
   }
@@ -127,7 +129,18 @@ Result<TicketView> Intake::create(TicketInput in, const Hooks& hooks) {
         if (hooks.attach) hooks.attach(b);
       };
     }
-    created = service_.create_ticket(out.ticket, attach, hooks.answer, hooks.first_message);
+    if (history) {
+      // Kept as the other system has it: its time, status and holder; no rule
+      // assigns it and nobody is told.
+      Ticket draft = out.ticket;
+      if (in.original_created_at) draft.created_at = draft.updated_at = *in.original_created_at;
+      if (in.original_status) draft.status = *in.original_status;
+      draft.assignee = in.ticket.assignee;
+      out.assign_to.reset();
+      created = service_.import_ticket(std::move(draft), attach);
+    } else {
+      created = service_.create_ticket(out.ticket, attach, hooks.answer, hooks.first_message);
+    }
     const bool raced = !created && match && match->created && created.error().code == "duplicate_email";
     if (!raced) break;
   }

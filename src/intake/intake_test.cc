@@ -103,18 +103,69 @@ TEST_F(IntakeTest, DuplicateExternalIdIsRefusedBeforeAnythingIsCreated) {
   EXPECT_EQ(store.list_tickets({}).value().tickets.size(), 1u);
 }
 
-TEST_F(IntakeTest, HistoryFieldsAreRefusedUntilTheEngineTakesThem) {
-  TicketInput in = input("imported");
-  in.original_created_at = now - std::chrono::hours(5);
-  auto r = intake.create(in);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().field, "original_created_at");
-  in.original_created_at.reset();
-  in.original_status = TicketStatus::kSolved;
-  r = intake.create(in);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().field, "original_status");
-  EXPECT_TRUE(store.list_tickets({}).value().tickets.empty());
+// Another system's history keeps its times, status and holder: a solved one
+// is only recorded, an open one held by an agent counts against their
+// capacity (past it, too) without routing, and nothing says "created".
+TEST_F(IntakeTest, HistoryKeepsItsTimesStatusAndHolder) {
+  Agent ada;
+  ada.name = "Ada";
+  ada.teams = {TeamId{1}};
+  ada.capacity[static_cast<std::size_t>(Channel::kEmail)] = 1;
+  ada.presence = Presence::kOnline;
+  auto agent = service.create_agent(ada);
+  ASSERT_TRUE(agent.ok()) << agent.error().message;
+  const AgentId id = agent->agent.id;
+
+  TicketInput solved = input("old and done");
+  solved.ticket.source = "rt";
+  solved.ticket.external_id = "7";
+  solved.original_created_at = now - std::chrono::hours(50);
+  solved.original_status = TicketStatus::kSolved;
+  solved.ticket.assignee = id;
+  auto a = intake.create(solved);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(a->ticket.status, TicketStatus::kSolved);
+  EXPECT_EQ(a->ticket.created_at, now - std::chrono::hours(50));
+  EXPECT_EQ(a->ticket.assignee, id);
+
+  for (const char* ext : {"8", "9"}) {  // two held by Ada, whose capacity is one
+    TicketInput held = input("held");
+    held.ticket.source = "rt";
+    held.ticket.external_id = ext;
+    held.original_created_at = now - std::chrono::hours(3);
+    held.original_status = TicketStatus::kOpen;
+    held.ticket.assignee = id;
+    auto b = intake.create(held);
+    ASSERT_TRUE(b.ok()) << b.error().message;
+    EXPECT_EQ(b->ticket.assignee, id);
+    EXPECT_EQ(b->ticket.status, TicketStatus::kOpen);
+    ASSERT_TRUE(b->ticket.routing);
+    EXPECT_EQ(b->ticket.routing->policy, "manual");
+  }
+  // A new ticket finds Ada full and waits.
+  auto fresh = intake.create(input("new work"));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->ticket.assignee);
+  // The same external id in another source is another ticket; in the same one, refused.
+  TicketInput other = input("api one");
+  other.ticket.external_id = "8";
+  EXPECT_TRUE(intake.create(other).ok());
+  TicketInput again = input("again");
+  again.ticket.source = "rt";
+  again.ticket.external_id = "8";
+  auto dup = intake.create(again);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, "duplicate_external_id");
+  // Nothing announced the history as new.
+  auto events = store.list_events(0, 100).value();
+  int created = 0;
+  for (const Event& e : events) created += e.type == EventType::kTicketCreated;
+  EXPECT_EQ(created, 2);  // "new work" and "api one" only
+  TicketInput future = input("later");
+  future.original_created_at = now + std::chrono::hours(1);
+  auto refused = intake.create(future);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "original_created_at");
 }
 
 TEST_F(IntakeTest, MailIsTakenOnceAndRepliesThreadOntoTheirTicket) {

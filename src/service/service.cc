@@ -233,6 +233,11 @@ Result<TicketView> Service::create_ticket(Ticket draft, const Attach& attach, co
                attach, answer);
 }
 
+Result<TicketView> Service::import_ticket(Ticket draft, const Attach& attach) {
+  return apply([&]() -> Result<Changes> { return engine_.import_ticket(std::move(draft), clock_()); },
+               [&](const Changes& c) { return ticket_view_locked(c.tickets.front()); }, attach, {});
+}
+
 Status Service::load_if_not_live_locked(TicketId id, std::optional<Ticket>& stored) {
   if (engine_.find_live_ticket(id)) return Status::Ok();
   // Not live: solved or closed (or unknown). Its newest version is in a batch

@@ -100,6 +100,9 @@ class Service {
   // here. It changes nothing on the ticket and is no comment event.
   Result<TicketView> create_ticket(Ticket draft, const Attach& attach = {}, const Answer& answer = {},
                                    std::optional<Message> first = std::nullopt);
+  // A ticket from another system's history, with its own creation time,
+  // status and assignee (Engine::import_ticket).
+  Result<TicketView> import_ticket(Ticket draft, const Attach& attach = {});
   // A person changing tickets through the API: their changes of team or
   // category are kept as corrections (labelled examples) with the change.
   struct Editor {
@@ -173,8 +176,9 @@ class Service {
 
   // Records beside the engine's: they route nothing, so they are read from
   // and written to the store directly, each write in its own transaction.
-  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id) {
-    return store_.find_ticket_by_external_id(external_id);
+  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id,
+                                                             const std::string& source = "") {
+    return store_.find_ticket_by_external_id(external_id, source);
   }
   // E-mail intake: a mailbox's receipts and the ticket a thread belongs to.
   Result<std::optional<MailReceipt>> find_mail_receipt(const std::string& mailbox, const std::string& message_id) {

@@ -28,8 +28,8 @@ class FlakyStore final : public Store {
   }
   Result<Snapshot> load_snapshot() override { return inner.load_snapshot(); }
   Result<std::optional<Ticket>> find_ticket(TicketId id) override { return inner.find_ticket(id); }
-  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& e) override {
-    return inner.find_ticket_by_external_id(e);
+  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& e, const std::string& s) override {
+    return inner.find_ticket_by_external_id(e, s);
   }
   Result<TicketPage> list_tickets(const TicketQuery& q) override { return inner.list_tickets(q); }
   Result<std::optional<Agent>> find_agent(AgentId id) override { return inner.find_agent(id); }

@@ -45,7 +45,7 @@ Status MemoryStore::commit(std::span<const WriteBatch* const> batches) {
     for (const Ticket& t : b->tickets) {
       if (!t.external_id) continue;
       for (const auto& [id, other] : tickets_) {
-        if (id != t.id && other.external_id == t.external_id) {
+        if (id != t.id && other.external_id == t.external_id && other.source == t.source) {
           return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",
                                  "external_id");
         }
@@ -464,10 +464,11 @@ Result<std::optional<TicketId>> MemoryStore::find_ticket_by_message_ids(const st
   return std::optional<TicketId>();
 }
 
-Result<std::optional<TicketId>> MemoryStore::find_ticket_by_external_id(const std::string& external_id) {
+Result<std::optional<TicketId>> MemoryStore::find_ticket_by_external_id(const std::string& external_id,
+                                                                        const std::string& source) {
   std::lock_guard lock(mu_);
   for (const auto& [id, t] : tickets_) {
-    if (t.external_id == external_id) return std::optional<TicketId>(id);
+    if (t.external_id == external_id && t.source == source) return std::optional<TicketId>(id);
   }
   return std::optional<TicketId>();
 }

@@ -15,7 +15,8 @@ class MemoryStore : public Store {
   Status commit(std::span<const WriteBatch* const> batches) override;
   Result<Snapshot> load_snapshot() override;
   Result<std::optional<Ticket>> find_ticket(TicketId id) override;
-  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id) override;
+  Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id,
+                                                              const std::string& source) override;
   Result<TicketPage> list_tickets(const TicketQuery& query) override;
   Result<std::optional<Agent>> find_agent(AgentId id) override;
   Result<std::vector<Agent>> list_agents() override;

@@ -278,7 +278,10 @@ class Store {
 
   virtual Result<Snapshot> load_snapshot() = 0;
   virtual Result<std::optional<Ticket>> find_ticket(TicketId id) = 0;
-  virtual Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id) = 0;
+  // The ticket with this external id from `source` ("" our own channels;
+  // else a connector's name).
+  virtual Result<std::optional<TicketId>> find_ticket_by_external_id(const std::string& external_id,
+                                                                     const std::string& source = "") = 0;
   virtual Result<TicketPage> list_tickets(const TicketQuery& query) = 0;
   virtual Result<std::optional<Agent>> find_agent(AgentId id) = 0;
   virtual Result<std::vector<Agent>> list_agents() = 0;

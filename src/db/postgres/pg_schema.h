@@ -17,7 +17,7 @@
 
 namespace sb::pg {
 
-inline constexpr std::array<std::string_view, 11> kMigrations{
+inline constexpr std::array<std::string_view, 12> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id BIGINT PRIMARY KEY,
@@ -311,6 +311,14 @@ CREATE TABLE customer_emails (
 CREATE INDEX customer_emails_by_customer ON customer_emails (customer_id);
 ALTER TABLE tickets ADD COLUMN organization_id BIGINT;
 ALTER TABLE tickets ADD COLUMN customer TEXT NOT NULL DEFAULT '';
+)sql",
+    // 12: where a ticket came from when another system holds it (a
+    // connector's name, docs/connectors.md; '' for our own channels): its
+    // external id is unique within that source.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets DROP CONSTRAINT tickets_external_id_key;
+CREATE UNIQUE INDEX tickets_by_external_id ON tickets (source, external_id) WHERE external_id IS NOT NULL;
 )sql",
 };
 

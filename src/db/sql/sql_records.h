@@ -43,7 +43,7 @@ const char* kTicketColumns =
     "id, channel, subject, body, requester_email, requester_name, requester_tier, status, priority, "
     "category, team_id, required_skills, tags, assignee_id, created_at, updated_at, assigned_at, "
     "solved_at, routing, optional_skills, queued_at, offer_expires_at, accepted_at, declined_by, triage, sla, external_id, "
-    "first_response_at, tallies, predicts, predicted, prediction_used, version, due_at, organization_id, customer";
+    "first_response_at, tallies, predicts, predicted, prediction_used, version, due_at, organization_id, customer, source";
 
 // The tallies column (migration 11): the SLA outcome in bits 0-1, then four
 // 8-bit counts.
@@ -144,6 +144,7 @@ struct ReadTicket {
     if (const std::string customer = s.text(35); !customer.empty()) {
       ticket_customer_from_json(json::parse(customer, nullptr, false), t);
     }
+    t.source = s.text(36);
     return t;
   }
 };
@@ -168,7 +169,7 @@ template <class Conn>
 Status write_ticket(Conn& c, const Ticket& t) {
   // An upsert on id (not INSERT OR REPLACE, which would delete another
   // ticket holding the same external_id instead of failing).
-  static const std::string sql = upsert_sql("tickets", kTicketColumns, 36);
+  static const std::string sql = upsert_sql("tickets", kTicketColumns, 37);
   auto st = c.prepare(sql);
   if (!st) return st.error();
   std::optional<std::int64_t> team, assignee;
@@ -214,10 +215,12 @@ Status write_ticket(Conn& c, const Ticket& t) {
   std::optional<std::int64_t> organization;
   if (t.requester.organization) organization = t.requester.organization->value;
   const json customer = ticket_customer_to_json(t);
-  st->bind(35, organization).bind(36, customer.empty() ? std::string() : customer.dump());
+  st->bind(35, organization).bind(36, customer.empty() ? std::string() : customer.dump()).bind(37, t.source);
   if (auto s = st->run(); !s) {
     if (s.error().code == "constraint" && t.external_id) {
-      return Error::Conflict("duplicate_external_id", "a ticket with external_id '" + *t.external_id + "' exists",
+      return Error::Conflict("duplicate_external_id",
+                             "a ticket with external_id '" + *t.external_id + "' exists" +
+                                 (t.source.empty() ? std::string() : " in " + t.source),
                              "external_id");
     }
     return s;

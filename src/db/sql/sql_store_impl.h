@@ -423,12 +423,13 @@ Result<std::optional<MailReceipt>> SqlStore<Db>::find_mail_receipt(const std::st
 }
 
 template <class Db>
-Result<std::optional<TicketId>> SqlStore<Db>::find_ticket_by_external_id(const std::string& external_id) {
+Result<std::optional<TicketId>> SqlStore<Db>::find_ticket_by_external_id(const std::string& external_id,
+                                                                          const std::string& source) {
   auto c = reader();
   if (!c) return c.error();
-  auto st = (*c)->prepare("SELECT id FROM tickets WHERE external_id = ?");
+  auto st = (*c)->prepare("SELECT id FROM tickets WHERE source = ? AND external_id = ?");
   if (!st) return st.error();
-  st->bind(1, external_id);
+  st->bind(1, source).bind(2, external_id);
   return first_row<TicketId>(*st, [](const auto& s) { return TicketId{s.int64(0)}; });
 }
 

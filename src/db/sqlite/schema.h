@@ -9,7 +9,7 @@
 
 namespace sb::sqlite {
 
-inline constexpr std::array<std::string_view, 21> kMigrations{
+inline constexpr std::array<std::string_view, 22> kMigrations{
     R"sql(
 CREATE TABLE teams (
   id INTEGER PRIMARY KEY,
@@ -365,6 +365,14 @@ CREATE TABLE customer_emails (
 CREATE INDEX customer_emails_by_customer ON customer_emails (customer_id);
 ALTER TABLE tickets ADD COLUMN organization_id INTEGER;
 ALTER TABLE tickets ADD COLUMN customer TEXT NOT NULL DEFAULT '';
+)sql",
+    // 22: where a ticket came from when another system holds it (a
+    // connector's name, docs/connectors.md; '' for our own channels): its
+    // external id is unique within that source.
+    R"sql(
+ALTER TABLE tickets ADD COLUMN source TEXT NOT NULL DEFAULT '';
+DROP INDEX tickets_by_external_id;
+CREATE UNIQUE INDEX tickets_by_external_id ON tickets (source, external_id) WHERE external_id IS NOT NULL;
 )sql",
 };
 
