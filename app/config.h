@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "triage/priority.h"
 #include "triage/triage.h"
+#include "connectors/connector.h"
 #include "mail/imap.h"
 #include "notify/outbox.h"
 
@@ -69,6 +70,8 @@ struct Config {
   notify::NotifySettings notifications;
   // mailboxes: IMAP inboxes polled for new tickets (docs/channels.md).
   std::vector<mail::ImapMailbox> mailboxes;
+  // connectors: help desks kept in step (docs/connectors.md).
+  std::vector<connectors::ConnectorSettings> connectors;
   // limits: requests per second and bursts per token, for the admin token
   // and per client address for the support form; changes in hand at once
   // before the server sheds load (docs/security.md).

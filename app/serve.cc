@@ -177,6 +177,7 @@ int serve(const ServeOptions& options) {
   // The outbox: events are written with their changes; the dispatcher
   // delivers webhooks and confirmation e-mails in the background.
   notify::Outbox outbox(**store, config.notifications, system_now);
+  for (const connectors::ConnectorSettings& cs : config.connectors) outbox.add_connector(cs.name, nullptr);
   service.set_outbox(&outbox);
 
   // Triage: the classifier and rules, checked before serving anything.
@@ -222,7 +223,22 @@ int serve(const ServeOptions& options) {
   Directory directory(**store, service.clock(), config.directory);
   intake::Intake intake(service, triage_gate, &directory);
   intake::ModelUpdater model_updater(service, triage_gate, config.triage ? config.triage->check : intake::ModelCheckOptions{});
+  // Connectors: help desks kept in step (docs/connectors.md); their names
+  // were given to the outbox before the service started.
+  std::vector<std::unique_ptr<connectors::Connector>> connectors;
+  for (const connectors::ConnectorSettings& cs : config.connectors) {
+    connectors.push_back(connectors::make_connector(cs, intake, service));
+    outbox.add_connector(cs.name, connectors.back().get());
+  }
   http::Api api(service, intake, http::hash_token(admin_token), &outbox);
+  api.set_connector_check([&connectors](const std::string& name) -> std::optional<nlohmann::json> {
+    for (auto& c : connectors) {
+      if (c->settings().name != name) continue;
+      const connectors::CheckReport r = c->check();
+      return nlohmann::json{{"name", name}, {"ok", r.ok()}, {"errors", r.errors}, {"warnings", r.warnings}, {"facts", r.facts}};
+    }
+    return std::nullopt;
+  });
   api.set_web_dir(options.web_dir.value_or(SWITCHBOARD_WEB_DIR));
   api.set_limits(config.limits);
   api.set_macros(config.macros);
@@ -324,6 +340,7 @@ int serve(const ServeOptions& options) {
   });
   notify::Dispatcher dispatcher(outbox);
   dispatcher.start(std::chrono::milliseconds(100), [&service] { return service.active(); });
+  for (auto& c : connectors) c->start([&service] { return service.active(); });
   // IMAP inboxes: each polled on its own thread into the same intake as POST /api/v1/mail.
   std::vector<std::unique_ptr<mail::ImapPoller>> pollers;
   for (const mail::ImapMailbox& box : config.mailboxes) {
@@ -342,6 +359,7 @@ int serve(const ServeOptions& options) {
   for (auto& p : pollers) p->stop();
   ticker.request_stop();
   ticker.join();
+  for (auto& c : connectors) c->stop();
   dispatcher.stop();  // what it did not send stays pending in the store
   spdlog::info("switchboard stopped");
   return 0;

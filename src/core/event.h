@@ -67,10 +67,12 @@ struct WebhookPatch {
   std::optional<bool> active;
 };
 
-enum class DeliveryKind { kWebhook, kEmail };
+// kConnector: a ticket's state written back to the help desk that holds it
+// (recipient: the connector's name).
+enum class DeliveryKind { kWebhook, kEmail, kConnector };
 template <>
 struct EnumNames<DeliveryKind> {
-  static constexpr std::array<std::string_view, 2> names{"webhook", "email"};
+  static constexpr std::array<std::string_view, 3> names{"webhook", "email", "connector"};
 };
 enum class DeliveryState { kPending, kDelivered, kDead };
 template <>

@@ -111,6 +111,10 @@ class Api {
   void set_limits(ApiLimits limits);
   // Several nodes: what /healthz says about this node (its role, the owner).
   void set_node_status(std::function<nlohmann::json()> status) { node_status_ = std::move(status); }
+  // `switchboard connect check`: the named connector's check as JSON
+  // ({"ok", "errors", "warnings", "facts"}), nullopt for no such connector.
+  using ConnectorCheck = std::function<std::optional<nlohmann::json>(const std::string& name)>;
+  void set_connector_check(ConnectorCheck check) { connector_check_ = std::move(check); }
   // Checks and swaps candidate models (POST /api/v1/triage/models/reload); null: 409.
   void set_model_updater(intake::ModelUpdater* models) { models_ = models; }
   // The macros agents may apply (config `macros:`).
@@ -216,6 +220,8 @@ class Api {
   Service::Editor editor(const Request& r);
   // api_outbox.cc
   notify::Outbox& outbox();
+  Response list_connectors(Request& r);
+  Response check_connector(Request& r);
   Response create_webhook(Request&);
   Response list_webhooks(Request&);
   Response get_webhook(Request&);
@@ -248,6 +254,7 @@ class Api {
   std::string admin_hash_;
   std::string web_dir_;
   std::function<nlohmann::json()> node_status_;
+  ConnectorCheck connector_check_;
   ApiLimits limits_;
   TrustedProxies proxies_;
   RateLimiter limiter_;

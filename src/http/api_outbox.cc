@@ -19,6 +19,48 @@ notify::Outbox& Api::outbox() {
   return *outbox_;
 }
 
+json connector_health_json(const notify::ConnectorSink::Health& h) {
+  return {{"name", h.name},
+          {"type", h.kind},
+          {"url", h.url},
+          {"ok", h.ok},
+          {"last_error", h.last_error.empty() ? json(nullptr) : json(h.last_error)},
+          {"last_sync", h.last_sync ? json(format_time(*h.last_sync)) : json(nullptr)},
+          {"lag_seconds", h.lag_seconds},
+          {"backlog", h.backlog},
+          {"errors", h.errors},
+          {"taken", h.taken},
+          {"written", h.written},
+          {"problems", h.problems}};
+}
+
+// Connectors and how they are doing (the dashboard's panel).
+Response Api::list_connectors(Request&) {
+  json out = json::array();
+  if (outbox_) {
+    for (const auto& h : outbox_->connector_health()) {
+      json j = connector_health_json(h);
+      DeliveryQuery q;
+      q.state = DeliveryState::kDead;
+      q.limit = 200;
+      std::int64_t dead = 0;
+      if (auto list = outbox_->list_deliveries(q)) {
+        for (const Delivery& d : *list) dead += d.kind == DeliveryKind::kConnector && d.recipient == h.name;
+      }
+      j["dead_letters"] = dead;
+      out.push_back(std::move(j));
+    }
+  }
+  return ok({{"connectors", std::move(out)}});
+}
+
+Response Api::check_connector(Request& r) {
+  const std::string name = r.params.at("name");
+  std::optional<json> report = connector_check_ ? connector_check_(name) : std::nullopt;
+  if (!report) throw Fail{Error::NotFound("connector " + name)};
+  return ok(*report);
+}
+
 Response Api::create_webhook(Request& r) {
   Webhook draft = ok_or_throw(parse_webhook_create(parse_body(r)));
   const Webhook w = ok_or_throw(outbox().create_webhook(std::move(draft)));

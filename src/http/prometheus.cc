@@ -53,6 +53,32 @@ Response Api::prometheus(Request&) {
       << "# HELP switchboard_outbox_dead Deliveries given up on (redeliver them from the API).\n"
          "# TYPE switchboard_outbox_dead gauge\n"
       << "switchboard_outbox_dead " << ok_or_throw(service_.count_deliveries(DeliveryState::kDead)) << "\n";
+  if (outbox_) {
+    const auto connectors = outbox_->connector_health();
+    if (!connectors.empty()) {
+      out << "# HELP switchboard_connector_up Whether the connector's last round reached its help desk and applied everything.\n"
+             "# TYPE switchboard_connector_up gauge\n"
+             "# HELP switchboard_connector_lag_seconds From the newest help-desk change taken in to when it was taken.\n"
+             "# TYPE switchboard_connector_lag_seconds gauge\n"
+             "# HELP switchboard_connector_backlog Help-desk changes not taken in yet.\n"
+             "# TYPE switchboard_connector_backlog gauge\n"
+             "# HELP switchboard_connector_last_sync_seconds When the last round reached the help desk (Unix time).\n"
+             "# TYPE switchboard_connector_last_sync_seconds gauge\n"
+             "# HELP switchboard_connector_errors_total Failed rounds and refused changes.\n"
+             "# TYPE switchboard_connector_errors_total counter\n"
+             "# HELP switchboard_connector_written_total Write-backs done.\n"
+             "# TYPE switchboard_connector_written_total counter\n";
+      for (const auto& h : connectors) {
+        const std::string l = "{connector=\"" + h.name + "\"} ";
+        out << "switchboard_connector_up" << l << (h.ok ? 1 : 0) << "\n"
+            << "switchboard_connector_lag_seconds" << l << h.lag_seconds << "\n"
+            << "switchboard_connector_backlog" << l << h.backlog << "\n"
+            << "switchboard_connector_last_sync_seconds" << l << (h.last_sync ? to_millis(*h.last_sync) / 1000 : 0) << "\n"
+            << "switchboard_connector_errors_total" << l << h.errors << "\n"
+            << "switchboard_connector_written_total" << l << h.written << "\n";
+      }
+    }
+  }
   Response res{200, nullptr, {}};
   res.text = out.str();
   res.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -78,6 +78,8 @@ std::vector<Route> Api::route_table() {
       {"GET", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return get_webhook(r); }},
       {"PATCH", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return update_webhook(r); }, true},
       {"DELETE", "/api/v1/webhooks/{id}", Access::kAdmin, [this](Request& r) { return delete_webhook(r); }, true},
+      {"GET", "/api/v1/connectors", Access::kSupervisor, [this](Request& r) { return list_connectors(r); }},
+      {"POST", "/api/v1/connectors/{name}/check", Access::kAdmin, [this](Request& r) { return check_connector(r); }},
       {"GET", "/api/v1/deliveries", Access::kAdmin, [this](Request& r) { return list_deliveries(r); }},
       {"POST", "/api/v1/deliveries/{id}/redeliver", Access::kAdmin, [this](Request& r) { return redeliver(r); }, true},
       {"GET", "/api/v1/events", Access::kAgent, [this](Request& r) { return event_stream(r); }},

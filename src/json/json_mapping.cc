@@ -391,7 +391,7 @@ json to_json(const Delivery& d) {
               {"kind", to_string(d.kind)},
               {"event_sequence", d.event_seq},
               {"webhook_id", d.webhook ? json(d.webhook->value) : json(nullptr)},
-              {"recipient", d.kind == DeliveryKind::kEmail ? json(d.recipient) : json(nullptr)},
+              {"recipient", d.kind != DeliveryKind::kWebhook ? json(d.recipient) : json(nullptr)},
               {"message_id", d.message_id.empty() ? json(nullptr) : json(d.message_id)},
               {"state", to_string(d.state)},
               {"attempts", d.attempts},

@@ -69,6 +69,15 @@ Dispatcher::Outcome Dispatcher::attempt(const Delivery& d, Time now) {
     }
     return {true, false, {}};
   }
+  if (d.kind == DeliveryKind::kConnector) {
+    ConnectorSink* sink = outbox_.connector(d.recipient);
+    if (!sink) return {false, false, "connector " + d.recipient + " is not running here"};
+    auto events = outbox_.store().list_events(d.event_seq - 1, 1);
+    if (!events) return {false, false, events.error().message};
+    if (events->empty() || events->front().seq != d.event_seq) return {false, true, "the event is gone"};
+    const ConnectorSink::Outcome o = sink->push(events->front().ticket);
+    return {o.ok, o.permanent, o.error, o.retry_after};
+  }
   const std::optional<Webhook> hook = d.webhook ? outbox_.webhook(*d.webhook) : std::nullopt;
   if (!hook) return {false, true, "the webhook no longer exists"};
   if (!hook->active) return {false, true, "the webhook is disabled"};
@@ -125,7 +134,7 @@ int Dispatcher::run_once(Time now, int limit) {
         spdlog::warn("outbox: delivery {} ({} of event {}) is dead after {} attempts: {}", d.id, to_string(d.kind),
                      d.event_seq, d.attempts, o.error);
       } else {
-        d.next_attempt_at = done + backoff(d.attempts);
+        d.next_attempt_at = done + (o.retry_after ? *o.retry_after : backoff(d.attempts));
       }
     }
     if (auto st = outbox_.store().update_delivery(d); !st) {

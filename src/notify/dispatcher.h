@@ -37,6 +37,7 @@ class Dispatcher {
     bool ok = false;
     bool permanent = false;  // no point retrying (no such webhook, bad recipient)
     std::string error;
+    std::optional<Duration> retry_after;
   };
   Outcome attempt(const Delivery& d, Time now);
   Duration backoff(int attempts);

@@ -110,13 +110,39 @@ Status Outbox::load() {
   return Status::Ok();
 }
 
+void Outbox::add_connector(const std::string& name, ConnectorSink* sink) {
+  std::lock_guard lock(mu_);
+  connectors_[name] = sink;
+}
+
+ConnectorSink* Outbox::connector(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = connectors_.find(name);
+  return it == connectors_.end() ? nullptr : it->second;
+}
+
+std::vector<ConnectorSink::Health> Outbox::connector_health() const {
+  std::vector<ConnectorSink*> sinks;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& entry : connectors_) sinks.push_back(entry.second);
+  }
+  std::vector<ConnectorSink::Health> out;
+  for (ConnectorSink* s : sinks) {
+    if (s) out.push_back(s->health());
+  }
+  return out;
+}
+
 void Outbox::write(std::vector<Event>& events, const Views& views, WriteBatch& batch) {
   std::vector<Webhook> hooks;
+  std::set<std::string> connectors;
   {
     std::lock_guard lock(mu_);
     hooks = webhooks_;
+    for (const auto& entry : connectors_) connectors.insert(entry.first);
   }
-  std::set<TicketId> created;
+  std::set<TicketId> created, pushed;
   // Several events of one change usually concern one ticket: view and render it once.
   std::map<TicketId, std::string> rendered;
   for (Event& e : events) {
@@ -136,6 +162,21 @@ void Outbox::write(std::vector<Event>& events, const Views& views, WriteBatch& b
       d.webhook = w.id;
       d.next_attempt_at = d.created_at = e.at;
       batch.deliveries.push_back(std::move(d));
+    }
+    if (!v.ticket.source.empty()) {
+      // A help desk's ticket: its customers hear from the help desk, not from
+      // us, and one write-back per change carries the ticket's state there.
+      const bool changes_there = e.type != EventType::kCommentAdded && e.type != EventType::kSlaWarning &&
+                                 e.type != EventType::kSlaBreached;
+      if (changes_there && connectors.count(v.ticket.source) && pushed.insert(e.ticket).second) {
+        Delivery d;
+        d.kind = DeliveryKind::kConnector;
+        d.event_seq = e.seq;
+        d.recipient = v.ticket.source;
+        d.next_attempt_at = d.created_at = e.at;
+        batch.deliveries.push_back(std::move(d));
+      }
+      continue;
     }
     std::optional<Delivery> mail;
     if (e.type == EventType::kTicketCreated) {

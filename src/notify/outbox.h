@@ -9,6 +9,7 @@
 // confirmation e-mail when a relay is configured and the requester has an
 // address.
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,6 +20,36 @@
 #include "service/service.h"
 
 namespace sb::notify {
+
+// A help desk a connector keeps in step (docs/connectors.md): the outbox
+// gives it one delivery per change of one of its tickets, and the dispatcher
+// hands it the ticket to write back (its current state, so repeats and
+// reorders do no harm).
+class ConnectorSink {
+ public:
+  struct Outcome {
+    bool ok = false;
+    bool permanent = false;
+    std::string error;
+    std::optional<Duration> retry_after;  // the help desk said when (429 Retry-After)
+  };
+  // How the connector is doing, for the dashboard and /metrics.
+  struct Health {
+    std::string name, kind, url;
+    bool ok = false;             // the last sync round reached the help desk and applied everything
+    std::string last_error;      // "" when none
+    std::optional<Time> last_sync;  // the last round that reached the help desk
+    double lag_seconds = 0;      // from the newest change taken in to when we took it
+    std::int64_t backlog = 0;    // changes there not taken in yet (as of the last round)
+    std::int64_t errors = 0;     // failed rounds and refused changes since start
+    std::int64_t taken = 0;      // changes taken in since start
+    std::int64_t written = 0;    // write-backs done since start
+    std::vector<std::string> problems;  // unmapped users and queues found in the help desk
+  };
+  virtual ~ConnectorSink() = default;
+  virtual Outcome push(TicketId ticket) = 0;
+  virtual Health health() const = 0;
+};
 
 struct MessageTemplate {
   std::string subject;
@@ -67,6 +98,14 @@ class Outbox final : public OutboxWriter {
   // Deliveries as the API lists them (Store::list_deliveries).
   Result<std::vector<Delivery>> list_deliveries(const DeliveryQuery& q) { return store_.list_deliveries(q); }
 
+  // Tickets whose source is `name` get a connector delivery per change and
+  // no customer e-mail (their help desk talks to its customers). Call before
+  // the service starts (a null sink names the connector until it runs;
+  // its deliveries wait); `sink` must outlive the outbox.
+  void add_connector(const std::string& name, ConnectorSink* sink);
+  ConnectorSink* connector(const std::string& name) const;
+  std::vector<ConnectorSink::Health> connector_health() const;
+
   const NotifySettings& settings() const { return settings_; }
   Store& store() { return store_; }
   Time now() const { return clock_(); }
@@ -86,6 +125,7 @@ class Outbox final : public OutboxWriter {
   Clock clock_;
   mutable std::mutex mu_;
   std::vector<Webhook> webhooks_;  // id order
+  std::map<std::string, ConnectorSink*> connectors_;
 };
 
 }  // namespace sb::notify

@@ -59,6 +59,11 @@ static std::size_t collect(char* data, std::size_t size, std::size_t n, void* us
 
 Result<HttpReply> post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
                        std::chrono::milliseconds timeout) {
+  return request("POST", url, headers, body, timeout);
+}
+
+Result<HttpReply> request(const std::string& method, const std::string& url, const std::vector<std::string>& headers,
+                          const std::string& body, std::chrono::milliseconds timeout) {
   init_curl();
   Easy c(curl_easy_init());
   if (!c) return Error::Unavailable("curl_easy_init failed");
@@ -70,8 +75,13 @@ Result<HttpReply> post(const std::string& url, const std::vector<std::string>& h
   HttpReply reply;
   curl_easy_setopt(c.get(), CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, list.get());
-  curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (method == "GET") {
+    curl_easy_setopt(c.get(), CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (method != "POST") curl_easy_setopt(c.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
   curl_easy_setopt(c.get(), CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &reply.body);
   OutboundGuard guard;
@@ -79,6 +89,10 @@ Result<HttpReply> post(const std::string& url, const std::vector<std::string>& h
   const CURLcode rc = curl_easy_perform(c.get());
   if (rc != CURLE_OK) return Error::Unavailable(guard.error(errbuf[0] ? errbuf : curl_easy_strerror(rc)));
   curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_off_t retry_after = 0;
+  if (curl_easy_getinfo(c.get(), CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
+    reply.retry_after = std::chrono::seconds(retry_after);
+  }
   return reply;
 }
 

@@ -3,6 +3,7 @@
 // submission for e-mail. Each call is one attempt with a deadline; retries
 // are the dispatcher's business.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,12 @@ struct SmtpSettings {
 struct HttpReply {
   long status = 0;
   std::string body;
+  std::optional<std::chrono::seconds> retry_after;  // the Retry-After header (seconds or a date)
 };
+// One HTTP request (GET, POST, PUT, ...) through the outbound policy; the
+// answer (up to 1 MiB of body), or an error when there was none.
+Result<HttpReply> request(const std::string& method, const std::string& url, const std::vector<std::string>& headers,
+                          const std::string& body, std::chrono::milliseconds timeout);
 // POSTs `body` with `headers` ("Name: value", Content-Type among them) and
 // returns the answer; an error when there was none.
 Result<HttpReply> post(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
