@@ -136,7 +136,7 @@ Result<Config> load_config(const std::string& path) {
     if (root.IsNull()) return c;
     r.only(root, "",
            {"listen", "db", "teams", "agents", "presence_grace_seconds", "triage", "sla", "notifications", "mailboxes",
-            "limits", "outbound", "macros", "tiers", "customers", "organizations", "fields"});
+            "limits", "outbound", "macros", "tiers", "customers", "organizations", "fields", "connectors"});
     // Before triage and SLA policies: they name tiers.
     if (const auto tn = root["tiers"]) {
       if (!tn.IsSequence() || tn.size() == 0) r.fail(tn, "tiers", "must be a list of tier names");

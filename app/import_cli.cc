@@ -85,6 +85,37 @@ namespace {
 void allow_any_server() { set_outbound_policy(OutboundPolicy{true, true, true}); }
 }  // namespace
 
+int run_connect_check(const ConnectCheckCommand& cmd) {
+  allow_any_server();
+  const std::string token = token_or_env(cmd.token);
+  if (token.empty()) {
+    std::fprintf(stderr, "switchboard connect check: give --token or set SWITCHBOARD_TOKEN (an admin token)\n");
+    return 2;
+  }
+  auto reply = notify::request("POST", cmd.url + "/api/v1/connectors/" + cmd.name + "/check",
+                               {"Authorization: Bearer " + token}, "", std::chrono::seconds(60));
+  if (!reply) {
+    std::fprintf(stderr, "switchboard connect check: cannot reach %s: %s\n", cmd.url.c_str(), reply.error().message.c_str());
+    return 1;
+  }
+  const nlohmann::json body = nlohmann::json::parse(reply->body, nullptr, false);
+  if (reply->status == 404) {
+    std::fprintf(stderr, "switchboard connect check: the server has no connector '%s' (see connectors: in its config)\n",
+                 cmd.name.c_str());
+    return 1;
+  }
+  if (reply->status != 200 || !body.is_object()) {
+    std::fprintf(stderr, "switchboard connect check: the server answered HTTP %ld: %s\n", reply->status, reply->body.c_str());
+    return 1;
+  }
+  for (const auto& f : body.value("facts", nlohmann::json::array())) std::printf("  %s\n", f.get<std::string>().c_str());
+  for (const auto& w : body.value("warnings", nlohmann::json::array())) std::printf("warning: %s\n", w.get<std::string>().c_str());
+  for (const auto& e : body.value("errors", nlohmann::json::array())) std::fprintf(stderr, "error: %s\n", e.get<std::string>().c_str());
+  const bool ok = body.value("ok", false);
+  std::printf("connector %s: %s\n", cmd.name.c_str(), ok ? "ok" : "cannot work (see the errors)");
+  return ok ? 0 : 1;
+}
+
 int run_import_csv(const ImportCsvCommand& cmd) {
   allow_any_server();
   const std::string token = token_or_env(cmd.token);

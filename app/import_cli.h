@@ -50,4 +50,16 @@ struct ImportCustomersCommand {
 
 int run_import_customers(const ImportCustomersCommand& cmd);
 
+// `switchboard connect check NAME`: asks the running server to check the
+// connector (POST /api/v1/connectors/NAME/check): it reaches the help desk
+// with its credentials, finds its queues and teams, lists help-desk users
+// without an agent. Prints errors, warnings and what it found; exit 0 when
+// the connector can work, 1 when not, 2 for a bad command.
+struct ConnectCheckCommand {
+  std::string name;
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;
+};
+int run_connect_check(const ConnectCheckCommand& cmd);
+
 }  // namespace sb

@@ -161,6 +161,15 @@ int main(int argc, char** argv) {
                                    "Where refused rows go, with the line and reason (default FILE.rejects.csv)");
   import_customers_cmd->add_flag("--quiet", import_customers.quiet, "No progress line");
 
+  sb::ConnectCheckCommand connect_check;
+  auto* connect_cmd = app.add_subcommand("connect", "Help-desk connectors of a running server (docs/connectors.md)");
+  connect_cmd->require_subcommand(1);
+  auto* connect_check_cmd = connect_cmd->add_subcommand(
+      "check", "Check a connector: reaches the help desk, credentials, queues without a team, users without an agent");
+  connect_check_cmd->add_option("name", connect_check.name, "The connector's name (connectors: in the config)")->required();
+  connect_check_cmd->add_option("--url", connect_check.url, "The server")->capture_default_str();
+  connect_check_cmd->add_option("--token", connect_check.token, "Admin token (else $SWITCHBOARD_TOKEN)");
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -186,5 +195,6 @@ int main(int argc, char** argv) {
   if (*import_mail_cmd) return sb::run_import_mail(import_mail);
   if (*import_csv_cmd) return sb::run_import_csv(import_csv);
   if (*import_customers_cmd) return sb::run_import_customers(import_customers);
+  if (*connect_check_cmd) return sb::run_connect_check(connect_check);
   return 1;
 }

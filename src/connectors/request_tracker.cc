@@ -156,6 +156,11 @@ class RequestTracker final : public Connector {
   Status sync_once() override {
     std::lock_guard round(sync_mu_);
     refresh_maps();
+    if (const Time now = service_.clock()(); !users_scanned_ || now - *users_scanned_ > std::chrono::minutes(10)) {
+      users_scanned_ = now;
+      int mapped = 0;
+      (void)scan_users(mapped);
+    }
     auto cp = load_checkpoint();
     if (!cp) return fail_round(cp.error().message);
     std::int64_t last = *cp;
@@ -180,7 +185,10 @@ class RequestTracker final : public Connector {
                                            {{"field", "id"}, {"operator", ">"}, {"value", std::to_string(last)}}}));
       if (!page.ok()) return fail_round("cannot read RT's transactions: " + page.describe());
       const json items = page.body.value("items", json::array());
-      const std::int64_t total = page.body.value("total", static_cast<std::int64_t>(items.size()));
+      // RT leaves the total out (null) of transaction searches; then the backlog is the rest of this page.
+      const json& total_field = page.body.contains("total") ? page.body["total"] : json();
+      const std::int64_t total = total_field.is_number() ? total_field.get<std::int64_t>()
+                                                         : static_cast<std::int64_t>(items.size());
       std::optional<Time> newest;
       for (const json& txn : items) {
         if (auto st = apply(txn); !st) {
@@ -282,24 +290,16 @@ class RequestTracker final : public Connector {
     for (const std::string& q : names) {
       if (!s_.queues.count(q)) r.warnings.push_back("RT queue '" + q + "' has no team: its tickets are not taken in");
     }
-    refresh_maps(true);
-    std::lock_guard lock(maps_mu_);
     int mapped = 0;
-    for (const auto& [name, user] : users_by_name_) {
-      if (!user.privileged || name == lower(s_.user) || name == "root") continue;
-      if (user.agent) ++mapped;
-      else r.warnings.push_back("RT user '" + user.name + "' has no agent here (no agent has " +
-                                (user.email.empty() ? std::string("an address") : "the address " + user.email) +
-                                "; map it under agents:): tickets they own are not counted");
-    }
+    const std::vector<std::string> problems = scan_users(mapped);
     r.facts.push_back(std::to_string(mapped) + " RT users are agents here");
+    r.warnings.insert(r.warnings.end(), problems.begin(), problems.end());
     return r;
   }
 
  private:
   struct RtUser {
-    std::string id, name, email;
-    bool privileged = false;
+    std::string id, name, email;  // id: RT's number
     std::optional<AgentId> agent;
   };
 
@@ -349,7 +349,7 @@ class RequestTracker final : public Connector {
       for (const AgentView& a : *agents) agent_by_email[lower(a.agent.email)] = a.agent.id;
     }
     for (int page = 1; page < 100; ++page) {
-      Reply u = post("/users?per_page=100&page=" + std::to_string(page) + "&fields=Name,EmailAddress,Privileged",
+      Reply u = post("/users?per_page=100&page=" + std::to_string(page) + "&fields=id,Name,EmailAddress",
                      json::array({{{"field", "id"}, {"operator", ">"}, {"value", "0"}}}));
       if (!u.ok()) return;
       const json items = u.body.value("items", json::array());
@@ -358,7 +358,6 @@ class RequestTracker final : public Connector {
         user.id = link_id(item);
         user.name = item.value("Name", "");
         user.email = lower(item.value("EmailAddress", ""));
-        user.privileged = link_id(item.value("Privileged", json())) == "1";
         std::string email = user.email;
         if (auto m = s_.agents.find(user.name); m != s_.agents.end()) email = lower(m->second);
         if (auto a = agent_by_email.find(email); a != agent_by_email.end() && !email.empty()) user.agent = a->second;
@@ -372,15 +371,6 @@ class RequestTracker final : public Connector {
     for (const auto& entry : users_by_name_) users_by_id_[entry.second.id] = entry.first;
     queue_names_ = std::move(queue_names);
     maps_at_ = now;
-    std::vector<std::string> problems;
-    for (const auto& entry : users_by_name_) {
-      const RtUser& u = entry.second;
-      if (u.privileged && !u.agent && entry.first != lower(s_.user) && entry.first != "root") {
-        problems.push_back("RT user '" + u.name + "' has no agent");
-      }
-    }
-    std::lock_guard hl(health_mu_);
-    health_.problems = std::move(problems);
   }
 
   std::optional<RtUser> user_by_key(const std::string& key) {
@@ -431,6 +421,38 @@ class RequestTracker final : public Connector {
       if (entry.second == status && entry.first != "deleted") return entry.first;
     }
     return std::nullopt;
+  }
+
+  // RT's staff (privileged users) without an agent here, also kept among
+  // the health's problems. `mapped`: how many have one.
+  std::vector<std::string> scan_users(int& mapped) {
+    refresh_maps(true);
+    std::vector<RtUser> users;
+    {
+      std::lock_guard lock(maps_mu_);
+      for (const auto& entry : users_by_name_) users.push_back(entry.second);
+    }
+    std::vector<std::string> problems;
+    for (const RtUser& user : users) {
+      if (lower(user.name) == lower(s_.user) || user.name == "root" || user.name == "RT_System" || user.name == "Nobody") continue;
+      if (user.agent) {
+        ++mapped;
+        continue;
+      }
+      // Only staff own tickets; customers are users too.
+      Reply one = call("GET", "/user/" + url_encode(user.id), {});
+      if (!one.ok() || link_id(one.body.value("Privileged", json())) != "1") continue;
+      problems.push_back("RT user '" + user.name + "' has no agent here (no agent has " +
+                         (user.email.empty() ? std::string("an address") : "the address " + user.email) +
+                         "; map it under agents:): tickets they own are not counted");
+    }
+    std::lock_guard lock(health_mu_);
+    for (const std::string& p : problems) {
+      if (std::find(health_.problems.begin(), health_.problems.end(), p) == health_.problems.end()) {
+        health_.problems.push_back(p);
+      }
+    }
+    return problems;
   }
 
   // --- the checkpoint -----------------------------------------------------
@@ -526,7 +548,8 @@ class RequestTracker final : public Connector {
 
   Status apply(const json& txn) {
     const std::string creator = lower(link_id(txn.value("Creator", json())));
-    if (creator == lower(s_.user)) return Status::Ok();  // our own write-back
+    // Our own write-backs come back as changes by our user (we never create tickets there).
+    if (creator == lower(s_.user) && txn.value("Type", "") != "Create") return Status::Ok();
     const std::string rt_id = link_id(txn.value("ObjectId", json()));
     auto held = ours(rt_id);
     if (!held) return held.error();
@@ -552,7 +575,10 @@ class RequestTracker final : public Connector {
       auto u = user(to);
       std::optional<AgentId> agent;
       if (u && lower(u->name) != "nobody") {
-        if (!u->agent) return Error::Invalid("owner", "RT user '" + u->name + "' has no agent here");
+        if (!u->agent) {
+          return Error::Invalid("owner", "RT ticket " + rt_id + " was given to RT user '" + u->name +
+                                             "', who has no agent here (map it under agents:)");
+        }
         agent = u->agent;
       }
       if (agent == v.ticket.assignee) return Status::Ok();
@@ -586,12 +612,19 @@ class RequestTracker final : public Connector {
     note_error(why);
     return Error::Unavailable(why);
   }
+  // A failed round (the dashboard shows it until a round succeeds), or a
+  // change refused (kept among the problems, the latest 20).
   void note_error(const std::string& why, bool round = true) {
     spdlog::warn("connector {}: {}", s_.name, why);
     std::lock_guard lock(health_mu_);
     ++health_.errors;
-    health_.last_error = why;
-    if (round) health_.ok = false;
+    if (round) {
+      health_.last_error = why;
+      health_.ok = false;
+    } else if (std::find(health_.problems.begin(), health_.problems.end(), why) == health_.problems.end()) {
+      health_.problems.push_back(why);
+      if (health_.problems.size() > 20) health_.problems.erase(health_.problems.begin());
+    }
   }
 
   ConnectorSettings s_;
@@ -604,6 +637,7 @@ class RequestTracker final : public Connector {
   std::map<std::string, std::string> users_by_id_;
   std::map<std::string, std::string> queue_names_;  // id -> name
   std::optional<Time> maps_at_;
+  std::optional<Time> users_scanned_;
 
   mutable std::mutex health_mu_;
   Health health_;

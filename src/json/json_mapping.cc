@@ -470,6 +470,7 @@ json to_json(const TicketView& v) {
          {"assignee_id", t.assignee ? json(t.assignee->value) : json(nullptr)},
          {"assignee_name", v.assignee_name ? json(*v.assignee_name) : json(nullptr)},
          {"external_id", t.external_id ? json(*t.external_id) : json(nullptr)},
+         {"source", t.source.empty() ? json(nullptr) : json(t.source)},
          {"created_at", format_time(t.created_at)},
          {"updated_at", format_time(t.updated_at)},
          {"assigned_at", optional_time(t.assigned_at)},
