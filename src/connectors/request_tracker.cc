@@ -92,6 +92,23 @@ std::string link_id(const json& j) {
   return {};
 }
 
+// Whether one of RT's answers to a PUT says the field now has the value
+// asked for: changed, set, or already so ("That user already owns that
+// ticket", "You can't change status from 'open' to 'open'": RT opened it
+// itself when the owner was set).
+bool change_done(const std::string& text) {
+  if (text.find("changed") != std::string::npos || text.find(" set to ") != std::string::npos ||
+      text.find("already") != std::string::npos) {
+    return true;
+  }
+  const auto from = text.find("from '");
+  const auto to = text.find("' to '");
+  if (from == std::string::npos || to == std::string::npos || to < from) return false;
+  const std::string before = text.substr(from + 6, to - from - 6);
+  const std::string after = text.substr(to + 6, text.find('\'', to + 6) - to - 6);
+  return before == after;
+}
+
 struct Reply {
   long status = 0;
   json body;
@@ -218,6 +235,20 @@ class RequestTracker final : public Connector {
   }
 
   Outcome push(TicketId id) override {
+    // One write-back of a ticket at a time: two at once would both read RT's
+    // old owner and the second would be refused ("already owns").
+    std::unique_lock pushing(push_mu_);
+    push_cv_.wait(pushing, [&] { return !pushing_.count(id); });
+    pushing_.insert(id);
+    pushing.unlock();
+    Outcome o = push_now(id);
+    pushing.lock();
+    pushing_.erase(id);
+    push_cv_.notify_all();
+    return o;
+  }
+
+  Outcome push_now(TicketId id) {
     refresh_maps();
     auto found = service_.find_ticket(id);
     if (!found) return {false, false, found.error().message, std::nullopt};
@@ -258,7 +289,7 @@ class RequestTracker final : public Connector {
     if (put.body.is_array()) {
       for (const json& m : put.body) {
         const std::string text = m.is_string() ? m.get<std::string>() : m.dump();
-        if (text.find("changed") == std::string::npos && text.find(" set to ") == std::string::npos) {
+        if (!change_done(text)) {
           return {false, true, "RT refused: " + text, std::nullopt};
         }
       }
@@ -632,6 +663,9 @@ class RequestTracker final : public Connector {
   Service& service_;
 
   std::mutex sync_mu_;  // one round at a time
+  std::mutex push_mu_;
+  std::condition_variable push_cv_;
+  std::set<TicketId> pushing_;
   mutable std::mutex maps_mu_;
   std::map<std::string, RtUser> users_by_name_;  // lower-case name
   std::map<std::string, std::string> users_by_id_;
