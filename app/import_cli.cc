@@ -130,7 +130,7 @@ int run_import_csv(const ImportCsvCommand& cmd) {
   }
   static const std::set<std::string> kTargets{"subject",  "body",     "requester_email", "requester_name", "priority",
                                               "channel",  "team",     "category",        "tags",           "external_id",
-                                              "urgency",  "impact"};
+                                              "urgency",  "impact",   "created_at",      "status",         "assignee_id"};
   std::vector<std::pair<std::string, std::size_t>> mapping;  // target -> column index
   std::stringstream pairs(cmd.map);
   for (std::string pair; std::getline(pairs, pair, ',');) {
@@ -139,7 +139,7 @@ int run_import_csv(const ImportCsvCommand& cmd) {
     if (eq == std::string::npos || !kTargets.count(target)) {
       std::fprintf(stderr, "switchboard import csv: --map: '%s' is not target=column (targets: subject, body, "
                            "requester_email, requester_name, priority, channel, team, category, tags, external_id, "
-                           "urgency, impact)\n", pair.c_str());
+                           "urgency, impact; with --history: created_at, status, assignee_id)\n", pair.c_str());
       return 2;
     }
     auto col = table->column(pair.substr(eq + 1), "--map");
@@ -155,6 +155,20 @@ int run_import_csv(const ImportCsvCommand& cmd) {
   }
   const std::string reject_path = cmd.reject.empty() ? cmd.path + ".rejects.csv" : cmd.reject;
   std::ofstream rejects;
+  bool has_created_at = false;
+  for (const auto& entry : mapping) {
+    const bool past = entry.first == "created_at" || entry.first == "status" || entry.first == "assignee_id";
+    if (past && !cmd.history) {
+      std::fprintf(stderr, "switchboard import csv: --map %s= needs --history (rows that are past tickets)\n",
+                   entry.first.c_str());
+      return 2;
+    }
+    has_created_at = has_created_at || entry.first == "created_at";
+  }
+  if (cmd.history && !has_created_at) {
+    std::fprintf(stderr, "switchboard import csv: --history needs --map created_at=COLUMN\n");
+    return 2;
+  }
   int created = 0, already = 0, rejected = 0;
   const std::size_t total = table->rows.size();
   for (std::size_t i = 0; i < total; ++i) {
@@ -174,10 +188,20 @@ int run_import_csv(const ImportCsvCommand& cmd) {
           if (!tag.empty()) tags.push_back(tag);
         }
         ticket["tags"] = std::move(tags);
+      } else if (target == "created_at" || target == "status" || target == "assignee_id") {
+        if (v.empty()) continue;
+        if (target == "assignee_id") {
+          char* end = nullptr;
+          const long long id = std::strtoll(v.c_str(), &end, 10);
+          ticket["history"][target] = end && *end == '\0' && id > 0 ? nlohmann::json(id) : nlohmann::json(v);
+        } else {
+          ticket["history"][target] = v;
+        }
       } else if (!v.empty() || target == "subject") {
         ticket[target] = v;
       }
     }
+    if (cmd.history && !ticket.contains("history")) ticket["history"] = nlohmann::json::object();
     auto reply = notify::post(cmd.url + "/api/v1/tickets",
                               {"Authorization: Bearer " + token, "Content-Type: application/json"}, ticket.dump(),
                               std::chrono::seconds(30));

@@ -29,6 +29,10 @@ struct ImportCsvCommand {
   std::string token;
   std::string reject;   // default: FILE.rejects.csv
   bool quiet = false;
+  // --history: rows are past tickets (docs/connectors.md): created_at (and
+  // status, assignee_id when mapped; status defaults to solved) kept as they
+  // were, no routing of held or solved ones, nothing sent to anyone.
+  bool history = false;
 };
 
 int run_import_csv(const ImportCsvCommand& cmd);

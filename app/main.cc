@@ -140,12 +140,15 @@ int main(int argc, char** argv) {
   import_csv_cmd->add_option("file", import_csv.path, "CSV file with a header row")->required()->check(CLI::ExistingFile);
   import_csv_cmd->add_option("--map", import_csv.map,
                              "target=column,... (targets: subject, body, requester_email, requester_name, priority, "
-                             "channel, team, category, tags (';'-separated), external_id, urgency, impact)")
+                             "channel, team, category, tags (';'-separated), external_id, urgency, impact; with --history: created_at, status, assignee_id)")
       ->required();
   import_csv_cmd->add_option("--url", import_csv.url, "The server")->capture_default_str();
   import_csv_cmd->add_option("--token", import_csv.token, "Admin token (else $SWITCHBOARD_TOKEN)");
   import_csv_cmd->add_option("--reject", import_csv.reject, "Where refused rows go, with the reason (default FILE.rejects.csv)");
   import_csv_cmd->add_flag("--quiet", import_csv.quiet, "No progress line");
+  import_csv_cmd->add_flag("--history", import_csv.history,
+                           "Rows are past tickets: map created_at (and status, assignee_id); kept as they were, "
+                           "nothing sent");
 
   sb::ImportCustomersCommand import_customers;
   auto* import_customers_cmd = import_cmd->add_subcommand(

@@ -297,5 +297,46 @@ TEST_F(Mail, CsvImportRejectsBadRowsAndCreatesNothingTwice) {
   EXPECT_NE(out.find("--map"), std::string::npos) << out;
 }
 
+// Past tickets from a file (import csv --history): their creation time,
+// status and holder kept, nobody mailed, the holder's load counted.
+TEST_F(Mail, CsvHistoryKeepsTimesStatusAndHolderAndMailsNobody) {
+  const json agent = admin->post("/api/v1/agents", {{"name", "Olga"}, {"email", "olga@example.com"},
+                                                    {"teams", {1}}, {"presence", "online"}}).body;
+  const int olga = agent["id"];
+  const fs::path csv = dir.path() / "history.csv";
+  std::ofstream(csv) << "title,from,opened,state,agent\n"
+                        "Old printer,ann@example.org,2025-03-01T09:30:00Z,solved," << olga << "\n"
+                        "Still open,bob@example.org,2026-11-30T08:00:00Z,open," << olga << "\n"
+                        "Never held,cy@example.org,2026-10-01T10:00:00Z,closed,\n"
+                        "Bad time,dee@example.org,yesterday,solved,\n";
+  const std::string base = std::string(SWITCHBOARD_BINARY) + " import csv " + csv.string() + " --url http://127.0.0.1:" +
+                           std::to_string(server->port()) + " --token " + kAdmin + " --quiet ";
+  const std::string map = "--map subject=title,requester_email=from,created_at=opened,status=state,assignee_id=agent";
+  auto without = run_command(base + map + " 2>&1");
+  EXPECT_EQ(without.exit_code, 2);
+  EXPECT_NE(without.output.find("needs --history"), std::string::npos) << without.output;
+  auto r = run_command(base + map + " --history 2>&1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // the bad time is rejected
+  EXPECT_NE(r.output.find("4 rows: 3 created, 0 already imported, 1 rejected"), std::string::npos) << r.output;
+  std::ifstream rejects(csv.string() + ".rejects.csv");
+  std::string all((std::istreambuf_iterator<char>(rejects)), {});
+  EXPECT_NE(all.find("history.created_at"), std::string::npos) << all;
+
+  const json tickets = admin->get("/api/v1/tickets?limit=10").body["tickets"];
+  ASSERT_EQ(tickets.size(), 3u);
+  EXPECT_EQ(tickets[0]["created_at"], "2025-03-01T09:30:00.000Z");
+  EXPECT_EQ(tickets[0]["status"], "solved");
+  EXPECT_EQ(tickets[0]["assignee_id"], olga);
+  EXPECT_EQ(tickets[1]["status"], "open");
+  EXPECT_EQ(tickets[1]["assignee_id"], olga);
+  EXPECT_EQ(tickets[2]["status"], "closed");
+  EXPECT_TRUE(tickets[2]["assignee_id"].is_null());
+  // Olga holds the open one; nobody was mailed (the relay is configured here).
+  EXPECT_EQ(admin->get("/api/v1/agents/" + std::to_string(olga)).body["load"]["api"], 1);
+  const json deliveries = admin->get("/api/v1/deliveries?limit=500").body;
+  EXPECT_TRUE(deliveries.contains("deliveries"));
+  for (const json& d : deliveries["deliveries"]) EXPECT_NE(d["kind"], "email") << d.dump();
+}
+
 }  // namespace
 }  // namespace sb::testing

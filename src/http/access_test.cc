@@ -138,6 +138,9 @@ const std::vector<Row>& table() {
       {"PATCH", "/api/v1/webhooks/1", R"({"active":false})", {401, 403, 403, 403, 403, 403, 200}},
       {"DELETE", "/api/v1/webhooks/1", "", {401, 403, 403, 403, 403, 403, 204}},
       {"GET", "/api/v1/deliveries", "", {401, 403, 403, 403, 403, 403, 200}},
+      // Connectors: supervisors watch them; a check is an admin's (none is configured here: 404).
+      {"GET", "/api/v1/connectors", "", {401, 403, 403, 403, 200, 200, 200}},
+      {"POST", "/api/v1/connectors/rt/check", "", {401, 403, 403, 403, 403, 403, 404}},
       {"POST", "/api/v1/deliveries/1/redeliver", "", {401, 403, 403, 403, 403, 403, 202}},
       {"GET", "/api/v1/events", "", {401, 403, 200, 200, 200, 200, 200}},
       // Customers: agents read them, supervisors keep them, admins remove them; organisations are admins'.

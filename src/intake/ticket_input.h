@@ -21,14 +21,14 @@ struct TicketInput {
   // organisation's (docs/customers.md).
   bool tier_given = false;
 
-  // Where the ticket came from: "api", "web", "email", or a connector's or
-  // import's name. Set by every channel; not stored yet (connectors will key
-  // their tickets on it with the external id).
+  // Which channel brought it: "api", "web", "email", or a connector's name
+  // (logs). A connector's tickets also carry ticket.source, which is stored
+  // and keys their external ids (docs/connectors.md).
   std::string source = "api";
-  // A ticket imported from another system's history keeps its creation time
-  // and status there. Room for the connectors and history imports (issue 24);
-  // until the engine can take them, intake refuses a ticket that sets them
-  // (422 naming the field) rather than dropping them silently.
+  // A ticket from another system's history keeps its creation time, its
+  // status there and its holder (ticket.assignee): a connector's first sync,
+  // `import csv --history`. Engine::import_ticket takes it: nothing is
+  // announced, held or solved ones are not routed.
   std::optional<Time> original_created_at;
   std::optional<TicketStatus> original_status;
 };

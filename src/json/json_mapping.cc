@@ -81,6 +81,22 @@ Result<TicketInput> parse_ticket_create(const json& body, const TeamResolver& te
     t.external_id = *s;
   }
   if (auto a = f.attributes("fields")) t.fields = std::move(*a);  // checked against the declarations by intake
+  if (f.has("history") && !f.error()) {
+    // Another system's ticket as it was there (docs/connectors.md): its own
+    // creation time and status, and who held it.
+    Fields h(body.at("history"), "history");
+    if (!h.has("created_at") && !h.error()) h.fail(Error::Missing("history.created_at"));
+    if (auto s = h.string("created_at", 40)) {
+      in.original_created_at = parse_time(*s);
+      if (!in.original_created_at) {
+        h.fail(Error::Invalid("history.created_at", "'history.created_at' must be a time like 2026-01-31T09:30:00Z"));
+      }
+    }
+    in.original_status = h.enumeration<TicketStatus>("status");
+    if (!in.original_status && !h.error()) in.original_status = TicketStatus::kSolved;
+    if (auto a = h.integer("assignee_id", 1, INT64_MAX)) t.assignee = AgentId{*a};
+    if (auto s = h.finish(); !s) f.fail(s.error());
+  }
   if (auto s = f.finish(); !s) return s.error();
   if (auto s = validate(t); !s) return s.error();
   return in;
