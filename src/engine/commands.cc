@@ -213,6 +213,12 @@ Result<Changes> Engine::import_ticket(Ticket draft, Time now) {
     start_sla(lt, now);
     route(lt, now, "arrived");
   }
+  if (lt.ticket.source.empty()) {
+    // History from a file: nobody is told (a connector's ticket keeps its
+    // events: they carry routing's choice back to its help desk).
+    const TicketId id = lt.ticket.id;
+    std::erase_if(events_, [id](const Event& e) { return e.ticket == id; });
+  }
   finish(now);
   return take_changes();
 }

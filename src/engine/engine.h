@@ -155,7 +155,8 @@ class Engine {
   // solved or closed one is recorded only; an open one held by an agent is
   // theirs, counted against their capacity even past it, without routing or
   // SLA clocks; one nobody holds is new work, routed like create_ticket.
-  // Emits no ticket.created.
+  // Emits no ticket.created; without a source (a file's history) no event
+  // at all.
   Result<Changes> import_ticket(Ticket draft, Time now);
   // `stored` is the ticket as the store has it; used when the engine does
   // not hold it live (it is solved or closed). 404 when neither has it.
