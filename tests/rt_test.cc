@@ -109,7 +109,8 @@ class RequestTracker : public ::testing::Test {
                              "  - {name: rt, type: request_tracker, url: \""
                           << rt->url()
                           << "\", user: switchboard, password_env: RT_TEST_PASSWORD,\n"
-                             "     queues: {General: Support, Hardware: Hardware}, poll_seconds: 0.3}\n"
+                             "     queues: {General: Support, Hardware: Hardware}, poll_seconds: 0.3,\n"
+                             "     agents: {root: ada@rt.test}}\n"  // the test's root speaks for Ada in RT
                              "  - {name: rtbad, type: request_tracker, url: \""
                           << rt->url()
                           << "\", user: switchboard, password_env: RT_TEST_BAD_PASSWORD,\n"
@@ -264,6 +265,17 @@ TEST_F(RequestTracker, TicketsCreatedInRtAreOwnedThereByTheAgentsSwitchboardChos
   ASSERT_TRUE(within(std::chrono::seconds(20), [&] {
     return connector("rt")["problems"].dump().find("'carl', who has no agent") != std::string::npos;
   })) << admin->get("/api/v1/connectors").raw;
+
+  // Ada answers in RT (as root, who is Ada here): the reply meets the ticket's first response.
+  const int held_here = mine[held_id]["id"];
+  rt->call("POST", "/ticket/" + held_id + "/correspond", {{"Content", "On it"}, {"ContentType", "text/plain"}});
+  ASSERT_TRUE(within(std::chrono::seconds(20), [&] {
+    const json t = admin->get("/api/v1/tickets/" + std::to_string(held_here)).body;
+    for (const json& c : t["comments"]) {
+      if (c["kind"] == "reply" && c["author"]["name"] == "root") return true;
+    }
+    return false;
+  }));
 
   // History and RT's tickets sent the customers nothing from here (RT talks to them).
   const json deliveries = admin->get("/api/v1/deliveries?limit=500").body;

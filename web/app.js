@@ -183,8 +183,9 @@ async function openTickets() {
 
 async function boardView(view) {
   await loadDirectory();
-  const [queues, tickets, desk] = await Promise.all([api('/api/v1/queues'), openTickets(),
-                                                      api('/api/v1/triage/desk?limit=0').catch(() => null)]);
+  const [queues, tickets, desk, links] = await Promise.all([api('/api/v1/queues'), openTickets(),
+                                                      api('/api/v1/triage/desk?limit=0').catch(() => null),
+                                                      api('/api/v1/connectors').catch(() => null)]);
   const agents = [...state.agents.values()];
   const waiting = queues.queues.reduce((n, q) => n + q.waiting, 0);
   const oldest = Math.max(0, ...queues.queues.map((q) => q.oldest_wait_seconds || 0));
@@ -235,7 +236,30 @@ async function boardView(view) {
        table([['Ticket'], ['Team'], ['Agent'], ['Clock'], ['Due', 'num']], riskRows, 'No running SLA clocks.')),
     el('section', { class: 'card', id: 'agents' }, el('h2', {}, 'Agents'),
        table([['Agent'], ['Presence'], ['Load'], ['Tickets', 'num']], agentRows, 'No agents yet.')),
-    desk?.team ? triageCard(desk) : ''));
+    desk?.team ? triageCard(desk) : '',
+    links?.connectors?.length ? connectorsCard(links.connectors) : ''));
+}
+
+// Help desks kept in step (docs/connectors.md): is each reached, how far
+// behind, what it refused or cannot map.
+function connectorsCard(connectors) {
+  const rows = connectors.map((c) => el('tr', { 'data-connector': c.name },
+    el('td', {}, c.name, el('div', { class: 'muted' }, c.type.replace('_', ' '))),
+    el('td', {}, pill(c.ok ? 'ok' : 'failing', c.ok ? '' : 'breached')),
+    el('td', {}, c.last_sync ? clock(c.last_sync) : 'never'),
+    el('td', { class: 'num' }, c.lag_seconds.toFixed(1) + ' s'),
+    el('td', { class: 'num' }, c.backlog),
+    el('td', { class: 'num' }, c.written),
+    el('td', { class: 'num' + (c.dead_letters ? ' due-past' : '') }, c.dead_letters)));
+  const problems = connectors.flatMap((c) => [
+    ...(c.last_error ? [c.name + ': ' + c.last_error] : []), ...c.problems.map((p) => c.name + ': ' + p)]);
+  return el('section', { class: 'card', id: 'connectors' }, el('h2', {}, 'Connectors'),
+    el('table', {},
+      el('thead', {}, el('tr', {}, ['Help desk', 'State', 'Last sync', 'Lag', 'Backlog', 'Written back', 'Dead'].map(
+        (h, i) => el('th', { class: i >= 3 ? 'num' : '' }, h)))),
+      el('tbody', {}, rows)),
+    problems.length ? el('ul', { class: 'problems', id: 'connector-problems' },
+                         problems.slice(0, 8).map((p) => el('li', { class: 'error' }, p))) : '');
 }
 
 // The triage desk at a glance: what waits for a person, and how fast people decide.
