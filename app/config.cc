@@ -291,78 +291,6 @@ Result<Config> load_config(const std::string& path) {
         c.mailboxes.push_back(std::move(box));
       }
     }
-    if (const auto list = root["connectors"]) {
-      if (!list.IsSequence()) r.fail(list, "connectors", "must be a list");
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        const std::string f = "connectors[" + std::to_string(i) + "]";
-        const YAML::Node n = list[i];
-        r.only(n, f, {"name", "type", "url", "user", "password_env", "token_env", "queues", "agents", "statuses",
-                      "poll_seconds", "history", "page_size"});
-        connectors::ConnectorSettings cs;
-        for (const char* required : {"name", "type", "url", "user", "queues"}) {
-          if (!n[required]) r.fail(n, f + "." + required, "is required");
-        }
-        cs.name = r.string(n["name"], f + ".name");
-        if (cs.name.empty() || cs.name.size() > 40 ||
-            cs.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
-          r.fail(n["name"], f + ".name", "must be 1 to 40 lower-case letters, digits, '-' or '_'");
-        }
-        for (const auto& other : c.connectors) {
-          if (other.name == cs.name) r.fail(n["name"], f + ".name", "two connectors are named '" + cs.name + "'");
-        }
-        cs.kind = r.string(n["type"], f + ".type");
-        if (cs.kind != "request_tracker") r.fail(n["type"], f + ".type", "must be request_tracker");
-        cs.url = r.string(n["url"], f + ".url");
-        if (!cs.url.starts_with("http://") && !cs.url.starts_with("https://")) {
-          r.fail(n["url"], f + ".url", "must be http://host[:port] or https://...");
-        }
-        while (cs.url.ends_with("/")) cs.url.pop_back();
-        cs.user = r.string(n["user"], f + ".user");
-        if (n["password_env"] && n["token_env"]) r.fail(n, f, "set password_env or token_env, not both");
-        if (!n["password_env"] && !n["token_env"]) r.fail(n, f + ".password_env", "is required (or token_env)");
-        for (const char* key : {"password_env", "token_env"}) {
-          if (!n[key]) continue;
-          const std::string var = r.string(n[key], f + "." + key);
-          const char* value = std::getenv(var.c_str());
-          if (!value || !*value) r.fail(n[key], f + "." + key, "the environment has no " + var);
-          (std::string(key) == "token_env" ? cs.token : cs.password) = value;
-        }
-        auto names = [&](const char* key, std::map<std::string, std::string>& out) {
-          const YAML::Node m = n[key];
-          if (!m) return;
-          if (!m.IsMap()) r.fail(m, f + "." + key, "must be a mapping");
-          for (const auto& entry : m) {
-            const std::string k = r.string(entry.first, f + "." + key);
-            out[k] = r.string(entry.second, f + "." + key + "." + k);
-          }
-        };
-        names("queues", cs.queues);
-        if (cs.queues.empty()) r.fail(n["queues"], f + ".queues", "must map at least one queue to a team");
-        for (const auto& [queue, team] : cs.queues) {
-          if (!c.teams.empty() && std::none_of(c.teams.begin(), c.teams.end(),
-                                               [&](const SeedTeam& t) { return t.name == team; })) {
-            r.fail(n["queues"][queue], f + ".queues." + queue, "team '" + team + "' is not in teams:");
-          }
-        }
-        names("agents", cs.agents);
-        if (n["statuses"]) {
-          std::map<std::string, std::string> statuses;
-          names("statuses", statuses);
-          cs.statuses = connectors::default_rt_statuses();
-          for (const auto& [theirs, ours] : statuses) {
-            auto s = parse_enum<TicketStatus>(ours, "status");
-            if (!s) r.fail(n["statuses"][theirs], f + ".statuses." + theirs, "must be new, open, pending, hold, solved or closed");
-            cs.statuses[theirs] = *s;
-          }
-        }
-        if (n["poll_seconds"]) {
-          cs.poll = Duration(static_cast<std::int64_t>(r.number(n["poll_seconds"], f + ".poll_seconds", 0.1, 3600) * 1000));
-        }
-        if (n["history"]) cs.history = r.boolean(n["history"], f + ".history");
-        if (n["page_size"]) cs.page_size = static_cast<int>(r.number(n["page_size"], f + ".page_size", 1, 100));
-        c.connectors.push_back(std::move(cs));
-      }
-    }
     if (const auto t = root["triage"]) {
       r.only(t, "triage", {"model", "model_name", "min_confidence", "predicts", "labels", "models", "triage_team", "rules", "priority", "model_check"});
       TriageConfig tc;
@@ -501,6 +429,79 @@ Result<Config> load_config(const std::string& path) {
           const std::string field = "teams[" + std::to_string(i) + "]." + routing.error().field;
           r.fail(node_at(teams[i], routing.error().field), field, routing.error().message);
         }
+      }
+    }
+    if (const auto list = root["connectors"]) {
+      if (!list.IsSequence()) r.fail(list, "connectors", "must be a list");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string f = "connectors[" + std::to_string(i) + "]";
+        const YAML::Node n = list[i];
+        r.only(n, f, {"name", "type", "url", "user", "password_env", "token_env", "queues", "agents", "statuses",
+                      "poll_seconds", "history", "page_size"});
+        connectors::ConnectorSettings cs;
+        for (const char* required : {"name", "type", "url", "user", "queues"}) {
+          if (!n[required]) r.fail(n, f + "." + required, "is required");
+        }
+        cs.name = r.string(n["name"], f + ".name");
+        if (cs.name.empty() || cs.name.size() > 40 ||
+            cs.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+          r.fail(n["name"], f + ".name", "must be 1 to 40 lower-case letters, digits, '-' or '_'");
+        }
+        for (const auto& other : c.connectors) {
+          if (other.name == cs.name) r.fail(n["name"], f + ".name", "two connectors are named '" + cs.name + "'");
+        }
+        cs.kind = r.string(n["type"], f + ".type");
+        if (cs.kind != "request_tracker") r.fail(n["type"], f + ".type", "must be request_tracker");
+        cs.url = r.string(n["url"], f + ".url");
+        if (!cs.url.starts_with("http://") && !cs.url.starts_with("https://")) {
+          r.fail(n["url"], f + ".url", "must be http://host[:port] or https://...");
+        }
+        while (cs.url.ends_with("/")) cs.url.pop_back();
+        cs.user = r.string(n["user"], f + ".user");
+        if (n["password_env"] && n["token_env"]) r.fail(n, f, "set password_env or token_env, not both");
+        if (!n["password_env"] && !n["token_env"]) r.fail(n, f + ".password_env", "is required (or token_env)");
+        for (const char* key : {"password_env", "token_env"}) {
+          if (!n[key]) continue;
+          const std::string var = r.string(n[key], f + "." + key);
+          const char* value = std::getenv(var.c_str());
+          if (!value || !*value) r.fail(n[key], f + "." + key, "the environment has no " + var);
+          (std::string(key) == "token_env" ? cs.token : cs.password) = value;
+        }
+        auto names = [&](const char* key, std::map<std::string, std::string>& out) {
+          const YAML::Node m = n[key];
+          if (!m) return;
+          if (!m.IsMap()) r.fail(m, f + "." + key, "must be a mapping");
+          for (const auto& entry : m) {
+            const std::string k = r.string(entry.first, f + "." + key);
+            out[k] = r.string(entry.second, f + "." + key + "." + k);
+          }
+        };
+        names("queues", cs.queues);
+        if (cs.queues.empty()) r.fail(n["queues"], f + ".queues", "must map at least one queue to a team");
+        for (const auto& entry : cs.queues) {
+          const std::string& team = entry.second;
+          if (!c.teams.empty() && std::none_of(c.teams.begin(), c.teams.end(),
+                                               [&](const SeedTeam& t) { return t.name == team; })) {
+            r.fail(n["queues"][entry.first], f + ".queues." + entry.first, "team '" + team + "' is not in teams:");
+          }
+        }
+        names("agents", cs.agents);
+        if (n["statuses"]) {
+          std::map<std::string, std::string> statuses;
+          names("statuses", statuses);
+          cs.statuses = connectors::default_rt_statuses();
+          for (const auto& [theirs, ours] : statuses) {
+            auto s = parse_enum<TicketStatus>(ours, "status");
+            if (!s) r.fail(n["statuses"][theirs], f + ".statuses." + theirs, "must be new, open, pending, hold, solved or closed");
+            cs.statuses[theirs] = *s;
+          }
+        }
+        if (n["poll_seconds"]) {
+          cs.poll = Duration(static_cast<std::int64_t>(r.number(n["poll_seconds"], f + ".poll_seconds", 0.1, 3600) * 1000));
+        }
+        if (n["history"]) cs.history = r.boolean(n["history"], f + ".history");
+        if (n["page_size"]) cs.page_size = static_cast<int>(r.number(n["page_size"], f + ".page_size", 1, 100));
+        c.connectors.push_back(std::move(cs));
       }
     }
     if (const auto agents = root["agents"]) {

@@ -56,6 +56,56 @@ TEST(Config, ErrorsNameFileLineAndField) {
   EXPECT_FALSE(load_config("/nonexistent/config.yaml").ok());
 }
 
+// connectors: each help desk's settings, its secret from the environment;
+// mistakes name the file, the line and the setting.
+TEST(Config, ConnectorsTakeTheirSecretFromTheEnvironmentAndNameTheirMistakes) {
+  ::setenv("SB_TEST_RT_PASSWORD", "s3cret", 1);
+  ::unsetenv("SB_TEST_NO_SUCH_VARIABLE");
+  auto c = load_config(write("teams: [Support, Hardware]\n"
+                             "connectors:\n"
+                             "  - name: rt\n"
+                             "    type: request_tracker\n"
+                             "    url: http://rt.example.com/\n"
+                             "    user: switchboard\n"
+                             "    password_env: SB_TEST_RT_PASSWORD\n"
+                             "    queues: {General: Support, Disks: Hardware}\n"
+                             "    agents: {olga: olga.s@example.com}\n"
+                             "    statuses: {waiting_on_vendor: hold}\n"
+                             "    poll_seconds: 0.5\n"
+                             "    history: false\n"));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_EQ(c->connectors.size(), 1u);
+  const connectors::ConnectorSettings& rt = c->connectors[0];
+  EXPECT_EQ(rt.url, "http://rt.example.com");
+  EXPECT_EQ(rt.password, "s3cret");
+  EXPECT_EQ(rt.queues.at("Disks"), "Hardware");
+  EXPECT_EQ(rt.agents.at("olga"), "olga.s@example.com");
+  EXPECT_EQ(rt.statuses.at("waiting_on_vendor"), TicketStatus::kHold);
+  EXPECT_EQ(rt.statuses.at("resolved"), TicketStatus::kSolved);  // the defaults stay
+  EXPECT_EQ(rt.poll, std::chrono::milliseconds(500));
+  EXPECT_FALSE(rt.history);
+
+  auto expect = [](const std::string& yaml, const std::string& error) {
+    const std::string path = write(yaml);
+    auto bad = load_config(path);
+    ASSERT_FALSE(bad.ok()) << yaml;
+    EXPECT_NE(bad.error().message.find(path + error), std::string::npos) << bad.error().message;
+  };
+  const std::string head = "teams: [Support]\nconnectors:\n  - name: rt\n    type: request_tracker\n";
+  expect(head + "    url: http://rt\n    user: u\n    password_env: SB_TEST_NO_SUCH_VARIABLE\n    queues: {General: Support}\n",
+         ":7: connectors[0].password_env: the environment has no SB_TEST_NO_SUCH_VARIABLE");
+  expect(head + "    url: http://rt\n    user: u\n    password_env: SB_TEST_RT_PASSWORD\n    queues: {General: Sales}\n",
+         ":8: connectors[0].queues.General: team 'Sales' is not in teams:");
+  expect(head + "    url: rt.example.com\n    user: u\n    password_env: SB_TEST_RT_PASSWORD\n    queues: {General: Support}\n",
+         ":5: connectors[0].url: must be http://host[:port] or https://...");
+  expect("teams: [Support]\nconnectors:\n  - {name: rt, type: zendesk, url: http://z, user: u, password_env: SB_TEST_RT_PASSWORD, "
+         "queues: {General: Support}}\n",
+         ":3: connectors[0].type: must be request_tracker");
+  expect(head + "    url: http://rt\n    user: u\n    password_env: SB_TEST_RT_PASSWORD\n    queues: {General: Support}\n"
+                "    statuses: {stalled: waiting}\n",
+         ":9: connectors[0].statuses.stalled: must be new, open, pending, hold, solved or closed");
+}
+
 TEST(Config, TiersAreAConfiguredList) {
   auto plain = load_config(write("teams: [A]\n"));
   ASSERT_TRUE(plain.ok()) << plain.error().message;
