@@ -484,6 +484,15 @@ Result<Config> load_config(const std::string& path) {
                                                [&](const SeedTeam& t) { return t.name == team; })) {
             r.fail(n["queues"][entry.first], f + ".queues." + entry.first, "team '" + team + "' is not in teams:");
           }
+          // A help desk's tickets come as e-mail; RT has no "offered" owner.
+          for (const SeedTeam& t : c.teams) {
+            if (t.name == team && t.routing.is_object() && t.routing.contains("offer_mode") &&
+                t.routing["offer_mode"].value("email", "direct") == "offer") {
+              r.fail(n["queues"][entry.first], f + ".queues." + entry.first,
+                     "team '" + team + "' offers e-mail tickets (routing.offer_mode.email: offer); a help desk has no "
+                     "offered owner: use direct for its teams");
+            }
+          }
         }
         names("agents", cs.agents);
         if (n["statuses"]) {

@@ -96,6 +96,10 @@ TEST(Config, ConnectorsTakeTheirSecretFromTheEnvironmentAndNameTheirMistakes) {
          ":7: connectors[0].password_env: the environment has no SB_TEST_NO_SUCH_VARIABLE");
   expect(head + "    url: http://rt\n    user: u\n    password_env: SB_TEST_RT_PASSWORD\n    queues: {General: Sales}\n",
          ":8: connectors[0].queues.General: team 'Sales' is not in teams:");
+  expect("teams:\n  - {name: Support, routing: {offer_mode: {email: offer}}}\nconnectors:\n  - name: rt\n"
+         "    type: request_tracker\n    url: http://rt\n    user: u\n    password_env: SB_TEST_RT_PASSWORD\n"
+         "    queues: {General: Support}\n",
+         ":9: connectors[0].queues.General: team 'Support' offers e-mail tickets");
   expect(head + "    url: rt.example.com\n    user: u\n    password_env: SB_TEST_RT_PASSWORD\n    queues: {General: Support}\n",
          ":5: connectors[0].url: must be http://host[:port] or https://...");
   expect("teams: [Support]\nconnectors:\n  - {name: rt, type: zendesk, url: http://z, user: u, password_env: SB_TEST_RT_PASSWORD, "
