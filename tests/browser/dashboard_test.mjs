@@ -5,7 +5,7 @@
 // and the agent's own view. Screenshots go to the artifacts directory.
 //
 //   node tests/browser/dashboard_test.mjs BINARY ARTIFACT_DIR
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -31,7 +31,13 @@ async function signInAgain(token) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sb_browser_'));
-const server = await startServer(dir);
+// A help desk that cannot be reached (nothing listens on the discard port):
+// the board's Connectors card must say so.
+process.env.SB_BROWSER_HELPDESK_PASSWORD = 'unused';
+writeFileSync(join(dir, 'config.yaml'),
+  'outbound: {allow_loopback: true}\nconnectors:\n  - {name: helpdesk, type: request_tracker, url: "http://127.0.0.1:9", ' +
+  'user: switchboard, password_env: SB_BROWSER_HELPDESK_PASSWORD, queues: {General: Network}, poll_seconds: 0.2}\n');
+const server = await start(binary, dir, ADMIN, ['--config', join(dir, 'config.yaml')]);
 const admin = client(server.base, ADMIN);
 let browser;
 let page;
@@ -80,6 +86,19 @@ try {
     await page.waitForFunction(() => document.querySelector('#agents tr[data-agent="Ada Lovelace"] td.load')?.textContent === 'email 1/3');
     await page.screenshot({ path: join(artifacts, 'board.png'), fullPage: true });
     assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the board');
+  });
+
+  await step('a help desk that cannot be reached is said on the board', async () => {
+    for (let i = 0; i < 100 && !(await admin('GET', '/api/v1/connectors')).connectors[0].last_error; ++i) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.evaluate(() => { location.hash = '#/reports'; });
+    await page.waitForSelector('canvas');
+    await page.evaluate(() => { location.hash = '#/'; });
+    await page.waitForSelector('#connectors tr[data-connector="helpdesk"]');
+    assert.match(await page.textContent('#connectors tr[data-connector="helpdesk"]'), /failing/);
+    assert.match(await page.textContent('#connector-problems'), /helpdesk: cannot read RT's transactions/);
+    assert.deepEqual(await accessibilityProblems(page), [], 'axe-core on the board with its connectors');
   });
 
   await step('its page shows the thread and why it went to Ada, as text', async () => {
