@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "connectors/connector.h"
+#include "core/customer.h"
 #include "notify/transport.h"
 
 namespace sb::connectors {
@@ -30,10 +31,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 std::string url_encode(const std::string& s) {
   static const char* hex = "0123456789ABCDEF";

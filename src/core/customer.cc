@@ -20,13 +20,6 @@ bool attribute_name(std::string_view n) {
   });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // YYYY-MM-DD naming a day the calendar has.
 bool calendar_date(const std::string& s) {
@@ -82,7 +75,7 @@ template <class Check>
 Status normalise_unique(std::vector<std::string>& items, const std::string& key, Check ok, const std::string& what) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    items[i] = lower(items[i]);
+    items[i] = ascii_lower(items[i]);
     const std::string field = key + "[" + std::to_string(i) + "]";
     if (!ok(items[i])) return Error::Invalid(field, "'" + items[i] + "' is not " + what);
     if (!seen.insert(items[i]).second) return Error::Invalid(field, "'" + items[i] + "' is listed twice");
@@ -162,9 +155,17 @@ Status check_attributes(const Attributes& attributes, const std::vector<Attribut
   return Status::Ok();
 }
 
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 std::string email_domain(std::string_view email) {
   const auto at = email.rfind('@');
-  return at == std::string_view::npos ? "" : lower(email.substr(at + 1));
+  return at == std::string_view::npos ? "" : ascii_lower(email.substr(at + 1));
 }
 
 Status validate(Customer& c, const std::vector<std::string>& tiers, const std::vector<AttributeSpec>& specs) {

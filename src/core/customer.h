@@ -80,6 +80,8 @@ struct Customer {
   Time created_at, updated_at;
 };
 
+// `s` with ASCII letters lower-cased (addresses, domains, header values).
+std::string ascii_lower(std::string_view s);
 // The domain of an address, lower-cased ("" when it has none).
 std::string email_domain(std::string_view email);
 

@@ -264,9 +264,7 @@ Result<std::vector<Directory::ImportResult>> Directory::import_rows(const std::v
     if (!row.external_id.empty()) s = look("x:" + row.external_id);
     for (const std::string& e : row.emails) {
       if (s) {
-        std::string lower = e;
-        for (char& ch : lower) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
-        s = look("e:" + lower);
+        s = look("e:" + ascii_lower(e));
       }
     }
     if (!s) return s.error();
@@ -281,8 +279,7 @@ Result<std::vector<Directory::ImportResult>> Directory::import_rows(const std::v
     set(c.language, row.language);
     set(c.time_zone, row.time_zone);
     for (const std::string& e : row.emails) {
-      std::string lower = e;
-      for (char& ch : lower) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
+      const std::string lower = ascii_lower(e);
       if (std::find(c.emails.begin(), c.emails.end(), lower) == c.emails.end()) c.emails.push_back(lower);
     }
     Attributes attributes = row.attributes;

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "core/customer.h"
+
 namespace sb::mail {
 namespace {
 
@@ -18,10 +20,7 @@ void init() {
   });
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 std::string trim(std::string s) {
   const auto b = s.find_first_not_of(" \t\r\n");
